@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { LIMITS, USER_ID_PATTERN } from './limits.js';
+import type {
+  AnswerResult,
+  CallHistoryPage,
+  CancelResult,
+  ErrorCode,
+  InvitationAcceptedEvent,
+  InvitationAnsweredElsewhereEvent,
+  InvitationCanceledEvent,
+  InvitationDeclinedEvent,
+  InvitationDeliveredEvent,
+  InvitationExpiredEvent,
+  PresenceInfo,
+  ReceivedInvitation,
+  SendInvitationResult,
+  Snapshot,
+} from './types.js';
+
+const requestId = z.string().min(1).max(64);
+export const userId = z.string().regex(USER_ID_PATTERN, 'a user id is 1-128 of A-Z a-z 0-9 _ . @ + -');
+const invitationId = z.string().min(1).max(64);
+const message = z.string().max(LIMITS.maxMessageLength);
+
+export const callTypeSchema = z.enum(['video_call', 'audio_call', 'live_streaming']);
+export const declineReasonSchema = z.enum(['busy', 'declined', 'unavailable']);
+
+export const httpUrlSchema = z
+  .string()
+  .max(LIMITS.maxUrlLength)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http or https URL');
+
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine(
+    (value) => new TextEncoder().encode(JSON.stringify(value)).byteLength <= LIMITS.maxMetadataBytes,
+    `metadata must be at most ${LIMITS.maxMetadataBytes} bytes of JSON`,
+  );
+
+/** The fields of a new invitation, shared by the socket frame and the REST API. */
+export const invitationFieldsSchema = z.strictObject({
+  to: z.union([userId, z.array(userId).min(1).max(LIMITS.maxInvitees)]),
+  roomName: z.string().min(1).max(LIMITS.maxRoomNameLength),
+  callType: callTypeSchema,
+  message: message.optional(),
+  roomUrl: httpUrlSchema.optional(),
+  timeoutSeconds: z.number().int().min(LIMITS.minTimeoutSeconds).max(LIMITS.maxTimeoutSeconds).optional(),
+  metadata: metadataSchema.optional(),
+});
+export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  invitationFieldsSchema.extend({ type: z.literal('invite'), requestId }),
+  z.strictObject({ type: z.literal('accept'), requestId, invitationId }),
+  z.strictObject({
+    type: z.literal('decline'),
+    requestId,
+    invitationId,
+    reason: declineReasonSchema.optional(),
+    message: message.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('cancel'),
+    requestId,
+    invitationId,
+    userIds: z.array(userId).min(1).max(LIMITS.maxInvitees).optional(),
+  }),
+  z.strictObject({ type: z.literal('presence.set'), requestId, status: z.enum(['online', 'busy']) }),
+  z.strictObject({
+    type: z.literal('presence.get'),
+    requestId,
+    userIds: z.array(userId).min(1).max(LIMITS.maxPresenceUsers),
+  }),
+  z.strictObject({
+    type: z.literal('presence.subscribe'),
+    requestId,
+    userIds: z.array(userId).max(LIMITS.maxPresenceUsers),
+  }),
+  z.strictObject({
+    type: z.literal('history.list'),
+    requestId,
+    limit: z.number().int().min(1).max(LIMITS.maxHistoryPage).optional(),
+    before: z.number().int().positive().optional(),
+  }),
+  z.strictObject({ type: z.literal('history.markSeen'), requestId }),
+  z.strictObject({ type: z.literal('ping'), requestId }),
+]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type ClientFrameType = ClientFrame['type'];
+
+/** What each request resolves to. */
+export interface ResultByType {
+  invite: SendInvitationResult;
+  accept: AnswerResult;
+  decline: AnswerResult;
+  cancel: CancelResult;
+  'presence.set': PresenceInfo;
+  'presence.get': PresenceInfo[];
+  'presence.subscribe': PresenceInfo[];
+  'history.list': CallHistoryPage;
+  'history.markSeen': { missedCalls: number };
+  ping: { serverTime: number };
+}
+
+export type ServerFrame =
+  | { type: 'result'; requestId: string; result: unknown }
+  | { type: 'error'; requestId: string | null; code: ErrorCode; message: string }
+  | ({ type: 'snapshot' } & Snapshot)
+  | { type: 'invitation.received'; invitation: ReceivedInvitation }
+  | ({ type: 'invitation.delivered' } & InvitationDeliveredEvent)
+  | ({ type: 'invitation.accepted' } & InvitationAcceptedEvent)
+  | ({ type: 'invitation.declined' } & InvitationDeclinedEvent)
+  | ({ type: 'invitation.canceled' } & InvitationCanceledEvent)
+  | ({ type: 'invitation.expired' } & InvitationExpiredEvent)
+  | ({ type: 'invitation.answered_elsewhere' } & InvitationAnsweredElsewhereEvent)
+  | ({ type: 'invitation.sent'; invitation: import('./types.js').SentInvitation })
+  | ({ type: 'presence.changed' } & PresenceInfo)
+  | { type: 'missed_calls.changed'; missedCalls: number };
+
+/**
+ * Parses JSON, refusing prototype-polluting keys anywhere in the document.
+ * JSON.parse creates "__proto__" as an own property, which is harmless by itself but turns dangerous
+ * once a value is spread or merged into another object, so such frames are refused outright.
+ */
+export function parseJsonStrict(text: string): unknown {
+  return JSON.parse(text, (key, value) => {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      throw new SyntaxError(`forbidden key "${key}"`);
+    }
+    return value;
+  });
+}
+
+/** A human-readable summary of a schema failure, naming the first offending field. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  const path = issue.path.length ? issue.path.join('.') : 'frame';
+  return `${path}: ${issue.message}`;
+}

@@ -1,0 +1,169 @@
+/** Wire types shared by the server and BaxCloudClient. Timestamps are epoch milliseconds (server clock). */
+
+export type CallType = 'video_call' | 'audio_call' | 'live_streaming';
+export type DeclineReason = 'busy' | 'declined' | 'unavailable';
+export type CancelReason = 'canceled' | 'caller_disconnected' | 'glare';
+export type PresenceStatus = 'online' | 'busy' | 'offline';
+/** The state of one invitee's answer to an invitation. */
+export type InviteeState = 'pending' | 'accepted' | 'declined' | 'canceled' | 'expired';
+
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_pending'
+  | 'invalid_request'
+  | 'rate_limited'
+  | 'timeout'
+  | 'disconnected';
+
+export interface UserInfo {
+  userId: string;
+  name: string | null;
+  avatarUrl: string | null;
+}
+
+export interface InvitationBase {
+  invitationId: string;
+  /** The sender's user id. */
+  from: string;
+  fromUser: UserInfo;
+  /** Every invitee's user id. */
+  to: string[];
+  callType: CallType;
+  roomName: string;
+  roomUrl: string | null;
+  message: string | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** An invitation as its invitee sees it. */
+export type ReceivedInvitation = InvitationBase;
+
+export interface InviteeStatus {
+  userId: string;
+  user: UserInfo;
+  /** True once at least one of the invitee's devices got the invitation (it is ringing). */
+  delivered: boolean;
+  state: InviteeState;
+  reason?: DeclineReason | CancelReason | null;
+  message?: string | null;
+}
+
+/** An invitation as its sender sees it. */
+export interface SentInvitation extends InvitationBase {
+  invitees: InviteeStatus[];
+}
+
+export interface SendInvitationResult {
+  invitationId: string;
+  roomName: string;
+  createdAt: number;
+  expiresAt: number;
+  invitees: Array<Pick<InviteeStatus, 'userId' | 'delivered' | 'state' | 'reason' | 'message'>>;
+  /** Set when the send joined a crossing invitation from the invitee (glare) instead of creating a new one. */
+  joined?: boolean;
+  /** Set when an equal invitation was already pending and is returned instead of a new one. */
+  existing?: boolean;
+}
+
+export interface AnswerResult {
+  invitationId: string;
+  state: InviteeState;
+}
+
+export interface CancelResult {
+  invitationId: string;
+  /** Invitees whose pending invitation this cancel ended. */
+  canceled: string[];
+}
+
+export interface PresenceInfo {
+  userId: string;
+  status: PresenceStatus;
+  /** When the user was last connected (now, when online). Null when never seen. */
+  lastSeen: number | null;
+}
+
+export type CallOutcome = 'pending' | 'accepted' | 'declined' | 'canceled' | 'missed' | 'answered_elsewhere';
+
+export interface CallHistoryEntry {
+  invitationId: string;
+  direction: 'incoming' | 'outgoing';
+  counterpart: UserInfo;
+  callType: CallType;
+  roomName: string;
+  roomUrl: string | null;
+  message: string | null;
+  outcome: CallOutcome;
+  reason: DeclineReason | CancelReason | null;
+  /** The decline message, when declined with one. */
+  replyMessage: string | null;
+  createdAt: number;
+  /** When the outcome was decided; null while pending. */
+  endedAt: number | null;
+}
+
+export interface CallHistoryPage {
+  entries: CallHistoryEntry[];
+  /** Pass as `before` to read the next (older) page; null on the last page. */
+  nextBefore: number | null;
+  missedCalls: number;
+}
+
+export interface Snapshot {
+  user: UserInfo;
+  presence: Exclude<PresenceStatus, 'offline'>;
+  incoming: ReceivedInvitation[];
+  outgoing: SentInvitation[];
+  missedCalls: number;
+  serverTime: number;
+}
+
+export interface InvitationAnsweredEvent {
+  invitationId: string;
+  roomName: string;
+  roomUrl: string | null;
+  callType: CallType;
+  /** The invitee who answered. */
+  by: string;
+  byUser: UserInfo;
+}
+
+export interface InvitationAcceptedEvent extends InvitationAnsweredEvent {}
+
+export interface InvitationDeclinedEvent extends InvitationAnsweredEvent {
+  reason: DeclineReason;
+  message: string | null;
+}
+
+export interface InvitationCanceledEvent {
+  invitationId: string;
+  roomName: string;
+  callType: CallType;
+  /** The sender. */
+  by: string;
+  reason: CancelReason;
+}
+
+export interface InvitationExpiredEvent {
+  invitationId: string;
+  roomName: string;
+  callType: CallType;
+  /** On the sender's side, the invitee who did not answer. On the invitee's side, the invitee itself. */
+  userId: string;
+  direction: 'incoming' | 'outgoing';
+}
+
+export interface InvitationDeliveredEvent {
+  invitationId: string;
+  userId: string;
+}
+
+export interface InvitationAnsweredElsewhereEvent {
+  invitationId: string;
+  /** What another device of this user did. */
+  outcome: 'accepted' | 'declined';
+}
