@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'invalid_request'
   | 'rate_limited'
   | 'timeout'
-  | 'disconnected';
+  | 'disconnected'
+  /** A server fault; the request may be retried. */
+  | 'internal';
 
 export interface UserInfo {
   userId: string;
@@ -60,6 +62,8 @@ export interface SentInvitation extends InvitationBase {
 export interface SendInvitationResult {
   invitationId: string;
   roomName: string;
+  roomUrl: string | null;
+  callType: CallType;
   createdAt: number;
   expiresAt: number;
   invitees: Array<Pick<InviteeStatus, 'userId' | 'delivered' | 'state' | 'reason' | 'message'>>;
@@ -132,7 +136,10 @@ export interface InvitationAnsweredEvent {
   byUser: UserInfo;
 }
 
-export interface InvitationAcceptedEvent extends InvitationAnsweredEvent {}
+export interface InvitationAcceptedEvent extends InvitationAnsweredEvent {
+  /** Set when the call came about by joining two crossing invitations (glare) rather than an explicit accept. */
+  joined?: boolean;
+}
 
 export interface InvitationDeclinedEvent extends InvitationAnsweredEvent {
   reason: DeclineReason;
@@ -145,6 +152,8 @@ export interface InvitationCanceledEvent {
   callType: CallType;
   /** The sender. */
   by: string;
+  /** The invitee whose invitation ended (a meeting invitation can be canceled for some invitees only). */
+  userId: string;
   reason: CancelReason;
 }
 

@@ -1,0 +1,36 @@
+import type { ErrorCode } from '../protocol/types.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  not_pending: 409,
+  invalid_request: 400,
+  rate_limited: 429,
+  timeout: 504,
+  disconnected: 503,
+  internal: 500,
+};
+
+export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** REST errors use the socket's error codes, with the matching HTTP status. */
+export function errorResponse(code: ErrorCode, message: string, status = STATUS[code]): Response {
+  return json({ code, message }, status);
+}
+
+export function bearer(request: Request): string | null {
+  const header = request.headers.get('authorization') ?? '';
+  return header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : null;
+}
+
+/** Compares secrets in time independent of where they differ. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  let diff = left.length ^ right.length;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,32 @@
+import type { CancelReason, InviteeState, PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
+
+/** An invitee's answer to a delivery, or a later change to one invitee's state, sent to the sender's inbox. */
+export interface InviteeUpdate {
+  invitationId: string;
+  userId: string;
+  user?: UserInfo;
+  delivered?: boolean;
+  state?: InviteeState;
+  reason?: string | null;
+  message?: string | null;
+  /** Set when the invitation was accepted by joining a crossing invitation (glare): the other invitation's id. */
+  glareWith?: string | null;
+}
+
+export interface CancelRequest {
+  invitationId: string;
+  from: string;
+  reason: CancelReason;
+}
+
+/** The methods one UserInbox calls on another. */
+export interface InboxRpc {
+  deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate>;
+  cancelInvitation(request: CancelRequest): Promise<InviteeUpdate & { canceled: boolean }>;
+  applyInviteeUpdate(update: InviteeUpdate): Promise<void>;
+  getPresenceInfo(): Promise<PresenceInfo>;
+  watch(watcherId: string): Promise<PresenceInfo>;
+  presenceChanged(info: PresenceInfo): Promise<boolean>;
+}
+
+export type OutboxKind = 'deliver' | 'update' | 'cancel';

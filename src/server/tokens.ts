@@ -1,0 +1,78 @@
+import { SignJWT, jwtVerify, errors } from 'jose';
+import { USER_ID_PATTERN } from '../protocol/limits.js';
+import type { UserInfo } from '../protocol/types.js';
+
+export interface CreateUserTokenOptions {
+  projectId: string;
+  /** The project secret. */
+  secret: string;
+  userId: string;
+  name?: string;
+  avatarUrl?: string;
+  /** Lifetime; default 1 hour, at most 24 hours. */
+  ttlSeconds?: number;
+}
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+export const MAX_TOKEN_TTL_SECONDS = 86_400;
+
+const encoder = new TextEncoder();
+
+/** Mints the short-lived HS256 token a user connects with. Run it on the app's backend, never in a browser. */
+export async function createUserToken(options: CreateUserTokenOptions): Promise<{ token: string; expiresAt: number }> {
+  if (!USER_ID_PATTERN.test(options.userId)) throw new TypeError('userId must be 1-128 of A-Z a-z 0-9 _ . @ + -');
+  const ttl = Math.min(Math.max(Math.floor(options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS), 1), MAX_TOKEN_TTL_SECONDS);
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const expiresAt = (issuedAt + ttl) * 1000;
+  const claims: Record<string, string> = {};
+  if (options.name) claims.name = options.name;
+  if (options.avatarUrl) claims.avatarUrl = options.avatarUrl;
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.userId)
+    .setAudience(options.projectId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttl)
+    .sign(encoder.encode(options.secret));
+  return { token, expiresAt };
+}
+
+export class TokenError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    readonly code: 'unauthorized' | 'forbidden',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Verifies a user token for a project; the identity it returns is the only one the server trusts. */
+export async function verifyUserToken(
+  token: string | null,
+  projectId: string,
+  secret: string,
+): Promise<UserInfo & { expiresAt: number }> {
+  if (!token) throw new TokenError(401, 'unauthorized', 'a user token is required');
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), {
+      algorithms: ['HS256'],
+      audience: projectId,
+      requiredClaims: ['sub', 'exp'],
+    });
+    if (!payload.sub || !USER_ID_PATTERN.test(payload.sub)) throw new TokenError(401, 'unauthorized', 'the token names no valid user');
+    return {
+      userId: payload.sub,
+      name: typeof payload.name === 'string' ? payload.name.slice(0, 128) : null,
+      avatarUrl: typeof payload.avatarUrl === 'string' ? payload.avatarUrl.slice(0, 2048) : null,
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
+  } catch (error) {
+    if (error instanceof TokenError) throw error;
+    if (error instanceof errors.JWTExpired) throw new TokenError(401, 'unauthorized', 'the token has expired');
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
+      throw new TokenError(403, 'forbidden', 'the token belongs to another project');
+    }
+    throw new TokenError(401, 'unauthorized', 'the token is not valid');
+  }
+}

@@ -1,0 +1,809 @@
+import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
+import {
+  clientFrameSchema,
+  describeIssues,
+  parseJsonStrict,
+  type ClientFrame,
+  type ServerFrame,
+} from '../protocol/frames.js';
+import { LIMITS } from '../protocol/limits.js';
+import type {
+  AnswerResult,
+  CallHistoryPage,
+  CancelReason,
+  CancelResult,
+  DeclineReason,
+  ErrorCode,
+  InviteeState,
+  PresenceInfo,
+  ReceivedInvitation,
+  SendInvitationResult,
+  Snapshot,
+  UserInfo,
+} from '../protocol/types.js';
+import { projectsFrom, type Env } from './config.js';
+import {
+  HISTORY_QUERY,
+  SCHEMA,
+  historyFromRow,
+  inviteeFromRow,
+  receivedFromRow,
+  sentFromRows,
+  type HistoryRow,
+  type IncomingRow,
+  type InviteeRow,
+  type OutgoingRow,
+} from './inbox-store.js';
+import { decide, glareWinner, type InviteeAction } from './invitation-rules.js';
+import type { CancelRequest, InboxRpc, InviteeUpdate, OutboxKind } from './rpc.js';
+
+/** Raised inside a request handler; becomes a typed error frame for the requesting connection. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ConnectionState {
+  deviceId: string;
+}
+
+/** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
+export const USER_HEADER = 'x-bax-user';
+export const DEVICE_HEADER = 'x-bax-device';
+
+const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
+const OUTBOX_BATCH = 50;
+const OUTBOX_MAX_DELAY_MS = 60_000;
+
+type Row = Record<string, SqlStorageValue>;
+
+/**
+ * One user of one project: every live connection of theirs, their presence, the invitations they sent and
+ * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
+ */
+export class UserInbox extends Server<Env> {
+  static override options = { hibernate: true };
+
+  readonly projectId: string;
+  readonly userId: string;
+  /** Outbox rows being sent right now, so overlapping flushes do not send one twice. */
+  private readonly outboxInFlight = new Set<number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const name = ctx.id.name ?? '';
+    const separator = name.indexOf(':');
+    this.projectId = name.slice(0, separator);
+    this.userId = name.slice(separator + 1);
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  // ---- SQL helpers -------------------------------------------------------------------------------------
+
+  private rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    return this.ctx.storage.sql.exec<Row>(query, ...bindings).toArray() as T[];
+  }
+
+  private one<T>(query: string, ...bindings: SqlStorageValue[]): T | undefined {
+    return this.rows<T>(query, ...bindings)[0];
+  }
+
+  private run(query: string, ...bindings: SqlStorageValue[]): void {
+    this.ctx.storage.sql.exec(query, ...bindings);
+  }
+
+  private inbox(userId: string): InboxRpc {
+    const namespace = this.env.UserInbox;
+    return namespace.get(namespace.idFromName(`${this.projectId}:${userId}`)) as unknown as InboxRpc;
+  }
+
+  private profile(): { name: string | null; avatar_url: string | null; status: string; last_seen: number | null; missed_seen_at: number; gone_deadline: number | null } {
+    return this.one('SELECT * FROM profile WHERE id = 1')!;
+  }
+
+  private me(): UserInfo {
+    const profile = this.profile();
+    return { userId: this.userId, name: profile.name, avatarUrl: profile.avatar_url };
+  }
+
+  // ---- connections -------------------------------------------------------------------------------------
+
+  private openConnections(exceptId?: string): Connection<ConnectionState>[] {
+    const open: Connection<ConnectionState>[] = [];
+    for (const connection of this.getConnections<ConnectionState>()) {
+      if (connection.id !== exceptId && connection.readyState === WebSocket.OPEN) open.push(connection);
+    }
+    return open;
+  }
+
+  private send(connection: Connection, frame: ServerFrame): void {
+    connection.send(JSON.stringify(frame));
+  }
+
+  private broadcastFrame(frame: ServerFrame, exceptId?: string): void {
+    this.broadcast(JSON.stringify(frame), exceptId ? [exceptId] : undefined);
+  }
+
+  override async onConnect(connection: Connection<ConnectionState>, ctx: ConnectionContext): Promise<void> {
+    const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
+    const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
+    connection.setState({ deviceId });
+    const now = Date.now();
+    const wasOffline = this.openConnections(connection.id).length === 0;
+    this.run('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name ?? null, user.avatarUrl ?? null, now);
+
+    this.expireDue(now);
+    // Invitations that arrived while every device was away ring now; tell their senders they were delivered.
+    const undelivered = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND delivered = 0");
+    if (undelivered.length > 0) {
+      this.run("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
+      for (const row of undelivered) {
+        this.enqueue(row.from_id, 'update', { invitationId: row.invitation_id, userId: this.userId, user: this.me(), delivered: true } satisfies InviteeUpdate);
+      }
+    }
+    this.send(connection, { type: 'snapshot', ...this.snapshot(now) });
+    if (wasOffline) this.presenceUpdated();
+    void this.flushOutbox();
+    await this.scheduleAlarm();
+  }
+
+  override async onClose(connection: Connection): Promise<void> {
+    if (this.openConnections(connection.id).length > 0) return;
+    const now = Date.now();
+    const pendingOutgoing = this.one<{ n: number }>("SELECT count(*) AS n FROM outgoing_invitee WHERE state = 'pending'")!.n;
+    this.run('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, pendingOutgoing > 0 ? now + LIMITS.callerGraceMs : null);
+    this.presenceUpdated(connection.id);
+    await this.scheduleAlarm();
+  }
+
+  override async onMessage(connection: Connection<ConnectionState>, message: WSMessage): Promise<void> {
+    let requestId: string | null = null;
+    try {
+      if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
+      if (message.length > LIMITS.maxFrameBytes || new TextEncoder().encode(message).byteLength > LIMITS.maxFrameBytes) {
+        throw new RequestError('invalid_request', `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
+      }
+      let data: unknown;
+      try {
+        data = parseJsonStrict(message);
+      } catch (error) {
+        throw new RequestError('invalid_request', `malformed JSON: ${(error as Error).message}`);
+      }
+      if (data && typeof data === 'object' && typeof (data as { requestId?: unknown }).requestId === 'string') {
+        requestId = ((data as { requestId: string }).requestId).slice(0, 64);
+      }
+      const parsed = clientFrameSchema.safeParse(data);
+      if (!parsed.success) throw new RequestError('invalid_request', describeIssues(parsed.error));
+      const frame = parsed.data;
+      const result = await this.handleRequest(connection, frame);
+      this.send(connection, { type: 'result', requestId: frame.requestId, result });
+    } catch (error) {
+      if (error instanceof RequestError) {
+        this.send(connection, { type: 'error', requestId, code: error.code, message: error.message });
+      } else {
+        console.error('request failed', error);
+        this.send(connection, { type: 'error', requestId, code: 'internal', message: 'the server could not complete the request' });
+      }
+    }
+  }
+
+  private async handleRequest(connection: Connection<ConnectionState>, frame: ClientFrame): Promise<unknown> {
+    const requestKey = `${frame.type}:${frame.requestId}`;
+    if (MUTATIONS.has(frame.type)) {
+      const earlier = this.one<{ result: string }>('SELECT result FROM requests WHERE request_key = ?', requestKey);
+      if (earlier) return JSON.parse(earlier.result);
+    }
+    const deviceId = connection.state?.deviceId ?? connection.id;
+    let result: unknown;
+    switch (frame.type) {
+      case 'invite':
+        result = await this.sendInvitation(connection, frame);
+        break;
+      case 'accept':
+        result = this.answer(frame.invitationId, 'accept', { deviceId, exceptConnection: connection.id });
+        break;
+      case 'decline':
+        result = this.answer(frame.invitationId, 'decline', {
+          deviceId,
+          exceptConnection: connection.id,
+          reason: frame.reason ?? 'declined',
+          message: frame.message ?? null,
+        });
+        break;
+      case 'cancel':
+        result = await this.cancel(frame.invitationId, frame.userIds);
+        break;
+      case 'presence.set':
+        this.run('UPDATE profile SET status = ? WHERE id = 1', frame.status);
+        this.presenceUpdated();
+        return this.presenceInfo();
+      case 'presence.get':
+        return this.presenceOf(frame.userIds);
+      case 'presence.subscribe':
+        return this.subscribePresence(frame.userIds);
+      case 'history.list':
+        return this.history(deviceId, frame.limit ?? LIMITS.defaultHistoryPage, frame.before);
+      case 'history.markSeen': {
+        this.run('UPDATE profile SET missed_seen_at = ? WHERE id = 1', Date.now());
+        this.broadcastFrame({ type: 'missed_calls.changed', missedCalls: 0 });
+        return { missedCalls: 0 };
+      }
+      case 'ping':
+        return { serverTime: Date.now() };
+    }
+    const now = Date.now();
+    this.run('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
+    return result;
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------------
+
+  private async sendInvitation(
+    connection: Connection<ConnectionState>,
+    frame: Extract<ClientFrame, { type: 'invite' }>,
+  ): Promise<SendInvitationResult> {
+    const to = [...new Set(Array.isArray(frame.to) ? frame.to : [frame.to])].sort();
+    if (to.includes(this.userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
+    const now = Date.now();
+    const toKey = JSON.stringify(to);
+
+    const same = this.one<OutgoingRow>(
+      `SELECT o.* FROM outgoing o WHERE o.room_name = ? AND o.to_ids = ? AND o.expires_at > ?
+         AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+       ORDER BY o.created_at DESC LIMIT 1`,
+      frame.roomName,
+      toKey,
+      now,
+    );
+    if (same) return { ...this.sendResult(same), existing: true };
+
+    if (to.length === 1) {
+      const crossing = this.one<IncomingRow>(
+        "SELECT * FROM incoming WHERE from_id = ? AND to_ids = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at LIMIT 1",
+        to[0]!,
+        JSON.stringify([this.userId]),
+        now,
+      );
+      if (crossing) {
+        // The callee is already calling us: join that call instead of ringing them back (glare).
+        const deviceId = connection.state?.deviceId ?? connection.id;
+        this.resolveIncoming(crossing, 'accepted', { deviceId, exceptConnection: connection.id });
+        return {
+          invitationId: crossing.invitation_id,
+          roomName: crossing.room_name,
+          roomUrl: crossing.room_url,
+          callType: crossing.call_type as SendInvitationResult['callType'],
+          createdAt: crossing.created_at,
+          expiresAt: crossing.expires_at,
+          invitees: [{ userId: crossing.from_id, delivered: true, state: 'accepted', reason: null, message: null }],
+          joined: true,
+        };
+      }
+    }
+
+    const limit = projectsFrom(this.env).get(this.projectId)?.invitesPerMinute ?? LIMITS.defaultInvitesPerMinute;
+    const recent = this.one<{ n: number }>('SELECT count(*) AS n FROM outgoing WHERE created_at > ?', now - 60_000)!.n;
+    if (recent >= limit) throw new RequestError('rate_limited', `at most ${limit} invitations a minute`);
+
+    const invitation: ReceivedInvitation = {
+      invitationId: newInvitationId(),
+      from: this.userId,
+      fromUser: this.me(),
+      to,
+      callType: frame.callType,
+      roomName: frame.roomName,
+      roomUrl: frame.roomUrl ?? null,
+      message: frame.message ?? null,
+      metadata: frame.metadata ?? null,
+      createdAt: now,
+      expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
+    };
+    this.run(
+      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      invitation.invitationId,
+      toKey,
+      invitation.callType,
+      invitation.roomName,
+      invitation.roomUrl,
+      invitation.message,
+      invitation.metadata ? JSON.stringify(invitation.metadata) : null,
+      invitation.createdAt,
+      invitation.expiresAt,
+      connection.state?.deviceId ?? connection.id,
+    );
+    for (const userId of to) {
+      this.run(
+        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state) VALUES (?, ?, ?, 'pending')",
+        invitation.invitationId,
+        userId,
+        JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo),
+      );
+    }
+
+    await Promise.all(to.map((userId) => this.deliverTo(userId, invitation)));
+    const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitation.invitationId)!;
+    const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', invitation.invitationId);
+    this.broadcastFrame({ type: 'invitation.sent', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) }, connection.id);
+    return this.sendResult(outgoing);
+  }
+
+  private async deliverTo(userId: string, invitation: ReceivedInvitation): Promise<void> {
+    try {
+      const update = await this.inbox(userId).deliverInvitation(invitation);
+      await this.applyInviteeUpdate(update);
+    } catch (error) {
+      console.error('delivery failed; retrying from the outbox', error);
+      this.enqueue(userId, 'deliver', invitation, Date.now() + 1000);
+      await this.scheduleAlarm();
+    }
+  }
+
+  private sendResult(outgoing: OutgoingRow): SendInvitationResult {
+    const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', outgoing.invitation_id);
+    return {
+      invitationId: outgoing.invitation_id,
+      roomName: outgoing.room_name,
+      roomUrl: outgoing.room_url,
+      callType: outgoing.call_type as SendInvitationResult['callType'],
+      createdAt: outgoing.created_at,
+      expiresAt: outgoing.expires_at,
+      invitees: invitees.map((row) => {
+        const { userId, delivered, state, reason, message } = inviteeFromRow(row);
+        return { userId, delivered, state, reason, message };
+      }),
+    };
+  }
+
+  /** RPC, on the invitee's inbox: records an invitation and rings every live device. Idempotent. */
+  async deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate> {
+    const known = this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', invitation.invitationId);
+    if (known) return this.updateFor(known);
+    const now = Date.now();
+    const devices = this.openConnections();
+
+    if (invitation.to.length === 1) {
+      const glare = this.decideGlare(invitation, now);
+      if (glare) return glare;
+    }
+    if (this.profile().status === 'busy' && devices.length > 0) {
+      this.insertIncoming(invitation, { state: 'declined', reason: 'busy', endedAt: now });
+      return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: false, state: 'declined', reason: 'busy' };
+    }
+    this.insertIncoming(invitation, { state: 'pending', delivered: devices.length > 0 });
+    this.broadcastFrame({ type: 'invitation.received', invitation });
+    await this.scheduleAlarm();
+    return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: devices.length > 0, state: 'pending' };
+  }
+
+  /**
+   * Two 1:1 invitations crossing between the same users. Each inbox decides only the invitation it is the
+   * authority for: the older one is accepted, the younger canceled. Both inboxes use the same rule, so the
+   * pair ends as one call whichever arrives first.
+   */
+  private decideGlare(invitation: ReceivedInvitation, now: number): InviteeUpdate | undefined {
+    const ours = this.one<OutgoingRow & InviteeRow>(
+      `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+        WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ?
+          AND (i.state = 'pending' OR (i.state = 'accepted' AND i.glare_with = ?))
+        ORDER BY o.created_at DESC LIMIT 1`,
+      invitation.from,
+      JSON.stringify([invitation.from]),
+      now,
+      invitation.invitationId,
+    );
+    if (!ours) return undefined;
+    const oursAsInvitation = { invitationId: ours.invitation_id, createdAt: ours.created_at };
+    const theirsWins = ours.state === 'pending' && glareWinner(invitation, oursAsInvitation) === invitation;
+    if (!theirsWins) {
+      this.insertIncoming(invitation, { state: 'canceled', reason: 'glare', endedAt: now });
+      return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, state: 'canceled', reason: 'glare', glareWith: ours.invitation_id };
+    }
+    this.insertIncoming(invitation, { state: 'accepted', delivered: true, endedAt: now, answeredDevice: ours.sender_device ?? 'glare' });
+    this.run('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', invitation.invitationId, ours.invitation_id);
+    const joinedFrame: ServerFrame = {
+      type: 'invitation.accepted',
+      invitationId: invitation.invitationId,
+      roomName: invitation.roomName,
+      roomUrl: invitation.roomUrl,
+      callType: invitation.callType,
+      by: this.userId,
+      byUser: this.me(),
+      joined: true,
+    };
+    for (const connection of this.openConnections()) {
+      if (connection.state?.deviceId === ours.sender_device) this.send(connection, joinedFrame);
+      else this.send(connection, { type: 'invitation.answered_elsewhere', invitationId: invitation.invitationId, outcome: 'accepted' });
+    }
+    return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, state: 'accepted', glareWith: ours.invitation_id };
+  }
+
+  private insertIncoming(
+    invitation: ReceivedInvitation,
+    outcome: { state: InviteeState; reason?: string; delivered?: boolean; endedAt?: number; answeredDevice?: string },
+  ): void {
+    this.run(
+      `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
+                             created_at, expires_at, state, reason, delivered, answered_device, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      invitation.invitationId,
+      invitation.from,
+      JSON.stringify(invitation.fromUser),
+      JSON.stringify(invitation.to),
+      invitation.callType,
+      invitation.roomName,
+      invitation.roomUrl,
+      invitation.message,
+      invitation.metadata ? JSON.stringify(invitation.metadata) : null,
+      invitation.createdAt,
+      invitation.expiresAt,
+      outcome.state,
+      outcome.reason ?? null,
+      outcome.delivered ? 1 : 0,
+      outcome.answeredDevice ?? null,
+      outcome.endedAt ?? null,
+    );
+  }
+
+  private updateFor(row: IncomingRow): InviteeUpdate {
+    return {
+      invitationId: row.invitation_id,
+      userId: this.userId,
+      user: this.me(),
+      delivered: row.delivered === 1,
+      state: row.state as InviteeState,
+      reason: row.reason,
+      message: row.reply_message,
+    };
+  }
+
+  // ---- answering (invitee side) ------------------------------------------------------------------------
+
+  private answer(
+    invitationId: string,
+    action: Extract<InviteeAction, 'accept' | 'decline'>,
+    options: { deviceId: string; exceptConnection: string; reason?: DeclineReason; message?: string | null },
+  ): AnswerResult {
+    const row = this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', invitationId);
+    if (!row) {
+      const sentByMe = this.one('SELECT 1 FROM outgoing WHERE invitation_id = ?', invitationId);
+      if (sentByMe) throw new RequestError('forbidden', 'only an invitee may accept or decline an invitation');
+      throw new RequestError('not_found', 'no such invitation');
+    }
+    const now = Date.now();
+    const decision = decide({ state: row.state as InviteeState, expiresAt: row.expires_at }, action, now);
+    if (!decision.ok) {
+      if (row.state === 'pending' && decision.state === 'expired') this.resolveIncoming(row, 'expired', {});
+      throw new RequestError('not_pending', `the invitation is already ${decision.state}`);
+    }
+    this.resolveIncoming(row, decision.state, options);
+    return { invitationId, state: decision.state };
+  }
+
+  /** Records one outcome of an incoming invitation, tells this user's devices and, durably, the sender. */
+  private resolveIncoming(
+    row: IncomingRow,
+    state: InviteeState,
+    options: { deviceId?: string; exceptConnection?: string; reason?: string | null; message?: string | null },
+  ): void {
+    const now = Date.now();
+    this.run(
+      "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
+      state,
+      options.reason ?? null,
+      options.message ?? null,
+      options.deviceId ?? null,
+      now,
+      row.invitation_id,
+    );
+    if (state === 'accepted' || state === 'declined') {
+      this.broadcastFrame({ type: 'invitation.answered_elsewhere', invitationId: row.invitation_id, outcome: state }, options.exceptConnection);
+    } else if (state === 'canceled') {
+      this.broadcastFrame({
+        type: 'invitation.canceled',
+        invitationId: row.invitation_id,
+        roomName: row.room_name,
+        callType: row.call_type as ReceivedInvitation['callType'],
+        by: row.from_id,
+        userId: this.userId,
+        reason: (options.reason ?? 'canceled') as CancelReason,
+      });
+    } else if (state === 'expired') {
+      this.broadcastFrame({
+        type: 'invitation.expired',
+        invitationId: row.invitation_id,
+        roomName: row.room_name,
+        callType: row.call_type as ReceivedInvitation['callType'],
+        userId: this.userId,
+        direction: 'incoming',
+      });
+      this.broadcastFrame({ type: 'missed_calls.changed', missedCalls: this.missedCalls() });
+    }
+    this.enqueue(row.from_id, 'update', {
+      invitationId: row.invitation_id,
+      userId: this.userId,
+      user: this.me(),
+      state,
+      reason: options.reason ?? null,
+      message: options.message ?? null,
+    } satisfies InviteeUpdate);
+    void this.flushOutbox();
+  }
+
+  /** RPC, on the invitee's inbox: the sender cancels. Loses to an answer or expiry that came first. */
+  async cancelInvitation(request: CancelRequest): Promise<InviteeUpdate & { canceled: boolean }> {
+    const row = this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ? AND from_id = ?', request.invitationId, request.from);
+    if (!row) {
+      // Never delivered here: nothing rings, so the cancel simply wins.
+      return { invitationId: request.invitationId, userId: this.userId, state: 'canceled', reason: request.reason, canceled: true };
+    }
+    const decision = decide({ state: row.state as InviteeState, expiresAt: row.expires_at }, 'cancel', Date.now());
+    if (!decision.ok) {
+      if (row.state === 'pending' && decision.state === 'expired') this.resolveIncoming(row, 'expired', {});
+      const current = this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', request.invitationId)!;
+      return { ...this.updateFor(current), canceled: false };
+    }
+    this.resolveIncoming(row, 'canceled', { reason: request.reason });
+    await this.scheduleAlarm();
+    return { invitationId: request.invitationId, userId: this.userId, user: this.me(), state: 'canceled', reason: request.reason, canceled: true };
+  }
+
+  // ---- the sender's view -------------------------------------------------------------------------------
+
+  private async cancel(invitationId: string, userIds: string[] | undefined): Promise<CancelResult> {
+    const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitationId);
+    if (!outgoing) {
+      const receivedByMe = this.one('SELECT 1 FROM incoming WHERE invitation_id = ?', invitationId);
+      if (receivedByMe) throw new RequestError('forbidden', 'only the sender may cancel an invitation; invitees decline');
+      throw new RequestError('not_found', 'no such invitation');
+    }
+    let pending = this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND state = 'pending'", invitationId);
+    if (userIds) pending = pending.filter((row) => userIds.includes(row.user_id));
+    if (pending.length === 0) throw new RequestError('not_pending', 'no invitee of this invitation is still pending');
+    const outcomes = await Promise.all(pending.map((row) => this.cancelAt(row.user_id, invitationId, 'canceled')));
+    const canceled = outcomes.filter((outcome) => outcome.canceled).map((outcome) => outcome.userId);
+    if (canceled.length === 0) throw new RequestError('not_pending', 'every invitee already answered');
+    return { invitationId, canceled };
+  }
+
+  private async cancelAt(userId: string, invitationId: string, reason: CancelReason): Promise<{ userId: string; canceled: boolean }> {
+    const outcome = await this.inbox(userId).cancelInvitation({ invitationId, from: this.userId, reason });
+    this.run("DELETE FROM outbox WHERE kind = 'deliver' AND target = ? AND json_extract(payload, '$.invitationId') = ?", userId, invitationId);
+    await this.applyInviteeUpdate(outcome);
+    return { userId, canceled: outcome.canceled };
+  }
+
+  /** RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. */
+  async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
+    const row = this.one<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND user_id = ?', update.invitationId, update.userId);
+    if (!row) return;
+    const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', update.invitationId)!;
+    if (update.user) this.run('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(update.user), row.invitation_id, row.user_id);
+    const user = update.user ?? (JSON.parse(row.user) as UserInfo);
+    if (update.delivered && row.delivered === 0) {
+      this.run('UPDATE outgoing_invitee SET delivered = 1 WHERE invitation_id = ? AND user_id = ?', row.invitation_id, row.user_id);
+      if (row.state === 'pending') this.broadcastFrame({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
+    }
+    if (!update.state || update.state === 'pending' || row.state !== 'pending') return;
+    this.run(
+      'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
+      update.state,
+      update.reason ?? null,
+      update.message ?? null,
+      Date.now(),
+      update.glareWith ?? null,
+      row.invitation_id,
+      row.user_id,
+    );
+    const base = { invitationId: row.invitation_id, roomName: outgoing.room_name, callType: outgoing.call_type as ReceivedInvitation['callType'] };
+    switch (update.state) {
+      case 'accepted':
+        this.broadcastFrame({ type: 'invitation.accepted', ...base, roomUrl: outgoing.room_url, by: row.user_id, byUser: user, ...(update.glareWith ? { joined: true } : {}) });
+        break;
+      case 'declined':
+        this.broadcastFrame({
+          type: 'invitation.declined',
+          ...base,
+          roomUrl: outgoing.room_url,
+          by: row.user_id,
+          byUser: user,
+          reason: (update.reason ?? 'declined') as DeclineReason,
+          message: update.message ?? null,
+        });
+        break;
+      case 'canceled':
+        this.broadcastFrame({ type: 'invitation.canceled', ...base, by: this.userId, userId: row.user_id, reason: (update.reason ?? 'canceled') as CancelReason });
+        break;
+      case 'expired':
+        this.broadcastFrame({ type: 'invitation.expired', ...base, userId: row.user_id, direction: 'outgoing' });
+        break;
+    }
+  }
+
+  // ---- presence ----------------------------------------------------------------------------------------
+
+  private presenceInfo(exceptConnection?: string): PresenceInfo {
+    const profile = this.profile();
+    const online = this.openConnections(exceptConnection).length > 0;
+    return {
+      userId: this.userId,
+      status: online ? (profile.status as PresenceInfo['status']) : 'offline',
+      lastSeen: online ? Date.now() : profile.last_seen,
+    };
+  }
+
+  /** Pushes this user's presence to their own devices and to every subscriber, without waiting on them. */
+  private presenceUpdated(exceptConnection?: string): void {
+    const info = this.presenceInfo(exceptConnection);
+    this.broadcastFrame({ type: 'presence.changed', ...info }, exceptConnection);
+    for (const { user_id } of this.rows<{ user_id: string }>('SELECT user_id FROM watchers')) {
+      this.inbox(user_id)
+        .presenceChanged(info)
+        .then((stillWatching) => {
+          if (!stillWatching) this.run('DELETE FROM watchers WHERE user_id = ?', user_id);
+        })
+        .catch((error: unknown) => console.error('presence push failed', error));
+    }
+  }
+
+  async getPresenceInfo(): Promise<PresenceInfo> {
+    return this.presenceInfo();
+  }
+
+  async watch(watcherId: string): Promise<PresenceInfo> {
+    this.run('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', watcherId);
+    return this.presenceInfo();
+  }
+
+  async presenceChanged(info: PresenceInfo): Promise<boolean> {
+    if (!this.one('SELECT 1 FROM watching WHERE user_id = ?', info.userId)) return false;
+    this.broadcastFrame({ type: 'presence.changed', ...info });
+    return true;
+  }
+
+  private presenceOf(userIds: string[]): Promise<PresenceInfo[]> {
+    return Promise.all(
+      [...new Set(userIds)].map((userId) => (userId === this.userId ? this.presenceInfo() : this.inbox(userId).getPresenceInfo())),
+    );
+  }
+
+  private async subscribePresence(userIds: string[]): Promise<PresenceInfo[]> {
+    const now = Date.now();
+    const unique = [...new Set(userIds)].filter((userId) => userId !== this.userId);
+    for (const userId of unique) this.run('INSERT OR REPLACE INTO watching (user_id, since) VALUES (?, ?)', userId, now);
+    // Keep the newest subscriptions when a user follows more people than the cap.
+    this.run('DELETE FROM watching WHERE user_id NOT IN (SELECT user_id FROM watching ORDER BY since DESC LIMIT ?)', LIMITS.maxPresenceUsers);
+    return Promise.all(unique.map((userId) => this.inbox(userId).watch(this.userId)));
+  }
+
+  // ---- history and snapshot ----------------------------------------------------------------------------
+
+  private missedCalls(): number {
+    return this.one<{ n: number }>("SELECT count(*) AS n FROM incoming WHERE state = 'expired' AND ended_at > ?", this.profile().missed_seen_at)!.n;
+  }
+
+  private history(deviceId: string, limit: number, before: number | undefined): CallHistoryPage {
+    const rows = this.rows<HistoryRow>(HISTORY_QUERY, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    let page = rows.slice(0, limit);
+    let nextBefore: number | null = null;
+    if (rows.length > limit) {
+      const last = page[page.length - 1]!;
+      // Entries of one instant stay on one page, so paging by timestamp never skips any.
+      const sameInstant = this.rows<HistoryRow>(
+        `SELECT * FROM (${HISTORY_QUERY}) WHERE created_at = ?`,
+        last.created_at + 1,
+        LIMITS.maxInvitees * 2 + limit,
+        last.created_at,
+      );
+      const seen = new Set(page.map((row) => `${row.direction}:${row.invitation_id}:${row.counterpart}`));
+      page = page.concat(sameInstant.filter((row) => !seen.has(`${row.direction}:${row.invitation_id}:${row.counterpart}`)));
+      nextBefore = last.created_at;
+    }
+    return { entries: page.map((row) => historyFromRow(row, deviceId)), nextBefore, missedCalls: this.missedCalls() };
+  }
+
+  private snapshot(now: number): Snapshot {
+    const incoming = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' ORDER BY created_at").map(receivedFromRow);
+    const me = this.me();
+    const outgoing = this.rows<OutgoingRow>(
+      `SELECT * FROM outgoing o WHERE EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+       ORDER BY created_at`,
+    ).map((row) => sentFromRows(row, me, this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', row.invitation_id)));
+    return {
+      user: me,
+      presence: this.profile().status as Snapshot['presence'],
+      incoming,
+      outgoing,
+      missedCalls: this.missedCalls(),
+      serverTime: now,
+    };
+  }
+
+  // ---- time: expiry, caller grace, outbox retries ------------------------------------------------------
+
+  private expireDue(now: number): void {
+    for (const row of this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND expires_at <= ?", now)) {
+      this.resolveIncoming(row, 'expired', {});
+    }
+  }
+
+  override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    this.expireDue(now);
+    const { gone_deadline } = this.profile();
+    if (gone_deadline !== null && gone_deadline <= now) {
+      this.run('UPDATE profile SET gone_deadline = NULL WHERE id = 1');
+      if (this.openConnections().length === 0) {
+        const pending = this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE state = 'pending'");
+        for (const row of pending) {
+          this.enqueue(row.user_id, 'cancel', { invitationId: row.invitation_id, from: this.userId, reason: 'caller_disconnected' } satisfies CancelRequest);
+        }
+      }
+    }
+    this.run('DELETE FROM requests WHERE created_at < ?', now - LIMITS.requestIdTtlMs);
+    await this.flushOutbox();
+    await this.scheduleAlarm();
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const next = this.one<{ at: number | null }>(
+      `SELECT min(at) AS at FROM (
+         SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
+         UNION ALL SELECT gone_deadline FROM profile
+         UNION ALL SELECT min(next_at) FROM outbox
+         UNION ALL SELECT min(created_at) + ? FROM requests)`,
+      LIMITS.requestIdTtlMs,
+    )?.at;
+    if (next === null || next === undefined) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+  }
+
+  private enqueue(target: string, kind: OutboxKind, payload: unknown, nextAt = Date.now()): void {
+    this.run('INSERT INTO outbox (target, kind, payload, next_at) VALUES (?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt);
+  }
+
+  /** Sends due cross-inbox messages; failures back off exponentially and are retried by the alarm. */
+  private async flushOutbox(): Promise<void> {
+    const due = this.rows<{ id: number; target: string; kind: OutboxKind; payload: string; attempts: number }>(
+      'SELECT * FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?',
+      Date.now(),
+      OUTBOX_BATCH,
+    ).filter((row) => !this.outboxInFlight.has(row.id));
+    if (due.length === 0) return;
+    let failed = false;
+    await Promise.all(
+      due.map(async (row) => {
+        this.outboxInFlight.add(row.id);
+        try {
+          const payload = JSON.parse(row.payload);
+          const target = this.inbox(row.target);
+          if (row.kind === 'update') await target.applyInviteeUpdate(payload as InviteeUpdate);
+          else if (row.kind === 'deliver') await this.applyInviteeUpdate(await target.deliverInvitation(payload as ReceivedInvitation));
+          else await this.applyInviteeUpdate(await target.cancelInvitation(payload as CancelRequest));
+          this.run('DELETE FROM outbox WHERE id = ?', row.id);
+        } catch (error) {
+          failed = true;
+          console.error(`outbox ${row.kind} to ${row.target} failed`, error);
+          const delay = Math.min(1000 * 2 ** row.attempts, OUTBOX_MAX_DELAY_MS);
+          this.run('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?', Date.now() + delay, row.id);
+        } finally {
+          this.outboxInFlight.delete(row.id);
+        }
+      }),
+    );
+    if (failed || due.length === OUTBOX_BATCH) await this.scheduleAlarm();
+  }
+}
+
+/** 128 random bits, base64url: unguessable, so knowing an id grants nothing without the right identity anyway. */
+function newInvitationId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,126 @@
+import { routePartykitRequest } from 'partyserver';
+import { z } from 'zod';
+import { describeIssues, userId as userIdSchema } from '../protocol/frames.js';
+import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
+import { bearer, errorResponse, json, sameSecret } from './http.js';
+import { MAX_TOKEN_TTL_SECONDS, TokenError, createUserToken, verifyUserToken } from './tokens.js';
+import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
+
+export { UserInbox } from './user-inbox.js';
+
+const PARTY = 'user-inbox';
+
+const tokenRequestSchema = z.strictObject({
+  userId: userIdSchema,
+  name: z.string().max(128).optional(),
+  avatarUrl: z.string().max(2048).optional(),
+  ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
+});
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      if (url.pathname.startsWith(`/parties/${PARTY}/`)) return await connect(request, env);
+      const tokens = url.pathname.match(/^\/v1\/projects\/([^/]+)\/tokens$/);
+      if (tokens && request.method === 'POST') return await mintToken(request, env, decodeURIComponent(tokens[1]!));
+      const session = url.pathname.match(/^\/v1\/projects\/([^/]+)\/session$/);
+      if (session && request.method === 'GET') return await checkSession(request, env, decodeURIComponent(session[1]!));
+      if (url.pathname === '/demo/token' && request.method === 'POST') return await demoToken(request, env);
+      if (url.pathname === '/v1/health') return json({ ok: true });
+      return errorResponse('not_found', 'no such route');
+    } catch (error) {
+      console.error('request failed', error);
+      return errorResponse('internal', 'the server could not complete the request');
+    }
+  },
+} satisfies ExportedHandler<Env>;
+
+/** Authenticates a WebSocket upgrade before it reaches the user's inbox; refusals never open a socket. */
+async function connect(request: Request, env: Env): Promise<Response> {
+  const response = await routePartykitRequest(request, env as unknown as Record<string, unknown>, {
+    onBeforeConnect: async (req, lobby) => {
+      const { project, user, deviceId } = await authenticate(req, env, lobby.name);
+      const headers = new Headers(req.headers);
+      headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
+      headers.set(DEVICE_HEADER, deviceId);
+      void project;
+      return new Request(req, { headers });
+    },
+    onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),
+  }).catch((error: unknown) => {
+    if (error instanceof TokenError) return errorResponse(error.code, error.message, error.status);
+    throw error;
+  });
+  return response ?? errorResponse('not_found', 'no such route');
+}
+
+async function authenticate(
+  request: Request,
+  env: Env,
+  room: string,
+): Promise<{ project: ProjectConfig; user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
+  const url = new URL(request.url);
+  const separator = room.indexOf(':');
+  const projectId = decodeURIComponent(room.slice(0, separator));
+  const roomUser = decodeURIComponent(room.slice(separator + 1));
+  const project = projectsFrom(env).get(projectId);
+  if (separator < 0 || !project) throw new TokenError(401, 'unauthorized', 'unknown project');
+  const apiKey = url.searchParams.get('apiKey');
+  if (!apiKey || !sameSecret(apiKey, project.apiKey)) throw new TokenError(401, 'unauthorized', 'wrong apiKey');
+  if (!originAllowed(project, request.headers.get('origin'))) throw new TokenError(403, 'forbidden', 'this origin may not connect to the project');
+  const user = await verifyUserToken(url.searchParams.get('token'), projectId, project.secret);
+  if (user.userId !== roomUser) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
+  const deviceId = (url.searchParams.get('deviceId') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || crypto.randomUUID();
+  return { project, user, deviceId };
+}
+
+function projectBySecret(request: Request, env: Env, projectId: string): ProjectConfig | Response {
+  const project = projectsFrom(env).get(projectId);
+  const secret = bearer(request);
+  if (!project || !secret || !sameSecret(secret, project.secret)) {
+    return errorResponse('unauthorized', 'a project secret is required: Authorization: Bearer <secret>');
+  }
+  return project;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    return undefined;
+  }
+}
+
+async function mintToken(request: Request, env: Env, projectId: string): Promise<Response> {
+  const project = projectBySecret(request, env, projectId);
+  if (project instanceof Response) return project;
+  const body = tokenRequestSchema.safeParse(await readJson(request));
+  if (!body.success) return errorResponse('invalid_request', describeIssues(body.error));
+  return json(await createUserToken({ projectId, secret: project.secret, ...body.data }));
+}
+
+/** Lets a client learn why its connection was refused: browsers cannot read a refused upgrade's status. */
+async function checkSession(request: Request, env: Env, projectId: string): Promise<Response> {
+  const url = new URL(request.url);
+  const project = projectsFrom(env).get(projectId);
+  if (!project) return errorResponse('unauthorized', 'unknown project');
+  const apiKey = url.searchParams.get('apiKey');
+  if (!apiKey || !sameSecret(apiKey, project.apiKey)) return errorResponse('unauthorized', 'wrong apiKey');
+  try {
+    const user = await verifyUserToken(url.searchParams.get('token'), projectId, project.secret);
+    return json({ userId: user.userId, expiresAt: user.expiresAt });
+  } catch (error) {
+    if (error instanceof TokenError) return errorResponse(error.code, error.message, error.status);
+    throw error;
+  }
+}
+
+/** Dev-only: mints tokens for anyone in the demo project, so the demo page needs no backend. */
+async function demoToken(request: Request, env: Env): Promise<Response> {
+  const project = projectsFrom(env).get(DEMO_PROJECT_ID);
+  if (!project) return errorResponse('not_found', 'the demo project is off');
+  const body = tokenRequestSchema.safeParse(await readJson(request));
+  if (!body.success) return errorResponse('invalid_request', describeIssues(body.error));
+  return json(await createUserToken({ projectId: DEMO_PROJECT_ID, secret: project.secret, ...body.data, ttlSeconds: body.data.ttlSeconds ?? 600 }));
+}
