@@ -1,0 +1,506 @@
+import { LitElement, html, nothing } from 'lit';
+import type { PropertyValues, TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { CallClient, Unsubscribe } from '../../client/types.js';
+import type { CallType, InviteeStatus, SentInvitation } from '../../protocol/types.js';
+import { BaxCallRequestEvent, type CallRequest } from '../events/call-request.js';
+import { BaxCallStartEvent } from '../events/call-start.js';
+import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
+import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
+import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
+import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
+import { BaxInvitationSentEvent } from '../events/invitation-sent.js';
+import { callTypeIcon, icon } from '../icons.js';
+import { StoreController } from '../store-controller.js';
+import { connectionProblem, errorMessage, newRoomName } from '../support.js';
+import { displayName, format } from '../strings.js';
+import { VERSION } from '../version.js';
+import { styles } from './call-button.styles.js';
+
+/** Every visible text of `<bax-call-button>`. `{name}`-style placeholders are filled in. */
+export interface CallButtonStrings {
+  videoCall: string;
+  audioCall: string;
+  liveStreaming: string;
+  /** How several callees are named in the other strings. */
+  people: string;
+  calling: string;
+  ringing: string;
+  notDelivered: string;
+  cancel: string;
+  cancelLabel: string;
+  online: string;
+  busy: string;
+  offline: string;
+  meetingPresence: string;
+  accepted: string;
+  declined: string;
+  declinedBusy: string;
+  declinedUnavailable: string;
+  noAnswer: string;
+  canceled: string;
+  ended: string;
+  sendFailed: string;
+  notConfigured: string;
+  connecting: string;
+  reconnecting: string;
+  unauthorized: string;
+  closed: string;
+  noCallee: string;
+}
+
+export const defaultCallButtonStrings: CallButtonStrings = {
+  videoCall: 'Video call {name}',
+  audioCall: 'Call {name}',
+  liveStreaming: 'Invite {name} to a live stream',
+  people: '{count} people',
+  calling: 'Calling {name}…',
+  ringing: 'Ringing',
+  notDelivered: 'Not delivered yet',
+  cancel: 'Cancel',
+  cancelLabel: 'Cancel the call to {name}',
+  online: 'Online',
+  busy: 'Busy',
+  offline: 'Offline',
+  meetingPresence: '{online} of {total} online',
+  accepted: '{name} accepted',
+  declined: '{name} declined',
+  declinedBusy: '{name} is busy',
+  declinedUnavailable: '{name} is unavailable',
+  noAnswer: 'No answer from {name}',
+  canceled: 'Call canceled',
+  ended: 'Call ended',
+  sendFailed: 'The call could not start: {error}',
+  notConfigured: 'Calling is not set up',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  unauthorized: 'Signed out of calling',
+  closed: 'Calling is offline',
+  noCallee: 'No one to call',
+};
+
+/**
+ * A button that calls one user, or invites several to a meeting, and follows the invitation to its outcome.
+ *
+ * @summary Calls a user: shows their presence, then "Calling…" with Cancel, then the answer.
+ *
+ * @event {BaxCallRequestEvent} bax-call-request - Cancelable, before the invitation is sent; change `detail` to amend it.
+ * @event {BaxInvitationSentEvent} bax-invitation-sent - The server took the invitation.
+ * @event {BaxInvitationAcceptedEvent} bax-invitation-accepted - A callee accepted.
+ * @event {BaxInvitationDeclinedEvent} bax-invitation-declined - A callee declined, maybe with a message.
+ * @event {BaxInvitationExpiredEvent} bax-invitation-expired - A callee did not answer in time.
+ * @event {BaxInvitationCanceledEvent} bax-invitation-canceled - This user canceled the invitation.
+ * @event {BaxCallStartEvent} bax-call-start - The first callee accepted: join the room now.
+ *
+ * @slot - The button's label; defaults to "Video call {name}" or the like.
+ * @slot icon - An icon before the label; defaults to one for the call type.
+ *
+ * @csspart base - The wrapper of everything.
+ * @csspart button - The call button.
+ * @csspart icon - The icon inside the call button.
+ * @csspart label - The label inside the call button.
+ * @csspart calling - The "Calling…" group shown while the invitation is pending.
+ * @csspart delivery - "Ringing" or "Not delivered yet".
+ * @csspart cancel-button - The button that cancels a pending invitation.
+ * @csspart presence - The callee's presence.
+ * @csspart presence-dot - The coloured dot of the presence.
+ * @csspart status - The live region with the outcome, errors and why the button is disabled.
+ *
+ * @cssproperty --bax-accent-color - Background of the call button.
+ * @cssproperty --bax-on-accent-color - Text on the call button.
+ * @cssproperty --bax-decline-color - Background of the cancel button.
+ * @cssproperty --bax-on-decline-color - Text on the cancel button.
+ * @cssproperty --bax-online-color - Dot of an online callee.
+ * @cssproperty --bax-busy-color - Dot of a busy callee.
+ * @cssproperty --bax-offline-color - Dot of an offline callee.
+ * @cssproperty --bax-text-color - Text colour.
+ * @cssproperty --bax-muted-color - Secondary text colour.
+ * @cssproperty --bax-radius - Corner radius of the buttons.
+ * @cssproperty --bax-font-family - Font of the element.
+ * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
+ */
+export class BaxCallButton extends LitElement {
+  static readonly version = VERSION;
+  static override styles = styles;
+  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+
+  /** The user id to call, or several comma-separated ids to invite them to a meeting. */
+  @property({ reflect: true }) to = '';
+
+  /** How to name the callee in text; defaults to their user id (or "N people"). */
+  @property({ attribute: 'display-name' }) displayName = '';
+
+  /** The kind of call. */
+  @property({ attribute: 'call-type', reflect: true }) callType: CallType = 'video_call';
+
+  /** The room both sides join; a new unique name is generated for each call when empty. */
+  @property({ attribute: 'room-name' }) roomName = '';
+
+  /** A link to the room, passed to the callee. */
+  @property({ attribute: 'room-url' }) roomUrl = '';
+
+  /** A message shown to the callee with the invitation. */
+  @property() message = '';
+
+  /** Seconds the invitation rings before it expires (5-300; the server's default when unset). */
+  @property({ type: Number }) timeout: number | undefined;
+
+  /** Hides the callee's presence and does not subscribe to it. */
+  @property({ type: Boolean, attribute: 'hide-presence', reflect: true }) hidePresence = false;
+
+  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  @property({ type: Object }) strings: Partial<CallButtonStrings> = {};
+
+  /** The client to use instead of the page's one. */
+  @property({ attribute: false }) client: CallClient | undefined;
+
+  /** The invitation this button follows, while pending and after it ended. */
+  @state() private invitation: SentInvitation | undefined;
+  @state() private sending = false;
+  @state() private problem = '';
+  @state() private canceledByUser = false;
+
+  private readonly startedCalls = new Set<string>();
+  private presenceKey = '';
+  private hadFocus = false;
+
+  private readonly store = new StoreController(this, (client) => this.listen(client));
+
+  private get text(): CallButtonStrings {
+    return { ...defaultCallButtonStrings, ...this.strings };
+  }
+
+  private get targets(): string[] {
+    return [...new Set(this.to.split(',').map((id) => id.trim()).filter(Boolean))];
+  }
+
+  /** The pending invitation this button follows, as the store has it now. */
+  private get pending(): SentInvitation | undefined {
+    const outgoing = this.store.state?.outgoing ?? [];
+    if (this.invitation) return outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
+    return undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client')) this.store.useClient(this.client);
+    if (changed.has('to') && !this.pending) this.invitation = undefined;
+    this.followInvitation();
+    this.watchPresence();
+    this.hadFocus = this.shadowRoot?.activeElement != null;
+  }
+
+  protected override updated(): void {
+    // The call and Cancel buttons replace each other; keep keyboard focus on the one now shown.
+    if (this.hadFocus && !this.shadowRoot?.activeElement) this.focus();
+  }
+
+  protected override render(): TemplateResult {
+    const text = this.text;
+    const pending = this.pending;
+    const status = this.statusText(text, pending);
+    return html`
+      <div part="base" class=${status ? 'base' : 'base quiet'}>
+        ${pending ? this.renderCalling(pending) : this.renderButton()}
+        ${this.hidePresence ? nothing : this.renderPresence()}
+        <span part="status" class="status" role="status" id="status">${status}</span>
+      </div>
+    `;
+  }
+
+  private renderButton(): TemplateResult {
+    const label = format(this.labelTemplate(), { name: this.calleeName() });
+    return html`
+      <button
+        part="button"
+        class="call"
+        type="button"
+        ?disabled=${this.disabledReason() !== '' || this.sending}
+        aria-describedby="status"
+        @click=${this.handleCall}
+      >
+        <span part="icon" class="icon"><slot name="icon">${callTypeIcon(this.callType)}</slot></span>
+        <span part="label"><slot>${label}</slot></span>
+      </button>
+    `;
+  }
+
+  private renderCalling(pending: SentInvitation): TemplateResult {
+    const text = this.text;
+    const ringing = pending.invitees.some((invitee) => invitee.state === 'pending' && invitee.delivered);
+    return html`
+      <span part="calling" class="calling">
+        <span class="pulse" aria-hidden="true"></span>
+        <span>${format(text.calling, { name: this.calleeName() })}</span>
+        <span part="delivery" class="delivery">${ringing ? text.ringing : text.notDelivered}</span>
+        <button
+          part="cancel-button"
+          class="cancel"
+          type="button"
+          aria-label=${format(text.cancelLabel, { name: this.calleeName() })}
+          @click=${this.handleCancel}
+        >
+          ${icon('hang-up')}<span>${text.cancel}</span>
+        </button>
+      </span>
+    `;
+  }
+
+  private renderPresence(): TemplateResult | typeof nothing {
+    const presenceOf = this.store.state?.presenceOf ?? {};
+    const statuses = this.targets.map((userId) => presenceOf[userId]?.status);
+    if (statuses.length === 0 || statuses.some((status) => status === undefined)) return nothing;
+    const text = this.text;
+    if (statuses.length > 1) {
+      const online = statuses.filter((status) => status !== 'offline').length;
+      return html`<span part="presence" class="presence" data-status=${online > 0 ? 'online' : 'offline'}>
+        <span part="presence-dot" class="dot" aria-hidden="true"></span>${format(text.meetingPresence, {
+          online,
+          total: statuses.length,
+        })}
+      </span>`;
+    }
+    const status = statuses[0] ?? 'offline';
+    return html`<span part="presence" class="presence" data-status=${status}>
+      <span part="presence-dot" class="dot" aria-hidden="true"></span>${text[status]}
+    </span>`;
+  }
+
+  private statusText(text: CallButtonStrings, pending: SentInvitation | undefined): string {
+    if (this.problem) return this.problem;
+    if (pending) return '';
+    const reason = this.disabledReason();
+    if (reason) return reason;
+    return this.invitation ? this.outcomeText(this.invitation) : '';
+  }
+
+  private outcomeText(invitation: SentInvitation): string {
+    const text = this.text;
+    if (this.canceledByUser) return text.canceled;
+    const lines = invitation.invitees.map((invitee) => this.inviteeOutcome(invitee));
+    const accepted = invitation.invitees.filter((invitee) => invitee.state === 'accepted');
+    if (accepted.length > 0 && invitation.invitees.length > 1) {
+      return format(text.accepted, { name: accepted.map((invitee) => displayName(invitee.user)).join(', ') });
+    }
+    return lines.filter(Boolean).join(' · ') || text.ended;
+  }
+
+  private inviteeOutcome(invitee: InviteeStatus): string {
+    const text = this.text;
+    const name = this.targets.length === 1 && this.displayName ? this.displayName : displayName(invitee.user);
+    switch (invitee.state) {
+      case 'accepted':
+        return format(text.accepted, { name });
+      case 'declined': {
+        const template =
+          invitee.reason === 'busy' ? text.declinedBusy : invitee.reason === 'unavailable' ? text.declinedUnavailable : text.declined;
+        const said = format(template, { name });
+        return invitee.message ? `${said}: “${invitee.message}”` : said;
+      }
+      case 'expired':
+        return format(text.noAnswer, { name });
+      case 'canceled':
+        return text.canceled;
+      default:
+        return '';
+    }
+  }
+
+  private labelTemplate(): string {
+    const text = this.text;
+    return this.callType === 'audio_call' ? text.audioCall : this.callType === 'live_streaming' ? text.liveStreaming : text.videoCall;
+  }
+
+  private calleeName(): string {
+    if (this.displayName) return this.displayName;
+    const targets = this.targets;
+    return targets.length > 1 ? format(this.text.people, { count: targets.length }) : (targets[0] ?? '');
+  }
+
+  private disabledReason(): string {
+    const text = this.text;
+    const state = this.store.state;
+    if (!this.store.client || !state) return text.notConfigured;
+    if (this.targets.length === 0) return text.noCallee;
+    return connectionProblem(state.connection, text) ?? '';
+  }
+
+  /** Keeps the last known copy of the followed invitation, and adopts one sent to the same callees elsewhere. */
+  private followInvitation(): void {
+    const outgoing = this.store.state?.outgoing ?? [];
+    const current = this.invitation && outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
+    if (current) {
+      if (current !== this.invitation) this.invitation = current;
+      return;
+    }
+    // Another tab, or this page before a reload, may have sent the call this button stands for.
+    const targets = [...this.targets].sort().join(',');
+    const adopted = outgoing.find((sent) => [...sent.to].sort().join(',') === targets);
+    if (adopted && adopted.invitationId !== this.invitation?.invitationId) {
+      this.invitation = adopted;
+      this.canceledByUser = false;
+      this.problem = '';
+    }
+  }
+
+  /** Subscribes to the callees' presence once per client connection and callee list. */
+  private watchPresence(): void {
+    const client = this.store.client;
+    const state = this.store.state;
+    if (this.hidePresence || !client || state?.connection !== 'open' || this.targets.length === 0) return;
+    const key = `${this.targets.join(',')}`;
+    if (key === this.presenceKey) return;
+    this.presenceKey = key;
+    client.subscribePresence(this.targets).catch(() => {
+      // Presence is a hint; the button still works without it. Try again on the next connection.
+      this.presenceKey = '';
+    });
+  }
+
+  private listen(client: CallClient): Unsubscribe[] {
+    this.presenceKey = '';
+    return [
+      client.subscribe((state) => {
+        // A new connection may have lost the server-side subscription.
+        if (state.connection !== 'open') this.presenceKey = '';
+      }),
+      client.onInvitationAccepted((event) => {
+        if (this.invitation?.invitationId !== event.invitationId) return;
+        // Crossing calls are joined by the server; then the accepting side may not be among our invitees.
+        this.patchInvitee(event.invitationId, event.by, { state: 'accepted' });
+        const detail = {
+          invitationId: event.invitationId,
+          roomName: event.roomName,
+          roomUrl: event.roomUrl,
+          callType: event.callType,
+          direction: 'outgoing' as const,
+          peer: event.byUser,
+        };
+        this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
+        // In a meeting only the first acceptance starts the call; later ones join a room the host is in.
+        if (!this.startedCalls.has(event.invitationId)) {
+          this.startedCalls.add(event.invitationId);
+          this.dispatchEvent(new BaxCallStartEvent(detail));
+        }
+      }),
+      client.onInvitationDeclined((event) => {
+        if (!this.patchInvitee(event.invitationId, event.by, { state: 'declined', reason: event.reason, message: event.message })) return;
+        this.dispatchEvent(
+          new BaxInvitationDeclinedEvent({
+            invitationId: event.invitationId,
+            callType: event.callType,
+            direction: 'outgoing',
+            peer: event.byUser,
+            reason: event.reason,
+            message: event.message,
+          }),
+        );
+      }),
+      client.onInvitationExpired((event) => {
+        if (event.direction !== 'outgoing') return;
+        const invitee = this.patchInvitee(event.invitationId, event.userId, { state: 'expired' });
+        if (!invitee) return;
+        this.dispatchEvent(
+          new BaxInvitationExpiredEvent({ invitationId: event.invitationId, callType: event.callType, direction: 'outgoing', peer: invitee.user }),
+        );
+      }),
+    ];
+  }
+
+  /** Records an invitee's answer on the followed invitation; returns the invitee when it is ours. */
+  private patchInvitee(invitationId: string, userId: string, patch: Partial<InviteeStatus>): InviteeStatus | undefined {
+    const invitation = this.invitation;
+    if (invitation?.invitationId !== invitationId) return undefined;
+    const invitee = invitation.invitees.find((candidate) => candidate.userId === userId);
+    if (!invitee) return undefined;
+    const updated = { ...invitee, ...patch };
+    this.invitation = {
+      ...invitation,
+      invitees: invitation.invitees.map((candidate) => (candidate === invitee ? updated : candidate)),
+    };
+    return updated;
+  }
+
+  private async handleCall(): Promise<void> {
+    const client = this.store.client;
+    if (!client || this.disabledReason()) return;
+    const request: CallRequest = {
+      to: this.targets,
+      callType: this.callType,
+      roomName: this.roomName || newRoomName(),
+      roomUrl: this.roomUrl || null,
+      message: this.message || null,
+      timeoutSeconds: this.timeout ?? null,
+      metadata: null,
+    };
+    const requested = new BaxCallRequestEvent(request);
+    this.dispatchEvent(requested);
+    if (requested.defaultPrevented) return;
+
+    this.sending = true;
+    this.problem = '';
+    this.canceledByUser = false;
+    try {
+      const { detail } = requested;
+      const result = await client.sendCallInvitation({
+        to: detail.to.length === 1 && detail.to[0] ? detail.to[0] : detail.to,
+        callType: detail.callType,
+        roomName: detail.roomName,
+        ...(detail.roomUrl ? { roomUrl: detail.roomUrl } : {}),
+        ...(detail.message ? { message: detail.message } : {}),
+        ...(detail.timeoutSeconds ? { timeoutSeconds: detail.timeoutSeconds } : {}),
+        ...(detail.metadata ? { metadata: detail.metadata } : {}),
+      });
+      const state = client.getState();
+      this.invitation = state.outgoing.find((sent) => sent.invitationId === result.invitationId) ?? {
+        invitationId: result.invitationId,
+        from: state.user.userId,
+        fromUser: state.user,
+        to: detail.to,
+        callType: detail.callType,
+        roomName: result.roomName,
+        roomUrl: detail.roomUrl,
+        message: detail.message,
+        metadata: detail.metadata,
+        createdAt: result.createdAt,
+        expiresAt: result.expiresAt,
+        invitees: result.invitees.map((invitee) => ({ ...invitee, user: { userId: invitee.userId, name: null, avatarUrl: null } })),
+      };
+      this.dispatchEvent(
+        new BaxInvitationSentEvent({
+          invitationId: result.invitationId,
+          roomName: result.roomName,
+          roomUrl: detail.roomUrl,
+          callType: detail.callType,
+          to: detail.to,
+          expiresAt: result.expiresAt,
+        }),
+      );
+    } catch (error) {
+      this.problem = format(this.text.sendFailed, { error: errorMessage(error) });
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async handleCancel(): Promise<void> {
+    const client = this.store.client;
+    const invitation = this.invitation;
+    if (!client || !invitation) return;
+    try {
+      await client.cancelCallInvitation(invitation.invitationId);
+      this.canceledByUser = true;
+      this.dispatchEvent(
+        new BaxInvitationCanceledEvent({
+          invitationId: invitation.invitationId,
+          callType: invitation.callType,
+          direction: 'outgoing',
+          peer: null,
+          reason: 'canceled',
+        }),
+      );
+    } catch (error) {
+      // Most often the callee answered at the same moment; their answer arrives as an event.
+      this.problem = errorMessage(error);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { VERSION } from './version.js';
+
+/**
+ * Defines a tag unless the page already has it: a page may load the script twice, or load it beside the npm
+ * build, and `customElements.define` throws on the second call.
+ */
+export function defineElement(tag: string, element: CustomElementConstructor & { version?: string }): void {
+  const existing = customElements.get(tag) as (CustomElementConstructor & { version?: string }) | undefined;
+  if (!existing) {
+    customElements.define(tag, element);
+    return;
+  }
+  if (existing !== element && existing.version !== VERSION) {
+    console.warn(
+      `<${tag}> is already defined by BaxCloud Call ${existing.version ?? '(unknown version)'}; ` +
+        `version ${VERSION} loaded later is not used. Load one copy of the elements per page.`,
+    );
+  }
+}
