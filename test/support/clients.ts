@@ -1,0 +1,73 @@
+import WebSocket from 'ws';
+import { BaxCloudClient } from '../../src/client/client.js';
+import type { ClientState } from '../../src/client/types.js';
+import { createUserToken } from '../../src/server/tokens.js';
+
+export const DEMO = { projectId: 'demo', apiKey: 'demo-api-key', secret: 'demo-secret' };
+
+let counter = 0;
+/** A user id no other test uses, so tests sharing one server never see each other's calls. */
+export function uniqueUser(prefix = 'user'): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+}
+
+export interface ClientOptions {
+  userId?: string;
+  name?: string;
+  deviceId?: string;
+  project?: { projectId: string; apiKey: string; secret: string };
+  requestTimeoutMs?: number;
+}
+
+/** A real BaxCloudClient over a real WebSocket, resolved once the server's snapshot arrived. */
+export async function connectClient(host: string, options: ClientOptions = {}): Promise<BaxCloudClient> {
+  const project = options.project ?? DEMO;
+  const userId = options.userId ?? uniqueUser();
+  const client = new BaxCloudClient({
+    projectId: project.projectId,
+    apiKey: project.apiKey,
+    host,
+    user: { userId, name: options.name ?? userId },
+    token: async () => (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: options.name ?? userId })).token,
+    WebSocket,
+    deviceId: options.deviceId ?? `device-${++counter}`,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+  });
+  await waitForState(client, (state) => state.connection === 'open', 15_000);
+  return client;
+}
+
+export function waitForState(client: BaxCloudClient, predicate: (state: ClientState) => boolean, timeoutMs = 10_000): Promise<ClientState> {
+  return new Promise((resolve, reject) => {
+    if (predicate(client.getState())) return resolve(client.getState());
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`state not reached within ${timeoutMs} ms: ${JSON.stringify(client.getState())}`));
+    }, timeoutMs);
+    const unsubscribe = client.subscribe((state) => {
+      if (predicate(state)) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(state);
+      }
+    });
+  });
+}
+
+type Subscribe<T> = (listener: (event: T) => void) => () => void;
+
+/** Resolves with the next event a client's `on*` method reports that matches. */
+export function nextEvent<T>(subscribe: Subscribe<T>, match: (event: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no matching event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unsubscribe = subscribe((event) => {
+      if (!match(event)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(event);
+    });
+  });
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface TestProject {
+  projectId: string;
+  apiKey: string;
+  secret: string;
+  allowedOrigins?: string[];
+  invitesPerMinute?: number;
+}
+
+export interface StartOptions {
+  /** Durable Object storage folder; default: a fresh temporary one, removed by stop(). */
+  stateDir?: string;
+  port?: number;
+  projects?: TestProject[];
+}
+
+export interface RunningServer {
+  host: string;
+  url: string;
+  port: number;
+  stateDir: string;
+  /** Stops wrangler; the state folder stays when it was given, so a restart can reuse it. */
+  stop(options?: { keepState?: boolean }): Promise<void>;
+  /** Kills wrangler and its workerd at once, as a crash would. */
+  kill(): Promise<void>;
+  logs(): string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts the real signaling server (`wrangler dev`, local Durable Objects) on a free loopback port. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const ownState = !options.stateDir;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'bax-state-'));
+  mkdirSync(join(root, 'dist/site'), { recursive: true });
+  const args = [
+    join(root, 'node_modules/wrangler/bin/wrangler.js'),
+    'dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--persist-to', stateDir,
+    '--show-interactive-dev-session=false',
+    '--log-level', 'log',
+  ];
+  if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${output}`);
+    try {
+      const response = await fetch(`${url}/v1/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      killGroup(child);
+      throw new Error(`wrangler did not start within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const halt = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child, signal);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      killGroup(child, 'SIGKILL');
+    }
+  };
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    port,
+    stateDir,
+    logs: () => output,
+    async stop({ keepState = false } = {}) {
+      await halt('SIGTERM');
+      if (ownState && !keepState) rmSync(stateDir, { recursive: true, force: true });
+    },
+    async kill() {
+      await halt('SIGKILL');
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
