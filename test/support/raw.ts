@@ -1,0 +1,89 @@
+import WebSocket from 'ws';
+import { createUserToken } from '../../src/server/tokens.js';
+import { DEMO, uniqueUser } from './clients.js';
+
+export interface RawFrame {
+  type: string;
+  requestId?: string | null;
+  [key: string]: unknown;
+}
+
+/** A bare WebSocket speaking the wire protocol, for sending what a well-behaved client never would. */
+export interface RawSocket {
+  userId: string;
+  socket: WebSocket;
+  frames: RawFrame[];
+  send(data: string | Buffer | object): void;
+  /** Sends a request and resolves with the server's result or error frame for its requestId. */
+  request(frame: RawFrame & { requestId: string }): Promise<RawFrame>;
+  next(match: (frame: RawFrame) => boolean, timeoutMs?: number): Promise<RawFrame>;
+  close(): Promise<void>;
+}
+
+export function socketUrl(host: string, params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string }): string {
+  const query = new URLSearchParams();
+  if (params.token) query.set('token', params.token);
+  if (params.apiKey !== null) query.set('apiKey', params.apiKey ?? DEMO.apiKey);
+  if (params.deviceId) query.set('deviceId', params.deviceId);
+  return `ws://${host}/parties/user-inbox/${params.projectId ?? DEMO.projectId}:${params.userId}?${query}`;
+}
+
+/** Tries to open a socket; resolves with the HTTP status of a refusal, or 101 when it opened. */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('error', () => resolve(0));
+  });
+}
+
+export async function openRaw(host: string, userId = uniqueUser('raw'), deviceId?: string): Promise<RawSocket> {
+  const { token } = await createUserToken({ projectId: DEMO.projectId, secret: DEMO.secret, userId, name: userId });
+  const socket = new WebSocket(socketUrl(host, { userId, token, ...(deviceId ? { deviceId } : {}) }));
+  const frames: RawFrame[] = [];
+  const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
+  socket.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as RawFrame;
+    frames.push(frame);
+    for (const waiter of waiters) {
+      if (waiter.match(frame)) {
+        waiters.delete(waiter);
+        waiter.resolve(frame);
+      }
+    }
+  });
+  const next = (match: (frame: RawFrame) => boolean, timeoutMs = 10_000) =>
+    new Promise<RawFrame>((resolve, reject) => {
+      const seen = frames.find(match);
+      if (seen) return resolve(seen);
+      const waiter = { match, resolve: (frame: RawFrame) => (clearTimeout(timer), resolve(frame)) };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`));
+      }, timeoutMs);
+      waiters.add(waiter);
+    });
+  await next((frame) => frame.type === 'snapshot');
+  return {
+    userId,
+    socket,
+    frames,
+    send: (data) => socket.send(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data)),
+    request(frame) {
+      const answer = next((reply) => (reply.type === 'result' || reply.type === 'error') && reply.requestId === frame.requestId);
+      socket.send(JSON.stringify(frame));
+      return answer;
+    },
+    next,
+    close: () =>
+      new Promise((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      }),
+  };
+}
