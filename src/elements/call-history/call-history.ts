@@ -1,0 +1,390 @@
+import { LitElement, html, nothing } from 'lit';
+import type { PropertyValues, TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { CallClient, Unsubscribe } from '../../client/types.js';
+import type { CallHistoryEntry } from '../../protocol/types.js';
+import '../call-button/define.js';
+import { callTypeIcon } from '../icons.js';
+import { StoreController } from '../store-controller.js';
+import { displayName, format } from '../strings.js';
+import { errorMessage } from '../support.js';
+import { VERSION } from '../version.js';
+import { styles } from './call-history.styles.js';
+
+/** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */
+export interface CallHistoryStrings {
+  heading: string;
+  incoming: string;
+  outgoing: string;
+  video_call: string;
+  audio_call: string;
+  live_streaming: string;
+  answered: string;
+  declined: string;
+  busy: string;
+  missed: string;
+  noAnswer: string;
+  canceled: string;
+  answeredElsewhere: string;
+  pending: string;
+  missedCount: string;
+  markSeen: string;
+  callBack: string;
+  loadMore: string;
+  loading: string;
+  empty: string;
+  error: string;
+  retry: string;
+  loadedMore: string;
+}
+
+export const defaultCallHistoryStrings: CallHistoryStrings = {
+  heading: 'Recent calls',
+  incoming: 'Incoming',
+  outgoing: 'Outgoing',
+  video_call: 'video call',
+  audio_call: 'audio call',
+  live_streaming: 'live stream',
+  answered: 'Answered',
+  declined: 'Declined',
+  busy: 'Busy',
+  missed: 'Missed',
+  noAnswer: 'No answer',
+  canceled: 'Canceled',
+  answeredElsewhere: 'Answered on another device',
+  pending: 'Ringing',
+  missedCount: '{count} missed',
+  markSeen: 'Mark seen',
+  callBack: 'Call back {name}',
+  loadMore: 'Show older calls',
+  loading: 'Loading calls…',
+  empty: 'No calls yet',
+  error: 'The calls could not be loaded: {error}',
+  retry: 'Try again',
+  loadedMore: '{count} older calls shown',
+};
+
+/** Waits for a burst of call events to settle before reloading the first page. */
+const REFRESH_DELAY_MS = 400;
+
+/**
+ * The user's calls, newest first, with the missed-call count and a call-back button on each.
+ *
+ * @summary The call log: direction, type, outcome, who and when, and call back.
+ *
+ * @slot heading - Replaces the heading text.
+ * @slot empty - Shown instead of the default text when there are no calls.
+ *
+ * @csspart base - The wrapper of everything.
+ * @csspart header - The heading row.
+ * @csspart heading - The heading.
+ * @csspart missed-count - The number of missed calls not yet seen.
+ * @csspart mark-seen-button - Clears the missed-call count.
+ * @csspart list - The list of calls.
+ * @csspart entry - One call.
+ * @csspart entry-missed - A missed call (in addition to `entry`).
+ * @csspart direction - The call's direction and type icon.
+ * @csspart counterpart - The other person.
+ * @csspart summary - Direction, type and outcome.
+ * @csspart reply - The message sent with a decline.
+ * @csspart time - When the call happened.
+ * @csspart call-back - The call-back `<bax-call-button>`; its own parts are exported as `call-back-button` etc.
+ * @csspart load-more-button - Loads older calls.
+ * @csspart loading - The loading message.
+ * @csspart empty - The empty message.
+ * @csspart error - The error message.
+ * @csspart retry-button - Tries loading again.
+ *
+ * @cssproperty --bax-surface-color - Background.
+ * @cssproperty --bax-surface-raised-color - Background of secondary buttons.
+ * @cssproperty --bax-text-color - Text colour.
+ * @cssproperty --bax-muted-color - Secondary text colour.
+ * @cssproperty --bax-border-color - Separators.
+ * @cssproperty --bax-missed-color - Missed calls and the missed count.
+ * @cssproperty --bax-accent-color - Call-back buttons.
+ * @cssproperty --bax-radius - Corner radius.
+ * @cssproperty --bax-font-family - Font of the element.
+ * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
+ */
+export class BaxCallHistory extends LitElement {
+  static readonly version = VERSION;
+  static override styles = styles;
+
+  /** How many calls to load per page. */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
+
+  /** The language of relative times ("5 minutes ago"); defaults to the page's. */
+  @property() locale = '';
+
+  /** Hides the call-back buttons. */
+  @property({ type: Boolean, attribute: 'hide-call-back', reflect: true }) hideCallBack = false;
+
+  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  @property({ type: Object }) strings: Partial<CallHistoryStrings> = {};
+
+  /** The client to use instead of the page's one. */
+  @property({ attribute: false }) client: CallClient | undefined;
+
+  @state() private entries: CallHistoryEntry[] = [];
+  @state() private nextBefore: number | null = null;
+  @state() private status: 'idle' | 'loading' | 'loaded' | 'error' = 'idle';
+  @state() private loadingMore = false;
+  @state() private problem = '';
+  @state() private announcement = '';
+
+  private loadedFor: CallClient | undefined;
+  private pendingIds = new Set<string>();
+  private lastConnection: string | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private clockTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly store = new StoreController(this, (client) => this.listen(client));
+
+  private get text(): CallHistoryStrings {
+    return { ...defaultCallHistoryStrings, ...this.strings };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Relative times go stale; a minute is their finest step.
+    this.clockTimer = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.clockTimer);
+    clearTimeout(this.refreshTimer);
+    this.loadedFor = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client')) this.store.useClient(this.client);
+    const client = this.store.client;
+    if (client !== this.loadedFor && this.store.state?.connection === 'open') {
+      this.loadedFor = client;
+      this.entries = [];
+      this.nextBefore = null;
+      void this.loadFirstPage();
+    }
+  }
+
+  /** Reloads the newest calls, keeping older pages already shown. */
+  async refresh(): Promise<void> {
+    const client = this.store.client;
+    if (!client) return;
+    try {
+      const page = await client.getCallHistory({ limit: this.pageSize });
+      const fresh = new Map(page.entries.map((entry) => [entry.invitationId, entry]));
+      const older = this.entries.filter((entry) => !fresh.has(entry.invitationId));
+      this.entries = sortNewestFirst([...page.entries, ...older]);
+      if (this.status !== 'loaded') this.nextBefore = page.nextBefore;
+      this.status = 'loaded';
+      this.problem = '';
+    } catch (error) {
+      if (this.status !== 'loaded') {
+        this.status = 'error';
+        this.problem = errorMessage(error);
+      }
+    }
+  }
+
+  protected override render(): TemplateResult {
+    const text = this.text;
+    const missed = this.store.state?.missedCalls ?? 0;
+    return html`
+      <section part="base" class="base" aria-labelledby="heading" aria-busy=${this.status === 'loading' || this.loadingMore ? 'true' : 'false'}>
+        <header part="header" class="header">
+          <h2 part="heading" id="heading" tabindex="-1"><slot name="heading">${text.heading}</slot></h2>
+          ${missed > 0
+            ? html`<span part="missed-count" class="missed-count">${format(text.missedCount, { count: missed })}</span>
+                <button part="mark-seen-button" type="button" @click=${this.handleMarkSeen}>${text.markSeen}</button>`
+            : nothing}
+        </header>
+        ${this.renderBody()}
+        <p class="visually-hidden" role="status">${this.announcement}</p>
+      </section>
+    `;
+  }
+
+  private renderBody(): TemplateResult | typeof nothing {
+    const text = this.text;
+    if (this.status === 'idle' || this.status === 'loading') {
+      return html`<p part="loading" class="note">${text.loading}</p>`;
+    }
+    if (this.status === 'error') {
+      return html`<div part="error" class="note error" role="alert">
+        <span>${format(text.error, { error: this.problem })}</span>
+        <button part="retry-button" type="button" @click=${this.loadFirstPage}>${text.retry}</button>
+      </div>`;
+    }
+    if (this.entries.length === 0) {
+      return html`<p part="empty" class="note"><slot name="empty">${text.empty}</slot></p>`;
+    }
+    return html`
+      <ol part="list" class="list">
+        ${this.entries.map((entry) => this.renderEntry(entry))}
+      </ol>
+      ${this.nextBefore !== null
+        ? html`<button part="load-more-button" class="load-more" type="button" ?disabled=${this.loadingMore} @click=${this.handleLoadMore}>
+            ${this.loadingMore ? text.loading : text.loadMore}
+          </button>`
+        : nothing}
+    `;
+  }
+
+  private renderEntry(entry: CallHistoryEntry): TemplateResult {
+    const text = this.text;
+    const missed = entry.direction === 'incoming' && entry.outcome === 'missed';
+    const name = displayName(entry.counterpart);
+    const summary = `${entry.direction === 'incoming' ? text.incoming : text.outgoing} ${text[entry.callType]} · ${this.outcomeText(entry)}`;
+    const when = new Date(entry.createdAt);
+    return html`
+      <li part=${missed ? 'entry entry-missed' : 'entry'} class=${missed ? 'entry missed' : 'entry'} tabindex="-1" data-id=${entry.invitationId}>
+        <span part="direction" class="direction" data-direction=${entry.direction} aria-hidden="true">
+          ${callTypeIcon(entry.callType)}<span class="arrow">${entry.direction === 'incoming' ? '↙' : '↗'}</span>
+        </span>
+        <span class="details">
+          <span part="counterpart" class="counterpart">${name}</span>
+          <span part="summary" class="summary">${summary}</span>
+          ${entry.replyMessage ? html`<span part="reply" class="reply">“${entry.replyMessage}”</span>` : nothing}
+        </span>
+        <time part="time" class="time" datetime=${when.toISOString()} title=${when.toLocaleString(this.locale || undefined)}>
+          ${this.relativeTime(entry.createdAt)}
+        </time>
+        ${this.hideCallBack
+          ? nothing
+          : html`<bax-call-button
+              part="call-back"
+              class="call-back"
+              exportparts="button: call-back-button, status: call-back-status, calling: call-back-calling, cancel-button: call-back-cancel-button"
+              to=${entry.counterpart.userId}
+              display-name=${name}
+              call-type=${entry.callType}
+              hide-presence
+              .client=${this.store.client}
+              .strings=${{ videoCall: text.callBack, audioCall: text.callBack, liveStreaming: text.callBack }}
+            ></bax-call-button>`}
+      </li>
+    `;
+  }
+
+  private outcomeText(entry: CallHistoryEntry): string {
+    const text = this.text;
+    switch (entry.outcome) {
+      case 'accepted':
+        return text.answered;
+      case 'declined':
+        return entry.reason === 'busy' ? text.busy : text.declined;
+      case 'missed':
+        return entry.direction === 'incoming' ? text.missed : text.noAnswer;
+      case 'canceled':
+        return text.canceled;
+      case 'answered_elsewhere':
+        return text.answeredElsewhere;
+      default:
+        return text.pending;
+    }
+  }
+
+  private relativeTime(timestamp: number): string {
+    const seconds = Math.round((timestamp - Date.now()) / 1000);
+    const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+      ['second', 60],
+      ['minute', 60],
+      ['hour', 24],
+      ['day', 7],
+      ['week', 4.35],
+      ['month', 12],
+      ['year', Infinity],
+    ];
+    let value = seconds;
+    for (const [unit, size] of steps) {
+      if (Math.abs(value) < size) {
+        const format = new Intl.RelativeTimeFormat(this.locale || document.documentElement.lang || undefined, { numeric: 'auto' });
+        // Seconds would change on every glance; anything under a minute is "now".
+        return unit === 'second' ? format.format(0, 'second') : format.format(Math.round(value), unit);
+      }
+      value /= size;
+    }
+    return '';
+  }
+
+  private listen(client: CallClient): Unsubscribe[] {
+    this.pendingIds = new Set();
+    this.lastConnection = client.getState().connection;
+    const refreshSoon = () => {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+    };
+    return [
+      client.onInvitationReceived(refreshSoon),
+      client.onInvitationAccepted(refreshSoon),
+      client.onInvitationDeclined(refreshSoon),
+      client.onInvitationCanceled(refreshSoon),
+      client.onInvitationExpired(refreshSoon),
+      client.onInvitationAnsweredElsewhere(refreshSoon),
+      client.onMissedCallsChanged(refreshSoon),
+      client.subscribe((state) => {
+        // Calls this user answers or sends end without an event here; the store still drops them.
+        const pending = new Set([...state.incoming, ...state.outgoing].map((invitation) => invitation.invitationId));
+        const ended = [...this.pendingIds].some((id) => !pending.has(id));
+        const reconnected = state.connection === 'open' && this.lastConnection !== 'open';
+        this.pendingIds = pending;
+        this.lastConnection = state.connection;
+        if (ended || reconnected) refreshSoon();
+      }),
+    ];
+  }
+
+  private readonly loadFirstPage = async (): Promise<void> => {
+    const client = this.store.client;
+    if (!client) return;
+    this.status = 'loading';
+    try {
+      const page = await client.getCallHistory({ limit: this.pageSize });
+      if (client !== this.store.client) return;
+      this.entries = sortNewestFirst(page.entries);
+      this.nextBefore = page.nextBefore;
+      this.status = 'loaded';
+    } catch (error) {
+      this.problem = errorMessage(error);
+      this.status = 'error';
+    }
+  };
+
+  private async handleLoadMore(): Promise<void> {
+    const client = this.store.client;
+    if (!client || this.nextBefore === null) return;
+    this.loadingMore = true;
+    try {
+      const page = await client.getCallHistory({ limit: this.pageSize, before: this.nextBefore });
+      const known = new Set(this.entries.map((entry) => entry.invitationId));
+      const added = page.entries.filter((entry) => !known.has(entry.invitationId));
+      this.entries = sortNewestFirst([...this.entries, ...added]);
+      this.nextBefore = page.nextBefore;
+      this.announcement = format(this.text.loadedMore, { count: added.length });
+      await this.updateComplete;
+      // The button may be gone (last page); continue from the first call just loaded.
+      const first = added[0];
+      if (first) this.shadowRoot?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(first.invitationId)}"]`)?.focus();
+    } catch (error) {
+      this.announcement = format(this.text.error, { error: errorMessage(error) });
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  private async handleMarkSeen(): Promise<void> {
+    try {
+      await this.store.client?.markMissedCallsSeen();
+    } catch (error) {
+      this.announcement = errorMessage(error);
+    }
+    // The button disappears with the count; keep keyboard users in the list.
+    await this.updateComplete;
+    this.shadowRoot?.querySelector<HTMLElement>('h2')?.focus();
+  }
+}
+
+function sortNewestFirst(entries: CallHistoryEntry[]): CallHistoryEntry[] {
+  return [...entries].sort((a, b) => b.createdAt - a.createdAt);
+}
