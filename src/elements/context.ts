@@ -1,4 +1,5 @@
 import { createContext } from '@lit/context';
+import { BaxCloudClient, type BaxCloudClientOptions } from '../client/client.js';
 import type { CallClient, Unsubscribe } from '../client/types.js';
 
 /**
@@ -28,8 +29,10 @@ export function getPageClient(): CallClient | undefined {
   return slot().client;
 }
 
-/** Shares `client` with every element on the page; `undefined` clears it. */
+/** Shares `client` with every element on the page; `undefined` clears it. Closes a client `configure` made. */
 export function setPageClient(client: CallClient | undefined): void {
+  const current = slot();
+  if (current.configuredKey !== undefined && current.client !== client) current.client?.disconnect();
   setSlot(client, undefined);
 }
 
@@ -41,7 +44,29 @@ export function onPageClientChange(listener: (client: CallClient | undefined) =>
   return () => changes.removeEventListener('change', handle);
 }
 
-export function setSlot(client: CallClient | undefined, configuredKey: string | undefined): void {
+/**
+ * Creates the page's one `BaxCloudClient` and shares it with every element. Calling it again with the same
+ * server, project and user returns the same client; with others, it closes the old connection first.
+ */
+export function configure(options: BaxCloudClientOptions): CallClient {
+  const key = JSON.stringify([options.host, options.projectId, options.apiKey, options.user.userId]);
+  const current = slot();
+  if (current.client && current.configuredKey === key) return current.client;
+  if (current.configuredKey !== undefined) current.client?.disconnect();
+  const client = new BaxCloudClient(options);
+  setSlot(client, key);
+  return client;
+}
+
+/** Closes the connection `configure` opened, if `client` is it, and clears the page client. */
+export function release(client: CallClient): void {
+  const current = slot();
+  if (current.client !== client) return;
+  if (current.configuredKey !== undefined) client.disconnect();
+  setSlot(undefined, undefined);
+}
+
+function setSlot(client: CallClient | undefined, configuredKey: string | undefined): void {
   const current = slot();
   if (current.client === client) {
     current.configuredKey = configuredKey;
@@ -50,8 +75,4 @@ export function setSlot(client: CallClient | undefined, configuredKey: string | 
   current.client = client;
   current.configuredKey = configuredKey;
   current.changes.dispatchEvent(new Event('change'));
-}
-
-export function pageSlot(): Readonly<PageClientSlot> {
-  return slot();
 }

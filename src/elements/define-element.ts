@@ -10,10 +10,10 @@ export function defineElement(tag: string, element: CustomElementConstructor & {
     customElements.define(tag, element);
     return;
   }
-  if (existing !== element && existing.version !== VERSION) {
+  if (existing !== element && existing.version !== element.version) {
     console.warn(
       `<${tag}> is already defined by BaxCloud Call ${existing.version ?? '(unknown version)'}; ` +
-        `version ${VERSION} loaded later is not used. Load one copy of the elements per page.`,
+        `version ${element.version ?? VERSION} loaded later is not used. Load one copy of the elements per page.`,
     );
   }
 }

@@ -1,0 +1,14 @@
+// The script-tag entry: defines every element. <bax-cloud> comes first so that markup already on the page
+// upgrades the provider before the elements inside it ask for a client.
+import './bax-cloud/define.js';
+import './call-button/define.js';
+import './incoming-call/define.js';
+import './call-history/define.js';
+
+export { BaxCloud } from './bax-cloud/bax-cloud.js';
+export { BaxCallButton } from './call-button/call-button.js';
+export { BaxCallHistory } from './call-history/call-history.js';
+export { BaxIncomingCall } from './incoming-call/incoming-call.js';
+export { configure, getPageClient, onPageClientChange, release, setPageClient } from './context.js';
+export { VERSION } from './version.js';
+export * from './events/index.js';

@@ -1,0 +1,114 @@
+import { ContextProvider } from '@lit/context';
+import { LitElement, html } from 'lit';
+import type { TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { BaxCloudClientOptions } from '../../client/client.js';
+import type { CallClient } from '../../client/types.js';
+import { callClientContext, configure, release, setPageClient } from '../context.js';
+import { VERSION } from '../version.js';
+import { styles } from './bax-cloud.styles.js';
+import { TokenFetcher } from './token-fetcher.js';
+
+/**
+ * Configures the page's calling client from attributes and shares it: through @lit/context with the elements
+ * inside it, and as the page-wide client with every other element. However many elements, the page keeps one
+ * connection.
+ *
+ * @summary Connects the page to BaxCloud Call as one user.
+ *
+ * @slot - Any content; calling elements inside get the client through context.
+ */
+export class BaxCloud extends LitElement {
+  static readonly version = VERSION;
+  static override styles = styles;
+
+  /** The signaling server: "calls.example.com", "127.0.0.1:8787" or a full http(s) URL; defaults to this page's host. */
+  @property() host = '';
+
+  /** The project id. */
+  @property({ attribute: 'project-id' }) projectId = '';
+
+  /** The project's public API key. */
+  @property({ attribute: 'api-key' }) apiKey = '';
+
+  /** The signed-in user's id; the token must be for this user. */
+  @property({ attribute: 'user-id' }) userId = '';
+
+  /** The user's display name, shown to the people they call. */
+  @property({ attribute: 'user-name' }) userName = '';
+
+  /** A URL of the user's picture. */
+  @property({ attribute: 'user-avatar' }) userAvatar = '';
+
+  /** A user token minted by the app's backend. Prefer `token-url`, which renews tokens before they expire. */
+  @property() token = '';
+
+  /**
+   * The app's endpoint that mints tokens: it is POSTed `{ userId, name, avatarUrl }` with the page's cookies and
+   * answers `{ token, expiresAt }`.
+   */
+  @property({ attribute: 'token-url' }) tokenUrl = '';
+
+  /** A client to share instead of creating one from the attributes. */
+  @property({ attribute: false }) client: CallClient | undefined;
+
+  private readonly provider = new ContextProvider(this, { context: callClientContext });
+  private ownClient: CallClient | undefined;
+
+  /** The client the elements share, once configured. */
+  get activeClient(): CallClient | undefined {
+    return this.client ?? this.ownClient;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.share();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Moving the element within the page reconnects it at once; only a real removal closes the connection.
+    queueMicrotask(() => {
+      if (this.isConnected || !this.ownClient) return;
+      release(this.ownClient);
+      this.ownClient = undefined;
+    });
+  }
+
+  protected override willUpdate(): void {
+    this.share();
+  }
+
+  protected override render(): TemplateResult {
+    return html`<slot></slot>`;
+  }
+
+  /** Builds the client options from the attributes, or undefined while some are missing. */
+  private options(): BaxCloudClientOptions | undefined {
+    const host = this.host || location.host;
+    if (!host || !this.projectId || !this.apiKey || !this.userId || !(this.token || this.tokenUrl)) return undefined;
+    const user = {
+      userId: this.userId,
+      ...(this.userName ? { name: this.userName } : {}),
+      ...(this.userAvatar ? { avatarUrl: this.userAvatar } : {}),
+    };
+    const token = this.token || new TokenFetcher(new URL(this.tokenUrl, document.baseURI).href, user).fetch;
+    return { host, projectId: this.projectId, apiKey: this.apiKey, user, token };
+  }
+
+  private share(): void {
+    if (!this.isConnected) return;
+    let client = this.client;
+    if (client) {
+      if (this.ownClient && this.ownClient !== client) release(this.ownClient);
+      this.ownClient = undefined;
+      setPageClient(client);
+    } else {
+      const options = this.options();
+      client = options ? configure(options) : undefined;
+      if (this.ownClient && this.ownClient !== client) release(this.ownClient);
+      this.ownClient = client;
+    }
+    if (this.provider.value !== client) this.provider.setValue(client);
+  }
+}

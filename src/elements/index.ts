@@ -1,0 +1,10 @@
+export { BaxCloud } from './bax-cloud/bax-cloud.js';
+export { BaxCallButton, defaultCallButtonStrings, type CallButtonStrings } from './call-button/call-button.js';
+export { BaxCallHistory, defaultCallHistoryStrings, type CallHistoryStrings } from './call-history/call-history.js';
+export { BaxIncomingCall, defaultIncomingCallStrings, type IncomingCallStrings } from './incoming-call/incoming-call.js';
+export { callClientContext, configure, getPageClient, onPageClientChange, release, setPageClient } from './context.js';
+export { StoreController, type ClientBinding } from './store-controller.js';
+export { MemoryCallClient, historyEntry, type MemoryCallClientOptions, type RecordedCall, type SimulatedAnswer } from './testing/memory-client.js';
+export { defineElement } from './define-element.js';
+export { VERSION } from './version.js';
+export * from './events/index.js';
