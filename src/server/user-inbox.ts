@@ -151,7 +151,13 @@ export class UserInbox extends Server<Env> {
     await this.scheduleAlarm();
   }
 
-  override async onClose(connection: Connection): Promise<void> {
+  override async onClose(connection: Connection, code: number): Promise<void> {
+    // Answer the client's close frame, or its socket waits for a reply until it times out.
+    try {
+      connection.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
+    } catch {
+      // already closed
+    }
     if (this.openConnections(connection.id).length > 0) return;
     const now = Date.now();
     const pendingOutgoing = this.one<{ n: number }>("SELECT count(*) AS n FROM outgoing_invitee WHERE state = 'pending'")!.n;
@@ -164,6 +170,8 @@ export class UserInbox extends Server<Env> {
     let requestId: string | null = null;
     try {
       if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
+      // Even a frame too large to parse gets its error correlated to the request, when its id is readable.
+      requestId = /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(message.slice(0, 4096))?.[1] ?? null;
       if (message.length > LIMITS.maxFrameBytes || new TextEncoder().encode(message).byteLength > LIMITS.maxFrameBytes) {
         throw new RequestError('invalid_request', `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
       }

@@ -1,0 +1,169 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaxCloudClient } from '../src/client/client.js';
+import { createUserToken } from '../src/server/tokens.js';
+import WebSocket from 'ws';
+import { DEMO, connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
+import { socketUrl, upgradeStatus } from './support/raw.js';
+import { startServer, type RunningServer } from './support/server.js';
+
+const ACME = { projectId: 'acme', apiKey: 'acme-key', secret: 'acme-secret-0123456789', allowedOrigins: ['https://app.acme.example'] };
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer({ projects: [ACME] });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function demoToken(userId: string, ttlSeconds = 60): Promise<string> {
+  return (await createUserToken({ projectId: 'demo', secret: DEMO.secret, userId, ttlSeconds })).token;
+}
+
+describe('minting tokens over REST', () => {
+  it('mints a token for a user with the project secret', async () => {
+    const response = await fetch(`${server.url}/v1/projects/acme/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ACME.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'ann', name: 'Ann', avatarUrl: 'https://img.example/ann.png', ttlSeconds: 120 }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { token: string; expiresAt: number };
+    expect(body.expiresAt - Date.now()).toBeGreaterThan(110_000);
+    expect(body.expiresAt - Date.now()).toBeLessThanOrEqual(121_000);
+    const client = await connectClient(server.host, { userId: 'ann', project: ACME });
+    client.disconnect();
+    const status = await upgradeStatus(socketUrl(server.host, { projectId: 'acme', userId: 'ann', token: body.token, apiKey: ACME.apiKey }));
+    expect(status).toBe(101);
+  });
+
+  it('refuses a wrong secret and bad bodies with typed errors', async () => {
+    const wrong = await fetch(`${server.url}/v1/projects/acme/tokens`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-secret' },
+      body: JSON.stringify({ userId: 'ann' }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: 'unauthorized' });
+    const bad = await fetch(`${server.url}/v1/projects/acme/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ACME.secret}` },
+      body: JSON.stringify({ userId: 'has/slash' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('refusing connections before the socket opens', () => {
+  const userId = uniqueUser('eve');
+
+  it('accepts a valid token (the control case)', async () => {
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: await demoToken(userId) }))).toBe(101);
+  });
+
+  it('refuses a missing token with 401', async () => {
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: null }))).toBe(401);
+  });
+
+  it('refuses an expired token with 401', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setAudience('demo').setIssuedAt(now - 120).setExpirationTime(now - 60).sign(new TextEncoder().encode(DEMO.secret));
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: expired }))).toBe(401);
+  });
+
+  it('refuses a forged token with 401', async () => {
+    const forged = (await createUserToken({ projectId: 'demo', secret: 'not-the-secret', userId })).token;
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: forged }))).toBe(401);
+    const tampered = (await demoToken(userId)).replace(/\.[^.]+$/, '.AAAA');
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: tampered }))).toBe(401);
+  });
+
+  it("refuses another project's token", async () => {
+    const acmeToken = (await createUserToken({ projectId: 'acme', secret: ACME.secret, userId })).token;
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: acmeToken }))).toBe(401);
+    const sameSecretOtherAudience = (await createUserToken({ projectId: 'acme', secret: DEMO.secret, userId })).token;
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token: sameSecretOtherAudience }))).toBe(403);
+  });
+
+  it('refuses a wrong or missing apiKey with 401', async () => {
+    const token = await demoToken(userId);
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token, apiKey: 'wrong' }))).toBe(401);
+    expect(await upgradeStatus(socketUrl(server.host, { userId, token, apiKey: null }))).toBe(401);
+  });
+
+  it("refuses a token for one user on another user's inbox with 403", async () => {
+    expect(await upgradeStatus(socketUrl(server.host, { userId: 'someone-else', token: await demoToken(userId) }))).toBe(403);
+  });
+
+  it('refuses origins the project does not list, with 403', async () => {
+    const token = (await createUserToken({ projectId: 'acme', secret: ACME.secret, userId })).token;
+    const url = socketUrl(server.host, { projectId: 'acme', userId, token, apiKey: ACME.apiKey });
+    expect(await upgradeStatus(url, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(url, { origin: 'https://app.acme.example' })).toBe(101);
+  });
+
+  it('the client reports unauthorized instead of retrying a bad token silently', async () => {
+    const client = new BaxCloudClient({
+      projectId: 'demo',
+      apiKey: DEMO.apiKey,
+      host: server.host,
+      user: { userId },
+      token: (await createUserToken({ projectId: 'demo', secret: 'wrong', userId })).token,
+      WebSocket,
+    });
+    const pending = client.getPresence([userId]);
+    await waitForState(client, (state) => state.connection === 'unauthorized');
+    await expect(pending).rejects.toMatchObject({ code: 'unauthorized' });
+    client.disconnect();
+  });
+});
+
+describe('identity comes from the token only', () => {
+  it('the name in the token is what invitees see, whatever the client claims', async () => {
+    const aliceId = uniqueUser('alice');
+    const alice = new BaxCloudClient({
+      projectId: 'demo',
+      apiKey: DEMO.apiKey,
+      host: server.host,
+      user: { userId: aliceId, name: 'Claimed Name' },
+      token: (await createUserToken({ projectId: 'demo', secret: DEMO.secret, userId: aliceId, name: 'Signed Name' })).token,
+      WebSocket,
+    });
+    await waitForState(alice, (state) => state.connection === 'open');
+    const bob = await connectClient(server.host);
+    const ringing = nextEvent(bob.onInvitationReceived.bind(bob));
+    await alice.sendCallInvitation({ to: bob.getState().user.userId, roomName: 'r', callType: 'audio_call' });
+    const invitation = await ringing;
+    expect(invitation.from).toBe(aliceId);
+    expect(invitation.fromUser.name).toBe('Signed Name');
+    expect(alice.getState().user.name).toBe('Signed Name');
+    alice.disconnect();
+    bob.disconnect();
+  });
+
+  it('a token function is called again to reconnect', async () => {
+    const userId = uniqueUser('refresh');
+    let calls = 0;
+    const client = new BaxCloudClient({
+      projectId: 'demo',
+      apiKey: DEMO.apiKey,
+      host: server.host,
+      user: { userId },
+      token: async () => {
+        calls++;
+        // A token that is already within the refresh margin forces a new one on every connect.
+        return (await createUserToken({ projectId: 'demo', secret: DEMO.secret, userId, ttlSeconds: 20 })).token;
+      },
+      WebSocket,
+    });
+    await waitForState(client, (state) => state.connection === 'open');
+    const first = calls;
+    (client as unknown as { socket: { reconnect(): void } }).socket.reconnect();
+    await waitForState(client, (state) => state.connection !== 'open', 5000).catch(() => undefined);
+    await waitForState(client, (state) => state.connection === 'open');
+    expect(calls).toBeGreaterThan(first);
+    client.disconnect();
+  });
+});
