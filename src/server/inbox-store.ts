@@ -13,6 +13,7 @@ import type {
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS profile (
   id INTEGER PRIMARY KEY CHECK (id = 1),
+  inbox_name TEXT,
   name TEXT, avatar_url TEXT,
   status TEXT NOT NULL DEFAULT 'online',
   last_seen INTEGER,
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS outgoing (
   invitation_id TEXT PRIMARY KEY,
   to_ids TEXT NOT NULL, call_type TEXT NOT NULL, room_name TEXT NOT NULL, room_url TEXT, message TEXT, metadata TEXT,
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-  sender_device TEXT
+  sender_device TEXT,
+  reconciled INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outgoing_by_time ON outgoing (created_at);
 CREATE TABLE IF NOT EXISTS outgoing_invitee (
@@ -85,6 +87,7 @@ export interface OutgoingRow {
   created_at: number;
   expires_at: number;
   sender_device: string | null;
+  reconciled: number;
 }
 
 export interface InviteeRow {
