@@ -29,4 +29,5 @@ export interface InboxRpc {
   presenceChanged(info: PresenceInfo): Promise<boolean>;
 }
 
-export type OutboxKind = 'deliver' | 'update' | 'cancel';
+/** `event` hands a lifecycle event to the project's hub (src/server/project-events.ts). */
+export type OutboxKind = 'deliver' | 'update' | 'cancel' | 'event';

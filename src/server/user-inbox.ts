@@ -36,6 +36,8 @@ import {
 } from './inbox-store.js';
 import { decide, glareWinner, type InviteeAction } from './invitation-rules.js';
 import type { CancelRequest, InboxRpc, InviteeUpdate, OutboxKind } from './rpc.js';
+import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
+import { hubOrderFor, projectHub, type HubOrder, type InboxEvent } from './project-events.js';
 
 /** Raised inside a request handler; becomes a typed error frame for the requesting connection. */
 export class RequestError extends Error {
@@ -143,6 +145,7 @@ export class UserInbox extends Server<Env> {
       this.run("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
       for (const row of undelivered) {
         this.enqueue(row.from_id, 'update', { invitationId: row.invitation_id, userId: this.userId, user: this.me(), delivered: true } satisfies InviteeUpdate);
+        this.emitProjectEvent({ type: 'invitation.delivered', row });
       }
     }
     this.send(connection, { type: 'snapshot', ...this.snapshot(now) });
@@ -337,6 +340,7 @@ export class UserInbox extends Server<Env> {
     const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitation.invitationId)!;
     const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', invitation.invitationId);
     this.broadcastFrame({ type: 'invitation.sent', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) }, connection.id);
+    this.emitProjectEvent({ type: 'invitation.created', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) });
     return this.sendResult(outgoing);
   }
 
@@ -383,6 +387,7 @@ export class UserInbox extends Server<Env> {
       return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: false, state: 'declined', reason: 'busy' };
     }
     this.insertIncoming(invitation, { state: 'pending', delivered: devices.length > 0 });
+    this.emitProjectEvent({ type: 'invitation.received', invitation, delivered: devices.length > 0 });
     this.broadcastFrame({ type: 'invitation.received', invitation });
     await this.scheduleAlarm();
     return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: devices.length > 0, state: 'pending' };
@@ -508,6 +513,7 @@ export class UserInbox extends Server<Env> {
       now,
       row.invitation_id,
     );
+    this.emitProjectEvent({ type: 'invitation.resolved', row, state, reason: options.reason, message: options.message });
     if (state === 'accepted' || state === 'declined') {
       this.broadcastFrame({ type: 'invitation.answered_elsewhere', invitationId: row.invitation_id, outcome: state }, options.exceptConnection);
     } else if (state === 'canceled') {
@@ -771,6 +777,23 @@ export class UserInbox extends Server<Env> {
     if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
   }
 
+  /** Hands a lifecycle event to the project's hub (webhooks, Web Push) through the durable outbox; never awaited here. */
+  private emitProjectEvent(event: InboxEvent): void {
+    const order = hubOrderFor(event, { projectId: this.projectId, me: this.me(), sql: this.ctx.storage.sql });
+    if (!order) return;
+    this.enqueue(this.projectId, 'event', order);
+    void this.flushOutbox();
+  }
+
+  /** RPC for the REST API and the ProjectHub (src/server/inbox-backend.ts): requests from a device without a socket. */
+  async backendRequest(call: BackendCall): Promise<BackendResult> {
+    return runBackendCall(call, {
+      sql: this.ctx.storage.sql,
+      me: () => this.me(),
+      handle: (frame, deviceId) => this.handleRequest({ id: `rest:${deviceId}`, state: { deviceId } } as unknown as Connection<ConnectionState>, frame),
+    });
+  }
+
   private enqueue(target: string, kind: OutboxKind, payload: unknown, nextAt = Date.now()): void {
     this.run('INSERT INTO outbox (target, kind, payload, next_at) VALUES (?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt);
   }
@@ -790,7 +813,8 @@ export class UserInbox extends Server<Env> {
         try {
           const payload = JSON.parse(row.payload);
           const target = this.inbox(row.target);
-          if (row.kind === 'update') await target.applyInviteeUpdate(payload as InviteeUpdate);
+          if (row.kind === 'event') await projectHub(this.env, this.projectId).ingest(payload as HubOrder);
+          else if (row.kind === 'update') await target.applyInviteeUpdate(payload as InviteeUpdate);
           else if (row.kind === 'deliver') await this.applyInviteeUpdate(await target.deliverInvitation(payload as ReceivedInvitation));
           else await this.applyInviteeUpdate(await target.cancelInvitation(payload as CancelRequest));
           this.run('DELETE FROM outbox WHERE id = ?', row.id);

@@ -5,8 +5,11 @@ import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectCon
 import { bearer, errorResponse, json, sameSecret } from './http.js';
 import { MAX_TOKEN_TTL_SECONDS, TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
+import { handleRest } from './rest.js';
+import type { HubEnv } from './project-hub.js';
 
 export { UserInbox } from './user-inbox.js';
+export { ProjectHub } from './project-hub.js';
 
 const PARTY = 'user-inbox';
 
@@ -28,6 +31,7 @@ export default {
       if (session && request.method === 'GET') return await checkSession(request, env, decodeURIComponent(session[1]!));
       if (url.pathname === '/demo/token' && request.method === 'POST') return await demoToken(request, env);
       if (url.pathname === '/v1/health') return json({ ok: true });
+      if (url.pathname.startsWith('/v1/')) return (await handleRest(request, env as HubEnv, url)) ?? errorResponse('not_found', 'no such route');
       return errorResponse('not_found', 'no such route');
     } catch (error) {
       console.error('request failed', error);

@@ -20,6 +20,8 @@ export interface StartOptions {
   stateDir?: string;
   port?: number;
   projects?: TestProject[];
+  /** Further Worker variables, e.g. WEBHOOK_RETRY_SCHEDULE. */
+  vars?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -64,6 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     '--log-level', 'log',
   ];
   if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },

@@ -1,0 +1,90 @@
+import type { ClientFrame } from '../protocol/frames.js';
+import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
+import { receivedFromRow, sentFromRows, type IncomingRow, type InviteeRow, type OutgoingRow } from './inbox-store.js';
+import { listPushSubscriptions, removePushSubscription, savePushSubscription, type PushSubscriptionRecord } from './push.js';
+
+/**
+ * Requests that reach a UserInbox without a socket: the REST API (an app backend acting for a user, or a
+ * service worker answering from a notification) and the ProjectHub (dropping expired push subscriptions).
+ * Socket-shaped requests run through the inbox's own request handler, as a device with no connection, so
+ * they share its validation, idempotency and effects.
+ */
+export type BackendCall =
+  | { op: 'frame'; frame: ClientFrame; deviceId: string; profile?: { name?: string | null; avatarUrl?: string | null } }
+  | { op: 'invitation.get'; invitationId: string }
+  | { op: 'push.subscribe'; subscription: PushSubscriptionRecord }
+  | { op: 'push.unsubscribe'; endpoint: string }
+  | { op: 'push.list' };
+
+export type BackendResult = { ok: true; result: unknown } | { ok: false; code: ErrorCode; message: string };
+
+/** An invitation as one of its parties' inboxes knows it: the sender sees every invitee, an invitee only itself. */
+export interface InvitationView extends SentInvitation {
+  view: 'sender' | 'invitee';
+}
+
+export interface BackendHost {
+  sql: SqlStorage;
+  me(): UserInfo;
+  /** Runs one request frame as the given device, as if it came over a socket without one. */
+  handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
+}
+
+const ERROR_CODES = new Set<string>(['unauthorized', 'forbidden', 'not_found', 'not_pending', 'invalid_request', 'rate_limited', 'timeout', 'disconnected', 'internal']);
+
+type Row = Record<string, SqlStorageValue>;
+
+export async function runBackendCall(call: BackendCall, host: BackendHost): Promise<BackendResult> {
+  try {
+    switch (call.op) {
+      case 'frame':
+        if (call.profile && (call.profile.name !== undefined || call.profile.avatarUrl !== undefined)) {
+          host.sql.exec(
+            'UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1',
+            call.profile.name ?? null,
+            call.profile.avatarUrl ?? null,
+          );
+        }
+        return { ok: true, result: await host.handle(call.frame, call.deviceId) };
+      case 'invitation.get': {
+        const view = invitationView(host, call.invitationId);
+        return view ? { ok: true, result: view } : { ok: false, code: 'not_found', message: 'no such invitation for this user' };
+      }
+      case 'push.subscribe':
+        savePushSubscription(host.sql, call.subscription);
+        return { ok: true, result: { subscribed: true } };
+      case 'push.unsubscribe':
+        return { ok: true, result: { removed: removePushSubscription(host.sql, call.endpoint) } };
+      case 'push.list':
+        return { ok: true, result: listPushSubscriptions(host.sql) };
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (error instanceof Error && typeof code === 'string' && ERROR_CODES.has(code)) return { ok: false, code: code as ErrorCode, message: error.message };
+    throw error;
+  }
+}
+
+function rows<T>(sql: SqlStorage, query: string, ...bindings: SqlStorageValue[]): T[] {
+  return sql.exec<Row>(query, ...bindings).toArray() as T[];
+}
+
+function invitationView(host: BackendHost, invitationId: string): InvitationView | null {
+  const me = host.me();
+  const outgoing = rows<OutgoingRow>(host.sql, 'SELECT * FROM outgoing WHERE invitation_id = ?', invitationId)[0];
+  if (outgoing) {
+    const invitees = rows<InviteeRow>(host.sql, 'SELECT * FROM outgoing_invitee WHERE invitation_id = ? ORDER BY user_id', invitationId);
+    return { ...sentFromRows(outgoing, me, invitees), view: 'sender' };
+  }
+  const incoming = rows<IncomingRow>(host.sql, 'SELECT * FROM incoming WHERE invitation_id = ?', invitationId)[0];
+  if (!incoming) return null;
+  const self: InviteeStatus = {
+    userId: me.userId,
+    user: me,
+    delivered: incoming.delivered === 1,
+    state: incoming.state as InviteeStatus['state'],
+    reason: (incoming.reason as InviteeStatus['reason']) ?? null,
+    message: incoming.reply_message,
+  };
+  return { ...receivedFromRow(incoming), invitees: [self], view: 'invitee' };
+}

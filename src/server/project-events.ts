@@ -1,0 +1,151 @@
+import type { InviteeState, ReceivedInvitation, SentInvitation, UserInfo } from '../protocol/types.js';
+import type { Env } from './config.js';
+import type { IncomingRow } from './inbox-store.js';
+import { listPushSubscriptions, markPushed, takePushed, type PushSubscriptionRecord } from './push.js';
+import type { InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
+
+/**
+ * What a UserInbox tells the project's hub about an invitation. The inbox builds the order synchronously from
+ * its own state and hands it over through its durable outbox, so the hub (webhook receivers, push services)
+ * is never awaited while a call rings.
+ */
+export type InboxEvent =
+  /** Sender side, after every delivery was tried. */
+  | { type: 'invitation.created'; invitation: SentInvitation }
+  /** Invitee side: a pending invitation was stored; `delivered` when a device of the invitee rings. */
+  | { type: 'invitation.received'; invitation: ReceivedInvitation; delivered: boolean }
+  /** Invitee side: a device connected and an invitation that had reached none now rings. */
+  | { type: 'invitation.delivered'; row: IncomingRow }
+  /** Invitee side: the invitee's outcome was decided. */
+  | { type: 'invitation.resolved'; row: IncomingRow; state: InviteeState; reason?: string | null; message?: string | null };
+
+export interface PushOrder {
+  userId: string;
+  invitationId: string;
+  kind: 'ring' | 'close';
+  invitation: InvitationSummary;
+  state: InviteeState;
+  subscriptions: PushSubscriptionRecord[];
+}
+
+/** One unit of the inbox → hub outbox. The id becomes the `webhook-id`, so retries of the hand-over dedupe. */
+export interface HubOrder {
+  id: string;
+  webhook: WebhookPayload | null;
+  push: PushOrder | null;
+}
+
+export interface EventSource {
+  projectId: string;
+  me: UserInfo;
+  sql: SqlStorage;
+}
+
+function newMessageId(): string {
+  return `msg_${crypto.randomUUID().replace(/-/g, '')}`;
+}
+
+function summaryOf(invitation: ReceivedInvitation | SentInvitation): InvitationSummary {
+  const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+  return { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt };
+}
+
+function summaryOfRow(row: IncomingRow): InvitationSummary {
+  return {
+    invitationId: row.invitation_id,
+    from: row.from_id,
+    fromUser: JSON.parse(row.from_user) as UserInfo,
+    to: JSON.parse(row.to_ids) as string[],
+    callType: row.call_type as InvitationSummary['callType'],
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    message: row.message,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+function inviteeData(source: EventSource, summary: InvitationSummary, state: InviteeState, reason: string | null, message: string | null): InviteeEventData {
+  return {
+    projectId: source.projectId,
+    invitationId: summary.invitationId,
+    from: summary.from,
+    fromUser: summary.fromUser,
+    to: summary.to,
+    callType: summary.callType,
+    roomName: summary.roomName,
+    roomUrl: summary.roomUrl,
+    createdAt: summary.createdAt,
+    expiresAt: summary.expiresAt,
+    userId: source.me.userId,
+    user: source.me,
+    state,
+    reason,
+    message,
+    at: Date.now(),
+  };
+}
+
+/** Turns an inbox lifecycle event into the webhook and push work it causes; null when it causes none. */
+export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | null {
+  const timestamp = new Date().toISOString();
+  switch (event.type) {
+    case 'invitation.created': {
+      const invitees = event.invitation.invitees.map((invitee) => ({
+        userId: invitee.userId,
+        // A busy invitee declines automatically only while connected, so "busy" also means "online".
+        online: invitee.delivered || invitee.reason === 'busy',
+        delivered: invitee.delivered,
+        state: invitee.state,
+        reason: invitee.reason ?? null,
+      }));
+      return {
+        id: newMessageId(),
+        webhook: { type: 'invitation.created', timestamp, data: { projectId: source.projectId, invitation: summaryOf(event.invitation), invitees } },
+        push: null,
+      };
+    }
+    case 'invitation.received': {
+      const summary = summaryOf(event.invitation);
+      if (event.delivered) {
+        return { id: newMessageId(), webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summary, 'pending', null, null) }, push: null };
+      }
+      const subscriptions = listPushSubscriptions(source.sql);
+      if (subscriptions.length === 0) return null;
+      markPushed(source.sql, summary.invitationId);
+      return {
+        id: newMessageId(),
+        webhook: null,
+        push: { userId: source.me.userId, invitationId: summary.invitationId, kind: 'ring', invitation: summary, state: 'pending', subscriptions },
+      };
+    }
+    case 'invitation.delivered':
+      return { id: newMessageId(), webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summaryOfRow(event.row), 'pending', null, null) }, push: null };
+    case 'invitation.resolved': {
+      if (event.state === 'pending') return null;
+      const summary = summaryOfRow(event.row);
+      const type = `invitation.${event.state}` as const;
+      const pushed = takePushed(source.sql, summary.invitationId);
+      const subscriptions = pushed ? listPushSubscriptions(source.sql) : [];
+      return {
+        id: newMessageId(),
+        webhook: { type, timestamp, data: inviteeData(source, summary, event.state, event.reason ?? null, event.message ?? null) },
+        push:
+          subscriptions.length > 0
+            ? { userId: source.me.userId, invitationId: summary.invitationId, kind: 'close', invitation: summary, state: event.state, subscriptions }
+            : null,
+      };
+    }
+  }
+}
+
+/** The hub of one project, for the inbox's outbox. */
+export interface ProjectHubRpc {
+  ingest(order: HubOrder): Promise<void>;
+}
+
+export function projectHub(env: Env, projectId: string): ProjectHubRpc {
+  const namespace = (env as Env & { ProjectHub: DurableObjectNamespace }).ProjectHub;
+  return namespace.get(namespace.idFromName(projectId)) as unknown as ProjectHubRpc;
+}

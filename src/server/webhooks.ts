@@ -1,0 +1,284 @@
+import type { CallType, InviteeState, UserInfo } from '../protocol/types.js';
+import type { Env } from './config.js';
+
+/**
+ * Signed webhooks after the Standard Webhooks spec (standardwebhooks.com): every message carries
+ * `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over
+ * `id.timestamp.body`, keyed by the base64 part of a `whsec_` secret). Delivery is at least once from the
+ * ProjectHub's durable outbox; a message keeps its `webhook-id` across retries so receivers can drop repeats.
+ */
+
+export const WEBHOOK_EVENT_TYPES = [
+  'invitation.created',
+  'invitation.delivered',
+  'invitation.accepted',
+  'invitation.declined',
+  'invitation.canceled',
+  'invitation.expired',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** One invitee as `invitation.created` reports it: whether a device of theirs was connected and rang. */
+export interface CreatedInvitee {
+  userId: string;
+  /** A device of this user had the app open when the invitation was sent. Push to the others. */
+  online: boolean;
+  /** The invitation rings on at least one of the invitee's devices. */
+  delivered: boolean;
+  state: InviteeState;
+  reason: string | null;
+}
+
+export interface InvitationSummary {
+  invitationId: string;
+  from: string;
+  fromUser: UserInfo;
+  to: string[];
+  callType: CallType;
+  roomName: string;
+  roomUrl: string | null;
+  message: string | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface InvitationCreatedData {
+  projectId: string;
+  invitation: InvitationSummary;
+  invitees: CreatedInvitee[];
+}
+
+/** Every event after creation concerns one invitee, decided by that invitee's inbox. */
+export interface InviteeEventData {
+  projectId: string;
+  invitationId: string;
+  from: string;
+  fromUser: UserInfo;
+  to: string[];
+  callType: CallType;
+  roomName: string;
+  roomUrl: string | null;
+  createdAt: number;
+  expiresAt: number;
+  /** The invitee this event is about. */
+  userId: string;
+  user: UserInfo;
+  state: InviteeState;
+  reason: string | null;
+  /** The decline message, when declined with one. */
+  message: string | null;
+  /** When it happened (ms). */
+  at: number;
+}
+
+export type WebhookPayload =
+  | { type: 'invitation.created'; timestamp: string; data: InvitationCreatedData }
+  | { type: Exclude<WebhookEventType, 'invitation.created'>; timestamp: string; data: InviteeEventData };
+
+/** Receivers must accept bodies up to this size; the limits on messages and metadata keep events far below it. */
+export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
+
+/**
+ * Seconds to wait before each retry after a failed attempt: the Standard Webhooks / Svix schedule, about
+ * 27.5 hours in all. An attempt fails on a network error, a timeout or any status outside 2xx.
+ */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600];
+/** A receiver has this long to answer one attempt. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Retry-After values above this are capped, so a receiver cannot park a message beyond the schedule. */
+export const MAX_RETRY_AFTER_SECONDS = 12 * 3600;
+
+export interface WebhookEnv extends Env {
+  /** Comma-separated seconds between retries; overrides the default schedule (local tests use short ones). */
+  WEBHOOK_RETRY_SCHEDULE?: string;
+  WEBHOOK_TIMEOUT_MS?: string;
+}
+
+export function retrySchedule(env: WebhookEnv): number[] {
+  const custom = env.WEBHOOK_RETRY_SCHEDULE?.split(',').map((value) => Number(value.trim()));
+  if (custom && custom.length > 0 && custom.every((value) => Number.isFinite(value) && value >= 0)) return custom;
+  return DEFAULT_RETRY_SCHEDULE_SECONDS;
+}
+
+export function attemptTimeout(env: WebhookEnv): number {
+  const value = Number(env.WEBHOOK_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_ATTEMPT_TIMEOUT_MS;
+}
+
+/**
+ * Reads `Retry-After` (delta-seconds or an HTTP date) as milliseconds from now; null when absent or unreadable.
+ */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  const trimmed = header.trim();
+  let ms: number;
+  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return null;
+    ms = date - now;
+  }
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_SECONDS * 1000);
+}
+
+// ---- secrets and signatures -------------------------------------------------------------------------------
+
+const encoder = new TextEncoder();
+
+export function toBase64(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let binary = '';
+  for (const byte of view) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** A new `whsec_` secret: 32 random bytes, base64, as Standard Webhooks libraries expect. */
+export function newWebhookSecret(): string {
+  return `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(32)))}`;
+}
+
+const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+
+export function validWebhookSecret(secret: string): boolean {
+  if (!SECRET_PATTERN.test(secret)) return false;
+  try {
+    const bytes = fromBase64(secret.slice('whsec_'.length));
+    return bytes.length >= 24 && bytes.length <= 64;
+  } catch {
+    return false;
+  }
+}
+
+/** `v1,<base64 HMAC-SHA256(id.timestamp.body)>`, the Standard Webhooks signature. Web Crypto, so it runs in workerd. */
+export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', fromBase64(secret.slice('whsec_'.length)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestampSeconds}.${body}`));
+  return `v1,${toBase64(mac)}`;
+}
+
+// ---- endpoints --------------------------------------------------------------------------------------------
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  /** Event types sent to this endpoint; null means every type. */
+  events: WebhookEventType[] | null;
+  enabled: boolean;
+  /** Why the endpoint stopped receiving: "gone" after an HTTP 410, "manual" when turned off through the API. */
+  disabledReason: string | null;
+  /** "config" endpoints come from the PROJECTS configuration and cannot be deleted through the API. */
+  source: 'api' | 'config';
+  createdAt: number;
+  updatedAt: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Webhook and push targets must be https; plain http is allowed only to loopback hosts, for local development
+ * and tests (a deployed Worker cannot reach them anyway).
+ */
+export function acceptableTargetUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** Endpoints listed in the PROJECTS configuration: `webhooks: [{ url, secret, events? }]` on a project entry. */
+export interface ConfiguredEndpoint {
+  url: string;
+  secret: string;
+  events?: WebhookEventType[];
+  description?: string;
+}
+
+export function configuredEndpoints(env: Env, projectId: string): ConfiguredEndpoint[] {
+  if (!env.PROJECTS) return [];
+  try {
+    const list = JSON.parse(env.PROJECTS) as Array<{ projectId?: string; webhooks?: ConfiguredEndpoint[] }>;
+    const entry = list.find((project) => project.projectId === projectId);
+    return (entry?.webhooks ?? []).filter(
+      (endpoint) => typeof endpoint?.url === 'string' && acceptableTargetUrl(endpoint.url) && typeof endpoint.secret === 'string' && validWebhookSecret(endpoint.secret),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A stable id for a configured endpoint, so its attempts and disabled state survive restarts. */
+export async function configuredEndpointId(url: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(url));
+  return `ep_cfg_${[...new Uint8Array(digest).slice(0, 8)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+// ---- delivery ---------------------------------------------------------------------------------------------
+
+export interface AttemptOutcome {
+  /** HTTP status, or null when no response came (network error, timeout). */
+  status: number | null;
+  ok: boolean;
+  /** The receiver asked to be left alone this long. */
+  retryAfterMs: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Sends one signed message and reports what happened; never throws. */
+export async function attemptDelivery(
+  endpoint: { url: string; secret: string },
+  message: { id: string; body: string },
+  timeoutMs: number,
+): Promise<AttemptOutcome> {
+  const started = Date.now();
+  const timestamp = Math.floor(started / 1000);
+  try {
+    const signature = await signWebhook(endpoint.secret, message.id, timestamp, message.body);
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'BaxCloud-Webhooks/1',
+        'webhook-id': message.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signature,
+      },
+      body: message.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // The body is irrelevant; drain it so the connection can be reused.
+    await response.body?.cancel().catch(() => undefined);
+    const ok = response.status >= 200 && response.status < 300;
+    return {
+      status: response.status,
+      ok,
+      retryAfterMs: ok ? null : retryAfterMs(response.headers.get('retry-after')),
+      error: ok ? null : `HTTP ${response.status}`,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    const name = (error as Error)?.name;
+    return {
+      status: null,
+      ok: false,
+      retryAfterMs: null,
+      error: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : String((error as Error)?.message ?? error).slice(0, 200),
+      durationMs: Date.now() - started,
+    };
+  }
+}
