@@ -14,6 +14,7 @@ import { TokenFetcher } from './token-fetcher.js';
  * inside it, and as the page-wide client with every other element. However many elements, the page keeps one
  * connection.
  *
+ * @tag bax-cloud
  * @summary Connects the page to BaxCloud Call as one user.
  *
  * @slot - Any content; calling elements inside get the client through context.

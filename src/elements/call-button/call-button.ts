@@ -82,6 +82,7 @@ export const defaultCallButtonStrings: CallButtonStrings = {
 /**
  * A button that calls one user, or invites several to a meeting, and follows the invitation to its outcome.
  *
+ * @tag bax-call-button
  * @summary Calls a user: shows their presence, then "Calling…" with Cancel, then the answer.
  *
  * @event {BaxCallRequestEvent} bax-call-request - Cancelable, before the invitation is sent; change `detail` to amend it.

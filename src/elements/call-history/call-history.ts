@@ -70,6 +70,7 @@ const REFRESH_DELAY_MS = 400;
 /**
  * The user's calls, newest first, with the missed-call count and a call-back button on each.
  *
+ * @tag bax-call-history
  * @summary The call log: direction, type, outcome, who and when, and call back.
  *
  * @slot heading - Replaces the heading text.

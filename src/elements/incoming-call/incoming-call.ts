@@ -78,6 +78,7 @@ const EXPIRY_GRACE_MS = 5_000;
  * Rings in one tab of the user at a time, flashes the title, vibrates, and shows a system notification
  * when the tab is hidden. Escape hides and silences the call on this device without declining it.
  *
+ * @tag bax-incoming-call
  * @summary Rings and shows Accept / Decline when someone calls this user.
  *
  * @event {BaxInvitationReceivedEvent} bax-invitation-received - An invitation arrived.
