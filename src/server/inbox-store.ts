@@ -162,17 +162,36 @@ export interface HistoryRow {
   answered_device: string | null;
 }
 
-/** Both directions of history in one newest-first list; outgoing meetings give one entry per invitee. */
+/**
+ * Both directions of history in one newest-first list; outgoing meetings give one entry per invitee.
+ * Each side is cut to the page size on its time index before merging, so a page costs O(limit), not O(history).
+ * ?1 = before (exclusive), ?2 = page size.
+ */
 export const HISTORY_QUERY = `
 SELECT * FROM (
-  SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
-         state, reason, reply_message, created_at, ended_at, answered_device
-    FROM incoming
+  SELECT * FROM (
+    SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
+           state, reason, reply_message, created_at, ended_at, answered_device
+      FROM incoming WHERE created_at < ?1 ORDER BY created_at DESC LIMIT ?2)
   UNION ALL
-  SELECT 'outgoing', o.invitation_id, i.user, o.call_type, o.room_name, o.room_url, o.message,
-         i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL
-    FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
-) WHERE created_at < ? ORDER BY created_at DESC, invitation_id DESC LIMIT ?`;
+  SELECT * FROM (
+    SELECT 'outgoing' AS direction, o.invitation_id, i.user AS counterpart, o.call_type, o.room_name, o.room_url, o.message,
+           i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL AS answered_device
+      FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+     WHERE o.created_at < ?1 ORDER BY o.created_at DESC LIMIT ?2)
+) ORDER BY created_at DESC, invitation_id DESC, counterpart LIMIT ?2`;
+
+/** Every entry of one instant (?1), for completing a page whose last entries share their timestamp. */
+export const HISTORY_INSTANT_QUERY = `
+SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
+       state, reason, reply_message, created_at, ended_at, answered_device
+  FROM incoming WHERE created_at = ?1
+UNION ALL
+SELECT 'outgoing', o.invitation_id, i.user, o.call_type, o.room_name, o.room_url, o.message,
+       i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL
+  FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+ WHERE o.created_at = ?1
+ORDER BY 2 DESC, 3`;
 
 const outcomeByState: Record<string, CallOutcome> = {
   pending: 'pending',
