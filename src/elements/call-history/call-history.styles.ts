@@ -136,6 +136,13 @@ export const styles = [
       font-size: 0.875rem;
     }
 
+    /* A row of solid buttons would drown the list; call-back is a secondary action here. */
+    .call-back::part(button) {
+      background: transparent;
+      color: var(--_accent);
+      border-color: var(--_border);
+    }
+
     .load-more {
       width: 100%;
       margin-top: 0.5rem;
