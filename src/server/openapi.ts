@@ -1,4 +1,526 @@
-/** The OpenAPI 3.1 document of the REST API, served at /v1/openapi.json. */
+import { z } from 'zod';
+import { LIMITS } from '../protocol/limits.js';
+import {
+  answerBodySchema,
+  cancelBodySchema,
+  createEndpointBodySchema,
+  pushSubscriptionBodySchema,
+  rotateVapidBodySchema,
+  sendInvitationBodySchema,
+  setVapidBodySchema,
+  updateEndpointBodySchema,
+} from './rest-schemas.js';
+import { WEBHOOK_EVENT_TYPES } from './webhooks.js';
+
+/**
+ * The OpenAPI 3.1 document of the REST API, served at /v1/openapi.json. Request bodies are generated from
+ * the same zod schemas the routes validate with, so the two cannot drift; response schemas are written out
+ * here and test/rest.test.ts checks real responses against them.
+ */
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const ms: Schema = { type: 'integer', description: 'Epoch milliseconds, server clock.' };
+
+function object(properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema {
+  return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
+}
+
+function body(schema: z.ZodType): Schema {
+  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
+  delete generated.$schema;
+  return generated;
+}
+
+const errorCodes = ['unauthorized', 'forbidden', 'not_found', 'not_pending', 'invalid_request', 'rate_limited', 'timeout', 'disconnected', 'internal'];
+const inviteeStates = ['pending', 'accepted', 'declined', 'canceled', 'expired'];
+const reasons = ['busy', 'declined', 'unavailable', 'canceled', 'caller_disconnected', 'glare'];
+
+const schemas: Record<string, Schema> = {
+  Error: object({ code: { type: 'string', enum: errorCodes }, message: str }, ['code', 'message'], 'Every error; the codes are those of the WebSocket protocol.'),
+  UserInfo: object({ userId: str, name: nullable(str), avatarUrl: nullable(str) }),
+  CallType: { type: 'string', enum: ['video_call', 'audio_call', 'live_streaming'] },
+  InviteeState: { type: 'string', enum: inviteeStates },
+  Reason: nullable({ type: 'string', enum: reasons }),
+  InviteeStatus: object(
+    { userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) },
+    ['userId', 'user', 'delivered', 'state'],
+  ),
+  Invitation: object(
+    {
+      invitationId: str,
+      from: str,
+      fromUser: ref('UserInfo'),
+      to: { type: 'array', items: str },
+      callType: ref('CallType'),
+      roomName: str,
+      roomUrl: nullable(str),
+      message: nullable(str),
+      metadata: nullable({ type: 'object' }),
+      createdAt: ms,
+      expiresAt: ms,
+      invitees: { type: 'array', items: ref('InviteeStatus') },
+      view: { type: 'string', enum: ['sender', 'invitee'], description: "Whose inbox answered: the sender's lists every invitee, an invitee's only itself." },
+    },
+    undefined,
+    'An invitation as the named user’s inbox holds it.',
+  ),
+  SendInvitationResult: object(
+    {
+      invitationId: str,
+      roomName: str,
+      roomUrl: nullable(str),
+      callType: ref('CallType'),
+      createdAt: ms,
+      expiresAt: ms,
+      invitees: {
+        type: 'array',
+        items: object({ userId: str, delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) }, ['userId', 'delivered', 'state']),
+      },
+      joined: { type: 'boolean', description: 'The invitee was already calling the sender; the send joined that call (glare).' },
+      existing: { type: 'boolean', description: 'An equal invitation was already pending and is returned instead of a new one.' },
+    },
+    ['invitationId', 'roomName', 'roomUrl', 'callType', 'createdAt', 'expiresAt', 'invitees'],
+  ),
+  CancelResult: object({ invitationId: str, canceled: { type: 'array', items: str } }),
+  AnswerResult: object({ invitationId: str, state: ref('InviteeState') }),
+  PresenceInfo: object({ userId: str, status: { type: 'string', enum: ['online', 'busy', 'offline'] }, lastSeen: nullable(ms) }),
+  PresenceList: object({ presence: { type: 'array', items: ref('PresenceInfo') } }),
+  CallHistoryEntry: object({
+    invitationId: str,
+    direction: { type: 'string', enum: ['incoming', 'outgoing'] },
+    counterpart: ref('UserInfo'),
+    callType: ref('CallType'),
+    roomName: str,
+    roomUrl: nullable(str),
+    message: nullable(str),
+    outcome: { type: 'string', enum: ['pending', 'accepted', 'declined', 'canceled', 'missed'] },
+    reason: ref('Reason'),
+    replyMessage: nullable(str),
+    createdAt: ms,
+    endedAt: nullable(ms),
+  }),
+  CallHistoryPage: object({
+    entries: { type: 'array', items: ref('CallHistoryEntry') },
+    nextBefore: { ...nullable(int), description: 'Pass as `before` for the next, older page; null on the last page.' },
+    missedCalls: int,
+  }),
+  Token: object({ token: str, expiresAt: ms }),
+  Session: object({ userId: str, expiresAt: ms }),
+  WebhookEventType: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] },
+  WebhookEndpoint: object({
+    id: str,
+    url: str,
+    description: nullable(str),
+    events: { ...nullable({ type: 'array', items: ref('WebhookEventType') }), description: 'Null: every event type.' },
+    enabled: bool,
+    disabledReason: { ...nullable(str), description: '"gone" after the receiver answered 410, "manual" when turned off through the API.' },
+    source: { type: 'string', enum: ['api', 'config'] },
+    createdAt: ms,
+    updatedAt: ms,
+  }),
+  WebhookEndpointCreated: object({
+    id: str,
+    url: str,
+    description: nullable(str),
+    events: nullable({ type: 'array', items: ref('WebhookEventType') }),
+    enabled: bool,
+    disabledReason: nullable(str),
+    source: { type: 'string', enum: ['api', 'config'] },
+    createdAt: ms,
+    updatedAt: ms,
+    secret: { type: 'string', description: 'The whsec_ signing secret. Keep it on the receiving backend.' },
+  }),
+  WebhookEndpointList: object({ endpoints: { type: 'array', items: ref('WebhookEndpoint') } }),
+  WebhookSecret: object({ secret: str }),
+  DeliveryAttempt: object({
+    id: int,
+    eventId: { type: 'string', description: 'The webhook-id header of the message.' },
+    endpointId: str,
+    attempt: int,
+    at: ms,
+    status: { ...nullable(int), description: 'HTTP status; null when no response came (network error, timeout).' },
+    error: nullable(str),
+    durationMs: int,
+    nextAttemptAt: { ...nullable(ms), description: 'When the next attempt is due; null when none is.' },
+  }),
+  DeliveryAttemptList: object({ attempts: { type: 'array', items: ref('DeliveryAttempt') } }),
+  MessageDelivery: object({
+    eventId: str,
+    eventType: ref('WebhookEventType'),
+    endpointId: str,
+    status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+    attempts: int,
+    nextAttemptAt: nullable(ms),
+    lastStatus: nullable(int),
+    lastError: nullable(str),
+    createdAt: ms,
+    updatedAt: ms,
+  }),
+  MessageDeliveryList: object({ messages: { type: 'array', items: ref('MessageDelivery') } }),
+  VapidKeys: object({ publicKey: { type: 'string', description: 'Uncompressed P-256 public key, base64url: the applicationServerKey.' }, subject: str, createdAt: ms }),
+  VapidPublicKey: object({ publicKey: str }),
+  PushSubscriptionList: object({
+    subscriptions: { type: 'array', items: object({ endpoint: str, deviceId: str, createdAt: ms, expirationTime: nullable(ms) }) },
+  }),
+  Subscribed: object({ subscribed: { type: 'boolean', const: true } }),
+  Removed: object({ removed: bool }),
+  Health: object({ ok: { type: 'boolean', const: true } }),
+  CreatedInvitee: object({
+    userId: str,
+    online: { type: 'boolean', description: 'A device of the invitee had the app open. Push to invitees that are not online.' },
+    delivered: { type: 'boolean', description: 'The invitation rings on at least one of their devices.' },
+    state: ref('InviteeState'),
+    reason: ref('Reason'),
+  }),
+  InvitationSummary: object({
+    invitationId: str,
+    from: str,
+    fromUser: ref('UserInfo'),
+    to: { type: 'array', items: str },
+    callType: ref('CallType'),
+    roomName: str,
+    roomUrl: nullable(str),
+    message: nullable(str),
+    metadata: nullable({ type: 'object' }),
+    createdAt: ms,
+    expiresAt: ms,
+  }),
+  InvitationCreatedEvent: object({
+    type: { const: 'invitation.created' },
+    timestamp: { type: 'string', format: 'date-time' },
+    data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
+  }),
+  InviteeEvent: object({
+    type: { type: 'string', enum: WEBHOOK_EVENT_TYPES.filter((type) => type !== 'invitation.created') },
+    timestamp: { type: 'string', format: 'date-time' },
+    data: object({
+      projectId: str,
+      invitationId: str,
+      from: str,
+      fromUser: ref('UserInfo'),
+      to: { type: 'array', items: str },
+      callType: ref('CallType'),
+      roomName: str,
+      roomUrl: nullable(str),
+      createdAt: ms,
+      expiresAt: ms,
+      userId: { type: 'string', description: 'The invitee this event is about.' },
+      user: ref('UserInfo'),
+      state: ref('InviteeState'),
+      reason: ref('Reason'),
+      message: { ...nullable(str), description: 'The decline message, when declined with one.' },
+      at: ms,
+    }),
+  }),
+  SendInvitationBody: body(sendInvitationBodySchema),
+  CancelBody: body(cancelBodySchema),
+  AnswerBody: body(answerBodySchema),
+  CreateEndpointBody: body(createEndpointBodySchema),
+  UpdateEndpointBody: body(updateEndpointBodySchema),
+  SetVapidBody: body(setVapidBodySchema),
+  RotateVapidBody: body(rotateVapidBodySchema),
+  PushSubscriptionBody: body(pushSubscriptionBodySchema),
+  TokenBody: object(
+    {
+      userId: str,
+      name: { type: 'string', maxLength: LIMITS.maxNameLength },
+      avatarUrl: { type: 'string', maxLength: LIMITS.maxUrlLength },
+      ttlSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    },
+    ['userId'],
+  ),
+};
+
+const errorResponses = (...statuses: number[]): Record<string, Schema> =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
+
+function ok(schema: string, description: string, status = 200): Record<string, Schema> {
+  return { [String(status)]: { description, content: { 'application/json': { schema: ref(schema) } } } };
+}
+
+function jsonBody(schema: string, required = true): Schema {
+  return { required, content: { 'application/json': { schema: ref(schema) } } };
+}
+
+const secret = [{ projectSecret: [] }];
+const projectParam = { name: 'projectId', in: 'path', required: true, schema: str };
+const pathParam = (name: string, description?: string) => ({ name, in: 'path', required: true, schema: str, ...(description ? { description } : {}) });
+const queryParam = (name: string, schema: Schema, description: string, required = false) => ({ name, in: 'query', required, schema, description });
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 64 },
+  description: 'Repeat a request with the same key (for ten minutes) to get the first result back instead of acting twice.',
+};
+
+const paths: Record<string, Schema> = {
+  '/v1/health': { get: { operationId: 'health', summary: 'Liveness', responses: ok('Health', 'The server is up.') } },
+  '/v1/projects/{projectId}/tokens': {
+    parameters: [projectParam],
+    post: {
+      operationId: 'createUserToken',
+      summary: 'Mint a user token',
+      description: 'A short-lived HS256 token a browser connects with. Call from the app backend only.',
+      security: secret,
+      requestBody: jsonBody('TokenBody'),
+      responses: { ...ok('Token', 'The token.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/invitations': {
+    parameters: [projectParam],
+    post: {
+      operationId: 'sendInvitation',
+      summary: 'Send an invitation on behalf of a user, or as the system',
+      description: `Rings the invitees exactly as if \`from\` had sent it from a device. Without \`from\` the invitation comes from the reserved user id "system" (do not mint tokens for it). \`fromUser\` sets how the sender is shown.`,
+      security: secret,
+      parameters: [idempotencyKey],
+      requestBody: jsonBody('SendInvitationBody'),
+      responses: {
+        ...ok('SendInvitationResult', 'Created and delivered to every reachable invitee.', 201),
+        ...ok('SendInvitationResult', 'An equal invitation was already pending (`existing`), or the send joined a crossing call (`joined`).'),
+        ...errorResponses(400, 401, 429),
+      },
+    },
+  },
+  '/v1/projects/{projectId}/invitations/{invitationId}': {
+    parameters: [projectParam, pathParam('invitationId')],
+    get: {
+      operationId: 'getInvitation',
+      summary: "Read an invitation's state",
+      security: secret,
+      parameters: [queryParam('userId', str, "The sender or an invitee: each user's inbox holds the invitations they sent and received.", true)],
+      responses: { ...ok('Invitation', 'The invitation as that user’s inbox knows it.'), ...errorResponses(400, 401, 404) },
+    },
+  },
+  '/v1/projects/{projectId}/invitations/{invitationId}/cancel': {
+    parameters: [projectParam, pathParam('invitationId')],
+    post: {
+      operationId: 'cancelInvitation',
+      summary: 'Cancel an invitation for all or some invitees',
+      security: secret,
+      parameters: [idempotencyKey],
+      requestBody: jsonBody('CancelBody', false),
+      responses: { ...ok('CancelResult', 'The invitees whose pending invitation ended.'), ...errorResponses(400, 401, 403, 404, 409) },
+    },
+  },
+  '/v1/projects/{projectId}/invitations/{invitationId}/accept': {
+    parameters: [projectParam, pathParam('invitationId')],
+    post: {
+      operationId: 'acceptInvitation',
+      summary: 'Accept as an invitee',
+      description: 'With the project secret name the invitee in `userId`; with a user token or the answer token of a push message the caller is the invitee.',
+      security: [{ projectSecret: [] }, { userToken: [] }, { answerToken: [] }],
+      parameters: [idempotencyKey],
+      requestBody: jsonBody('AnswerBody', false),
+      responses: { ...ok('AnswerResult', 'Accepted.'), ...errorResponses(400, 401, 403, 404, 409) },
+    },
+  },
+  '/v1/projects/{projectId}/invitations/{invitationId}/decline': {
+    parameters: [projectParam, pathParam('invitationId')],
+    post: {
+      operationId: 'declineInvitation',
+      summary: 'Decline as an invitee',
+      security: [{ projectSecret: [] }, { userToken: [] }, { answerToken: [] }],
+      parameters: [idempotencyKey],
+      requestBody: jsonBody('AnswerBody', false),
+      responses: { ...ok('AnswerResult', 'Declined.'), ...errorResponses(400, 401, 403, 404, 409) },
+    },
+  },
+  '/v1/projects/{projectId}/presence': {
+    parameters: [projectParam],
+    get: {
+      operationId: 'getPresence',
+      summary: 'Presence of a list of users',
+      security: secret,
+      parameters: [queryParam('userIds', str, `Comma-separated user ids, at most ${LIMITS.maxPresenceUsers}.`, true)],
+      responses: { ...ok('PresenceList', 'One entry per distinct user, in the order asked.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/history': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'getCallHistory',
+      summary: "A user's call history, newest first",
+      security: secret,
+      parameters: [
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: LIMITS.maxHistoryPage }, `Page size, default ${LIMITS.defaultHistoryPage}.`),
+        queryParam('before', { type: 'integer', minimum: 1 }, 'The `nextBefore` of the previous page.'),
+      ],
+      responses: { ...ok('CallHistoryPage', 'One page.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/push-subscriptions': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'listPushSubscriptions',
+      summary: "A user's Web Push subscriptions",
+      security: secret,
+      responses: { ...ok('PushSubscriptionList', 'Endpoints only; the keys stay on the server.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/webhooks/endpoints': {
+    parameters: [projectParam],
+    get: { operationId: 'listWebhookEndpoints', summary: 'List webhook endpoints', security: secret, responses: { ...ok('WebhookEndpointList', 'Configured and API-made endpoints.'), ...errorResponses(401) } },
+    post: {
+      operationId: 'createWebhookEndpoint',
+      summary: 'Add a webhook endpoint',
+      description: 'https only (http is allowed to localhost for development). Without `secret` one is generated; it is returned here.',
+      security: secret,
+      requestBody: jsonBody('CreateEndpointBody'),
+      responses: { ...ok('WebhookEndpointCreated', 'Created.', 201), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}': {
+    parameters: [projectParam, pathParam('endpointId')],
+    get: { operationId: 'getWebhookEndpoint', summary: 'Read a webhook endpoint', security: secret, responses: { ...ok('WebhookEndpoint', 'The endpoint.'), ...errorResponses(401, 404) } },
+    patch: {
+      operationId: 'updateWebhookEndpoint',
+      summary: 'Change a webhook endpoint, or turn it back on after a 410',
+      description: 'Endpoints from the project configuration only take `enabled`.',
+      security: secret,
+      requestBody: jsonBody('UpdateEndpointBody'),
+      responses: { ...ok('WebhookEndpoint', 'The endpoint.'), ...errorResponses(400, 401, 404) },
+    },
+    delete: {
+      operationId: 'deleteWebhookEndpoint',
+      summary: 'Remove a webhook endpoint and its pending messages',
+      security: secret,
+      responses: { '204': { description: 'Removed.' }, ...errorResponses(401, 403, 404) },
+    },
+  },
+  '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret': {
+    parameters: [projectParam, pathParam('endpointId')],
+    get: { operationId: 'getWebhookEndpointSecret', summary: "Read an endpoint's signing secret", security: secret, responses: { ...ok('WebhookSecret', 'The secret.'), ...errorResponses(401, 404) } },
+  },
+  '/v1/projects/{projectId}/webhooks/attempts': {
+    parameters: [projectParam],
+    get: {
+      operationId: 'listWebhookAttempts',
+      summary: 'Delivery attempts, newest first',
+      security: secret,
+      parameters: [
+        queryParam('endpointId', str, 'Only this endpoint.'),
+        queryParam('eventId', str, 'Only this message (its webhook-id).'),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 250 }, 'Default 50.'),
+        queryParam('before', { type: 'integer', minimum: 1 }, 'Only attempts with a smaller id (paging).'),
+      ],
+      responses: { ...ok('DeliveryAttemptList', 'Attempts of the last 7 days.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/webhooks/messages': {
+    parameters: [projectParam],
+    get: {
+      operationId: 'listWebhookMessages',
+      summary: 'Messages per endpoint and their delivery state, newest first',
+      security: secret,
+      parameters: [
+        queryParam('endpointId', str, 'Only this endpoint.'),
+        queryParam('eventId', str, 'Only this message (its webhook-id).'),
+        queryParam('status', { type: 'string', enum: ['pending', 'delivered', 'failed'] }, 'Only messages in this state.'),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 250 }, 'Default 50.'),
+      ],
+      responses: { ...ok('MessageDeliveryList', 'Messages of the last 7 days.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/push/vapid': {
+    parameters: [projectParam],
+    get: { operationId: 'getVapidKeys', summary: "The project's VAPID public key and subject (made on first use)", security: secret, responses: { ...ok('VapidKeys', 'The keys.'), ...errorResponses(401) } },
+    put: {
+      operationId: 'setVapidKeys',
+      summary: 'Bring your own VAPID keys',
+      description: 'The base64url pair `web-push generate-vapid-keys` prints. Browsers subscribed with another key must subscribe again.',
+      security: secret,
+      requestBody: jsonBody('SetVapidBody'),
+      responses: { ...ok('VapidKeys', 'The new keys.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/push/vapid/rotate': {
+    parameters: [projectParam],
+    post: {
+      operationId: 'rotateVapidKeys',
+      summary: 'Generate new VAPID keys',
+      description: 'Existing subscriptions stop working; clients subscribe again on their next `enablePushNotifications`.',
+      security: secret,
+      requestBody: jsonBody('RotateVapidBody', false),
+      responses: { ...ok('VapidKeys', 'The new keys.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/push/public-key': {
+    parameters: [projectParam],
+    get: { operationId: 'getPushPublicKey', summary: 'The applicationServerKey for PushManager.subscribe', security: [{ userToken: [] }], responses: { ...ok('VapidPublicKey', 'The key.'), ...errorResponses(401, 403) } },
+  },
+  '/v1/projects/{projectId}/push/subscriptions': {
+    parameters: [projectParam],
+    post: {
+      operationId: 'subscribePush',
+      summary: "Register this device's push subscription for the token's user",
+      security: [{ userToken: [] }],
+      requestBody: jsonBody('PushSubscriptionBody'),
+      responses: { ...ok('Subscribed', 'Stored in the user’s inbox.', 201), ...errorResponses(400, 401, 403) },
+    },
+    delete: {
+      operationId: 'unsubscribePush',
+      summary: 'Remove a push subscription of the token’s user',
+      security: [{ userToken: [] }],
+      parameters: [queryParam('endpoint', str, 'The subscription endpoint.', true)],
+      responses: { ...ok('Removed', 'Whether it existed.'), ...errorResponses(400, 401, 403) },
+    },
+  },
+};
+
+const webhookDescription = (summary: string, schema: string) => ({
+  post: {
+    summary,
+    description:
+      'Signed per Standard Webhooks: headers webhook-id (stable across retries: deduplicate on it), webhook-timestamp and webhook-signature (`v1,` base64 HMAC-SHA256 of `id.timestamp.body` with the base64-decoded part of the whsec_ secret). Answer 2xx within 15 s; anything else is retried on the schedule in docs/backend.md, Retry-After is honoured, and 410 disables the endpoint.',
+    parameters: [
+      { name: 'webhook-id', in: 'header', required: true, schema: str },
+      { name: 'webhook-timestamp', in: 'header', required: true, schema: str },
+      { name: 'webhook-signature', in: 'header', required: true, schema: str },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: ref(schema) } } },
+    responses: { '200': { description: 'Any 2xx acknowledges the message.' }, '410': { description: 'Stop sending to this endpoint.' } },
+  },
+});
+
+let cached: Record<string, unknown> | undefined;
+
 export function openApiDocument(): Record<string, unknown> {
-  return { openapi: '3.1.0', info: { title: 'BaxCloud Call REST API', version: '1' }, paths: {} };
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'BaxCloud Call REST API',
+      version: '1',
+      description: 'For app backends (project secret) and, for a few routes, browsers acting for one user (user token). Errors carry the same codes as the WebSocket protocol.',
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    paths,
+    webhooks: {
+      'invitation.created': webhookDescription('An invitation was sent; per invitee whether they are online and rang. Push to the others.', 'InvitationCreatedEvent'),
+      'invitation.delivered': webhookDescription('The invitation rings on a device of the invitee (at once, or when a device connects).', 'InviteeEvent'),
+      'invitation.accepted': webhookDescription('An invitee accepted.', 'InviteeEvent'),
+      'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
+      'invitation.canceled': webhookDescription('The sender canceled for this invitee, or left for good.', 'InviteeEvent'),
+      'invitation.expired': webhookDescription('Nobody answered in time: a missed call.', 'InviteeEvent'),
+    },
+    components: {
+      schemas,
+      responses: Object.fromEntries(
+        [400, 401, 403, 404, 409, 429].map((status) => [`E${status}`, { description: `Error (${status}).`, content: { 'application/json': { schema: ref('Error') } } }]),
+      ),
+      securitySchemes: {
+        projectSecret: { type: 'http', scheme: 'bearer', description: 'The project secret. Server to server only.' },
+        userToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user token from POST /tokens.' },
+        answerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token inside a Web Push ring message: answers that one invitation only.' },
+      },
+    },
+  };
+  return cached;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { declineReasonSchema, describeIssues, invitationFieldsSchema, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
+import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { CallHistoryPage, ErrorCode, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
@@ -7,10 +7,19 @@ import { bearer, errorResponse, json, sameSecret } from './http.js';
 import type { BackendCall, BackendResult } from './inbox-backend.js';
 import { openApiDocument } from './openapi.js';
 import { projectHubStub, type HubEnv } from './project-hub.js';
-import { importVapidKeys, generateVapidKeys, validVapidSubject, verifyAnswerToken, DEFAULT_VAPID_SUBJECT } from './push.js';
+import { importVapidKeys, generateVapidKeys, verifyAnswerToken, DEFAULT_VAPID_SUBJECT } from './push.js';
+import {
+  answerBodySchema,
+  cancelBodySchema,
+  createEndpointBodySchema,
+  pushSubscriptionBodySchema,
+  rotateVapidBodySchema,
+  sendInvitationBodySchema,
+  setVapidBodySchema,
+  updateEndpointBodySchema,
+} from './rest-schemas.js';
 import type { InboxRpc } from './rpc.js';
 import { TokenError, verifyUserToken } from './tokens.js';
-import { WEBHOOK_EVENT_TYPES, acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
 
 /**
  * The REST API for app backends (authenticated by the project secret) and for browsers acting for one user
@@ -39,53 +48,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id is 1-64 of A-Z a-z 0-9 _ -');
-const profileSchema = z.strictObject({ name: z.string().max(LIMITS.maxNameLength).optional(), avatarUrl: z.string().max(LIMITS.maxUrlLength).optional() });
-
-export const sendInvitationBodySchema = invitationFieldsSchema.extend({
-  /** The sender; omit to send as the system. */
-  from: userIdSchema.optional(),
-  /** How the sender is shown to invitees; stored as the sender's profile, as a token's claims would be. */
-  fromUser: profileSchema.optional(),
-});
-export const cancelBodySchema = z.strictObject({ from: userIdSchema.optional(), userIds: z.array(userIdSchema).min(1).max(LIMITS.maxInvitees).optional() });
-export const answerBodySchema = z.strictObject({
-  /** Required with the project secret: the invitee who answers. Ignored with a user or answer token. */
-  userId: userIdSchema.optional(),
-  deviceId: deviceIdSchema.optional(),
-  reason: declineReasonSchema.optional(),
-  message: z.string().max(LIMITS.maxMessageLength).optional(),
-});
-const eventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
-const endpointUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(acceptableTargetUrl, 'must be an https URL (http only to localhost)');
-const webhookSecretSchema = z.string().refine(validWebhookSecret, 'must be whsec_ followed by 24-64 base64 bytes');
-export const createEndpointBodySchema = z.strictObject({
-  url: endpointUrlSchema,
-  secret: webhookSecretSchema.optional(),
-  description: z.string().max(256).optional(),
-  events: z.array(eventTypeSchema).min(1).optional(),
-  enabled: z.boolean().optional(),
-});
-export const updateEndpointBodySchema = z.strictObject({
-  url: endpointUrlSchema.optional(),
-  secret: webhookSecretSchema.optional(),
-  description: z.string().max(256).nullable().optional(),
-  events: z.array(eventTypeSchema).min(1).nullable().optional(),
-  enabled: z.boolean().optional(),
-});
-const vapidSubjectSchema = z.string().max(256).refine(validVapidSubject, 'must be a mailto: address or an https URL');
-export const setVapidBodySchema = z.strictObject({ publicKey: z.string().max(128), privateKey: z.string().max(64), subject: vapidSubjectSchema.optional() });
-export const rotateVapidBodySchema = z.strictObject({ subject: vapidSubjectSchema.optional() });
-const base64urlKey = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
-export const pushSubscriptionBodySchema = z.strictObject({
-  subscription: z.object({
-    endpoint: endpointUrlSchema,
-    expirationTime: z.number().nullable().optional(),
-    keys: z.object({ p256dh: base64urlKey(128), auth: base64urlKey(64) }),
-  }),
-  deviceId: deviceIdSchema.optional(),
-});
 
 interface Route {
   method: string;
