@@ -412,6 +412,9 @@ export class BaxCloudClient implements CallClient {
     for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
     for (const invitation of snapshot.incoming) if (!known.has(invitation.invitationId)) this.emit('received', invitation);
     void this.measureClock();
+    // Presence changes pushed while this client was away were missed: read the users it shows again.
+    const watched = Object.keys(this.state.presenceOf);
+    if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
   }
 
   /** Estimates the server clock from one round trip, so countdowns end when the server expires the call. */
