@@ -17,6 +17,7 @@ import type {
   SendInvitationResult,
   SentInvitation,
 } from '../protocol/types.js';
+import { LIMITS } from '../protocol/limits.js';
 import { BaxCloudError } from './errors.js';
 import type {
   CallClient,
@@ -413,7 +414,7 @@ export class BaxCloudClient implements CallClient {
     for (const invitation of snapshot.incoming) if (!known.has(invitation.invitationId)) this.emit('received', invitation);
     void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
-    const watched = Object.keys(this.state.presenceOf);
+    const watched = Object.keys(this.state.presenceOf).slice(-LIMITS.maxPresenceUsers);
     if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
   }
 
