@@ -1,0 +1,78 @@
+import { createECDH, randomBytes, type ECDH } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { freePort } from './server.js';
+
+export interface PushRequest {
+  /** The path's last segment: which subscription was addressed. */
+  id: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  at: number;
+  answered: number;
+}
+
+/**
+ * A stand-in for a browser vendor's push service (RFC 8030) on a free loopback port: it records every
+ * request and answers what the test says, so the test can check VAPID and decrypt the payload itself.
+ */
+export class PushService {
+  readonly requests: PushRequest[] = [];
+  /** Status to answer per subscription id; default 201 Created. */
+  readonly status = new Map<string, number>();
+  private server: Server | undefined;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PushService> {
+    const service = new PushService(await freePort());
+    const server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const id = (request.url ?? '').split('/').pop() ?? '';
+      const answered = service.status.get(id) ?? 201;
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+      service.requests.push({ id, headers, body: Buffer.concat(chunks), at: Date.now(), answered });
+      response.writeHead(answered, answered === 201 ? { location: `/message/${service.requests.length}` } : {}).end();
+    });
+    await new Promise<void>((resolve) => server.listen(service.port, '127.0.0.1', () => resolve()));
+    service.server = server;
+    return service;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  for(id: string): PushRequest[] {
+    return this.requests.filter((request) => request.id === id);
+  }
+
+  async waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`push service: condition not met; requests: ${JSON.stringify(this.requests.map((r) => [r.id, r.answered]))}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** What a browser holds for one push subscription: the ECDH key pair and the auth secret. */
+export interface BrowserSubscription {
+  id: string;
+  endpoint: string;
+  ecdh: ECDH;
+  auth: Buffer;
+  json: { endpoint: string; expirationTime: null; keys: { p256dh: string; auth: string } };
+}
+
+export function browserSubscription(service: PushService, id: string): BrowserSubscription {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const auth = randomBytes(16);
+  const endpoint = `${service.origin}/push/${id}`;
+  return { id, endpoint, ecdh, auth, json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } } };
+}
