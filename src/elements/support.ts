@@ -24,3 +24,30 @@ export function newRoomName(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
+
+/** Which element follows each outgoing invitation, so two buttons to the same callee do not both report it. */
+const followers = new Map<string, object>();
+
+/** Elements sending right now, by what they send: the new invitation may reach the store before the answer. */
+const sending = new Map<string, object>();
+
+/** Marks `owner` as sending invitations like `key` until `done` is called. */
+export function reserveInvitation(key: string, owner: object): () => void {
+  sending.set(key, owner);
+  return () => {
+    if (sending.get(key) === owner) sending.delete(key);
+  };
+}
+
+/** Lets `owner` follow an invitation unless another element already does or is sending it; true when it may. */
+export function claimInvitation(invitationId: string, key: string, owner: object): boolean {
+  const current = followers.get(invitationId) ?? sending.get(key);
+  if (current && current !== owner) return false;
+  followers.set(invitationId, owner);
+  return true;
+}
+
+/** Frees every invitation `owner` followed, e.g. when it leaves the page. */
+export function releaseInvitations(owner: object): void {
+  for (const [invitationId, follower] of followers) if (follower === owner) followers.delete(invitationId);
+}

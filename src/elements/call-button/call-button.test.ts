@@ -157,9 +157,27 @@ describe('<bax-call-button>', () => {
 
   it('follows a call to the same callee sent before the page loaded', async () => {
     const client = new MemoryCallClient();
-    await client.sendCallInvitation({ to: 'bob', roomName: 'r1', callType: 'audio_call' });
+    await client.sendCallInvitation({ to: 'bob', roomName: 'r1', callType: 'video_call' });
     const el = await render(client);
     expect(part(el, 'calling')).to.exist;
+  });
+
+  it('reports a call once when two buttons on the page call the same user', async () => {
+    const client = new MemoryCallClient({ people: [bob], answer: () => ({ outcome: 'accepted', afterMs: 50 }) });
+    const page = await fixture<HTMLDivElement>(html`<div>
+      <bax-call-button to="bob" .client=${client}></bax-call-button>
+      <bax-call-button to="bob" .client=${client}></bax-call-button>
+    </div>`);
+    const [first, second] = [...page.querySelectorAll('bax-call-button')] as [BaxCallButton, BaxCallButton];
+    await first.updateComplete;
+    const starts: Event[] = [];
+    page.addEventListener('bax-call-start', (event) => starts.push(event));
+    part(first, 'button')!.click();
+    await waitUntil(() => starts.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(starts).to.have.length(1);
+    expect(starts[0]!.target).to.equal(first);
+    expect(part(second, 'calling')).to.equal(null);
   });
 
   it('is disabled with the reason while reconnecting', async () => {

@@ -12,7 +12,7 @@ import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationSentEvent } from '../events/invitation-sent.js';
 import { callTypeIcon, icon } from '../icons.js';
 import { StoreController } from '../store-controller.js';
-import { connectionProblem, errorMessage, newRoomName } from '../support.js';
+import { claimInvitation, connectionProblem, errorMessage, newRoomName, releaseInvitations, reserveInvitation } from '../support.js';
 import { displayName, format } from '../strings.js';
 import { VERSION } from '../version.js';
 import { styles } from './call-button.styles.js';
@@ -182,6 +182,11 @@ export class BaxCallButton extends LitElement {
     return undefined;
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    releaseInvitations(this);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client')) this.store.useClient(this.client);
     if (changed.has('to') && !this.pending) this.invitation = undefined;
@@ -334,13 +339,20 @@ export class BaxCallButton extends LitElement {
       return;
     }
     // Another tab, or this page before a reload, may have sent the call this button stands for.
-    const targets = [...this.targets].sort().join(',');
-    const adopted = outgoing.find((sent) => [...sent.to].sort().join(',') === targets);
+    const key = this.invitationKey(this.targets, this.callType);
+    const adopted = outgoing.find(
+      (sent) => this.invitationKey(sent.to, sent.callType) === key && claimInvitation(sent.invitationId, key, this),
+    );
     if (adopted && adopted.invitationId !== this.invitation?.invitationId) {
       this.invitation = adopted;
       this.canceledByUser = false;
       this.problem = '';
     }
+  }
+
+  /** What makes two invitations the same call for this button: the same callees and kind of call. */
+  private invitationKey(to: string[], callType: CallType): string {
+    return `${callType}:${[...to].sort().join(',')}`;
   }
 
   /** Subscribes to the callees' presence once per client connection and callee list. */
@@ -367,7 +379,7 @@ export class BaxCallButton extends LitElement {
       client.onInvitationAccepted((event) => {
         if (this.invitation?.invitationId !== event.invitationId) return;
         // Crossing calls are joined by the server; then the accepting side may not be among our invitees.
-        this.patchInvitee(event.invitationId, event.by, { state: 'accepted' });
+        this.patchInvitee(event.invitationId, event.by, { state: 'accepted', user: event.byUser });
         const detail = {
           invitationId: event.invitationId,
           roomName: event.roomName,
@@ -384,7 +396,9 @@ export class BaxCallButton extends LitElement {
         }
       }),
       client.onInvitationDeclined((event) => {
-        if (!this.patchInvitee(event.invitationId, event.by, { state: 'declined', reason: event.reason, message: event.message })) return;
+        if (!this.patchInvitee(event.invitationId, event.by, { state: 'declined', user: event.byUser, reason: event.reason, message: event.message })) {
+          return;
+        }
         this.dispatchEvent(
           new BaxInvitationDeclinedEvent({
             invitationId: event.invitationId,
@@ -440,8 +454,10 @@ export class BaxCallButton extends LitElement {
     this.sending = true;
     this.problem = '';
     this.canceledByUser = false;
+    const { detail } = requested;
+    const key = this.invitationKey(detail.to, detail.callType);
+    const unreserve = reserveInvitation(key, this);
     try {
-      const { detail } = requested;
       const result = await client.sendCallInvitation({
         to: detail.to.length === 1 && detail.to[0] ? detail.to[0] : detail.to,
         callType: detail.callType,
@@ -451,6 +467,7 @@ export class BaxCallButton extends LitElement {
         ...(detail.timeoutSeconds ? { timeoutSeconds: detail.timeoutSeconds } : {}),
         ...(detail.metadata ? { metadata: detail.metadata } : {}),
       });
+      claimInvitation(result.invitationId, key, this);
       const state = client.getState();
       this.invitation = state.outgoing.find((sent) => sent.invitationId === result.invitationId) ?? {
         invitationId: result.invitationId,
@@ -479,6 +496,7 @@ export class BaxCallButton extends LitElement {
     } catch (error) {
       this.problem = format(this.text.sendFailed, { error: errorMessage(error) });
     } finally {
+      unreserve();
       this.sending = false;
     }
   }

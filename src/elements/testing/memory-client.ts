@@ -65,6 +65,9 @@ export interface MemoryCallClientOptions {
   failures?: Partial<Record<keyof CallClient, ErrorCode>>;
 }
 
+/** Ids unique across every memory client on the page, as the server's are. */
+let nextId = 1;
+
 /** One call made to the client, recorded for tests. */
 export interface RecordedCall {
   method: string;
@@ -106,7 +109,6 @@ export class MemoryCallClient implements CallClient {
   private readonly people = new Map<string, UserInfo>();
   private history: CallHistoryEntry[];
   private readonly options: MemoryCallClientOptions;
-  private nextId = 1;
 
   constructor(options: MemoryCallClientOptions = {}) {
     this.options = options;
@@ -148,7 +150,7 @@ export class MemoryCallClient implements CallClient {
     const to = Array.isArray(options.to) ? options.to : [options.to];
     const now = Date.now() + this.state.clockOffset;
     const invitation: SentInvitation = {
-      invitationId: `inv-${this.nextId++}`,
+      invitationId: `inv-${nextId++}`,
       from: this.state.user.userId,
       fromUser: this.state.user,
       to,
@@ -295,10 +297,10 @@ export class MemoryCallClient implements CallClient {
     const now = Date.now() + this.state.clockOffset;
     const fromUser: UserInfo = { name: null, avatarUrl: null, ...this.people.get(from.userId), ...from };
     const invitation: ReceivedInvitation = {
-      invitationId: `inv-${this.nextId++}`,
+      invitationId: `inv-${nextId++}`,
       to: [this.state.user.userId],
       callType: 'video_call',
-      roomName: `room-${this.nextId}`,
+      roomName: `room-${nextId}`,
       roomUrl: null,
       message: null,
       metadata: null,
