@@ -1,5 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { tsImport } from 'tsx/esm/api';
 
 // Debian's Chromium: CI and developers' machines never download a browser for these tests.
 const chromium = chromeLauncher({
@@ -19,11 +20,47 @@ const chromium = chromeLauncher({
   },
 });
 
+/**
+ * The real signaling server for the end-to-end test, started on the first request for it and stopped with
+ * the runner. Tokens are fetched here and handed to the page, as an app's backend would mint them.
+ */
+function realServer() {
+  let server;
+  const running = () => {
+    server ??= tsImport('./test/support/server.ts', import.meta.url).then(({ startServer }) => startServer());
+    return server;
+  };
+  return {
+    name: 'bax-real-server',
+    async serve(context) {
+      if (context.path === '/__bax/server') {
+        const { host } = await running();
+        return { body: JSON.stringify({ host }), type: 'json' };
+      }
+      if (context.path === '/__bax/token') {
+        const { url } = await running();
+        const response = await fetch(`${url}/demo/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: context.query.userId, name: context.query.name }),
+        });
+        return { body: await response.text(), type: 'json' };
+      }
+      return undefined;
+    },
+    async serverStop() {
+      if (server) await (await server).stop();
+    },
+  };
+}
+
 export default {
   files: ['src/elements/**/*.test.ts'],
   nodeResolve: true,
   browsers: [chromium],
   concurrency: 1,
   testFramework: { config: { timeout: 10_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' })],
+  browserStartTimeout: 60_000,
+  testsFinishTimeout: 180_000,
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
 };
