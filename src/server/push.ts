@@ -1,5 +1,5 @@
 import { SignJWT, importJWK, jwtVerify } from 'jose';
-import type { CallType, InviteeState, UserInfo } from '../protocol/types.js';
+import type { PushMessage, RingMessage } from '../sw/messages.js';
 import { retryAfterMs } from './webhooks.js';
 
 /**
@@ -205,35 +205,7 @@ export function takePushed(sql: SqlStorage, invitationId: string): boolean {
 
 // ---- what the service worker receives ---------------------------------------------------------------------
 
-/** An incoming call for a user with no open connection: the service worker shows it with Accept / Decline. */
-export interface RingMessage {
-  v: 1;
-  type: 'ring';
-  projectId: string;
-  invitationId: string;
-  from: UserInfo;
-  callType: CallType;
-  roomName: string;
-  roomUrl: string | null;
-  message: string | null;
-  createdAt: number;
-  expiresAt: number;
-  /** Where to answer: `${api}/v1/projects/{projectId}/invitations/{invitationId}/accept` (or /decline). */
-  api: string;
-  /** A token that may answer this one invitation for this user and device, and nothing else. */
-  answerToken: string;
-}
-
-/** The invitation ended (or was answered on another device): close its notification. */
-export interface CloseMessage {
-  v: 1;
-  type: 'close';
-  projectId: string;
-  invitationId: string;
-  state: InviteeState;
-}
-
-export type PushMessage = RingMessage | CloseMessage;
+export type { CloseMessage, PushMessage, RingMessage } from '../sw/messages.js';
 
 /** Keeps a ring inside the push size limit by shortening the free-text fields. */
 export function encodePushMessage(message: PushMessage): Uint8Array {

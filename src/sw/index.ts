@@ -1,0 +1,179 @@
+import { notificationTag, type CloseMessage, type PushMessage, type RingMessage } from './messages.js';
+
+export type { CloseMessage, PushMessage, RingMessage } from './messages.js';
+export { notificationTag } from './messages.js';
+
+/**
+ * The service-worker side of BaxCloud Web Push. In the app's service worker:
+ *
+ *   import { installBaxCloudServiceWorker } from '@baxcloud/call/sw';
+ *   installBaxCloudServiceWorker(self);
+ *
+ * A ring shows a notification with the caller's name and Accept / Decline actions. The actions answer
+ * through the REST API with the one-invitation answer token the push carried, so answering works with every
+ * page of the app closed. A close message (cancel, expiry, or an answer on another device) removes it.
+ *
+ * The types below describe only what this module uses of the service-worker globals, so it type-checks
+ * under the DOM library the rest of the package uses (the DOM and WebWorker libraries cannot be combined).
+ */
+
+interface NotificationLike {
+  readonly tag: string;
+  readonly data: unknown;
+  close(): void;
+}
+
+interface WindowClientLike {
+  readonly url: string;
+  focus(): Promise<unknown>;
+  postMessage(message: unknown): void;
+}
+
+export interface ServiceWorkerScopeLike {
+  readonly registration: {
+    readonly scope: string;
+    showNotification(title: string, options?: Record<string, unknown>): Promise<void>;
+    getNotifications(filter?: { tag?: string }): Promise<NotificationLike[]>;
+  };
+  readonly clients: {
+    matchAll(options?: { type?: 'window'; includeUncontrolled?: boolean }): Promise<readonly WindowClientLike[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
+  addEventListener(type: string, listener: (event: any) => void): void;
+}
+
+export interface BaxCloudServiceWorkerOptions {
+  /** The notification's title; default: the caller's name. */
+  title?: (ring: RingMessage) => string;
+  /** The notification's text; default: "Incoming video call" (or audio, live stream) and the invitation's message. */
+  body?: (ring: RingMessage) => string;
+  /** Shown when the caller has no avatar. */
+  icon?: string;
+  badge?: string;
+  /** Button and text labels, for localisation. */
+  labels?: Partial<Record<'accept' | 'decline' | 'video_call' | 'audio_call' | 'live_streaming' | 'ended', string>>;
+  /**
+   * The page to open after Accept ("accept") or a click on the notification itself ("open").
+   * Default: the room URL after Accept when there is one, else the service worker's scope.
+   */
+  openUrl?: (ring: RingMessage, reason: 'accept' | 'open') => string | null | undefined;
+}
+
+const LABELS = {
+  accept: 'Accept',
+  decline: 'Decline',
+  video_call: 'Incoming video call',
+  audio_call: 'Incoming audio call',
+  live_streaming: 'Invitation to a live stream',
+  ended: 'This call has ended.',
+};
+
+/** Reads a push message of ours; anything else (another sender's push) gives null and is left alone. */
+export function readPushMessage(data: { json(): unknown } | null | undefined): PushMessage | null {
+  if (!data) return null;
+  let message: unknown;
+  try {
+    message = data.json();
+  } catch {
+    return null;
+  }
+  return isPushMessage(message) ? message : null;
+}
+
+function isPushMessage(value: unknown): value is PushMessage {
+  const candidate = value as Partial<PushMessage> | null;
+  return !!candidate && candidate.v === 1 && (candidate.type === 'ring' || candidate.type === 'close') && typeof candidate.invitationId === 'string';
+}
+
+function isRing(value: unknown): value is RingMessage {
+  return isPushMessage(value) && value.type === 'ring';
+}
+
+/** Shows a ring, or closes the notification of an invitation that ended. */
+export async function handlePushMessage(scope: ServiceWorkerScopeLike, message: PushMessage, options: BaxCloudServiceWorkerOptions = {}): Promise<void> {
+  if (message.type === 'close') return closeNotifications(scope, message);
+  const labels = { ...LABELS, ...options.labels };
+  const title = options.title?.(message) ?? message.from.name ?? message.from.userId;
+  const body = options.body?.(message) ?? [labels[message.callType], message.message].filter(Boolean).join('\n');
+  await scope.registration.showNotification(title, {
+    body,
+    tag: notificationTag(message.invitationId),
+    // A ring stays until answered, dismissed or closed by the server.
+    requireInteraction: true,
+    renotify: true,
+    timestamp: message.createdAt,
+    icon: message.from.avatarUrl ?? options.icon,
+    badge: options.badge,
+    data: message,
+    actions: [
+      { action: 'accept', title: labels.accept },
+      { action: 'decline', title: labels.decline },
+    ],
+  });
+}
+
+async function closeNotifications(scope: ServiceWorkerScopeLike, message: Pick<CloseMessage, 'invitationId'>): Promise<void> {
+  for (const notification of await scope.registration.getNotifications({ tag: notificationTag(message.invitationId) })) notification.close();
+}
+
+export interface AnswerOutcome {
+  invitationId: string;
+  action: 'accept' | 'decline' | 'open';
+  /** HTTP status of the answer; null when none was sent (a click on the notification itself) or it failed to send. */
+  status: number | null;
+  ok: boolean;
+}
+
+/**
+ * Handles a click on a ring: Accept or Decline answer through the REST API; a click elsewhere opens the app,
+ * which shows the call from its own connection. Open pages of the app hear about it through postMessage.
+ */
+export async function handleNotificationClick(
+  scope: ServiceWorkerScopeLike,
+  ring: RingMessage,
+  action: string,
+  options: BaxCloudServiceWorkerOptions = {},
+): Promise<AnswerOutcome> {
+  await closeNotifications(scope, ring);
+  const kind = action === 'accept' || action === 'decline' ? action : 'open';
+  let outcome: AnswerOutcome = { invitationId: ring.invitationId, action: kind, status: null, ok: kind === 'open' };
+  if (kind !== 'open') {
+    const url = `${ring.api.replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(ring.projectId)}/invitations/${encodeURIComponent(ring.invitationId)}/${kind}`;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ring.answerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(kind === 'decline' ? { reason: 'declined' } : {}),
+      });
+      outcome = { ...outcome, status: response.status, ok: response.ok };
+    } catch {
+      outcome = { ...outcome, ok: false };
+    }
+    if (!outcome.ok) {
+      // Most often the caller gave up or the call was answered elsewhere meanwhile: say so rather than fail silently.
+      const labels = { ...LABELS, ...options.labels };
+      await scope.registration.showNotification(ring.from.name ?? ring.from.userId, { body: labels.ended, tag: notificationTag(ring.invitationId) });
+    }
+  }
+  const windows = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const client of windows) client.postMessage({ type: 'baxcloud:notification-answered', ...outcome });
+  if (kind === 'decline' || !outcome.ok) return outcome;
+  const target = options.openUrl?.(ring, kind) ?? (kind === 'accept' ? ring.roomUrl : null) ?? scope.registration.scope;
+  const open = windows.find((client) => client.url === target);
+  if (open) await open.focus();
+  else await scope.clients.openWindow(target).catch(() => undefined);
+  return outcome;
+}
+
+/** Wires the push and notificationclick handlers into a service worker. Pushes that are not ours are left alone. */
+export function installBaxCloudServiceWorker(scope: ServiceWorkerScopeLike, options: BaxCloudServiceWorkerOptions = {}): void {
+  scope.addEventListener('push', (event: { data: { json(): unknown } | null; waitUntil(promise: Promise<unknown>): void }) => {
+    const message = readPushMessage(event.data);
+    if (message) event.waitUntil(handlePushMessage(scope, message, options));
+  });
+  scope.addEventListener('notificationclick', (event: { notification: NotificationLike; action: string; waitUntil(promise: Promise<unknown>): void }) => {
+    const ring = event.notification.data;
+    if (!isRing(ring)) return;
+    event.waitUntil(handleNotificationClick(scope, ring, event.action, options));
+  });
+}

@@ -1,0 +1,38 @@
+import type { CallType, InviteeState, UserInfo } from '../protocol/types.js';
+
+/** What the server pushes to a browser (encrypted, RFC 8291) and the service worker reads. */
+
+/** An incoming call for a user with no open connection: the service worker shows it with Accept / Decline. */
+export interface RingMessage {
+  v: 1;
+  type: 'ring';
+  projectId: string;
+  invitationId: string;
+  from: UserInfo;
+  callType: CallType;
+  roomName: string;
+  roomUrl: string | null;
+  message: string | null;
+  createdAt: number;
+  expiresAt: number;
+  /** Where to answer: `${api}/v1/projects/{projectId}/invitations/{invitationId}/accept` (or /decline). */
+  api: string;
+  /** A token that may answer this one invitation for this user and device, and nothing else. */
+  answerToken: string;
+}
+
+/** The invitation ended (or was answered on another device): close its notification. */
+export interface CloseMessage {
+  v: 1;
+  type: 'close';
+  projectId: string;
+  invitationId: string;
+  state: InviteeState;
+}
+
+export type PushMessage = RingMessage | CloseMessage;
+
+/** The notification tag of an invitation, so a close (or a repeated ring) finds it. */
+export function notificationTag(invitationId: string): string {
+  return `baxcloud-call:${invitationId}`;
+}
