@@ -1,9 +1,10 @@
+import { transform } from 'lightningcss';
 import ts from 'typescript';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * Collapses the indentation inside Lit's html``, css`` and svg`` templates, which bundlers leave alone.
- * Runs of whitespace that span a line break render as one space, so the result displays the same.
+ * Minifies Lit's html``, css`` and svg`` templates, which bundlers leave alone: stylesheets go through
+ * Lightning CSS; in markup, runs of whitespace that span a line break render as one space, so they become one.
  */
 function minifyTemplateLiterals(): Plugin {
   const tags = new Set(['html', 'css', 'svg']);
@@ -24,8 +25,11 @@ function minifyTemplateLiterals(): Plugin {
             // The raw text sits between the backtick or `}` and the closing backtick or `${`.
             const start = literal.getStart(source) + 1;
             const end = literal.getEnd() - (ts.isTemplateHead(literal) || ts.isTemplateMiddle(literal) ? 2 : 1);
-            let text = code.slice(start, end).replace(/\s*\n\s*/g, ' ');
-            if (isCss) text = text.replace(/\/\*[^]*?\*\//g, '').replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':');
+            const raw = code.slice(start, end);
+            const text =
+              isCss && literals.length === 1
+                ? transform({ filename: id, code: Buffer.from(raw), minify: true }).code.toString().replace(/[`\\]|\$\{/g, '\\$&')
+                : raw.replace(/\s*\n\s*/g, ' ');
             edits.push({ start, end, text });
           }
         }
