@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BaxCloudClient } from '../src/client/client.js';
+import { createUserToken } from '../src/server/tokens.js';
+import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
+import { PushService, browserSubscription, type BrowserSubscription } from './support/push-service.js';
+import { freePort, startServer, type RunningServer, type TestProject } from './support/server.js';
+
+/**
+ * The shipped service-worker module in Chromium. Chromium cannot reach a real push service here, so the
+ * server pushes to a local stand-in, the test decrypts each message (http_ece) and hands the plaintext to
+ * the worker through the DevTools protocol's ServiceWorker.deliverPushMessage, as the browser's push
+ * client would after decrypting.
+ */
+
+const require = createRequire(import.meta.url);
+const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
+const here = dirname(fileURLToPath(import.meta.url));
+
+const P: TestProject = { projectId: 'sw-app', apiKey: 'sw-key', secret: 'sw-secret', allowedOrigins: ['*'] };
+let server: RunningServer;
+let service: PushService;
+let site: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+let cdp: CDPSession;
+let registrationId = '';
+let alice: BaxCloudClient;
+let subscription: BrowserSubscription;
+const bobId = uniqueUser('bob');
+
+beforeAll(async () => {
+  service = await PushService.start();
+  server = await startServer({ projects: [P] });
+  const worker = await build({ entryPoints: [join(here, 'fixtures/service-worker.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome110' });
+  const workerSource = worker.outputFiles[0]!.text;
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  site = createServer((request, response) => {
+    if (request.url === '/sw.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(workerSource);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><p>app</p>');
+  });
+  await new Promise<void>((resolve) => site.listen(port, '127.0.0.1', () => resolve()));
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin });
+  page = await context.newPage();
+  cdp = await context.newCDPSession(page);
+  cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    for (const registration of registrations) if (registration.scopeURL.startsWith(origin) && !registration.isDeleted) registrationId = registration.registrationId;
+  });
+  await cdp.send('ServiceWorker.enable');
+  await page.goto(`${origin}/`);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.register('/sw.js');
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+  });
+  for (let waited = 0; !registrationId; waited += 50) {
+    if (waited > 10_000) throw new Error('the service worker registration never showed up in DevTools');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  // Bob's browser registered for push (against the stand-in push service) and then closed the app.
+  subscription = browserSubscription(service, `sw-${bobId}`);
+  const { token } = await createUserToken({ projectId: P.projectId, secret: P.secret, userId: bobId });
+  const registered = await fetch(`${server.url}/v1/projects/${P.projectId}/push/subscriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ subscription: subscription.json, deviceId: 'bobs-chromium' }),
+  });
+  expect(registered.status).toBe(201);
+  alice = await connectClient(server.host, { userId: uniqueUser('alice'), name: 'Alice Liddell', project: P });
+}, 120_000);
+
+afterAll(async () => {
+  alice?.disconnect();
+  await browser?.close();
+  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await server?.stop();
+  await service?.stop();
+});
+
+/** Waits for the server's next push to Bob's subscription and delivers it to the service worker, decrypted. */
+async function deliverNextPush(): Promise<any> {
+  const seen = service.for(subscription.id).length;
+  await service.waitFor(() => service.for(subscription.id).length > seen);
+  const request = service.for(subscription.id)[seen]!;
+  const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
+  return JSON.parse(plaintext);
+}
+
+function shownNotifications(): Promise<Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return (await registration.getNotifications()).map((notification) => ({
+      title: notification.title,
+      body: notification.body,
+      tag: notification.tag,
+      actions: [...((notification as unknown as { actions?: Array<{ action: string; title: string }> }).actions ?? [])].map(({ action, title }) => ({ action, title })),
+      requireInteraction: notification.requireInteraction,
+    }));
+  });
+}
+
+function click(tag: string, action: string): Promise<{ ok: boolean; status: number | null; action: string } | null> {
+  return page.evaluate(
+    ({ tag, action }) =>
+      new Promise<any>((resolve) => {
+        const listener = (event: MessageEvent) => {
+          if (event.data?.type !== 'clicked') return;
+          navigator.serviceWorker.removeEventListener('message', listener);
+          resolve(event.data.outcome);
+        };
+        navigator.serviceWorker.addEventListener('message', listener);
+        navigator.serviceWorker.controller!.postMessage({ type: 'click', tag, action });
+      }),
+    { tag, action },
+  );
+}
+
+it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes on cancel', async () => {
+  // Accept from the notification.
+  const first = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-accept', callType: 'video_call', message: 'got a minute?', roomUrl: `${origin}/room` });
+  const ring = await deliverNextPush();
+  expect(ring).toMatchObject({ type: 'ring', invitationId: first.invitationId });
+  await expect.poll(shownNotifications).toHaveLength(1);
+  const [shown] = await shownNotifications();
+  expect(shown).toMatchObject({
+    title: 'Alice Liddell',
+    body: 'Incoming video call\ngot a minute?',
+    tag: `baxcloud-call:${first.invitationId}`,
+    actions: [
+      { action: 'accept', title: 'Accept' },
+      { action: 'decline', title: 'Decline' },
+    ],
+    requireInteraction: true,
+  });
+  const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
+  expect(await click(shown!.tag, 'accept')).toMatchObject({ action: 'accept', ok: true, status: 200 });
+  expect(await accepted).toMatchObject({ invitationId: first.invitationId, by: bobId });
+  await expect.poll(shownNotifications).toHaveLength(0);
+  // The server also closes it on Bob's other devices.
+  expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: first.invitationId, state: 'accepted' });
+
+  // Decline from the notification.
+  const second = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-decline', callType: 'audio_call' });
+  await deliverNextPush();
+  await expect.poll(shownNotifications).toHaveLength(1);
+  const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
+  expect(await click(`baxcloud-call:${second.invitationId}`, 'decline')).toMatchObject({ action: 'decline', ok: true, status: 200 });
+  expect(await declined).toMatchObject({ invitationId: second.invitationId, by: bobId, reason: 'declined' });
+  await deliverNextPush();
+  await expect.poll(shownNotifications).toHaveLength(0);
+
+  // The caller gives up: the server's close message removes the notification.
+  const third = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-cancel', callType: 'audio_call' });
+  await deliverNextPush();
+  await expect.poll(shownNotifications).toHaveLength(1);
+  await alice.cancelCallInvitation(third.invitationId);
+  expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: third.invitationId, state: 'canceled' });
+  await expect.poll(shownNotifications).toHaveLength(0);
+});
