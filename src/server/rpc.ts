@@ -24,10 +24,11 @@ export interface InboxRpc {
   deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate>;
   cancelInvitation(request: CancelRequest): Promise<InviteeUpdate & { canceled: boolean }>;
   applyInviteeUpdate(update: InviteeUpdate): Promise<void>;
+  syncInvitation(request: { invitationId: string; from: string }): Promise<InviteeUpdate | null>;
   getPresenceInfo(): Promise<PresenceInfo>;
   watch(watcherId: string): Promise<PresenceInfo>;
   presenceChanged(info: PresenceInfo): Promise<boolean>;
 }
 
 /** `event` hands a lifecycle event to the project's hub (src/server/project-events.ts). */
-export type OutboxKind = 'deliver' | 'update' | 'cancel' | 'event';
+export type OutboxKind = 'deliver' | 'update' | 'cancel' | 'sync' | 'event';

@@ -23,6 +23,7 @@ import type {
 } from '../protocol/types.js';
 import { projectsFrom, type Env } from './config.js';
 import {
+  HISTORY_INSTANT_QUERY,
   HISTORY_QUERY,
   SCHEMA,
   historyFromRow,
@@ -60,6 +61,8 @@ export const DEVICE_HEADER = 'x-bax-device';
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 const OUTBOX_BATCH = 50;
 const OUTBOX_MAX_DELAY_MS = 60_000;
+/** How long after an invitation's expiry its sender double-checks invitees still shown as pending. */
+const RECONCILE_AFTER_MS = 1000;
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -77,11 +80,14 @@ export class UserInbox extends Server<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const name = ctx.id.name ?? '';
+    ctx.storage.sql.exec(SCHEMA);
+    // An alarm may wake the object without its name (seen after a local restart), so the name is kept.
+    let name = ctx.id.name;
+    if (name) ctx.storage.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1 AND inbox_name IS NOT ?', name, name);
+    else name = String(ctx.storage.sql.exec<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1').one().inbox_name ?? '');
     const separator = name.indexOf(':');
     this.projectId = name.slice(0, separator);
     this.userId = name.slice(separator + 1);
-    ctx.storage.sql.exec(SCHEMA);
   }
 
   // ---- SQL helpers -------------------------------------------------------------------------------------
@@ -566,6 +572,13 @@ export class UserInbox extends Server<Env> {
     return { invitationId: request.invitationId, userId: this.userId, user: this.me(), state: 'canceled', reason: request.reason, canceled: true };
   }
 
+  /** RPC, on the invitee's inbox: the sender asks for the current outcome, applying any expiry that is due. */
+  async syncInvitation(request: { invitationId: string; from: string }): Promise<InviteeUpdate | null> {
+    this.expireDue(Date.now());
+    const row = this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ? AND from_id = ?', request.invitationId, request.from);
+    return row ? this.updateFor(row) : null;
+  }
+
   // ---- the sender's view -------------------------------------------------------------------------------
 
   private async cancel(invitationId: string, userIds: string[] | undefined): Promise<CancelResult> {
@@ -707,12 +720,7 @@ export class UserInbox extends Server<Env> {
     if (rows.length > limit) {
       const last = page[page.length - 1]!;
       // Entries of one instant stay on one page, so paging by timestamp never skips any.
-      const sameInstant = this.rows<HistoryRow>(
-        `SELECT * FROM (${HISTORY_QUERY}) WHERE created_at = ?`,
-        last.created_at + 1,
-        LIMITS.maxInvitees * 2 + limit,
-        last.created_at,
-      );
+      const sameInstant = this.rows<HistoryRow>(HISTORY_INSTANT_QUERY, last.created_at);
       const seen = new Set(page.map((row) => `${row.direction}:${row.invitation_id}:${row.counterpart}`));
       page = page.concat(sameInstant.filter((row) => !seen.has(`${row.direction}:${row.invitation_id}:${row.counterpart}`)));
       nextBefore = last.created_at;
@@ -758,6 +766,16 @@ export class UserInbox extends Server<Env> {
         }
       }
     }
+    // Past an invitation's expiry the sender asks each still-pending invitee's inbox once, so an expiry is
+    // reported even if that inbox's own alarm was lost (a local dev server restores no alarms after a crash).
+    const overdue = this.rows<InviteeRow>(
+      `SELECT i.* FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+        WHERE o.reconciled = 0 AND o.expires_at + ? <= ? AND i.state = 'pending'`,
+      RECONCILE_AFTER_MS,
+      now,
+    );
+    for (const row of overdue) this.enqueue(row.user_id, 'sync', { invitationId: row.invitation_id, from: this.userId });
+    this.run('UPDATE outgoing SET reconciled = 1 WHERE reconciled = 0 AND expires_at + ? <= ?', RECONCILE_AFTER_MS, now);
     this.run('DELETE FROM requests WHERE created_at < ?', now - LIMITS.requestIdTtlMs);
     await this.flushOutbox();
     await this.scheduleAlarm();
@@ -769,6 +787,7 @@ export class UserInbox extends Server<Env> {
          SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
          UNION ALL SELECT gone_deadline FROM profile
          UNION ALL SELECT min(next_at) FROM outbox
+         UNION ALL SELECT min(expires_at) + ${RECONCILE_AFTER_MS} FROM outgoing WHERE reconciled = 0
          UNION ALL SELECT min(created_at) + ? FROM requests)`,
       LIMITS.requestIdTtlMs,
     )?.at;
@@ -816,6 +835,10 @@ export class UserInbox extends Server<Env> {
           if (row.kind === 'event') await projectHub(this.env, this.projectId).ingest(payload as HubOrder);
           else if (row.kind === 'update') await target.applyInviteeUpdate(payload as InviteeUpdate);
           else if (row.kind === 'deliver') await this.applyInviteeUpdate(await target.deliverInvitation(payload as ReceivedInvitation));
+          else if (row.kind === 'sync') {
+            const update = await target.syncInvitation(payload as { invitationId: string; from: string });
+            if (update) await this.applyInviteeUpdate(update);
+          }
           else await this.applyInviteeUpdate(await target.cancelInvitation(payload as CancelRequest));
           this.run('DELETE FROM outbox WHERE id = ?', row.id);
         } catch (error) {
