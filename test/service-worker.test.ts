@@ -92,10 +92,11 @@ afterAll(async () => {
 });
 
 /** Waits for the server's next push to Bob's subscription and delivers it to the service worker, decrypted. */
+let pushesDelivered = 0;
 async function deliverNextPush(): Promise<any> {
-  const seen = service.for(subscription.id).length;
-  await service.waitFor(() => service.for(subscription.id).length > seen);
-  const request = service.for(subscription.id)[seen]!;
+  const index = pushesDelivered++;
+  await service.waitFor(() => service.for(subscription.id).length > index);
+  const request = service.for(subscription.id)[index]!;
   const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
   await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
   return JSON.parse(plaintext);

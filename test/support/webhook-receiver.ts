@@ -119,6 +119,8 @@ export class WebhookReceiver {
       this.inFlight++;
       await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       this.inFlight--;
+      // The sender gave up waiting (its timeout): this answer never reaches it, so it acknowledges nothing.
+      if (request.socket.destroyed) hook.answered = 0;
     }
     this.received.push(hook);
     if (!response.destroyed) response.writeHead(answer.status, answer.headers).end();
