@@ -81,6 +81,17 @@ describe('the document', () => {
   });
 });
 
+describe('tokens', () => {
+  it('mints user tokens and checks sessions as documented', async () => {
+    const minted = await call('POST', '/v1/projects/{projectId}/tokens', {}, { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } });
+    expect(minted.status).toBe(200);
+    const session = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: null, query: { apiKey: P.apiKey, token: minted.body.token } });
+    expect(session.body).toEqual({ userId: 'dora', expiresAt: minted.body.expiresAt });
+    const refused = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: null, query: { apiKey: P.apiKey, token: 'garbage' } });
+    expect(refused.status).toBe(401);
+  });
+});
+
 describe('invitations', () => {
   it('sends on behalf of a user, reads its state from either side, and answers with a user token', async () => {
     const alice = await user('alice');

@@ -273,6 +273,16 @@ const paths: Record<string, Schema> = {
       responses: { ...ok('Token', 'The token.'), ...errorResponses(400, 401) },
     },
   },
+  '/v1/projects/{projectId}/session': {
+    parameters: [projectParam],
+    get: {
+      operationId: 'checkSession',
+      summary: 'Check a user token and API key, as a browser would connect with them',
+      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP.',
+      parameters: [queryParam('apiKey', str, "The project's public API key.", true), queryParam('token', str, 'A user token.', true)],
+      responses: { ...ok('Session', 'The token is valid for this project.'), ...errorResponses(401, 403) },
+    },
+  },
   '/v1/projects/{projectId}/invitations': {
     parameters: [projectParam],
     post: {
