@@ -17,6 +17,7 @@ import {
   attemptTimeout,
   configuredEndpointId,
   configuredEndpoints,
+  encodeWebhookBody,
   newWebhookSecret,
   retrySchedule,
   type WebhookEndpoint,
@@ -154,7 +155,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
       );
       // Nobody listens: no need to keep the event.
       if (targets.length > 0) {
-        this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', order.id, type, JSON.stringify(order.webhook), now);
+        this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', order.id, type, encodeWebhookBody(order.webhook), now);
         for (const target of targets) {
           this.run(
             "INSERT OR IGNORE INTO delivery (event_id, endpoint_id, status, next_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)",

@@ -80,6 +80,20 @@ export type WebhookPayload =
 export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
 
 /**
+ * The body of a message. The protocol's limits keep events near 12 KB at most; should one still exceed the
+ * limit, the free text and metadata are shortened rather than sending a body receivers may refuse.
+ */
+export function encodeWebhookBody(payload: WebhookPayload): string {
+  const body = JSON.stringify(payload);
+  if (new TextEncoder().encode(body).byteLength <= MAX_WEBHOOK_BODY_BYTES) return body;
+  if (payload.type === 'invitation.created') {
+    const invitation = { ...payload.data.invitation, metadata: null, message: payload.data.invitation.message?.slice(0, 200) ?? null };
+    return JSON.stringify({ ...payload, data: { ...payload.data, invitation } });
+  }
+  return JSON.stringify({ ...payload, data: { ...payload.data, message: payload.data.message?.slice(0, 200) ?? null } });
+}
+
+/**
  * Seconds to wait before each retry after a failed attempt: the Standard Webhooks / Svix schedule, about
  * 27.5 hours in all. An attempt fails on a network error, a timeout or any status outside 2xx.
  */
