@@ -56,6 +56,22 @@ describe('minting tokens over REST', () => {
   });
 });
 
+describe('the reserved system user', () => {
+  it('cannot get a token or connect', async () => {
+    const response = await fetch(`${server.url}/v1/projects/demo/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO.secret}` },
+      body: JSON.stringify({ userId: 'system' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'invalid_request' });
+    await expect(createUserToken({ projectId: 'demo', secret: DEMO.secret, userId: 'system' })).rejects.toThrow(/reserved/);
+    const now = Math.floor(Date.now() / 1000);
+    const handMade = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('system').setAudience('demo').setExpirationTime(now + 60).sign(new TextEncoder().encode(DEMO.secret));
+    expect(await upgradeStatus(socketUrl(server.host, { userId: 'system', token: handMade }))).toBe(403);
+  });
+});
+
 describe('refusing connections before the socket opens', () => {
   const userId = uniqueUser('eve');
 

@@ -1,3 +1,6 @@
+/** Most users one presence query or subscription may name; also on its own so the browser client need not carry `LIMITS`. */
+export const MAX_PRESENCE_USERS = 200;
+
 /** Limits enforced by the server and mirrored by the client's validation. */
 export const LIMITS = {
   /** Largest inbound WebSocket frame, in bytes. */
@@ -22,10 +25,13 @@ export const LIMITS = {
   maxHistoryPage: 100,
   defaultHistoryPage: 20,
   /** Most users one presence query or subscription may name. */
-  maxPresenceUsers: 200,
+  maxPresenceUsers: MAX_PRESENCE_USERS,
   /** How long a request id is remembered for retries. */
   requestIdTtlMs: 10 * 60_000,
 } as const;
+
+/** The reserved sender of invitations an app backend sends as itself; no user may sign in as it. */
+export const SYSTEM_USER_ID = 'system';
 
 /** User ids and project ids become part of the Durable Object name and URL path. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_.@+-]{1,128}$/;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
-import { LIMITS } from '../protocol/limits.js';
+import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import type { CallHistoryPage, ErrorCode, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { bearer, errorResponse, json, sameSecret } from './http.js';
@@ -29,7 +29,6 @@ import { TokenError, verifyUserToken } from './tokens.js';
  */
 
 /** Invitations sent through the API without a `from` come from this reserved user id. */
-export const SYSTEM_USER_ID = 'system';
 /** The device id REST requests from a backend are recorded under. */
 const BACKEND_DEVICE = 'backend';
 const MAX_BODY_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify, errors } from 'jose';
-import { USER_ID_PATTERN } from '../protocol/limits.js';
+import { SYSTEM_USER_ID, USER_ID_PATTERN } from '../protocol/limits.js';
 import type { UserInfo } from '../protocol/types.js';
 
 export interface CreateUserTokenOptions {
@@ -21,6 +21,7 @@ const encoder = new TextEncoder();
 /** Mints the short-lived HS256 token a user connects with. Run it on the app's backend, never in a browser. */
 export async function createUserToken(options: CreateUserTokenOptions): Promise<{ token: string; expiresAt: number }> {
   if (!USER_ID_PATTERN.test(options.userId)) throw new TypeError('userId must be 1-128 of A-Z a-z 0-9 _ . @ + -');
+  if (options.userId === SYSTEM_USER_ID) throw new TypeError(`"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`);
   const ttl = Math.min(Math.max(Math.floor(options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS), 1), MAX_TOKEN_TTL_SECONDS);
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = (issuedAt + ttl) * 1000;
@@ -61,6 +62,7 @@ export async function verifyUserToken(
       requiredClaims: ['sub', 'exp'],
     });
     if (!payload.sub || !USER_ID_PATTERN.test(payload.sub)) throw new TokenError(401, 'unauthorized', 'the token names no valid user');
+    if (payload.sub === SYSTEM_USER_ID) throw new TokenError(403, 'forbidden', `no one signs in as "${SYSTEM_USER_ID}"`);
     return {
       userId: payload.sub,
       name: typeof payload.name === 'string' ? payload.name.slice(0, 128) : null,

@@ -1,6 +1,7 @@
 import { routePartykitRequest } from 'partyserver';
 import { z } from 'zod';
 import { describeIssues, userId as userIdSchema } from '../protocol/frames.js';
+import { SYSTEM_USER_ID } from '../protocol/limits.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
 import { bearer, errorResponse, json, sameSecret } from './http.js';
 import { MAX_TOKEN_TTL_SECONDS, TokenError, createUserToken, verifyUserToken } from './tokens.js';
@@ -14,7 +15,7 @@ export { ProjectHub } from './project-hub.js';
 const PARTY = 'user-inbox';
 
 const tokenRequestSchema = z.strictObject({
-  userId: userIdSchema,
+  userId: userIdSchema.refine((id) => id !== SYSTEM_USER_ID, `"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`),
   name: z.string().max(128).optional(),
   avatarUrl: z.string().max(2048).optional(),
   ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
