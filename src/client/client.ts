@@ -1,4 +1,5 @@
-import { PartySocket } from 'partysocket';
+// The bare reconnecting socket: PartySocket's URL building is a few lines here, and the rest is not used.
+import ReconnectingWebSocket from 'partysocket/ws';
 import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
 import type {
   AnswerResult,
@@ -17,7 +18,7 @@ import type {
   SendInvitationResult,
   SentInvitation,
 } from '../protocol/types.js';
-import { LIMITS } from '../protocol/limits.js';
+import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
 import { BaxCloudError } from './errors.js';
 import type {
   CallClient,
@@ -77,7 +78,7 @@ const TOKEN_MARGIN_MS = 30_000;
  */
 export class BaxCloudClient implements CallClient {
   private readonly options: BaxCloudClientOptions;
-  private readonly socket: PartySocket;
+  private readonly socket: ReconnectingWebSocket;
   private readonly pending = new Map<string, PendingRequest>();
   private readonly listeners = new Set<(state: ClientState) => void>();
   private readonly handlers: { [K in keyof Events]: Set<(event: Events[K]) => void> } = {
@@ -111,18 +112,24 @@ export class BaxCloudClient implements CallClient {
     };
     const { host, secure } = parseHost(options.host);
     const deviceId = options.deviceId ?? defaultDeviceId();
-    this.socket = new PartySocket({
-      host,
-      protocol: secure ? 'wss' : 'ws',
-      party: PARTY,
-      room: `${options.projectId}:${options.user.userId}`,
-      query: async () => ({ token: await this.currentToken(), apiKey: options.apiKey, deviceId }),
-      WebSocket: options.WebSocket,
-      minReconnectionDelay: 250 + Math.random() * 500,
-      maxReconnectionDelay: 5000,
-      connectionTimeout: 5000,
-      maxEnqueuedMessages: 0,
-    });
+    // The URL PartyServer routes to the user's inbox; `_pk` names this connection there and stays the same
+    // across reconnects.
+    const base = `${secure ? 'wss' : 'ws'}://${host}/parties/${PARTY}/${options.projectId}:${options.user.userId}?`;
+    const connectionId = globalThis.crypto?.randomUUID?.() ?? randomId();
+    this.socket = new ReconnectingWebSocket(
+      async () => {
+        const query = { _pk: connectionId, token: await this.currentToken(), apiKey: options.apiKey, deviceId };
+        return base + new URLSearchParams(Object.entries(query).filter(([, value]) => value != null));
+      },
+      undefined,
+      {
+        WebSocket: options.WebSocket,
+        minReconnectionDelay: 250 + Math.random() * 500,
+        maxReconnectionDelay: 5000,
+        connectionTimeout: 5000,
+        maxEnqueuedMessages: 0,
+      },
+    );
     this.socket.addEventListener('message', (event) => this.handleMessage(event.data));
     this.socket.addEventListener('close', () => this.handleClose());
   }
@@ -414,7 +421,7 @@ export class BaxCloudClient implements CallClient {
     for (const invitation of snapshot.incoming) if (!known.has(invitation.invitationId)) this.emit('received', invitation);
     void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
-    const watched = Object.keys(this.state.presenceOf).slice(-LIMITS.maxPresenceUsers);
+    const watched = Object.keys(this.state.presenceOf).slice(-MAX_PRESENCE_USERS);
     if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
   }
 

@@ -17,11 +17,11 @@ export class StoreController implements ReactiveController {
   /** The client's latest state; undefined until there is a client. */
   state: ClientState | undefined;
 
-  private explicitClient: CallClient | undefined;
-  private contextClient: CallClient | undefined;
-  private connected = false;
-  private subscriptions: Unsubscribe[] = [];
-  private stopWatchingPage: Unsubscribe | undefined;
+  #explicitClient: CallClient | undefined;
+  #contextClient: CallClient | undefined;
+  #connected = false;
+  #subscriptions: Unsubscribe[] = [];
+  #stopWatchingPage: Unsubscribe | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -32,40 +32,40 @@ export class StoreController implements ReactiveController {
       context: callClientContext,
       subscribe: true,
       callback: (client) => {
-        this.contextClient = client;
-        this.refresh();
+        this.#contextClient = client;
+        this.#refresh();
       },
     });
   }
 
   /** Sets the client the host was given directly; it takes precedence over context and the page client. */
   useClient(client: CallClient | undefined): void {
-    this.explicitClient = client;
-    this.refresh();
+    this.#explicitClient = client;
+    this.#refresh();
   }
 
   hostConnected(): void {
-    this.connected = true;
-    this.stopWatchingPage = onPageClientChange(() => this.refresh());
-    this.refresh();
+    this.#connected = true;
+    this.#stopWatchingPage = onPageClientChange(() => this.#refresh());
+    this.#refresh();
   }
 
   hostDisconnected(): void {
-    this.connected = false;
-    this.stopWatchingPage?.();
-    this.stopWatchingPage = undefined;
-    this.detach();
+    this.#connected = false;
+    this.#stopWatchingPage?.();
+    this.#stopWatchingPage = undefined;
+    this.#detach();
   }
 
-  private refresh(): void {
-    if (!this.connected) return;
-    const next = this.explicitClient ?? this.contextClient ?? getPageClient();
+  #refresh(): void {
+    if (!this.#connected) return;
+    const next = this.#explicitClient ?? this.#contextClient ?? getPageClient();
     if (next === this.client) return;
-    this.detach();
+    this.#detach();
     this.client = next;
     this.state = next?.getState();
     if (next) {
-      this.subscriptions = [
+      this.#subscriptions = [
         next.subscribe((state) => {
           this.state = state;
           this.host.requestUpdate();
@@ -76,9 +76,9 @@ export class StoreController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private detach(): void {
-    for (const unsubscribe of this.subscriptions) unsubscribe();
-    this.subscriptions = [];
+  #detach(): void {
+    for (const unsubscribe of this.#subscriptions) unsubscribe();
+    this.#subscriptions = [];
     this.client = undefined;
     this.state = undefined;
   }

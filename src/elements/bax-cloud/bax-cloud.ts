@@ -1,7 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
-import type { TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import type { PropertyDeclarations, TemplateResult } from 'lit';
 import type { BaxCloudClientOptions } from '../../client/client.js';
 import type { CallClient } from '../../client/types.js';
 import { callClientContext, configure, release, setPageClient } from '../context.js';
@@ -22,62 +21,74 @@ import { TokenFetcher } from './token-fetcher.js';
 export class BaxCloud extends LitElement {
   static readonly version = VERSION;
   static override styles = styles;
+  // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
+  static override properties: PropertyDeclarations = {
+    host: {},
+    projectId: { attribute: 'project-id' },
+    apiKey: { attribute: 'api-key' },
+    userId: { attribute: 'user-id' },
+    userName: { attribute: 'user-name' },
+    userAvatar: { attribute: 'user-avatar' },
+    token: {},
+    tokenUrl: { attribute: 'token-url' },
+    client: { attribute: false },
+  };
 
   /** The signaling server: "calls.example.com", "127.0.0.1:8787" or a full http(s) URL; defaults to this page's host. */
-  @property() host = '';
+  host = '';
 
   /** The project id. */
-  @property({ attribute: 'project-id' }) projectId = '';
+  projectId = '';
 
   /** The project's public API key. */
-  @property({ attribute: 'api-key' }) apiKey = '';
+  apiKey = '';
 
   /** The signed-in user's id; the token must be for this user. */
-  @property({ attribute: 'user-id' }) userId = '';
+  userId = '';
 
   /** The user's display name, shown to the people they call. */
-  @property({ attribute: 'user-name' }) userName = '';
+  userName = '';
 
   /** A URL of the user's picture. */
-  @property({ attribute: 'user-avatar' }) userAvatar = '';
+  userAvatar = '';
 
   /** A user token minted by the app's backend. Prefer `token-url`, which renews tokens before they expire. */
-  @property() token = '';
+  token = '';
 
   /**
    * The app's endpoint that mints tokens: it is POSTed `{ userId, name, avatarUrl }` with the page's cookies and
    * answers `{ token, expiresAt }`.
    */
-  @property({ attribute: 'token-url' }) tokenUrl = '';
+  tokenUrl = '';
 
   /** A client to share instead of creating one from the attributes. */
-  @property({ attribute: false }) client: CallClient | undefined;
+  client: CallClient | undefined;
 
-  private readonly provider = new ContextProvider(this, { context: callClientContext });
-  private ownClient: CallClient | undefined;
+  readonly #provider = new ContextProvider(this, { context: callClientContext });
+  #ownClient: CallClient | undefined;
 
   /** The client the elements share, once configured. */
   get activeClient(): CallClient | undefined {
-    return this.client ?? this.ownClient;
+    return this.client ?? this.#ownClient;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.share();
+    this.#share();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // Moving the element within the page reconnects it at once; only a real removal closes the connection.
     queueMicrotask(() => {
-      if (this.isConnected || !this.ownClient) return;
-      release(this.ownClient);
-      this.ownClient = undefined;
+      if (this.isConnected || !this.#ownClient) return;
+      release(this.#ownClient);
+      this.#ownClient = undefined;
     });
   }
 
   protected override willUpdate(): void {
-    this.share();
+    this.#share();
   }
 
   protected override render(): TemplateResult {
@@ -85,7 +96,7 @@ export class BaxCloud extends LitElement {
   }
 
   /** Builds the client options from the attributes, or undefined while some are missing. */
-  private options(): BaxCloudClientOptions | undefined {
+  #options(): BaxCloudClientOptions | undefined {
     const host = this.host || location.host;
     if (!host || !this.projectId || !this.apiKey || !this.userId || !(this.token || this.tokenUrl)) return undefined;
     const user = {
@@ -97,19 +108,19 @@ export class BaxCloud extends LitElement {
     return { host, projectId: this.projectId, apiKey: this.apiKey, user, token };
   }
 
-  private share(): void {
+  #share(): void {
     if (!this.isConnected) return;
     let client = this.client;
     if (client) {
-      if (this.ownClient && this.ownClient !== client) release(this.ownClient);
-      this.ownClient = undefined;
+      if (this.#ownClient && this.#ownClient !== client) release(this.#ownClient);
+      this.#ownClient = undefined;
       setPageClient(client);
     } else {
-      const options = this.options();
+      const options = this.#options();
       client = options ? configure(options) : undefined;
-      if (this.ownClient && this.ownClient !== client) release(this.ownClient);
-      this.ownClient = client;
+      if (this.#ownClient && this.#ownClient !== client) release(this.#ownClient);
+      this.#ownClient = client;
     }
-    if (this.provider.value !== client) this.provider.setValue(client);
+    if (this.#provider.value !== client) this.#provider.setValue(client);
   }
 }

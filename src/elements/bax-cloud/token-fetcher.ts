@@ -3,8 +3,8 @@ const RENEW_MARGIN_MS = 60_000;
 
 /** Gets user tokens from the app's own endpoint, reusing one until shortly before it expires. */
 export class TokenFetcher {
-  private cached: { token: string; expiresAt: number } | undefined;
-  private inFlight: Promise<string> | undefined;
+  #cached: { token: string; expiresAt: number } | undefined;
+  #inFlight: Promise<string> | undefined;
 
   constructor(
     private readonly url: string,
@@ -13,14 +13,14 @@ export class TokenFetcher {
 
   /** Passed to the client as its token function, which calls it on every (re)connect and before expiry. */
   readonly fetch = (): Promise<string> => {
-    if (this.cached && this.cached.expiresAt - RENEW_MARGIN_MS > Date.now()) return Promise.resolve(this.cached.token);
-    this.inFlight ??= this.request().finally(() => {
-      this.inFlight = undefined;
+    if (this.#cached && this.#cached.expiresAt - RENEW_MARGIN_MS > Date.now()) return Promise.resolve(this.#cached.token);
+    this.#inFlight ??= this.#request().finally(() => {
+      this.#inFlight = undefined;
     });
-    return this.inFlight;
+    return this.#inFlight;
   };
 
-  private async request(): Promise<string> {
+  async #request(): Promise<string> {
     const response = await fetch(this.url, {
       method: 'POST',
       // The app's endpoint knows who is signed in from its own session cookie.
@@ -31,7 +31,7 @@ export class TokenFetcher {
     if (!response.ok) throw new Error(`The token endpoint answered ${response.status}.`);
     const body = (await response.json()) as { token?: unknown; expiresAt?: unknown };
     if (typeof body.token !== 'string') throw new Error('The token endpoint answered without a token.');
-    this.cached = { token: body.token, expiresAt: typeof body.expiresAt === 'number' ? body.expiresAt : 0 };
+    this.#cached = { token: body.token, expiresAt: typeof body.expiresAt === 'number' ? body.expiresAt : 0 };
     return body.token;
   }
 }

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import type { PropertyValues, TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallType, InviteeStatus, SentInvitation } from '../../protocol/types.js';
 import { BaxCallRequestEvent, type CallRequest } from '../events/call-request.js';
@@ -123,61 +122,78 @@ export const defaultCallButtonStrings: CallButtonStrings = {
 export class BaxCallButton extends LitElement {
   static readonly version = VERSION;
   static override styles = styles;
+  // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
+  static override properties: PropertyDeclarations = {
+    to: { reflect: true },
+    displayName: { attribute: 'display-name' },
+    callType: { attribute: 'call-type', reflect: true },
+    roomName: { attribute: 'room-name' },
+    roomUrl: { attribute: 'room-url' },
+    message: {},
+    timeout: { type: Number },
+    hidePresence: { type: Boolean, attribute: 'hide-presence', reflect: true },
+    strings: { type: Object },
+    client: { attribute: false },
+    invitation: { state: true, attribute: false },
+    sending: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    canceledByUser: { state: true, attribute: false },
+  };
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   /** The user id to call, or several comma-separated ids to invite them to a meeting. */
-  @property({ reflect: true }) to = '';
+  to = '';
 
   /** How to name the callee in text; defaults to their user id (or "N people"). */
-  @property({ attribute: 'display-name' }) displayName = '';
+  displayName = '';
 
   /** The kind of call. */
-  @property({ attribute: 'call-type', reflect: true }) callType: CallType = 'video_call';
+  callType: CallType = 'video_call';
 
   /** The room both sides join; a new unique name is generated for each call when empty. */
-  @property({ attribute: 'room-name' }) roomName = '';
+  roomName = '';
 
   /** A link to the room, passed to the callee. */
-  @property({ attribute: 'room-url' }) roomUrl = '';
+  roomUrl = '';
 
   /** A message shown to the callee with the invitation. */
-  @property() message = '';
+  message = '';
 
   /** Seconds the invitation rings before it expires (5-300; the server's default when unset). */
-  @property({ type: Number }) timeout: number | undefined;
+  timeout: number | undefined;
 
   /** Hides the callee's presence and does not subscribe to it. */
-  @property({ type: Boolean, attribute: 'hide-presence', reflect: true }) hidePresence = false;
+  hidePresence = false;
 
   /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
-  @property({ type: Object }) strings: Partial<CallButtonStrings> = {};
+  strings: Partial<CallButtonStrings> = {};
 
   /** The client to use instead of the page's one. */
-  @property({ attribute: false }) client: CallClient | undefined;
+  client: CallClient | undefined;
 
   /** The invitation this button follows, while pending and after it ended. */
-  @state() private invitation: SentInvitation | undefined;
-  @state() private sending = false;
-  @state() private problem = '';
-  @state() private canceledByUser = false;
+  private invitation: SentInvitation | undefined;
+  private sending = false;
+  private problem = '';
+  private canceledByUser = false;
 
-  private readonly startedCalls = new Set<string>();
-  private presenceKey = '';
-  private hadFocus = false;
+  readonly #startedCalls = new Set<string>();
+  #presenceKey = '';
+  #hadFocus = false;
 
-  private readonly store = new StoreController(this, (client) => this.listen(client));
+  readonly #store = new StoreController(this, (client) => this.#listen(client));
 
-  private get text(): CallButtonStrings {
+  get #text(): CallButtonStrings {
     return { ...defaultCallButtonStrings, ...this.strings };
   }
 
-  private get targets(): string[] {
+  get #targets(): string[] {
     return [...new Set(this.to.split(',').map((id) => id.trim()).filter(Boolean))];
   }
 
   /** The pending invitation this button follows, as the store has it now. */
-  private get pending(): SentInvitation | undefined {
-    const outgoing = this.store.state?.outgoing ?? [];
+  get #pending(): SentInvitation | undefined {
+    const outgoing = this.#store.state?.outgoing ?? [];
     if (this.invitation) return outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
     return undefined;
   }
@@ -188,41 +204,41 @@ export class BaxCallButton extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.store.useClient(this.client);
-    if (changed.has('to') && !this.pending) this.invitation = undefined;
-    this.followInvitation();
-    this.watchPresence();
-    this.hadFocus = this.shadowRoot?.activeElement != null;
+    if (changed.has('client')) this.#store.useClient(this.client);
+    if (changed.has('to') && !this.#pending) this.invitation = undefined;
+    this.#followInvitation();
+    this.#watchPresence();
+    this.#hadFocus = this.shadowRoot?.activeElement != null;
   }
 
   protected override updated(): void {
     // The call and Cancel buttons replace each other; keep keyboard focus on the one now shown.
-    if (this.hadFocus && !this.shadowRoot?.activeElement) this.focus();
+    if (this.#hadFocus && !this.shadowRoot?.activeElement) this.focus();
   }
 
   protected override render(): TemplateResult {
-    const text = this.text;
-    const pending = this.pending;
-    const status = this.statusText(text, pending);
+    const text = this.#text;
+    const pending = this.#pending;
+    const status = this.#statusText(text, pending);
     return html`
       <div part="base" class=${status ? 'base' : 'base quiet'}>
-        ${pending ? this.renderCalling(pending) : this.renderButton()}
-        ${this.hidePresence ? nothing : this.renderPresence()}
+        ${pending ? this.#renderCalling(pending) : this.#renderButton()}
+        ${this.hidePresence ? nothing : this.#renderPresence()}
         <span part="status" class="status" role="status" id="status">${status}</span>
       </div>
     `;
   }
 
-  private renderButton(): TemplateResult {
-    const label = format(this.labelTemplate(), { name: this.calleeName() });
+  #renderButton(): TemplateResult {
+    const label = format(this.#labelTemplate(), { name: this.#calleeName() });
     return html`
       <button
         part="button"
         class="call"
         type="button"
-        ?disabled=${this.disabledReason() !== '' || this.sending}
+        ?disabled=${this.#disabledReason() !== '' || this.sending}
         aria-describedby="status"
-        @click=${this.handleCall}
+        @click=${this.#handleCall}
       >
         <span part="icon" class="icon"><slot name="icon">${callTypeIcon(this.callType)}</slot></span>
         <span part="label"><slot>${label}</slot></span>
@@ -230,20 +246,20 @@ export class BaxCallButton extends LitElement {
     `;
   }
 
-  private renderCalling(pending: SentInvitation): TemplateResult {
-    const text = this.text;
+  #renderCalling(pending: SentInvitation): TemplateResult {
+    const text = this.#text;
     const ringing = pending.invitees.some((invitee) => invitee.state === 'pending' && invitee.delivered);
     return html`
       <span part="calling" class="calling">
         <span class="pulse" aria-hidden="true"></span>
-        <span>${format(text.calling, { name: this.calleeName() })}</span>
+        <span>${format(text.calling, { name: this.#calleeName() })}</span>
         <span part="delivery" class="delivery">${ringing ? text.ringing : text.notDelivered}</span>
         <button
           part="cancel-button"
           class="cancel"
           type="button"
-          aria-label=${format(text.cancelLabel, { name: this.calleeName() })}
-          @click=${this.handleCancel}
+          aria-label=${format(text.cancelLabel, { name: this.#calleeName() })}
+          @click=${this.#handleCancel}
         >
           ${icon('hang-up')}<span>${text.cancel}</span>
         </button>
@@ -251,11 +267,11 @@ export class BaxCallButton extends LitElement {
     `;
   }
 
-  private renderPresence(): TemplateResult | typeof nothing {
-    const presenceOf = this.store.state?.presenceOf ?? {};
-    const statuses = this.targets.map((userId) => presenceOf[userId]?.status);
+  #renderPresence(): TemplateResult | typeof nothing {
+    const presenceOf = this.#store.state?.presenceOf ?? {};
+    const statuses = this.#targets.map((userId) => presenceOf[userId]?.status);
     if (statuses.length === 0 || statuses.some((status) => status === undefined)) return nothing;
-    const text = this.text;
+    const text = this.#text;
     if (statuses.length > 1) {
       const online = statuses.filter((status) => status !== 'offline').length;
       return html`<span part="presence" class="presence" data-status=${online > 0 ? 'online' : 'offline'}>
@@ -271,18 +287,18 @@ export class BaxCallButton extends LitElement {
     </span>`;
   }
 
-  private statusText(text: CallButtonStrings, pending: SentInvitation | undefined): string {
+  #statusText(text: CallButtonStrings, pending: SentInvitation | undefined): string {
     if (this.problem) return this.problem;
     if (pending) return '';
-    const reason = this.disabledReason();
+    const reason = this.#disabledReason();
     if (reason) return reason;
-    return this.invitation ? this.outcomeText(this.invitation) : '';
+    return this.invitation ? this.#outcomeText(this.invitation) : '';
   }
 
-  private outcomeText(invitation: SentInvitation): string {
-    const text = this.text;
+  #outcomeText(invitation: SentInvitation): string {
+    const text = this.#text;
     if (this.canceledByUser) return text.canceled;
-    const lines = invitation.invitees.map((invitee) => this.inviteeOutcome(invitee));
+    const lines = invitation.invitees.map((invitee) => this.#inviteeOutcome(invitee));
     const accepted = invitation.invitees.filter((invitee) => invitee.state === 'accepted');
     if (accepted.length > 0 && invitation.invitees.length > 1) {
       return format(text.accepted, { name: accepted.map((invitee) => displayName(invitee.user)).join(', ') });
@@ -290,9 +306,9 @@ export class BaxCallButton extends LitElement {
     return lines.filter(Boolean).join(' · ') || text.ended;
   }
 
-  private inviteeOutcome(invitee: InviteeStatus): string {
-    const text = this.text;
-    const name = this.targets.length === 1 && this.displayName ? this.displayName : displayName(invitee.user);
+  #inviteeOutcome(invitee: InviteeStatus): string {
+    const text = this.#text;
+    const name = this.#targets.length === 1 && this.displayName ? this.displayName : displayName(invitee.user);
     switch (invitee.state) {
       case 'accepted':
         return format(text.accepted, { name });
@@ -311,37 +327,37 @@ export class BaxCallButton extends LitElement {
     }
   }
 
-  private labelTemplate(): string {
-    const text = this.text;
+  #labelTemplate(): string {
+    const text = this.#text;
     return this.callType === 'audio_call' ? text.audioCall : this.callType === 'live_streaming' ? text.liveStreaming : text.videoCall;
   }
 
-  private calleeName(): string {
+  #calleeName(): string {
     if (this.displayName) return this.displayName;
-    const targets = this.targets;
-    return targets.length > 1 ? format(this.text.people, { count: targets.length }) : (targets[0] ?? '');
+    const targets = this.#targets;
+    return targets.length > 1 ? format(this.#text.people, { count: targets.length }) : (targets[0] ?? '');
   }
 
-  private disabledReason(): string {
-    const text = this.text;
-    const state = this.store.state;
-    if (!this.store.client || !state) return text.notConfigured;
-    if (this.targets.length === 0) return text.noCallee;
+  #disabledReason(): string {
+    const text = this.#text;
+    const state = this.#store.state;
+    if (!this.#store.client || !state) return text.notConfigured;
+    if (this.#targets.length === 0) return text.noCallee;
     return connectionProblem(state.connection, text) ?? '';
   }
 
   /** Keeps the last known copy of the followed invitation, and adopts one sent to the same callees elsewhere. */
-  private followInvitation(): void {
-    const outgoing = this.store.state?.outgoing ?? [];
+  #followInvitation(): void {
+    const outgoing = this.#store.state?.outgoing ?? [];
     const current = this.invitation && outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
     if (current) {
       if (current !== this.invitation) this.invitation = current;
       return;
     }
     // Another tab, or this page before a reload, may have sent the call this button stands for.
-    const key = this.invitationKey(this.targets, this.callType);
+    const key = this.#invitationKey(this.#targets, this.callType);
     const adopted = outgoing.find(
-      (sent) => this.invitationKey(sent.to, sent.callType) === key && claimInvitation(sent.invitationId, key, this),
+      (sent) => this.#invitationKey(sent.to, sent.callType) === key && claimInvitation(sent.invitationId, key, this),
     );
     if (adopted && adopted.invitationId !== this.invitation?.invitationId) {
       this.invitation = adopted;
@@ -351,35 +367,35 @@ export class BaxCallButton extends LitElement {
   }
 
   /** What makes two invitations the same call for this button: the same callees and kind of call. */
-  private invitationKey(to: string[], callType: CallType): string {
+  #invitationKey(to: string[], callType: CallType): string {
     return `${callType}:${[...to].sort().join(',')}`;
   }
 
   /** Subscribes to the callees' presence once per client connection and callee list. */
-  private watchPresence(): void {
-    const client = this.store.client;
-    const state = this.store.state;
-    if (this.hidePresence || !client || state?.connection !== 'open' || this.targets.length === 0) return;
-    const key = `${this.targets.join(',')}`;
-    if (key === this.presenceKey) return;
-    this.presenceKey = key;
-    client.subscribePresence(this.targets).catch(() => {
+  #watchPresence(): void {
+    const client = this.#store.client;
+    const state = this.#store.state;
+    if (this.hidePresence || !client || state?.connection !== 'open' || this.#targets.length === 0) return;
+    const key = `${this.#targets.join(',')}`;
+    if (key === this.#presenceKey) return;
+    this.#presenceKey = key;
+    client.subscribePresence(this.#targets).catch(() => {
       // Presence is a hint; the button still works without it. Try again on the next connection.
-      this.presenceKey = '';
+      this.#presenceKey = '';
     });
   }
 
-  private listen(client: CallClient): Unsubscribe[] {
-    this.presenceKey = '';
+  #listen(client: CallClient): Unsubscribe[] {
+    this.#presenceKey = '';
     return [
       client.subscribe((state) => {
         // A new connection may have lost the server-side subscription.
-        if (state.connection !== 'open') this.presenceKey = '';
+        if (state.connection !== 'open') this.#presenceKey = '';
       }),
       client.onInvitationAccepted((event) => {
         if (this.invitation?.invitationId !== event.invitationId) return;
         // Crossing calls are joined by the server; then the accepting side may not be among our invitees.
-        this.patchInvitee(event.invitationId, event.by, { state: 'accepted', user: event.byUser });
+        this.#patchInvitee(event.invitationId, event.by, { state: 'accepted', user: event.byUser });
         const detail = {
           invitationId: event.invitationId,
           roomName: event.roomName,
@@ -390,13 +406,13 @@ export class BaxCallButton extends LitElement {
         };
         this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
         // In a meeting only the first acceptance starts the call; later ones join a room the host is in.
-        if (!this.startedCalls.has(event.invitationId)) {
-          this.startedCalls.add(event.invitationId);
+        if (!this.#startedCalls.has(event.invitationId)) {
+          this.#startedCalls.add(event.invitationId);
           this.dispatchEvent(new BaxCallStartEvent(detail));
         }
       }),
       client.onInvitationDeclined((event) => {
-        if (!this.patchInvitee(event.invitationId, event.by, { state: 'declined', user: event.byUser, reason: event.reason, message: event.message })) {
+        if (!this.#patchInvitee(event.invitationId, event.by, { state: 'declined', user: event.byUser, reason: event.reason, message: event.message })) {
           return;
         }
         this.dispatchEvent(
@@ -412,7 +428,7 @@ export class BaxCallButton extends LitElement {
       }),
       client.onInvitationExpired((event) => {
         if (event.direction !== 'outgoing') return;
-        const invitee = this.patchInvitee(event.invitationId, event.userId, { state: 'expired' });
+        const invitee = this.#patchInvitee(event.invitationId, event.userId, { state: 'expired' });
         if (!invitee) return;
         this.dispatchEvent(
           new BaxInvitationExpiredEvent({ invitationId: event.invitationId, callType: event.callType, direction: 'outgoing', peer: invitee.user }),
@@ -422,7 +438,7 @@ export class BaxCallButton extends LitElement {
   }
 
   /** Records an invitee's answer on the followed invitation; returns the invitee when it is ours. */
-  private patchInvitee(invitationId: string, userId: string, patch: Partial<InviteeStatus>): InviteeStatus | undefined {
+  #patchInvitee(invitationId: string, userId: string, patch: Partial<InviteeStatus>): InviteeStatus | undefined {
     const invitation = this.invitation;
     if (invitation?.invitationId !== invitationId) return undefined;
     const invitee = invitation.invitees.find((candidate) => candidate.userId === userId);
@@ -435,11 +451,11 @@ export class BaxCallButton extends LitElement {
     return updated;
   }
 
-  private async handleCall(): Promise<void> {
-    const client = this.store.client;
-    if (!client || this.disabledReason()) return;
+  async #handleCall(): Promise<void> {
+    const client = this.#store.client;
+    if (!client || this.#disabledReason()) return;
     const request: CallRequest = {
-      to: this.targets,
+      to: this.#targets,
       callType: this.callType,
       roomName: this.roomName || newRoomName(),
       roomUrl: this.roomUrl || null,
@@ -455,7 +471,7 @@ export class BaxCallButton extends LitElement {
     this.problem = '';
     this.canceledByUser = false;
     const { detail } = requested;
-    const key = this.invitationKey(detail.to, detail.callType);
+    const key = this.#invitationKey(detail.to, detail.callType);
     const unreserve = reserveInvitation(key, this);
     try {
       const result = await client.sendCallInvitation({
@@ -494,15 +510,15 @@ export class BaxCallButton extends LitElement {
         }),
       );
     } catch (error) {
-      this.problem = format(this.text.sendFailed, { error: errorMessage(error) });
+      this.problem = format(this.#text.sendFailed, { error: errorMessage(error) });
     } finally {
       unreserve();
       this.sending = false;
     }
   }
 
-  private async handleCancel(): Promise<void> {
-    const client = this.store.client;
+  async #handleCancel(): Promise<void> {
+    const client = this.#store.client;
     const invitation = this.invitation;
     if (!client || !invitation) return;
     try {

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import type { PropertyValues, TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallHistoryEntry } from '../../protocol/types.js';
 import '../call-button/define.js';
@@ -110,67 +109,81 @@ const REFRESH_DELAY_MS = 400;
 export class BaxCallHistory extends LitElement {
   static readonly version = VERSION;
   static override styles = styles;
+  // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
+  static override properties: PropertyDeclarations = {
+    pageSize: { type: Number, attribute: 'page-size' },
+    locale: {},
+    hideCallBack: { type: Boolean, attribute: 'hide-call-back', reflect: true },
+    strings: { type: Object },
+    client: { attribute: false },
+    entries: { state: true, attribute: false },
+    nextBefore: { state: true, attribute: false },
+    status: { state: true, attribute: false },
+    loadingMore: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    announcement: { state: true, attribute: false },
+  };
 
   /** How many calls to load per page. */
-  @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
+  pageSize = 20;
 
   /** The language of relative times ("5 minutes ago"); defaults to the page's. */
-  @property() locale = '';
+  locale = '';
 
   /** Hides the call-back buttons. */
-  @property({ type: Boolean, attribute: 'hide-call-back', reflect: true }) hideCallBack = false;
+  hideCallBack = false;
 
   /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
-  @property({ type: Object }) strings: Partial<CallHistoryStrings> = {};
+  strings: Partial<CallHistoryStrings> = {};
 
   /** The client to use instead of the page's one. */
-  @property({ attribute: false }) client: CallClient | undefined;
+  client: CallClient | undefined;
 
-  @state() private entries: CallHistoryEntry[] = [];
-  @state() private nextBefore: number | null = null;
-  @state() private status: 'idle' | 'loading' | 'loaded' | 'error' = 'idle';
-  @state() private loadingMore = false;
-  @state() private problem = '';
-  @state() private announcement = '';
+  private entries: CallHistoryEntry[] = [];
+  private nextBefore: number | null = null;
+  private status: 'idle' | 'loading' | 'loaded' | 'error' = 'idle';
+  private loadingMore = false;
+  private problem = '';
+  private announcement = '';
 
-  private loadedFor: CallClient | undefined;
-  private pendingIds = new Set<string>();
-  private lastConnection: string | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private clockTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly store = new StoreController(this, (client) => this.listen(client));
+  #loadedFor: CallClient | undefined;
+  #pendingIds = new Set<string>();
+  #lastConnection: string | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #clockTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #store = new StoreController(this, (client) => this.#listen(client));
 
-  private get text(): CallHistoryStrings {
+  get #text(): CallHistoryStrings {
     return { ...defaultCallHistoryStrings, ...this.strings };
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Relative times go stale; a minute is their finest step.
-    this.clockTimer = setInterval(() => this.requestUpdate(), 60_000);
+    this.#clockTimer = setInterval(() => this.requestUpdate(), 60_000);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.clockTimer);
-    clearTimeout(this.refreshTimer);
-    this.loadedFor = undefined;
+    clearInterval(this.#clockTimer);
+    clearTimeout(this.#refreshTimer);
+    this.#loadedFor = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.store.useClient(this.client);
-    const client = this.store.client;
-    if (client !== this.loadedFor && this.store.state?.connection === 'open') {
-      this.loadedFor = client;
+    if (changed.has('client')) this.#store.useClient(this.client);
+    const client = this.#store.client;
+    if (client !== this.#loadedFor && this.#store.state?.connection === 'open') {
+      this.#loadedFor = client;
       this.entries = [];
       this.nextBefore = null;
-      void this.loadFirstPage();
+      void this.#loadFirstPage();
     }
   }
 
   /** Reloads the newest calls, keeping older pages already shown. */
   async refresh(): Promise<void> {
-    const client = this.store.client;
+    const client = this.#store.client;
     if (!client) return;
     try {
       const page = await client.getCallHistory({ limit: this.pageSize });
@@ -189,32 +202,32 @@ export class BaxCallHistory extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const text = this.text;
-    const missed = this.store.state?.missedCalls ?? 0;
+    const text = this.#text;
+    const missed = this.#store.state?.missedCalls ?? 0;
     return html`
       <section part="base" class="base" aria-labelledby="heading" aria-busy=${this.status === 'loading' || this.loadingMore ? 'true' : 'false'}>
         <header part="header" class="header">
           <h2 part="heading" id="heading" tabindex="-1"><slot name="heading">${text.heading}</slot></h2>
           ${missed > 0
             ? html`<span part="missed-count" class="missed-count">${format(text.missedCount, { count: missed })}</span>
-                <button part="mark-seen-button" type="button" @click=${this.handleMarkSeen}>${text.markSeen}</button>`
+                <button part="mark-seen-button" type="button" @click=${this.#handleMarkSeen}>${text.markSeen}</button>`
             : nothing}
         </header>
-        ${this.renderBody()}
+        ${this.#renderBody()}
         <p class="visually-hidden" role="status">${this.announcement}</p>
       </section>
     `;
   }
 
-  private renderBody(): TemplateResult | typeof nothing {
-    const text = this.text;
+  #renderBody(): TemplateResult | typeof nothing {
+    const text = this.#text;
     if (this.status === 'idle' || this.status === 'loading') {
       return html`<p part="loading" class="note">${text.loading}</p>`;
     }
     if (this.status === 'error') {
       return html`<div part="error" class="note error" role="alert">
         <span>${format(text.error, { error: this.problem })}</span>
-        <button part="retry-button" type="button" @click=${this.loadFirstPage}>${text.retry}</button>
+        <button part="retry-button" type="button" @click=${this.#loadFirstPage}>${text.retry}</button>
       </div>`;
     }
     if (this.entries.length === 0) {
@@ -222,21 +235,21 @@ export class BaxCallHistory extends LitElement {
     }
     return html`
       <ol part="list" class="list">
-        ${this.entries.map((entry) => this.renderEntry(entry))}
+        ${this.entries.map((entry) => this.#renderEntry(entry))}
       </ol>
       ${this.nextBefore !== null
-        ? html`<button part="load-more-button" class="load-more" type="button" ?disabled=${this.loadingMore} @click=${this.handleLoadMore}>
+        ? html`<button part="load-more-button" class="load-more" type="button" ?disabled=${this.loadingMore} @click=${this.#handleLoadMore}>
             ${this.loadingMore ? text.loading : text.loadMore}
           </button>`
         : nothing}
     `;
   }
 
-  private renderEntry(entry: CallHistoryEntry): TemplateResult {
-    const text = this.text;
+  #renderEntry(entry: CallHistoryEntry): TemplateResult {
+    const text = this.#text;
     const missed = entry.direction === 'incoming' && entry.outcome === 'missed';
     const name = displayName(entry.counterpart);
-    const summary = `${entry.direction === 'incoming' ? text.incoming : text.outgoing} ${text[entry.callType]} · ${this.outcomeText(entry)}`;
+    const summary = `${entry.direction === 'incoming' ? text.incoming : text.outgoing} ${text[entry.callType]} · ${this.#outcomeText(entry)}`;
     const when = new Date(entry.createdAt);
     return html`
       <li part=${missed ? 'entry entry-missed' : 'entry'} class=${missed ? 'entry missed' : 'entry'} tabindex="-1" data-id=${entry.invitationId}>
@@ -249,7 +262,7 @@ export class BaxCallHistory extends LitElement {
           ${entry.replyMessage ? html`<span part="reply" class="reply">“${entry.replyMessage}”</span>` : nothing}
         </span>
         <time part="time" class="time" datetime=${when.toISOString()} title=${when.toLocaleString(this.locale || undefined)}>
-          ${this.relativeTime(entry.createdAt)}
+          ${this.#relativeTime(entry.createdAt)}
         </time>
         ${this.hideCallBack
           ? nothing
@@ -261,15 +274,15 @@ export class BaxCallHistory extends LitElement {
               display-name=${name}
               call-type=${entry.callType}
               hide-presence
-              .client=${this.store.client}
+              .client=${this.#store.client}
               .strings=${{ videoCall: text.callBack, audioCall: text.callBack, liveStreaming: text.callBack }}
             ></bax-call-button>`}
       </li>
     `;
   }
 
-  private outcomeText(entry: CallHistoryEntry): string {
-    const text = this.text;
+  #outcomeText(entry: CallHistoryEntry): string {
+    const text = this.#text;
     switch (entry.outcome) {
       case 'accepted':
         return text.answered;
@@ -286,7 +299,7 @@ export class BaxCallHistory extends LitElement {
     }
   }
 
-  private relativeTime(timestamp: number): string {
+  #relativeTime(timestamp: number): string {
     const seconds = Math.round((timestamp - Date.now()) / 1000);
     const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [
       ['second', 60],
@@ -309,12 +322,12 @@ export class BaxCallHistory extends LitElement {
     return '';
   }
 
-  private listen(client: CallClient): Unsubscribe[] {
-    this.pendingIds = new Set();
-    this.lastConnection = client.getState().connection;
+  #listen(client: CallClient): Unsubscribe[] {
+    this.#pendingIds = new Set();
+    this.#lastConnection = client.getState().connection;
     const refreshSoon = () => {
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+      clearTimeout(this.#refreshTimer);
+      this.#refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
     };
     return [
       client.onInvitationReceived(refreshSoon),
@@ -327,22 +340,22 @@ export class BaxCallHistory extends LitElement {
       client.subscribe((state) => {
         // Calls this user answers or sends end without an event here; the store still drops them.
         const pending = new Set([...state.incoming, ...state.outgoing].map((invitation) => invitation.invitationId));
-        const ended = [...this.pendingIds].some((id) => !pending.has(id));
-        const reconnected = state.connection === 'open' && this.lastConnection !== 'open';
-        this.pendingIds = pending;
-        this.lastConnection = state.connection;
+        const ended = [...this.#pendingIds].some((id) => !pending.has(id));
+        const reconnected = state.connection === 'open' && this.#lastConnection !== 'open';
+        this.#pendingIds = pending;
+        this.#lastConnection = state.connection;
         if (ended || reconnected) refreshSoon();
       }),
     ];
   }
 
-  private readonly loadFirstPage = async (): Promise<void> => {
-    const client = this.store.client;
+  readonly #loadFirstPage = async (): Promise<void> => {
+    const client = this.#store.client;
     if (!client) return;
     this.status = 'loading';
     try {
       const page = await client.getCallHistory({ limit: this.pageSize });
-      if (client !== this.store.client) return;
+      if (client !== this.#store.client) return;
       this.entries = sortNewestFirst(page.entries);
       this.nextBefore = page.nextBefore;
       this.status = 'loaded';
@@ -352,8 +365,8 @@ export class BaxCallHistory extends LitElement {
     }
   };
 
-  private async handleLoadMore(): Promise<void> {
-    const client = this.store.client;
+  async #handleLoadMore(): Promise<void> {
+    const client = this.#store.client;
     if (!client || this.nextBefore === null) return;
     this.loadingMore = true;
     try {
@@ -362,21 +375,21 @@ export class BaxCallHistory extends LitElement {
       const added = page.entries.filter((entry) => !known.has(entry.invitationId));
       this.entries = sortNewestFirst([...this.entries, ...added]);
       this.nextBefore = page.nextBefore;
-      this.announcement = format(this.text.loadedMore, { count: added.length });
+      this.announcement = format(this.#text.loadedMore, { count: added.length });
       await this.updateComplete;
       // The button may be gone (last page); continue from the first call just loaded.
       const first = added[0];
       if (first) this.shadowRoot?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(first.invitationId)}"]`)?.focus();
     } catch (error) {
-      this.announcement = format(this.text.error, { error: errorMessage(error) });
+      this.announcement = format(this.#text.error, { error: errorMessage(error) });
     } finally {
       this.loadingMore = false;
     }
   }
 
-  private async handleMarkSeen(): Promise<void> {
+  async #handleMarkSeen(): Promise<void> {
     try {
-      await this.store.client?.markMissedCallsSeen();
+      await this.#store.client?.markMissedCallsSeen();
     } catch (error) {
       this.announcement = errorMessage(error);
     }

@@ -7,23 +7,23 @@ export interface DeviceMessage {
 
 /** Carries Escape and Silence to the user's other tabs, so "on this device" means the whole browser. */
 export class DeviceChannel {
-  private channel: BroadcastChannel | undefined;
+  #channel: BroadcastChannel | undefined;
 
   constructor(private readonly onMessage: (message: DeviceMessage) => void) {}
 
   open(userId: string): void {
     this.close();
     if (typeof BroadcastChannel === 'undefined') return;
-    this.channel = new BroadcastChannel(`baxcloud-call:${userId}`);
-    this.channel.onmessage = (event: MessageEvent<DeviceMessage>) => this.onMessage(event.data);
+    this.#channel = new BroadcastChannel(`baxcloud-call:${userId}`);
+    this.#channel.onmessage = (event: MessageEvent<DeviceMessage>) => this.onMessage(event.data);
   }
 
   post(message: DeviceMessage): void {
-    this.channel?.postMessage(message);
+    this.#channel?.postMessage(message);
   }
 
   close(): void {
-    this.channel?.close();
-    this.channel = undefined;
+    this.#channel?.close();
+    this.#channel = undefined;
   }
 }

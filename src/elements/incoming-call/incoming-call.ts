@@ -1,6 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import type { PropertyValues, TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallType, DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
@@ -130,59 +129,74 @@ const EXPIRY_GRACE_MS = 5_000;
 export class BaxIncomingCall extends LitElement {
   static readonly version = VERSION;
   static override styles = styles;
+  // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
+  static override properties: PropertyDeclarations = {
+    muted: { type: Boolean, reflect: true },
+    notifications: {},
+    strings: { type: Object },
+    client: { attribute: false },
+    dismissed: { state: true, attribute: false },
+    silenced: { state: true, attribute: false },
+    replyOpen: { state: true, attribute: false },
+    answering: { state: true, attribute: false },
+    announcement: { state: true, attribute: false },
+    brokenAvatars: { state: true, attribute: false },
+  };
 
   /** Keeps the ringtone off; the dialog, title and notification still show. */
-  @property({ type: Boolean, reflect: true }) muted = false;
+  muted = false;
 
   /** `ask` requests permission for system notifications on the user's first click or key press; `off` never shows them. */
-  @property() notifications: 'ask' | 'off' = 'ask';
+  notifications: 'ask' | 'off' = 'ask';
 
   /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
-  @property({ type: Object }) strings: Partial<IncomingCallStrings> = {};
+  strings: Partial<IncomingCallStrings> = {};
 
   /** The client to use instead of the page's one. */
-  @property({ attribute: false }) client: CallClient | undefined;
+  client: CallClient | undefined;
 
-  @state() private dismissed: ReadonlySet<string> = new Set();
-  @state() private silenced: ReadonlySet<string> = new Set();
-  @state() private replyOpen = false;
-  @state() private answering = false;
-  @state() private announcement = '';
-  @state() private brokenAvatars: ReadonlySet<string> = new Set();
+  private dismissed: ReadonlySet<string> = new Set();
+  private silenced: ReadonlySet<string> = new Set();
+  private replyOpen = false;
+  private answering = false;
+  private announcement = '';
+  private brokenAvatars: ReadonlySet<string> = new Set();
 
-  @query('dialog') private dialog!: HTMLDialogElement;
+  get #dialog(): HTMLDialogElement {
+    return this.renderRoot.querySelector('dialog')!;
+  }
 
   /** Every invitation seen, so events can name the caller after the store has dropped the invitation. */
-  private readonly known = new Map<string, ReceivedInvitation>();
-  private shownId: string | undefined;
-  private returnFocus: HTMLElement | undefined;
-  private ticker: ReturnType<typeof setInterval> | undefined;
-  private channelUser: string | undefined;
-  private notification: Notification | undefined;
-  private readonly notified = new Set<string>();
-  private readonly ringtone = new Ringtone();
-  private readonly titleFlasher = new TitleFlasher();
-  private holdsRingLock = false;
-  private readonly ringLock = new RingLock((held) => {
-    this.holdsRingLock = held;
+  readonly #known = new Map<string, ReceivedInvitation>();
+  #shownId: string | undefined;
+  #returnFocus: HTMLElement | undefined;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #channelUser: string | undefined;
+  #notification: Notification | undefined;
+  readonly #notified = new Set<string>();
+  readonly #ringtone = new Ringtone();
+  readonly #titleFlasher = new TitleFlasher();
+  #holdsRingLock = false;
+  readonly #ringLock = new RingLock((held) => {
+    this.#holdsRingLock = held;
     // Releasing happens during an update, which already acts on it; only a late acquisition needs another.
     if (held) this.requestUpdate();
   });
-  private readonly channel = new DeviceChannel((message) => this.handleDeviceMessage(message));
-  private readonly store = new StoreController(this, (client) => this.listen(client));
+  readonly #channel = new DeviceChannel((message) => this.#handleDeviceMessage(message));
+  readonly #store = new StoreController(this, (client) => this.#listen(client));
 
   /** True while this tab plays the ringtone. */
   get ringing(): boolean {
-    return this.ringtone.playing;
+    return this.#ringtone.playing;
   }
 
-  private get text(): IncomingCallStrings {
+  get #text(): IncomingCallStrings {
     return { ...defaultIncomingCallStrings, ...this.strings };
   }
 
   /** Invitations to show, oldest first. */
-  private get queue(): ReceivedInvitation[] {
-    const state = this.store.state;
+  get #queue(): ReceivedInvitation[] {
+    const state = this.#store.state;
     if (!state) return [];
     const now = Date.now() + state.clockOffset;
     return state.incoming.filter((invitation) => !this.dismissed.has(invitation.invitationId) && invitation.expiresAt + EXPIRY_GRACE_MS > now);
@@ -190,95 +204,95 @@ export class BaxIncomingCall extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    document.addEventListener('visibilitychange', this.handleVisibilityChange);
+    document.addEventListener('visibilitychange', this.#handleVisibilityChange);
     if (this.notifications === 'ask' && typeof Notification !== 'undefined' && Notification.permission === 'default') {
       // Browsers only show the permission prompt in response to a user gesture.
-      addEventListener('pointerdown', this.askForNotifications, { capture: true, once: true });
-      addEventListener('keydown', this.askForNotifications, { capture: true, once: true });
+      addEventListener('pointerdown', this.#askForNotifications, { capture: true, once: true });
+      addEventListener('keydown', this.#askForNotifications, { capture: true, once: true });
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener('visibilitychange', this.handleVisibilityChange);
-    removeEventListener('pointerdown', this.askForNotifications, { capture: true });
-    removeEventListener('keydown', this.askForNotifications, { capture: true });
-    this.stopAttention();
-    this.ringLock.releaseLock();
-    this.channel.close();
-    this.channelUser = undefined;
-    this.stopTicker();
+    document.removeEventListener('visibilitychange', this.#handleVisibilityChange);
+    removeEventListener('pointerdown', this.#askForNotifications, { capture: true });
+    removeEventListener('keydown', this.#askForNotifications, { capture: true });
+    this.#stopAttention();
+    this.#ringLock.releaseLock();
+    this.#channel.close();
+    this.#channelUser = undefined;
+    this.#stopTicker();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.store.useClient(this.client);
-    const state = this.store.state;
-    if (state && state.user.userId !== this.channelUser) {
-      this.channelUser = state.user.userId;
-      this.channel.open(state.user.userId);
+    if (changed.has('client')) this.#store.useClient(this.client);
+    const state = this.#store.state;
+    if (state && state.user.userId !== this.#channelUser) {
+      this.#channelUser = state.user.userId;
+      this.#channel.open(state.user.userId);
     }
     for (const invitation of state?.incoming ?? []) {
-      if (this.known.has(invitation.invitationId)) continue;
-      this.known.set(invitation.invitationId, invitation);
+      if (this.#known.has(invitation.invitationId)) continue;
+      this.#known.set(invitation.invitationId, invitation);
       this.dispatchEvent(new BaxInvitationReceivedEvent({ invitation }));
     }
-    const current = this.queue[0];
-    if (current?.invitationId !== this.shownId) {
-      this.shownId = current?.invitationId;
+    const current = this.#queue[0];
+    if (current?.invitationId !== this.#shownId) {
+      this.#shownId = current?.invitationId;
       this.replyOpen = false;
     }
   }
 
   protected override updated(): void {
-    this.syncDialog();
-    this.syncAttention();
+    this.#syncDialog();
+    this.#syncAttention();
   }
 
   protected override render(): TemplateResult {
-    const current = this.queue[0];
+    const current = this.#queue[0];
     return html`
       <dialog
         part="dialog"
         role="alertdialog"
         aria-labelledby="caller"
         aria-describedby="call-type"
-        @cancel=${this.handleCancel}
-        @close=${this.handleClose}
+        @cancel=${this.#handleCancel}
+        @close=${this.#handleClose}
       >
-        ${current ? this.renderCall(current) : nothing}
-        <p part="notice" class="visually-hidden" role="status">${this.dialogOpen ? this.announcement : ''}</p>
+        ${current ? this.#renderCall(current) : nothing}
+        <p part="notice" class="visually-hidden" role="status">${this.#dialogOpen ? this.announcement : ''}</p>
       </dialog>
-      <p part="announcer" class="visually-hidden" role="status">${this.dialogOpen ? '' : this.announcement}</p>
+      <p part="announcer" class="visually-hidden" role="status">${this.#dialogOpen ? '' : this.announcement}</p>
     `;
   }
 
-  private get dialogOpen(): boolean {
-    return this.queue.length > 0;
+  get #dialogOpen(): boolean {
+    return this.#queue.length > 0;
   }
 
-  private renderCall(invitation: ReceivedInvitation): TemplateResult {
-    const text = this.text;
+  #renderCall(invitation: ReceivedInvitation): TemplateResult {
+    const text = this.#text;
     const caller = invitation.fromUser;
     const name = displayName(caller);
-    const waiting = this.queue.length - 1;
+    const waiting = this.#queue.length - 1;
     const silenced = this.muted || this.silenced.has(invitation.invitationId);
     return html`
       <div part="header" class="header">
-        ${this.renderAvatar(invitation)}
+        ${this.#renderAvatar(invitation)}
         <div class="who">
           <h2 part="caller" id="caller">${format(text.title, { name })}</h2>
-          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${this.callTypeLabel(invitation.callType)}</p>
+          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${this.#callTypeLabel(invitation.callType)}</p>
         </div>
       </div>
       ${invitation.message ? html`<p part="message" class="message">“${invitation.message}”</p>` : nothing}
       <slot name="details"></slot>
-      ${this.renderCountdown(invitation)}
+      ${this.#renderCountdown(invitation)}
       ${waiting > 0 ? html`<p part="queue" class="queue">${format(text.queued, { count: waiting })}</p>` : nothing}
       <div part="actions" class="actions">
-        <button part="accept-button" class="accept" type="button" autofocus ?disabled=${this.answering} @click=${this.handleAccept}>
+        <button part="accept-button" class="accept" type="button" autofocus ?disabled=${this.answering} @click=${this.#handleAccept}>
           ${callTypeIcon(invitation.callType)}<span>${text.accept}</span>
         </button>
-        <button part="decline-button" class="decline" type="button" ?disabled=${this.answering} @click=${() => this.decline('declined')}>
+        <button part="decline-button" class="decline" type="button" ?disabled=${this.answering} @click=${() => this.#decline('declined')}>
           ${icon('hang-up')}<span>${text.decline}</span>
         </button>
         <button
@@ -287,22 +301,22 @@ export class BaxIncomingCall extends LitElement {
           aria-expanded=${this.replyOpen ? 'true' : 'false'}
           aria-controls="replies"
           ?disabled=${this.answering}
-          @click=${this.handleReplyToggle}
+          @click=${this.#handleReplyToggle}
         >
           ${text.reply}
         </button>
-        <button part="silence-button" type="button" ?hidden=${silenced} @click=${this.handleSilence}>${text.silence}</button>
+        <button part="silence-button" type="button" ?hidden=${silenced} @click=${this.#handleSilence}>${text.silence}</button>
       </div>
       <div part="replies" id="replies" class="replies" ?hidden=${!this.replyOpen}>
         <ul>
           ${text.quickReplies.map(
             (reply) =>
               html`<li>
-                <button part="quick-reply" type="button" ?disabled=${this.answering} @click=${() => this.decline('declined', reply)}>${reply}</button>
+                <button part="quick-reply" type="button" ?disabled=${this.answering} @click=${() => this.#decline('declined', reply)}>${reply}</button>
               </li>`,
           )}
         </ul>
-        <form class="custom" @submit=${this.handleCustomReply}>
+        <form class="custom" @submit=${this.#handleCustomReply}>
           <label for="reply-input">${text.customReply}</label>
           <input part="reply-input" id="reply-input" name="message" maxlength="500" autocomplete="off" required />
           <button part="send-button" type="submit" ?disabled=${this.answering}>${text.send}</button>
@@ -311,24 +325,24 @@ export class BaxIncomingCall extends LitElement {
     `;
   }
 
-  private renderAvatar(invitation: ReceivedInvitation): TemplateResult {
+  #renderAvatar(invitation: ReceivedInvitation): TemplateResult {
     const caller = invitation.fromUser;
     if (caller.avatarUrl && !this.brokenAvatars.has(caller.avatarUrl)) {
       // The heading names the caller, so the picture is decorative.
-      return html`<img part="avatar" class="avatar" src=${caller.avatarUrl} alt="" @error=${() => this.handleAvatarError(caller.avatarUrl)} />`;
+      return html`<img part="avatar" class="avatar" src=${caller.avatarUrl} alt="" @error=${() => this.#handleAvatarError(caller.avatarUrl)} />`;
     }
     return html`<span part="avatar" class="avatar initials" aria-hidden="true">${initials(caller)}</span>`;
   }
 
-  private renderCountdown(invitation: ReceivedInvitation): TemplateResult {
-    const clockOffset = this.store.state?.clockOffset ?? 0;
+  #renderCountdown(invitation: ReceivedInvitation): TemplateResult {
+    const clockOffset = this.#store.state?.clockOffset ?? 0;
     const left = Math.max(0, invitation.expiresAt - (Date.now() + clockOffset));
     const total = Math.max(1, invitation.expiresAt - invitation.createdAt);
     const seconds = Math.ceil(left / 1000);
     const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
     return html`
       <div class="countdown">
-        <p part="countdown" role="timer">${format(this.text.ringsFor, { time })}</p>
+        <p part="countdown" role="timer">${format(this.#text.ringsFor, { time })}</p>
         <div class="track" aria-hidden="true">
           <div part="countdown-bar" class="bar" style="inline-size: ${Math.min(100, (left / total) * 100)}%"></div>
         </div>
@@ -336,14 +350,14 @@ export class BaxIncomingCall extends LitElement {
     `;
   }
 
-  private callTypeLabel(callType: CallType): string {
-    return this.text[callType];
+  #callTypeLabel(callType: CallType): string {
+    return this.#text[callType];
   }
 
-  private listen(client: CallClient): Unsubscribe[] {
+  #listen(client: CallClient): Unsubscribe[] {
     return [
       client.onInvitationCanceled((event) => {
-        const invitation = this.known.get(event.invitationId);
+        const invitation = this.#known.get(event.invitationId);
         if (!invitation) return;
         this.dispatchEvent(
           new BaxInvitationCanceledEvent({
@@ -354,11 +368,11 @@ export class BaxIncomingCall extends LitElement {
             reason: event.reason,
           }),
         );
-        this.announce(format(this.text.canceled, { name: displayName(invitation.fromUser) }));
+        this.#announce(format(this.#text.canceled, { name: displayName(invitation.fromUser) }));
       }),
       client.onInvitationExpired((event) => {
         if (event.direction !== 'incoming') return;
-        const invitation = this.known.get(event.invitationId);
+        const invitation = this.#known.get(event.invitationId);
         if (!invitation) return;
         this.dispatchEvent(
           new BaxInvitationExpiredEvent({
@@ -368,72 +382,72 @@ export class BaxIncomingCall extends LitElement {
             peer: invitation.fromUser,
           }),
         );
-        this.announce(format(this.text.missed, { name: displayName(invitation.fromUser) }));
+        this.#announce(format(this.#text.missed, { name: displayName(invitation.fromUser) }));
       }),
       client.onInvitationAnsweredElsewhere((event) => {
-        if (this.known.has(event.invitationId)) this.announce(this.text.answeredElsewhere);
+        if (this.#known.has(event.invitationId)) this.#announce(this.#text.answeredElsewhere);
       }),
     ];
   }
 
   /** Opens the dialog for the first queued call and closes it when none is left, moving focus in and back. */
-  private syncDialog(): void {
-    const dialog = this.dialog;
-    if (this.dialogOpen && !dialog.open) {
-      this.returnFocus = deepActiveElement();
+  #syncDialog(): void {
+    const dialog = this.#dialog;
+    if (this.#dialogOpen && !dialog.open) {
+      this.#returnFocus = deepActiveElement();
       dialog.showModal();
-      this.startTicker();
-    } else if (!this.dialogOpen && dialog.open) {
+      this.#startTicker();
+    } else if (!this.#dialogOpen && dialog.open) {
       dialog.close();
     }
   }
 
   /** Rings in the one tab holding the lock; flashes the title and notifies while any call is up. */
-  private syncAttention(): void {
-    const current = this.queue[0];
-    const userId = this.store.state?.user.userId;
+  #syncAttention(): void {
+    const current = this.#queue[0];
+    const userId = this.#store.state?.user.userId;
     const wantsRing = !!current && !!userId && !this.muted && !this.silenced.has(current.invitationId);
-    if (wantsRing) this.ringLock.acquire(userId);
-    else this.ringLock.releaseLock();
+    if (wantsRing) this.#ringLock.acquire(userId);
+    else this.#ringLock.releaseLock();
 
-    if (wantsRing && this.holdsRingLock) {
-      if (!this.ringtone.playing) {
-        this.ringtone.start();
+    if (wantsRing && this.#holdsRingLock) {
+      if (!this.#ringtone.playing) {
+        this.#ringtone.start();
         navigator.vibrate?.([400, 200, 400, 1400, 400, 200, 400, 1400, 400, 200, 400]);
       }
-    } else if (this.ringtone.playing) {
-      this.ringtone.stop();
+    } else if (this.#ringtone.playing) {
+      this.#ringtone.stop();
       navigator.vibrate?.(0);
     }
 
     if (current) {
-      this.titleFlasher.start(format(this.text.titleFlash, { name: displayName(current.fromUser) }));
-      this.notify(current);
+      this.#titleFlasher.start(format(this.#text.titleFlash, { name: displayName(current.fromUser) }));
+      this.#notify(current);
     } else {
-      this.titleFlasher.stop();
+      this.#titleFlasher.stop();
     }
-    if (this.notification && this.notification.tag !== current?.invitationId) {
-      this.notification.close();
-      this.notification = undefined;
+    if (this.#notification && this.#notification.tag !== current?.invitationId) {
+      this.#notification.close();
+      this.#notification = undefined;
     }
   }
 
-  private notify(invitation: ReceivedInvitation): void {
+  #notify(invitation: ReceivedInvitation): void {
     if (
       !document.hidden ||
       this.notifications === 'off' ||
       typeof Notification === 'undefined' ||
       Notification.permission !== 'granted' ||
-      this.notified.has(invitation.invitationId) ||
+      this.#notified.has(invitation.invitationId) ||
       // Like the ringtone, one tab speaks for the user.
-      (!this.holdsRingLock && !this.muted)
+      (!this.#holdsRingLock && !this.muted)
     ) {
       return;
     }
-    this.notified.add(invitation.invitationId);
-    const text = this.text;
+    this.#notified.add(invitation.invitationId);
+    const text = this.#text;
     const notification = new Notification(format(text.title, { name: displayName(invitation.fromUser) }), {
-      body: invitation.message ?? this.callTypeLabel(invitation.callType),
+      body: invitation.message ?? this.#callTypeLabel(invitation.callType),
       tag: invitation.invitationId,
       requireInteraction: true,
       ...(invitation.fromUser.avatarUrl ? { icon: invitation.fromUser.avatarUrl } : {}),
@@ -442,28 +456,28 @@ export class BaxIncomingCall extends LitElement {
       window.focus();
       notification.close();
     };
-    this.notification = notification;
+    this.#notification = notification;
   }
 
-  private stopAttention(): void {
-    if (this.ringtone.playing) navigator.vibrate?.(0);
-    this.ringtone.stop();
-    this.titleFlasher.stop();
-    this.notification?.close();
-    this.notification = undefined;
+  #stopAttention(): void {
+    if (this.#ringtone.playing) navigator.vibrate?.(0);
+    this.#ringtone.stop();
+    this.#titleFlasher.stop();
+    this.#notification?.close();
+    this.#notification = undefined;
   }
 
-  private startTicker(): void {
-    this.stopTicker();
-    this.ticker = setInterval(() => this.requestUpdate(), 1000);
+  #startTicker(): void {
+    this.#stopTicker();
+    this.#ticker = setInterval(() => this.requestUpdate(), 1000);
   }
 
-  private stopTicker(): void {
-    clearInterval(this.ticker);
-    this.ticker = undefined;
+  #stopTicker(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
   }
 
-  private announce(message: string): void {
+  #announce(message: string): void {
     // Clearing first makes a repeated message count as a change for screen readers.
     this.announcement = '';
     requestAnimationFrame(() => {
@@ -471,81 +485,81 @@ export class BaxIncomingCall extends LitElement {
     });
   }
 
-  private dismiss(invitationId: string): void {
+  #dismiss(invitationId: string): void {
     this.dismissed = new Set([...this.dismissed, invitationId]);
   }
 
-  private silence(invitationId: string): void {
+  #silence(invitationId: string): void {
     this.silenced = new Set([...this.silenced, invitationId]);
   }
 
-  private handleDeviceMessage(message: DeviceMessage): void {
-    this.silence(message.invitationId);
-    if (message.type === 'dismiss') this.dismiss(message.invitationId);
+  #handleDeviceMessage(message: DeviceMessage): void {
+    this.#silence(message.invitationId);
+    if (message.type === 'dismiss') this.#dismiss(message.invitationId);
   }
 
-  private readonly handleVisibilityChange = () => this.requestUpdate();
+  readonly #handleVisibilityChange = () => this.requestUpdate();
 
-  private readonly askForNotifications = () => {
+  readonly #askForNotifications = () => {
     if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
   };
 
-  private handleAvatarError(url: string | null): void {
+  #handleAvatarError(url: string | null): void {
     if (url) this.brokenAvatars = new Set([...this.brokenAvatars, url]);
   }
 
   /** Escape: hide and silence here and in the user's other tabs, without declining. */
-  private handleCancel(event: Event): void {
+  #handleCancel(event: Event): void {
     event.preventDefault();
-    const current = this.queue[0];
+    const current = this.#queue[0];
     if (!current) return;
-    this.silence(current.invitationId);
-    this.dismiss(current.invitationId);
-    this.channel.post({ type: 'dismiss', invitationId: current.invitationId });
+    this.#silence(current.invitationId);
+    this.#dismiss(current.invitationId);
+    this.#channel.post({ type: 'dismiss', invitationId: current.invitationId });
   }
 
   /** The browser may close the dialog itself (a second Escape); treat that like the first. */
-  private handleClose(): void {
-    this.stopTicker();
-    const current = this.queue[0];
-    if (current) this.handleCancel(new Event('cancel'));
-    const target = this.returnFocus;
-    this.returnFocus = undefined;
+  #handleClose(): void {
+    this.#stopTicker();
+    const current = this.#queue[0];
+    if (current) this.#handleCancel(new Event('cancel'));
+    const target = this.#returnFocus;
+    this.#returnFocus = undefined;
     if (target?.isConnected) target.focus();
   }
 
-  private handleSilence(): void {
-    const current = this.queue[0];
+  #handleSilence(): void {
+    const current = this.#queue[0];
     if (!current) return;
-    this.silence(current.invitationId);
-    this.channel.post({ type: 'silence', invitationId: current.invitationId });
+    this.#silence(current.invitationId);
+    this.#channel.post({ type: 'silence', invitationId: current.invitationId });
     // The Silence button disappears; keep focus in the dialog.
     void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLButtonElement>('.accept')?.focus());
   }
 
-  private async handleReplyToggle(): Promise<void> {
+  async #handleReplyToggle(): Promise<void> {
     this.replyOpen = !this.replyOpen;
     if (!this.replyOpen) return;
     await this.updateComplete;
     this.shadowRoot?.querySelector<HTMLButtonElement>('[part="quick-reply"]')?.focus();
   }
 
-  private handleCustomReply(event: SubmitEvent): void {
+  #handleCustomReply(event: SubmitEvent): void {
     event.preventDefault();
     const input = this.shadowRoot?.querySelector<HTMLInputElement>('#reply-input');
     const message = input?.value.trim();
-    if (message) void this.decline('declined', message);
+    if (message) void this.#decline('declined', message);
   }
 
-  private async handleAccept(): Promise<void> {
-    const client = this.store.client;
-    const invitation = this.queue[0];
+  async #handleAccept(): Promise<void> {
+    const client = this.#store.client;
+    const invitation = this.#queue[0];
     if (!client || !invitation || this.answering) return;
     this.answering = true;
     try {
       const result = await client.acceptCallInvitation(invitation.invitationId);
       if (result.state !== 'accepted') {
-        this.announce(this.text.gone);
+        this.#announce(this.#text.gone);
         return;
       }
       const detail = {
@@ -556,28 +570,28 @@ export class BaxIncomingCall extends LitElement {
         direction: 'incoming' as const,
         peer: invitation.fromUser,
       };
-      this.announce(format(this.text.accepted, { name: displayName(invitation.fromUser) }));
+      this.#announce(format(this.#text.accepted, { name: displayName(invitation.fromUser) }));
       this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
       this.dispatchEvent(new BaxCallStartEvent(detail));
     } catch (error) {
-      this.announce(format(this.text.failed, { error: errorMessage(error) }));
+      this.#announce(format(this.#text.failed, { error: errorMessage(error) }));
     } finally {
       this.answering = false;
     }
   }
 
-  private async decline(reason: DeclineReason, message?: string): Promise<void> {
-    const client = this.store.client;
-    const invitation = this.queue[0];
+  async #decline(reason: DeclineReason, message?: string): Promise<void> {
+    const client = this.#store.client;
+    const invitation = this.#queue[0];
     if (!client || !invitation || this.answering) return;
     this.answering = true;
     try {
       const result = await client.declineCallInvitation(invitation.invitationId, { reason, ...(message ? { message } : {}) });
       if (result.state !== 'declined') {
-        this.announce(this.text.gone);
+        this.#announce(this.#text.gone);
         return;
       }
-      this.announce(format(this.text.declined, { name: displayName(invitation.fromUser) }));
+      this.#announce(format(this.#text.declined, { name: displayName(invitation.fromUser) }));
       this.dispatchEvent(
         new BaxInvitationDeclinedEvent({
           invitationId: invitation.invitationId,
@@ -589,7 +603,7 @@ export class BaxIncomingCall extends LitElement {
         }),
       );
     } catch (error) {
-      this.announce(format(this.text.failed, { error: errorMessage(error) }));
+      this.#announce(format(this.#text.failed, { error: errorMessage(error) }));
     } finally {
       this.answering = false;
     }

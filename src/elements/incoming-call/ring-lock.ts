@@ -3,31 +3,31 @@
  * tab stops or closes the next one takes over. Without Web Locks (insecure origins) every tab rings.
  */
 export class RingLock {
-  private held = false;
-  private release: (() => void) | undefined;
-  private abort: AbortController | undefined;
+  #held = false;
+  #release: (() => void) | undefined;
+  #abort: AbortController | undefined;
 
   constructor(private readonly onChange: (held: boolean) => void) {}
 
   get isHeld(): boolean {
-    return this.held;
+    return this.#held;
   }
 
   acquire(userId: string): void {
-    if (this.held || this.abort) return;
+    if (this.#held || this.#abort) return;
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     if (!locks) {
-      this.set(true);
+      this.#set(true);
       return;
     }
     const abort = new AbortController();
-    this.abort = abort;
+    this.#abort = abort;
     locks
       .request(`baxcloud-call-ring:${userId}`, { signal: abort.signal }, () => {
-        this.abort = undefined;
-        this.set(true);
+        this.#abort = undefined;
+        this.#set(true);
         return new Promise<void>((resolve) => {
-          this.release = resolve;
+          this.#release = resolve;
         });
       })
       .catch(() => {
@@ -36,15 +36,15 @@ export class RingLock {
   }
 
   releaseLock(): void {
-    this.abort?.abort();
-    this.abort = undefined;
-    this.release?.();
-    this.release = undefined;
-    if (this.held) this.set(false);
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#release?.();
+    this.#release = undefined;
+    if (this.#held) this.#set(false);
   }
 
-  private set(held: boolean): void {
-    this.held = held;
+  #set(held: boolean): void {
+    this.#held = held;
     this.onChange(held);
   }
 }

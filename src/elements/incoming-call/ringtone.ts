@@ -12,45 +12,45 @@ const VOLUME = 0.12;
  * user interacts with the page; then the first click or key press anywhere starts it.
  */
 export class Ringtone {
-  private context: AudioContext | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly resumeOnGesture = () => {
-    void this.context?.resume();
+  #context: AudioContext | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #resumeOnGesture = () => {
+    void this.#context?.resume();
   };
 
   /** True while the browser holds the sound back until a user gesture. */
   get blocked(): boolean {
-    return this.timer !== undefined && this.context?.state === 'suspended';
+    return this.#timer !== undefined && this.#context?.state === 'suspended';
   }
 
   get playing(): boolean {
-    return this.timer !== undefined;
+    return this.#timer !== undefined;
   }
 
   start(): void {
-    if (this.timer !== undefined || typeof AudioContext === 'undefined') return;
-    this.context ??= new AudioContext();
-    if (this.context.state === 'suspended') {
-      void this.context.resume();
-      addEventListener('pointerdown', this.resumeOnGesture, { capture: true });
-      addEventListener('keydown', this.resumeOnGesture, { capture: true });
+    if (this.#timer !== undefined || typeof AudioContext === 'undefined') return;
+    this.#context ??= new AudioContext();
+    if (this.#context.state === 'suspended') {
+      void this.#context.resume();
+      addEventListener('pointerdown', this.#resumeOnGesture, { capture: true });
+      addEventListener('keydown', this.#resumeOnGesture, { capture: true });
     }
-    this.scheduleCycle();
-    this.timer = setInterval(() => this.scheduleCycle(), CYCLE * 1000);
+    this.#scheduleCycle();
+    this.#timer = setInterval(() => this.#scheduleCycle(), CYCLE * 1000);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    removeEventListener('pointerdown', this.resumeOnGesture, { capture: true });
-    removeEventListener('keydown', this.resumeOnGesture, { capture: true });
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    removeEventListener('pointerdown', this.#resumeOnGesture, { capture: true });
+    removeEventListener('keydown', this.#resumeOnGesture, { capture: true });
     // Closing drops the bursts already scheduled; a new context is cheap to make for the next call.
-    void this.context?.close();
-    this.context = undefined;
+    void this.#context?.close();
+    this.#context = undefined;
   }
 
-  private scheduleCycle(): void {
-    const context = this.context;
+  #scheduleCycle(): void {
+    const context = this.#context;
     if (!context) return;
     const begin = context.currentTime + 0.05;
     const gain = context.createGain();

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+/**
+ * The script-tag bundle, as `npm run build` left it in dist/ (this test builds nothing): it must stay small
+ * enough to drop into any page, and loading it twice must be harmless.
+ */
+
+const BUNDLE = new URL('../dist/bax-call.js', import.meta.url);
+const MAX_GZIPPED_BYTES = 25_000;
+const TAGS = ['bax-cloud', 'bax-call-button', 'bax-incoming-call', 'bax-call-history'];
+
+let source: Buffer;
+let site: Server;
+let origin: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  source = readFileSync(BUNDLE);
+  // Two tags with different query strings are two module records, so the bundle really evaluates twice,
+  // as on a page that includes the script tag in two places.
+  const page = `<!doctype html><title>bundle</title>
+<script type="module" src="/bax-call.js?copy=1"></script>
+<script type="module" src="/bax-call.js?copy=2"></script>`;
+  site = createServer((request, response) => {
+    if (request.url?.startsWith('/bax-call.js')) response.writeHead(200, { 'content-type': 'text/javascript' }).end(source);
+    else if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', () => resolve()));
+  origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+});
+
+it('is under 25 KB gzipped', () => {
+  const gzipped = gzipSync(source, { level: 9 }).length;
+  expect(gzipped, `dist/bax-call.js is ${gzipped} bytes gzipped`).toBeLessThan(MAX_GZIPPED_BYTES);
+});
+
+it('loads twice in Chromium without errors and defines the four elements', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const loads: string[] = [];
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/bax-call.js')) loads.push(request.url());
+  });
+  await page.goto(`${origin}/`, { waitUntil: 'load' });
+  // Module scripts run before `load`; both copies were fetched and evaluated.
+  expect(loads.sort()).toEqual([`${origin}/bax-call.js?copy=1`, `${origin}/bax-call.js?copy=2`]);
+  const defined = await page.evaluate((tags) => tags.filter((tag) => customElements.get(tag) !== undefined), TAGS);
+  expect(defined).toEqual(TAGS);
+  // The same URLs resolve to the module records the tags created: two copies, and the first one's elements won.
+  // A string, so that vitest leaves these dynamic imports for the browser to resolve.
+  const copies = await page.evaluate(`(async () => {
+    const [first, second] = await Promise.all([import('/bax-call.js?copy=1'), import('/bax-call.js?copy=2')]);
+    return { distinct: first.BaxCallButton !== second.BaxCallButton, firstDefined: customElements.get('bax-call-button') === first.BaxCallButton };
+  })()`);
+  expect(copies).toEqual({ distinct: true, firstDefined: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});
