@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { root } from './paths.js';
 
 /**
- * Builds what the server under test serves: the script-tag bundle and the site `npm start` serves (dist/site/),
- * with the plain-HTML example beside the demo, so the example talks to the server from the same origin.
+ * Builds what the tests serve: the site `npm start` serves (dist/site/), with the plain-HTML example beside the
+ * demo so it talks to the server from the same origin, and the framework examples (scripts/examples.mjs).
  */
 export default function setup(): void {
-  const run = (args: string[]) => execFileSync('npm', ['run', '--silent', ...args], { cwd: root, stdio: 'inherit' });
-  run(['build:elements']);
-  run(['build:site']);
+  const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+  run('npm', ['run', '--silent', 'build:elements']);
+  run('npm', ['run', '--silent', 'build:site']);
   const target = join(root, 'dist/site/examples/vanilla');
   mkdirSync(target, { recursive: true });
   cpSync(join(root, 'examples/vanilla/index.html'), join(target, 'index.html'));
+  run(process.execPath, ['scripts/examples.mjs', ...(process.env.BAX_EXAMPLES?.split(',').filter(Boolean) ?? [])]);
 }

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.js';
+import { serveApp, type AppServer } from './support/app-server.js';
+import { launchChromium, newUserContext, waitForEvent } from './support/browser.js';
+import { CallingPage } from './support/calling-page.js';
+import { root } from './support/paths.js';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let run = 0;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+/** Alice and Bob, each in their own browser profile, on an example app at `origin`. */
+async function twoUsers(origin: string, pathFor: (me: string, name: string, peer: string) => string) {
+  run += 1;
+  const alice = { id: `alice-${run}`, name: 'Alice Liddell' };
+  const bob = { id: `bob-${run}`, name: 'Bob Marley' };
+  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, origin), newUserContext(browser, origin)]);
+  contexts.push(aliceContext, bobContext);
+  const [caller, callee] = await Promise.all([
+    CallingPage.open(aliceContext, pathFor(alice.id, alice.name, bob.id)).then((page) => page.ready()),
+    CallingPage.open(bobContext, pathFor(bob.id, bob.name, alice.id)).then((page) => page.ready()),
+  ]);
+  return { alice, bob, caller, callee };
+}
+
+/** Places a call, answers it, and checks both apps handled bax-call-start for the same room. */
+async function callAndAccept(caller: CallingPage, callee: CallingPage, callerName: string): Promise<string> {
+  await caller.call.click();
+  await callee.dialog.waitFor();
+  expect(await callee.callerHeading.textContent()).toContain(`${callerName} is calling`);
+  await callee.accept.click();
+  const [calleeStart, callerStart] = await Promise.all([waitForEvent(callee.page, 'bax-call-start'), waitForEvent(caller.page, 'bax-call-start')]);
+  const room = String(callerStart.detail.roomName);
+  expect(calleeStart.detail.roomName).toBe(room);
+  // The app's own handler ran and showed the room.
+  for (const page of [caller, callee]) {
+    await expect.poll(() => page.page.locator('#call-start').textContent()).toContain(room);
+  }
+  return room;
+}
+
+const appPath = (me: string, name: string, peer: string) => `/?${new URLSearchParams({ user: me, name, call: peer })}`;
+
+describe('examples/vanilla: one HTML file and a script tag', () => {
+  it('rings with the caller’s name and picture, and both pages join the same room', async () => {
+    const { alice, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/?${new URLSearchParams({ user: me, name, to: peer })}`);
+
+    await caller.call.click();
+    await callee.dialog.waitFor();
+    expect(await callee.callerAvatar.evaluate((image) => image.tagName)).toBe('IMG');
+    expect(await callee.callerAvatar.getAttribute('src')).toMatch(/^data:image\/svg\+xml,/);
+    await caller.cancel.click();
+    await callee.dialog.waitFor({ state: 'hidden' });
+
+    await callAndAccept(caller, callee, alice.name);
+  });
+});
+
+for (const framework of ['vue', 'svelte']) {
+  describe(`examples/${framework}`, () => {
+    let app: AppServer;
+
+    beforeAll(async () => {
+      app = await serveApp(join(root, 'examples', framework, 'dist'), server);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('places a call that the other user accepts, and both apps get bax-call-start with the room', async () => {
+      const { alice, caller, callee } = await twoUsers(app.url, appPath);
+      await callAndAccept(caller, callee, alice.name);
+    });
+
+    it('hands the decline message to the caller’s bax-invitation-declined handler', async () => {
+      const { caller, callee } = await twoUsers(app.url, appPath);
+      await caller.call.click();
+      await callee.dialog.waitFor();
+      await callee.declineWith("I'm busy");
+      await expect.poll(() => caller.page.getByText("They said: I'm busy").count()).toBe(1);
+    });
+  });
+}
