@@ -271,19 +271,16 @@ export class BaxCallButton extends LitElement {
     const presenceOf = this.#store.state?.presenceOf ?? {};
     const statuses = this.#targets.map((userId) => presenceOf[userId]?.status);
     if (statuses.length === 0 || statuses.some((status) => status === undefined)) return nothing;
-    const text = this.#text;
+    let status = statuses[0] ?? 'offline';
+    let label = this.#text[status];
+    // A meeting shows how many are online in one line, with the dot green while anyone is.
     if (statuses.length > 1) {
-      const online = statuses.filter((status) => status !== 'offline').length;
-      return html`<span part="presence" class="presence" data-status=${online > 0 ? 'online' : 'offline'}>
-        <span part="presence-dot" class="dot" aria-hidden="true"></span>${format(text.meetingPresence, {
-          online,
-          total: statuses.length,
-        })}
-      </span>`;
+      const online = statuses.filter((each) => each !== 'offline').length;
+      status = online > 0 ? 'online' : 'offline';
+      label = format(this.#text.meetingPresence, { online, total: statuses.length });
     }
-    const status = statuses[0] ?? 'offline';
     return html`<span part="presence" class="presence" data-status=${status}>
-      <span part="presence-dot" class="dot" aria-hidden="true"></span>${text[status]}
+      <span part="presence-dot" class="dot" aria-hidden="true"></span>${label}
     </span>`;
   }
 
