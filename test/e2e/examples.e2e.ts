@@ -72,7 +72,7 @@ describe('examples/vanilla: one HTML file and a script tag', () => {
   });
 });
 
-for (const framework of ['vue', 'svelte']) {
+for (const framework of ['vue', 'svelte', 'angular']) {
   describe(`examples/${framework}`, () => {
     let app: AppServer;
 
