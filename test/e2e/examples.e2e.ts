@@ -59,7 +59,7 @@ const appPath = (me: string, name: string, peer: string) => `/?${new URLSearchPa
 
 describe('examples/vanilla: one HTML file and a script tag', () => {
   it('rings with the caller’s name and picture, and both pages join the same room', async () => {
-    const { alice, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/?${new URLSearchParams({ user: me, name, to: peer })}`);
+    const { alice, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/${appPath(me, name, peer)}`);
 
     await caller.call.click();
     await callee.dialog.waitFor();
