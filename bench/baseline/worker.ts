@@ -1,0 +1,102 @@
+import { DurableObject } from 'cloudflare:workers';
+
+/**
+ * The benchmark's baseline: the least a Durable Object can do on our invitation path.
+ *
+ *   A's socket → A's Forwarder → RPC deliver() → B's Forwarder → B's socket(s)
+ *
+ * which mirrors A's socket → A's UserInbox → RPC deliverInvitation() → B's UserInbox → B's socket. A's object
+ * reads only the target out of the frame, forwards the frame text unchanged and acks the sender once the RPC
+ * returned (as the real server answers `invite` once delivery returned). No auth, no validation, no storage.
+ *
+ * Sockets opened with `?durable=1` add the one thing a durable invitation cannot do without: each object stores
+ * the frame in its SQLite before passing it on (the sender's object before the RPC, the receiver's before its
+ * sockets), so the frame waits for one storage commit in each object, as an invitation must.
+ */
+
+interface ForwarderStub {
+  deliver(frame: string, durable: boolean): Promise<number>;
+}
+
+interface Env {
+  Forwarder: {
+    idFromName(name: string): unknown;
+    get(id: unknown): ForwarderStub;
+  };
+}
+
+// The runtime's global, declared here so the Node type-check of bench/ accepts this file too.
+declare const WebSocketPair: new () => { 0: WebSocket; 1: WebSocket };
+
+const PATH = /^\/parties\/forwarder\/([^/]+)$/;
+
+export class Forwarder extends DurableObject<Env> {
+  private tableReady = false;
+
+  private store(id: unknown, frame: string): void {
+    if (!this.tableReady) {
+      this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS frames (id TEXT, body TEXT NOT NULL, at INTEGER NOT NULL)');
+      this.tableReady = true;
+    }
+    this.ctx.storage.sql.exec('INSERT INTO frames (id, body, at) VALUES (?, ?, ?)', String(id), frame, Date.now());
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, new URL(request.url).searchParams.get('durable') === '1' ? ['durable'] : []);
+    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+  }
+
+  /** A frame from this object's own user: `{ "to": "<name>", "id": "…", … }`. */
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message !== 'string') return;
+    let frame: { to?: unknown; id?: unknown };
+    try {
+      frame = JSON.parse(message) as { to?: unknown; id?: unknown };
+    } catch {
+      ws.send('{"type":"error","message":"malformed JSON"}');
+      return;
+    }
+    if (typeof frame.to !== 'string') {
+      ws.send('{"type":"error","message":"to is required"}');
+      return;
+    }
+    try {
+      const durable = this.ctx.getTags(ws).includes('durable');
+      if (durable) this.store(frame.id, message);
+      const delivered = await this.env.Forwarder.get(this.env.Forwarder.idFromName(frame.to)).deliver(message, durable);
+      ws.send(JSON.stringify({ type: 'ack', id: frame.id, delivered }));
+    } catch (error) {
+      console.error('forward failed', error);
+      ws.send(JSON.stringify({ type: 'error', id: frame.id, message: String(error) }));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** RPC from another user's Forwarder: send the frame to every socket of this user (after storing it, if durable). */
+  async deliver(frame: string, durable: boolean): Promise<number> {
+    if (durable) this.store(null, frame);
+    const sockets = this.ctx.getWebSockets();
+    for (const socket of sockets) socket.send(frame);
+    return sockets.length;
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/health') return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
+    const match = url.pathname.match(PATH);
+    if (!match) return new Response('not found', { status: 404 });
+    const stub = env.Forwarder.get(env.Forwarder.idFromName(decodeURIComponent(match[1]!))) as unknown as { fetch(request: Request): Promise<Response> };
+    return stub.fetch(request);
+  },
+};

@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/support/server.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const wranglerBin = join(root, 'node_modules/wrangler/bin/wrangler.js');
+
+export interface StartedWorker {
+  host: string;
+  url: string;
+  port: number;
+  /** wrangler's DevTools inspector (for profiling the worker by hand). */
+  inspectorPort: number;
+  /** The process group of wrangler and its workerd. */
+  pgid: number | undefined;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+export interface StartOptions {
+  /** A wrangler config, relative to the repository root. */
+  config: string;
+  healthPath: string;
+  /** `--var` bindings. */
+  vars?: Record<string, string>;
+  startTimeoutMs?: number;
+  /** Aborting stops whatever was started, also while still starting. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts `wrangler dev` for a worker config on a free 127.0.0.1 port with fresh state, as test/support/server.ts
+ * does, but on a snapshot: the worker is bundled once (`wrangler deploy --dry-run`) into a temporary folder and
+ * served from there with `no_bundle`, with a private dev registry. Edits to the sources (or to dist/site) during
+ * a run then cannot make wrangler rebuild and restart workerd, which would drop every socket mid-measurement.
+ * stop() ends the process group and removes the folder.
+ */
+export async function startWrangler(options: StartOptions): Promise<StartedWorker> {
+  const work = mkdtempSync(join(tmpdir(), 'bax-bench-'));
+  const processes: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((child) => halt(child)));
+    try {
+      // Retries cover a workerd that is still dying while its files go.
+      rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (error) {
+      console.warn(`could not remove ${work}: ${(error as Error).message}`);
+    }
+  };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    options.signal?.throwIfAborted();
+    // 1. bundle once
+    const bundleDir = join(work, 'bundle');
+    const bundler = run(['deploy', '--dry-run', '--outdir', bundleDir, '--config', resolve(root, options.config)], work);
+    processes.push(bundler.child);
+    const bundled = await Promise.race([bundler.exit, delay(90_000).then(() => 'timeout' as const)]);
+    if (bundled !== 0) throw new Error(`bundling ${options.config} failed (${bundled}):\n${bundler.output()}`);
+
+    // 2. the same config, pointed at the bundle
+    const config = parseJsonc(readFileSync(resolve(root, options.config), 'utf8')) as Record<string, unknown>;
+    delete config.$schema;
+    delete config.build;
+    config.main = join(bundleDir, 'worker.js');
+    config.no_bundle = true;
+    const assets = config.assets as { directory?: string } | undefined;
+    if (assets?.directory) {
+      // Only requests for files reach the assets; an empty folder keeps the same routing without watching dist/.
+      assets.directory = join(work, 'site');
+      mkdirSync(assets.directory, { recursive: true });
+    }
+    const configPath = join(work, 'wrangler.json');
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+
+    // 3. serve it
+    const port = await freePort();
+    const inspectorPort = await freePort();
+    const args = [
+      'dev',
+      '--config', configPath,
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', join(work, 'state'),
+      '--show-interactive-dev-session=false',
+      '--log-level', 'log',
+    ];
+    for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
+    options.signal?.throwIfAborted();
+    const server = run(args, root, { WRANGLER_REGISTRY_PATH: join(work, 'registry') });
+    processes.push(server.child);
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (server.child.exitCode !== null) throw new Error(`wrangler dev (${options.config}) exited early:\n${server.output()}`);
+      try {
+        const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) break;
+      } catch {
+        // not listening (or not answering) yet
+      }
+      if (Date.now() > deadline) throw new Error(`wrangler dev (${options.config}) did not answer ${options.healthPath} in time:\n${server.output()}`);
+      await delay(200);
+    }
+    return { host: `127.0.0.1:${port}`, url, port, inspectorPort, pgid: server.child.pid, stop, logs: server.output };
+  } catch (error) {
+    options.signal?.removeEventListener('abort', onAbort);
+    await stop();
+    throw error;
+  }
+}
+
+function run(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; exit: Promise<number | string>; output: () => string } {
+  const child = spawn(process.execPath, [wranglerBin, ...args], {
+    cwd,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops workerd.
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'exited')));
+  return { child, exit, output: () => output };
+}
+
+/** Stops a process group: SIGTERM, up to 5 s for wrangler to exit, SIGKILL, then up to 5 s until none is left. */
+async function halt(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    killGroup(child, 'SIGTERM');
+    await Promise.race([exited, delay(5000)]);
+  }
+  killGroup(child, 'SIGKILL');
+  for (let waited = 0; waited < 5000 && groupAlive(child); waited += 50) await delay(50);
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-child.pid!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** JSON with comments and trailing commas (wrangler.jsonc), read without a dependency. */
+export function parseJsonc(text: string): unknown {
+  let out = '';
+  let i = 0;
+  /** Index of the next character that is neither whitespace nor inside a comment. */
+  const significant = (from: number): number => {
+    let j = from;
+    for (;;) {
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (text.startsWith('//', j)) while (j < text.length && text[j] !== '\n') j++;
+      else if (text.startsWith('/*', j)) j = text.indexOf('*/', j + 2) < 0 ? text.length : text.indexOf('*/', j + 2) + 2;
+      else return j;
+    }
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      i = significant(i);
+    } else if (c === ',' && (text[significant(i + 1)] === '}' || text[significant(i + 1)] === ']')) {
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return JSON.parse(out);
+}

@@ -1,0 +1,463 @@
+/**
+ * The invitation benchmark: `npm run bench` (options: `npm run bench -- --help`; see bench/README.md).
+ *
+ * Against the real signaling server under `wrangler dev` and, in the same run, against bare forwarding Durable
+ * Objects (bench/baseline) on the same path, A's socket → A's object → RPC → B's object → B's socket:
+ *   1. latency: time-to-ring (send → the invitee's onInvitationReceived) and the accept round trip
+ *      (acceptCallInvitation → the sender's onInvitationAccepted), one pair at a time for context, then with a
+ *      moderate number of pairs in flight, in alternating rounds so that load drifting on the machine hits every
+ *      side alike;
+ *   2. sustained throughput with many concurrent pairs (invite → ring → accept or decline → the sender hears it).
+ * Prints tables and PASS/FAIL lines and writes bench/results/latest.json.
+ * Exit code: 0 every target met; 1 errors, or the run could not complete; 2 no errors but a target missed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { groupCpuMs } from './lib/cpu.js';
+import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
+import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
+import { ErrorTally, summarize, type Summary } from './lib/stats.js';
+import { startWrangler, type StartedWorker } from './lib/wrangler.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const BENCH_PROJECT = {
+  projectId: 'bench',
+  apiKey: 'bench-key',
+  secret: 'bench-secret',
+  // The default of 30 a minute per user is a product limit, not what this measures.
+  invitesPerMinute: 100_000,
+  allowedOrigins: ['*'],
+};
+
+const { values: args } = parseArgs({
+  options: {
+    invitations: { type: 'string', default: '2000' },
+    'latency-pairs': { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '10' },
+    'unloaded-invitations': { type: 'string', default: '200' },
+    pairs: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '15' },
+    ramp: { type: 'string', default: '3' },
+    'timeout-ms': { type: 'string', default: '10000' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+    'max-seconds': { type: 'string', default: '300' },
+    'durable-throughput': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [options]
+  --invitations N           latency samples per side, N pairs in flight      default 2000
+  --latency-pairs N         pairs in flight while measuring latency          default 20
+  --warmup N                unrecorded cycles per pair before measuring      default 10
+  --rounds N                alternating latency rounds                       default 10
+  --unloaded-invitations N  one-pair latency samples per side (0: skip)      default 200
+  --pairs N                 concurrent pairs in the throughput phase         default 200
+  --duration S              measured seconds of each throughput phase        default 15
+  --ramp S                  unmeasured seconds before that                   default 3
+  --timeout-ms MS           client request and event timeout                 default 10000
+  --out FILE                results JSON                                     default bench/results/latest.json
+  --max-seconds S           hard limit for the whole run                     default 300
+  --durable-throughput      also run the throughput phase on the baseline with writes (slow: ~35 s)`);
+  process.exit(0);
+}
+
+function count(name: keyof typeof args, min: number): number {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`--${name} must be an integer ≥ ${min}`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const config = {
+  invitations: count('invitations', 1),
+  latencyPairs: count('latency-pairs', 1),
+  warmupCycles: count('warmup', 0),
+  rounds: count('rounds', 1),
+  unloadedInvitations: count('unloaded-invitations', 0),
+  pairs: count('pairs', 1),
+  durationMs: count('duration', 1) * 1000,
+  rampMs: count('ramp', 0) * 1000,
+  timeoutMs: count('timeout-ms', 100),
+  maxSeconds: count('max-seconds', 10),
+  durableThroughput: args['durable-throughput'] === true,
+};
+
+// ---- lifecycle: everything started is stopped, on success, failure, signal or the watchdog --------------
+
+const servers: StartedWorker[] = [];
+const openPairs = new Set<Pair>();
+const starting = new AbortController();
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    starting.abort();
+    for (const pair of openPairs) {
+      try {
+        pair.close();
+      } catch {
+        // closing anyway
+      }
+    }
+    openPairs.clear();
+    await Promise.allSettled(servers.map((server) => server.stop()));
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`\nthe benchmark exceeded --max-seconds ${config.maxSeconds}: stopping`);
+  void cleanup().finally(() => process.exit(1));
+}, config.maxSeconds * 1000);
+watchdog.unref();
+
+function log(message: string): void {
+  console.log(`[${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${message}`);
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- the sides -------------------------------------------------------------------------------------------
+
+type SideName = 'ours' | 'baseline' | 'durable';
+const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
+const LABEL: Record<SideName, string> = {
+  ours: 'BaxCloud Call',
+  baseline: 'bare forward (baseline)',
+  durable: 'bare forward + 1 write/object',
+};
+
+interface Side {
+  connect: () => Promise<Pair>;
+  /** The process group of the wrangler serving it, for CPU accounting. */
+  pgid: number | undefined;
+  warmupErrors: ErrorTally;
+  unloaded: LatencyRun;
+  latency: LatencyRun;
+  latencyCpuMs?: number;
+  throughput?: ThroughputRun;
+  throughputCpuMs?: number;
+}
+
+const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+const loadAtStart = loadavg();
+let userCounter = 0;
+/** User ids unique to this run, so nothing persisted by another run can interfere. */
+function pairIds(prefix: string): { caller: string; callee: string } {
+  const n = ++userCounter;
+  return { caller: `${prefix}-${runId}-${n}-a`, callee: `${prefix}-${runId}-${n}-b` };
+}
+
+function emptyLatency(): LatencyRun {
+  return { ring: [], answer: [], completed: 0, errors: new ErrorTally(), elapsedMs: 0 };
+}
+
+async function connectPairs(count: number, connect: () => Promise<Pair>): Promise<Pair[]> {
+  return inBatches(count, 10, async () => {
+    const pair = await connect();
+    openPairs.add(pair);
+    return pair;
+  });
+}
+
+function closePairs(pairs: readonly Pair[]): void {
+  for (const pair of pairs) {
+    pair.close();
+    openPairs.delete(pair);
+  }
+}
+
+/** Runs `fn` and adds the workerd CPU time it took on `side`'s server. */
+async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T; cpuMs: number | undefined }> {
+  const before = groupCpuMs(side.pgid);
+  const result = await fn();
+  const after = groupCpuMs(side.pgid);
+  return { result, cpuMs: before && after ? after.workerd - before.workerd : undefined };
+}
+
+// ---- the run ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
+  const started = await Promise.allSettled([
+    startWrangler({ config: 'wrangler.jsonc', healthPath: '/v1/health', vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]) }, signal: starting.signal }),
+    startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal }),
+  ]);
+  for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
+  const [server, bare] = servers as [StartedWorker, StartedWorker];
+  const logOffsets = [server.logs().length, bare.logs().length];
+  log(`server ${server.host}, baseline ${bare.host}; load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+
+  const side = (connect: () => Promise<Pair>, pgid: number | undefined): Side => ({
+    connect,
+    pgid,
+    warmupErrors: new ErrorTally(),
+    unloaded: emptyLatency(),
+    latency: emptyLatency(),
+  });
+  const sides: Record<SideName, Side> = {
+    ours: side(() => connectOurPair(server.host, pairIds('bench'), BENCH_PROJECT, config.timeoutMs), server.pgid),
+    baseline: side(() => connectBaselinePair(bare.host, pairIds('base'), config.timeoutMs), bare.pgid),
+    durable: side(() => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true), bare.pgid),
+  };
+
+  // 1. latency --------------------------------------------------------------------------------------------
+  log(`latency: connecting ${config.latencyPairs} pairs to each side`);
+  const latencyPairs = {} as Record<SideName, Pair[]>;
+  for (const name of SIDES) latencyPairs[name] = await connectPairs(config.latencyPairs, sides[name].connect);
+  const latencyDeadline = performance.now() + 150_000;
+  if (config.warmupCycles > 0) {
+    log(`latency: warming up, ${config.warmupCycles} cycles per pair on each side`);
+    for (const name of SIDES) {
+      const warm = await runLatency(latencyPairs[name], config.warmupCycles, latencyDeadline);
+      for (const [label, n] of Object.entries(warm.errors.toJSON())) {
+        for (let i = 0; i < n; i++) sides[name].warmupErrors.add(Object.assign(new Error(label), { code: label }));
+      }
+    }
+  }
+  if (config.unloadedInvitations > 0) {
+    // One pair, one invitation at a time: what an invitation costs without queueing behind others, for context.
+    log(`latency: ${config.unloadedInvitations} invitations over a single pair on each side`);
+    const half = Math.ceil(config.unloadedInvitations / 2);
+    for (const name of [...SIDES, ...[...SIDES].reverse()]) {
+      await runLatency(latencyPairs[name].slice(0, 1), half, latencyDeadline, sides[name].unloaded);
+    }
+  }
+  const perRound = Math.ceil(config.invitations / config.latencyPairs / config.rounds);
+  for (let round = 0; round < config.rounds; round++) {
+    // Forward and reverse order in turn, so a drift in the machine's load favours no side.
+    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    for (const name of order) {
+      const { cpuMs } = await withCpu(sides[name], () => runLatency(latencyPairs[name], perRound, latencyDeadline, sides[name].latency));
+      if (cpuMs !== undefined) sides[name].latencyCpuMs = (sides[name].latencyCpuMs ?? 0) + cpuMs;
+    }
+    log(`latency: round ${round + 1}/${config.rounds} (${SIDES.map((name) => `${sides[name].latency.completed} ${name}`).join(', ')})`);
+  }
+  closePairs(SIDES.flatMap((name) => latencyPairs[name]));
+  await pause(500);
+
+  // 2. throughput -----------------------------------------------------------------------------------------
+  for (const name of SIDES.filter((name) => name !== 'durable' || config.durableThroughput)) {
+    log(`throughput (${name}): connecting ${config.pairs} pairs`);
+    const pairs = await connectPairs(config.pairs, sides[name].connect);
+    await pause(500);
+    log(`throughput (${name}): ${config.pairs} pairs for ${config.rampMs / 1000} + ${config.durationMs / 1000} s`);
+    const { result, cpuMs } = await withCpu(sides[name], () => runThroughput(pairs, config.rampMs, config.durationMs, 100_000));
+    sides[name].throughput = result;
+    sides[name].throughputCpuMs = cpuMs;
+    log(`throughput (${name}): ${result.completed} invitations, ${result.errors.total} errors`);
+    closePairs(pairs);
+    await pause(500);
+  }
+
+  // 3. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
+  writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
+  const serverErrors = errorLines(server.logs().slice(logOffsets[0]));
+  const baselineErrors = errorLines(bare.logs().slice(logOffsets[1]));
+  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] });
+}
+
+/** Lines of wrangler's output that mean something failed on the server. */
+function errorLines(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => /\b(failed|Uncaught|Error in |exception)\b|✘|\[ERROR\]/i.test(line))
+    .map((line) => line.trim());
+}
+
+// ---- the report ------------------------------------------------------------------------------------------
+
+function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, string[]>): number {
+  const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
+  const errorsOf = (name: SideName) => {
+    const s = sides[name];
+    return s.warmupErrors.total + s.unloaded.errors.total + s.latency.errors.total + (s.throughput?.errors.total ?? 0) + serverErrors[name].length + dropsOf[name];
+  };
+  const errors = Object.fromEntries(SIDES.map((name) => [name, errorsOf(name)])) as Record<SideName, number>;
+  const totalErrors = SIDES.reduce((sum, name) => sum + errors[name], 0);
+
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-').padStart(9);
+  const header = `  ${''.padEnd(46)}${'n'.padStart(6)}${'p50'.padStart(9)}${'p95'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(9)}${'mean'.padStart(9)}`;
+  const row = (label: string, s: Summary) => `  ${label.padEnd(46)}${String(s.count).padStart(6)}${ms(s.p50)}${ms(s.p95)}${ms(s.p99)}${ms(s.max)}${ms(s.mean)}`;
+  const table = (runOf: (side: Side) => LatencyRun) => {
+    console.log(header);
+    console.log(row('time-to-ring: send → onInvitationReceived', summarize(runOf(sides.ours).ring)));
+    console.log(row('  baseline: A → A obj → RPC → B obj → B', summarize(runOf(sides.baseline).ring)));
+    console.log(row('  baseline + 1 write in each object', summarize(runOf(sides.durable).ring)));
+    console.log(row('accept: acceptCallInvitation → onAccepted', summarize(runOf(sides.ours).answer)));
+    console.log(row('  baseline: B → B obj → RPC → A obj → A', summarize(runOf(sides.baseline).answer)));
+    console.log(row('  baseline + 1 write in each object', summarize(runOf(sides.durable).answer)));
+  };
+  const perInvitation = (cpuMs: number | undefined, n: number) => (cpuMs === undefined || n === 0 ? undefined : Math.round((cpuMs / n) * 100) / 100);
+  const rate = (t: ThroughputRun) => t.completed / (t.durationMs / 1000);
+  const windows = (t: ThroughputRun) => {
+    const sorted = [...t.perSecond].sort((a, b) => a - b);
+    return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+  };
+
+  if (config.unloadedInvitations > 0) {
+    console.log('\nLatency, ms: a single pair, one invitation at a time (context: no queueing behind other pairs)');
+    table((side) => side.unloaded);
+  }
+  console.log(`\nLatency, ms: ${config.latencyPairs} pairs in flight, after ${config.warmupCycles} warm-up cycles per pair, ${config.rounds} alternating rounds`);
+  table((side) => side.latency);
+  const ring = summarize(sides.ours.latency.ring);
+  const accept = summarize(sides.ours.latency.answer);
+  const baseRing = summarize(sides.baseline.latency.ring);
+  const baseAnswer = summarize(sides.baseline.latency.answer);
+  const ratio = ring.p99 / baseRing.p99;
+  console.log(`  p99 / baseline p99: time-to-ring ${ratio.toFixed(2)}×, accept ${(accept.p99 / baseAnswer.p99).toFixed(2)}×`);
+  console.log(
+    `  workerd CPU per invitation (ms): ${SIDES.map((name) => `${name} ${perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed) ?? '-'}`).join(', ')}`,
+  );
+
+  console.log(
+    `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
+  );
+  console.log(`  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`);
+  for (const name of SIDES) {
+    const t = sides[name].throughput;
+    if (!t) continue;
+    const w = windows(t);
+    const r = summarize(t.ring);
+    console.log(
+      `  ${LABEL[name].padEnd(31)}${rate(t).toFixed(1).padStart(8)}${String(w.min).padStart(9)}${String(w.median).padStart(8)}${String(w.max).padStart(7)}` +
+        `${String(t.completed).padStart(8)}${ms(r.p50).padStart(10)}${ms(r.p99).padStart(10)}${String(perInvitation(sides[name].throughputCpuMs, t.cycles) ?? '-').padStart(12)}${String(t.errors.total).padStart(8)}`,
+    );
+  }
+
+  console.log('\nErrors');
+  const errorDetail = (name: SideName) => ({
+    total: errors[name],
+    warmup: sides[name].warmupErrors.toJSON(),
+    unloaded: sides[name].unloaded.errors.toJSON(),
+    latency: sides[name].latency.errors.toJSON(),
+    throughput: sides[name].throughput?.errors.toJSON() ?? {},
+    droppedConnections: dropsOf[name],
+    serverLog: serverErrors[name].slice(0, 20),
+  });
+  for (const name of SIDES) {
+    const { serverLog, ...counts } = errorDetail(name);
+    console.log(`  ${LABEL[name].padEnd(31)}${JSON.stringify({ ...counts, serverLog: serverLog.length })}`);
+    const s = sides[name];
+    for (const sample of [...s.unloaded.errors.samples, ...s.latency.errors.samples, ...(s.throughput?.errors.samples ?? [])].slice(0, 3)) console.log(`      e.g. ${sample}`);
+    for (const line of serverLog.slice(0, 3)) console.log(`      server: ${line.slice(0, 200)}`);
+  }
+
+  const enough = SIDES.every((name) => sides[name].latency.completed >= config.invitations);
+  const targets = [
+    { name: `time-to-ring p99 ≤ 2 × baseline p99: ${ring.p99} ms vs ${(2 * baseRing.p99).toFixed(2)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= 2 },
+    { name: `zero errors: ${SIDES.map((name) => `${errors[name]} ${name}`).join(', ')}`, pass: totalErrors === 0 },
+    { name: `at least ${config.invitations} latency samples per side: ${SIDES.map((name) => `${sides[name].latency.completed} ${name}`).join(', ')}`, pass: enough },
+  ];
+  console.log('');
+  for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
+
+  const latencyOf = (name: SideName, run: (side: Side) => LatencyRun) => ({ ring: summarize(run(sides[name]).ring), answer: summarize(run(sides[name]).answer) });
+  const results = {
+    date: new Date().toISOString(),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    /** Files of the server that differed from that commit at the end of the run (the run bundled them at its start). */
+    uncommitted: (git(['status', '--porcelain', '--', 'src/server', 'src/protocol', 'wrangler.jsonc']) ?? '').split('\n').filter(Boolean),
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? null,
+      loadavgAtStart: loadAtStart.map((n) => Math.round(n * 100) / 100),
+      loadavgAtEnd: loadavg().map((n) => Math.round(n * 100) / 100),
+    },
+    wrangler: packageVersion('wrangler'),
+    config,
+    sides: LABEL,
+    unloaded: Object.fromEntries(SIDES.map((name) => [name, latencyOf(name, (side) => side.unloaded)])),
+    latency: Object.fromEntries(
+      SIDES.map((name) => [name, { ...latencyOf(name, (side) => side.latency), workerdCpuMsPerInvitation: perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed) }]),
+    ),
+    ringP99Ratio: Math.round(ratio * 100) / 100,
+    acceptP99Ratio: Math.round((accept.p99 / baseAnswer.p99) * 100) / 100,
+    throughput: Object.fromEntries(
+      SIDES.filter((name) => sides[name].throughput).map((name) => {
+        const t = sides[name].throughput!;
+        return [
+          name,
+          {
+            pairs: t.pairs,
+            rampMs: t.rampMs,
+            durationMs: t.durationMs,
+            perSecond: Math.round(rate(t) * 10) / 10,
+            completed: t.completed,
+            cycles: t.cycles,
+            accepted: t.accepted,
+            declined: t.declined,
+            windows: t.perSecond,
+            drainMs: Math.round(t.drainMs),
+            ring: summarize(t.ring),
+            answer: summarize(t.answer),
+            workerdCpuMsPerInvitation: perInvitation(sides[name].throughputCpuMs, t.cycles),
+          },
+        ];
+      }),
+    ),
+    errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
+    targets,
+    pass: targets.every((target) => target.pass),
+  };
+  const out = resolve(root, args.out!);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nresults: ${out}`);
+
+  if (totalErrors > 0 || !enough) return 1;
+  return results.pass ? 0 : 2;
+}
+
+function git(argv: string[]): string | null {
+  try {
+    return execFileSync('git', argv, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function packageVersion(name: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error('\nthe benchmark could not complete:', error);
+  code = 1;
+} finally {
+  log('stopping the servers');
+  await cleanup();
+  clearTimeout(watchdog);
+  log('stopped');
+}
+process.exit(code);
