@@ -1,4 +1,5 @@
-// The demo page: one user per tab, chosen in the query string (?user=alice&name=Alice&call=bob).
+// The demo page: one user per tab, chosen in the query string (?user=alice&name=Alice&call=bob), with optional
+// avatar (an http(s) picture URL) and timeout (seconds a call rings) parameters.
 // Tokens come from the server's dev-only /demo/token endpoint, as they would from an app's own backend.
 import { getPageClient, onPageClientChange } from './bax-call.js';
 
@@ -25,6 +26,8 @@ function start(userId, name, callee) {
   cloud.setAttribute('api-key', 'demo-api-key');
   cloud.setAttribute('user-id', userId);
   cloud.setAttribute('user-name', name);
+  const avatar = params.get('avatar')?.trim();
+  if (avatar && /^https?:\/\//.test(avatar)) cloud.setAttribute('user-avatar', avatar);
   cloud.setAttribute('token-url', '/demo/token');
   document.body.prepend(cloud);
 
@@ -53,7 +56,11 @@ function start(userId, name, callee) {
 
 function setCallee(callee) {
   $('callee').value = callee;
-  for (const button of [$('call-button'), $('audio-button')]) button.setAttribute('to', callee);
+  const timeout = params.get('timeout')?.trim();
+  for (const button of [$('call-button'), $('audio-button')]) {
+    button.setAttribute('to', callee);
+    if (timeout) button.setAttribute('timeout', timeout);
+  }
 }
 
 function watchConnection() {

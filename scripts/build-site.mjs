@@ -1,10 +1,12 @@
 // Assembles the page `npm start` serves: the demo next to the script-tag bundle, in dist/site/.
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 
 const site = 'dist/site';
 rmSync(site, { recursive: true, force: true });
 mkdirSync(site, { recursive: true });
-if (existsSync('demo')) cpSync('demo', site, { recursive: true });
-else writeFileSync(`${site}/index.html`, '<!doctype html><title>BaxCloud Call</title><p>The signaling server is running.</p>\n');
+cpSync('demo', site, { recursive: true });
 if (existsSync('dist/bax-call.js')) cpSync('dist/bax-call.js', `${site}/bax-call.js`);
+// The plain-HTML example needs no build: serve it next to the bundle it loads.
+mkdirSync(`${site}/examples/vanilla`, { recursive: true });
+cpSync('examples/vanilla/index.html', `${site}/examples/vanilla/index.html`);
 console.log(`site assembled in ${site}/`);

@@ -134,6 +134,20 @@ describe('rate limit', () => {
 });
 
 describe('retries', () => {
+  it('a retry arriving while the first attempt still runs shares its result', async () => {
+    const alice = await openRaw(server.host);
+    const frame = { type: 'invite', requestId: 'twice-at-once', to: [uniqueUser('x'), uniqueUser('y')], roomName: 'r', callType: 'audio_call' };
+    alice.send(frame);
+    alice.send(frame);
+    const answers = () => alice.frames.filter((reply) => reply.requestId === frame.requestId);
+    await expect.poll(() => answers().length).toBe(2);
+    const [first, second] = answers();
+    expect(first!.type).toBe('result');
+    expect(second).toEqual(first);
+    expect((first!.result as { existing?: boolean }).existing).toBeUndefined();
+    await alice.close();
+  });
+
   it('a retried request id gets the first result instead of acting twice', async () => {
     const alice = await openRaw(server.host);
     const bob = await connectClient(server.host);

@@ -102,7 +102,7 @@ describe('invitations', () => {
       headers: { 'idempotency-key': `send-${idOf(alice)}` },
     });
     expect(sent.status).toBe(201);
-    expect(sent.body.invitees).toEqual([{ userId: idOf(bob), delivered: true, state: 'pending', reason: null, message: null }]);
+    expect(sent.body.invitees).toEqual([{ userId: idOf(bob), user: bob.getState().user, delivered: true, state: 'pending', reason: null, message: null }]);
     const received = await ringing;
     expect(received).toMatchObject({ invitationId: sent.body.invitationId, from: idOf(alice), fromUser: { userId: idOf(alice), name: 'Alice A.' }, message: 'from the backend' });
     // Alice's own devices see the invitation the backend sent for her.

@@ -155,16 +155,16 @@ export class BaxCloudClient implements CallClient {
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
     const result = await this.request('invite', options);
     if (result.joined) {
-      const joined = this.state.incoming.find((invitation) => invitation.invitationId === result.invitationId);
-      this.update({ incoming: this.state.incoming.filter((invitation) => invitation.invitationId !== result.invitationId) });
-      const peer = result.invitees[0]!.userId;
+      // The callee was calling us too: we are in their call now. `by` names the peer, as on their side.
+      this.dropIncoming(result.invitationId);
+      const peer = result.invitees[0]!;
       this.emit('accepted', {
         invitationId: result.invitationId,
         roomName: result.roomName,
         roomUrl: result.roomUrl,
         callType: result.callType,
-        by: peer,
-        byUser: joined?.fromUser ?? { userId: peer, name: null, avatarUrl: null },
+        by: peer.userId,
+        byUser: result.peer ?? peer.user,
         joined: true,
       });
     } else if (result.invitees.some((invitee) => invitee.state === 'pending')) {
@@ -486,10 +486,7 @@ export class BaxCloudClient implements CallClient {
       metadata: options.metadata ?? null,
       createdAt: result.createdAt,
       expiresAt: result.expiresAt,
-      invitees: result.invitees.map((invitee) => ({
-        ...invitee,
-        user: { userId: invitee.userId, name: null, avatarUrl: null },
-      })),
+      invitees: result.invitees,
     };
   }
 

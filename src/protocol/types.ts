@@ -66,9 +66,14 @@ export interface SendInvitationResult {
   callType: CallType;
   createdAt: number;
   expiresAt: number;
-  invitees: Array<Pick<InviteeStatus, 'userId' | 'delivered' | 'state' | 'reason' | 'message'>>;
-  /** Set when the send joined a crossing invitation from the invitee (glare) instead of creating a new one. */
+  invitees: Array<Pick<InviteeStatus, 'userId' | 'user' | 'delivered' | 'state' | 'reason' | 'message'>>;
+  /**
+   * Set when the invitee was calling you at the same time (glare): instead of a second, crossing call you
+   * joined theirs, described here (its id, room, and the invitee as accepted).
+   */
   joined?: boolean;
+  /** With `joined`: the user whose call you joined. */
+  peer?: UserInfo;
   /** Set when an equal invitation was already pending and is returned instead of a new one. */
   existing?: boolean;
 }

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS outgoing (
   reconciled INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outgoing_by_time ON outgoing (created_at);
+CREATE INDEX IF NOT EXISTS outgoing_by_room ON outgoing (room_name, to_ids);
 CREATE TABLE IF NOT EXISTS outgoing_invitee (
   invitation_id TEXT NOT NULL, user_id TEXT NOT NULL, user TEXT NOT NULL,
   delivered INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL, reason TEXT, reply_message TEXT, ended_at INTEGER,
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS outgoing_invitee (
   PRIMARY KEY (invitation_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS outgoing_invitee_by_state ON outgoing_invitee (state, user_id);
+CREATE INDEX IF NOT EXISTS outgoing_invitee_by_user ON outgoing_invitee (user_id);
 CREATE TABLE IF NOT EXISTS requests (request_key TEXT PRIMARY KEY, result TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -116,6 +118,12 @@ export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
   };
+}
+
+/** One of our own invitations as its invitees receive it. */
+export function receivedFromOutgoing(row: OutgoingRow, fromUser: UserInfo): ReceivedInvitation {
+  const { invitees: _invitees, ...invitation } = sentFromRows(row, fromUser, []);
+  return invitation;
 }
 
 export function inviteeFromRow(row: InviteeRow): InviteeStatus {

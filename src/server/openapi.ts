@@ -80,7 +80,7 @@ const schemas: Record<string, Schema> = {
       expiresAt: ms,
       invitees: {
         type: 'array',
-        items: object({ userId: str, delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) }, ['userId', 'delivered', 'state']),
+        items: object({ userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) }, ['userId', 'user', 'delivered', 'state']),
       },
       joined: { type: 'boolean', description: 'The invitee was already calling the sender; the send joined that call (glare).' },
       existing: { type: 'boolean', description: 'An equal invitation was already pending and is returned instead of a new one.' },

@@ -11,6 +11,8 @@ export interface InviteeUpdate {
   message?: string | null;
   /** Set when the invitation was accepted by joining a crossing invitation (glare): the other invitation's id. */
   glareWith?: string | null;
+  /** With a glare cancel: the crossing invitation that won, which the loser's sender joins. */
+  winner?: ReceivedInvitation;
 }
 
 export interface CancelRequest {

@@ -28,6 +28,7 @@ import {
   SCHEMA,
   historyFromRow,
   inviteeFromRow,
+  receivedFromOutgoing,
   receivedFromRow,
   sentFromRows,
   type HistoryRow,
@@ -77,6 +78,8 @@ export class UserInbox extends Server<Env> {
   readonly userId: string;
   /** Outbox rows being sent right now, so overlapping flushes do not send one twice. */
   private readonly outboxInFlight = new Set<number>();
+  /** Mutations still being handled, by request key, so a retry arriving meanwhile shares the first attempt. */
+  private readonly runningRequests = new Map<string, Promise<unknown>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -209,31 +212,42 @@ export class UserInbox extends Server<Env> {
   }
 
   private async handleRequest(connection: Connection<ConnectionState>, frame: ClientFrame): Promise<unknown> {
+    if (!MUTATIONS.has(frame.type)) return this.execute(connection, frame);
+    // A retry (same request id, e.g. resent after a reconnect) gets the first result, even while the first
+    // attempt is still running.
     const requestKey = `${frame.type}:${frame.requestId}`;
-    if (MUTATIONS.has(frame.type)) {
-      const earlier = this.one<{ result: string }>('SELECT result FROM requests WHERE request_key = ?', requestKey);
-      if (earlier) return JSON.parse(earlier.result);
+    const earlier = this.one<{ result: string }>('SELECT result FROM requests WHERE request_key = ?', requestKey);
+    if (earlier) return JSON.parse(earlier.result);
+    const running = this.runningRequests.get(requestKey);
+    if (running) return running;
+    const attempt = this.execute(connection, frame).then((result) => {
+      this.run('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), Date.now());
+      return result;
+    });
+    this.runningRequests.set(requestKey, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.runningRequests.delete(requestKey);
     }
+  }
+
+  private async execute(connection: Connection<ConnectionState>, frame: ClientFrame): Promise<unknown> {
     const deviceId = connection.state?.deviceId ?? connection.id;
-    let result: unknown;
     switch (frame.type) {
       case 'invite':
-        result = await this.sendInvitation(connection, frame);
-        break;
+        return this.sendInvitation(connection, frame);
       case 'accept':
-        result = this.answer(frame.invitationId, 'accept', { deviceId, exceptConnection: connection.id });
-        break;
+        return this.answer(frame.invitationId, 'accept', { deviceId, exceptConnection: connection.id });
       case 'decline':
-        result = this.answer(frame.invitationId, 'decline', {
+        return this.answer(frame.invitationId, 'decline', {
           deviceId,
           exceptConnection: connection.id,
           reason: frame.reason ?? 'declined',
           message: frame.message ?? null,
         });
-        break;
       case 'cancel':
-        result = await this.cancel(frame.invitationId, frame.userIds);
-        break;
+        return this.cancel(frame.invitationId, frame.userIds);
       case 'presence.set':
         this.run('UPDATE profile SET status = ? WHERE id = 1', frame.status);
         this.presenceUpdated();
@@ -252,9 +266,6 @@ export class UserInbox extends Server<Env> {
       case 'ping':
         return { serverTime: Date.now() };
     }
-    const now = Date.now();
-    this.run('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
-    return result;
   }
 
   // ---- sending -----------------------------------------------------------------------------------------
@@ -289,16 +300,7 @@ export class UserInbox extends Server<Env> {
         // The callee is already calling us: join that call instead of ringing them back (glare).
         const deviceId = connection.state?.deviceId ?? connection.id;
         this.resolveIncoming(crossing, 'accepted', { deviceId, exceptConnection: connection.id });
-        return {
-          invitationId: crossing.invitation_id,
-          roomName: crossing.room_name,
-          roomUrl: crossing.room_url,
-          callType: crossing.call_type as SendInvitationResult['callType'],
-          createdAt: crossing.created_at,
-          expiresAt: crossing.expires_at,
-          invitees: [{ userId: crossing.from_id, delivered: true, state: 'accepted', reason: null, message: null }],
-          joined: true,
-        };
+        return this.joinedResult(crossing);
       }
     }
 
@@ -345,7 +347,9 @@ export class UserInbox extends Server<Env> {
       );
     }
 
-    await Promise.all(to.map((userId) => this.deliverTo(userId, invitation)));
+    const updates = await Promise.all(to.map((userId) => this.deliverTo(userId, invitation)));
+    const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
+    if (joined) return joined;
     const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitation.invitationId)!;
     const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', invitation.invitationId);
     this.broadcastFrame({ type: 'invitation.sent', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) }, connection.id);
@@ -353,15 +357,31 @@ export class UserInbox extends Server<Env> {
     return this.sendResult(outgoing);
   }
 
-  private async deliverTo(userId: string, invitation: ReceivedInvitation): Promise<void> {
+  private async deliverTo(userId: string, invitation: ReceivedInvitation): Promise<InviteeUpdate | undefined> {
     try {
       const update = await this.inbox(userId).deliverInvitation(invitation);
       await this.applyInviteeUpdate(update);
+      return update;
     } catch (error) {
       console.error('delivery failed; retrying from the outbox', error);
       this.enqueue(userId, 'deliver', invitation, Date.now() + 1000);
       await this.scheduleAlarm();
+      return undefined;
     }
+  }
+
+  /**
+   * Our invitation lost a glare to the invitee's crossing one: this send becomes that call. The crossing
+   * invitation may not have reached us yet, so we take it in now (the same rule accepts it) and tell its sender.
+   */
+  private async joinCrossingCall(winner: ReceivedInvitation): Promise<SendInvitationResult | undefined> {
+    if (!this.one('SELECT 1 FROM incoming WHERE invitation_id = ?', winner.invitationId)) {
+      const update = await this.deliverInvitation(winner);
+      this.enqueue(winner.from, 'update', update);
+      void this.flushOutbox();
+    }
+    const row = this.one<IncomingRow>("SELECT * FROM incoming WHERE invitation_id = ? AND state = 'accepted'", winner.invitationId);
+    return row ? this.joinedResult(row) : undefined;
   }
 
   private sendResult(outgoing: OutgoingRow): SendInvitationResult {
@@ -373,10 +393,7 @@ export class UserInbox extends Server<Env> {
       callType: outgoing.call_type as SendInvitationResult['callType'],
       createdAt: outgoing.created_at,
       expiresAt: outgoing.expires_at,
-      invitees: invitees.map((row) => {
-        const { userId, delivered, state, reason, message } = inviteeFromRow(row);
-        return { userId, delivered, state, reason, message };
-      }),
+      invitees: invitees.map(inviteeFromRow),
     };
   }
 
@@ -405,13 +422,13 @@ export class UserInbox extends Server<Env> {
   /**
    * Two 1:1 invitations crossing between the same users. Each inbox decides only the invitation it is the
    * authority for: the older one is accepted, the younger canceled. Both inboxes use the same rule, so the
-   * pair ends as one call whichever arrives first.
+   * pair ends as one call whichever arrives first. A decision already taken for this pair (our invitation
+   * accepted or canceled in favour of this one) is kept.
    */
   private decideGlare(invitation: ReceivedInvitation, now: number): InviteeUpdate | undefined {
     const ours = this.one<OutgoingRow & InviteeRow>(
       `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
-        WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ?
-          AND (i.state = 'pending' OR (i.state = 'accepted' AND i.glare_with = ?))
+        WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ? AND (i.state = 'pending' OR i.glare_with = ?)
         ORDER BY o.created_at DESC LIMIT 1`,
       invitation.from,
       JSON.stringify([invitation.from]),
@@ -419,29 +436,36 @@ export class UserInbox extends Server<Env> {
       invitation.invitationId,
     );
     if (!ours) return undefined;
-    const oursAsInvitation = { invitationId: ours.invitation_id, createdAt: ours.created_at };
-    const theirsWins = ours.state === 'pending' && glareWinner(invitation, oursAsInvitation) === invitation;
+    const theirsWins =
+      ours.state === 'pending'
+        ? glareWinner<{ invitationId: string; createdAt: number }>(invitation, { invitationId: ours.invitation_id, createdAt: ours.created_at }) === invitation
+        : ours.state === 'canceled';
+    const base = { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, glareWith: ours.invitation_id };
     if (!theirsWins) {
       this.insertIncoming(invitation, { state: 'canceled', reason: 'glare', endedAt: now });
-      return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, state: 'canceled', reason: 'glare', glareWith: ours.invitation_id };
+      // The loser's sender learns which call it joins, so it can answer its own send with that call.
+      return { ...base, state: 'canceled', reason: 'glare', winner: receivedFromOutgoing(ours, this.me()) };
     }
+    // Our own pending invitation is canceled by its invitee's inbox, which applies the same rule.
     this.insertIncoming(invitation, { state: 'accepted', delivered: true, endedAt: now, answeredDevice: ours.sender_device ?? 'glare' });
     this.run('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', invitation.invitationId, ours.invitation_id);
-    const joinedFrame: ServerFrame = {
-      type: 'invitation.accepted',
-      invitationId: invitation.invitationId,
-      roomName: invitation.roomName,
-      roomUrl: invitation.roomUrl,
-      callType: invitation.callType,
-      by: this.userId,
-      byUser: this.me(),
+    return { ...base, state: 'accepted' };
+  }
+
+  /** The answer to a send that became (part of) a call already under way: the crossing invitation, accepted. */
+  private joinedResult(row: IncomingRow): SendInvitationResult {
+    const peer = JSON.parse(row.from_user) as UserInfo;
+    return {
+      invitationId: row.invitation_id,
+      roomName: row.room_name,
+      roomUrl: row.room_url,
+      callType: row.call_type as SendInvitationResult['callType'],
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      invitees: [{ userId: row.from_id, user: peer, delivered: true, state: 'accepted', reason: null, message: null }],
       joined: true,
+      peer,
     };
-    for (const connection of this.openConnections()) {
-      if (connection.state?.deviceId === ours.sender_device) this.send(connection, joinedFrame);
-      else this.send(connection, { type: 'invitation.answered_elsewhere', invitationId: invitation.invitationId, outcome: 'accepted' });
-    }
-    return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, state: 'accepted', glareWith: ours.invitation_id };
   }
 
   private insertIncoming(
@@ -735,7 +759,7 @@ export class UserInbox extends Server<Env> {
     const incoming = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' ORDER BY created_at").map(receivedFromRow);
     const me = this.me();
     const outgoing = this.rows<OutgoingRow>(
-      `SELECT * FROM outgoing o WHERE EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+      `SELECT * FROM outgoing WHERE invitation_id IN (SELECT invitation_id FROM outgoing_invitee WHERE state = 'pending')
        ORDER BY created_at`,
     ).map((row) => sentFromRows(row, me, this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', row.invitation_id)));
     return {

@@ -203,9 +203,7 @@ describe('two people calling each other in Chromium', () => {
     for (const side of [caller, callee]) await expect.poll(() => side.status.textContent()).toContain('accepted');
   });
 
-  // Known gap: the side whose call joined the other's gets no bax-call-start, since <bax-call-button> starts
-  // following an invitation only when sendCallInvitation resolves, after the server's accepted event has passed.
-  it.fails('gives both pages bax-call-start for crossing calls', async () => {
+  it('gives both pages bax-call-start for crossing calls', async () => {
     const { caller, callee } = await twoUsers();
 
     await clickBothAtOnce(caller, callee);

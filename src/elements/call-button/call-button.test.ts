@@ -53,7 +53,8 @@ describe('<bax-call-button>', () => {
     const el = await render(client);
     part(el, 'button')!.click();
     await waitUntil(() => part(el, 'calling'));
-    expect(part(el, 'calling')!.textContent).to.contain('Calling bob…');
+    // The invitee's inbox told us their name along with the delivery.
+    expect(part(el, 'calling')!.textContent).to.contain('Calling Bob Stone…');
     expect(part(el, 'delivery')!.textContent).to.contain('Ringing');
     expect(part(el, 'cancel-button')).to.exist;
     await expect(el).to.be.accessible();

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
-import type { CallType, InviteeStatus, SentInvitation } from '../../protocol/types.js';
+import type { CallType, InviteeStatus, SendInvitationResult, SentInvitation, UserInfo } from '../../protocol/types.js';
 import { BaxCallRequestEvent, type CallRequest } from '../events/call-request.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
 import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
@@ -332,7 +332,10 @@ export class BaxCallButton extends LitElement {
   #calleeName(): string {
     if (this.displayName) return this.displayName;
     const targets = this.#targets;
-    return targets.length > 1 ? format(this.#text.people, { count: targets.length }) : (targets[0] ?? '');
+    if (targets.length > 1) return format(this.#text.people, { count: targets.length });
+    // Once the callee's inbox answered, the invitation knows their name.
+    const known = this.invitation?.invitees.find((invitee) => invitee.userId === targets[0]);
+    return known ? displayName(known.user) : (targets[0] ?? '');
   }
 
   #disabledReason(): string {
@@ -391,22 +394,8 @@ export class BaxCallButton extends LitElement {
       }),
       client.onInvitationAccepted((event) => {
         if (this.invitation?.invitationId !== event.invitationId) return;
-        // Crossing calls are joined by the server; then the accepting side may not be among our invitees.
         this.#patchInvitee(event.invitationId, event.by, { state: 'accepted', user: event.byUser });
-        const detail = {
-          invitationId: event.invitationId,
-          roomName: event.roomName,
-          roomUrl: event.roomUrl,
-          callType: event.callType,
-          direction: 'outgoing' as const,
-          peer: event.byUser,
-        };
-        this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
-        // In a meeting only the first acceptance starts the call; later ones join a room the host is in.
-        if (!this.#startedCalls.has(event.invitationId)) {
-          this.#startedCalls.add(event.invitationId);
-          this.dispatchEvent(new BaxCallStartEvent(detail));
-        }
+        this.#callAccepted(event, event.byUser);
       }),
       client.onInvitationDeclined((event) => {
         if (!this.#patchInvitee(event.invitationId, event.by, { state: 'declined', user: event.byUser, reason: event.reason, message: event.message })) {
@@ -432,6 +421,15 @@ export class BaxCallButton extends LitElement {
         );
       }),
     ];
+  }
+
+  /** Announces an accepted invitation; in a meeting only the first acceptance starts the call. */
+  #callAccepted(call: Pick<SendInvitationResult, 'invitationId' | 'roomName' | 'roomUrl' | 'callType'>, peer: UserInfo): void {
+    const detail = { invitationId: call.invitationId, roomName: call.roomName, roomUrl: call.roomUrl, callType: call.callType, direction: 'outgoing' as const, peer };
+    this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
+    if (this.#startedCalls.has(call.invitationId)) return;
+    this.#startedCalls.add(call.invitationId);
+    this.dispatchEvent(new BaxCallStartEvent(detail));
   }
 
   /** Records an invitee's answer on the followed invitation; returns the invitee when it is ours. */
@@ -506,6 +504,9 @@ export class BaxCallButton extends LitElement {
           expiresAt: result.expiresAt,
         }),
       );
+      // Answered before the send returned: the callee was calling us too (glare), or answered at once.
+      const accepted = result.invitees.find((invitee) => invitee.state === 'accepted');
+      if (accepted) this.#callAccepted(result, result.peer ?? accepted.user);
     } catch (error) {
       this.problem = format(this.#text.sendFailed, { error: errorMessage(error) });
     } finally {

@@ -181,7 +181,7 @@ export class MemoryCallClient implements CallClient {
       callType: invitation.callType,
       createdAt: invitation.createdAt,
       expiresAt: invitation.expiresAt,
-      invitees: invitation.invitees.map(({ userId, delivered, state }) => ({ userId, delivered, state })),
+      invitees: invitation.invitees.map(({ userId, user, delivered, state }) => ({ userId, user, delivered, state })),
     };
   }
 
