@@ -81,7 +81,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${output}`);
     try {
-      const response = await fetch(`${url}/v1/health`);
+      const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -108,7 +108,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     logs: () => output,
     async stop({ keepState = false } = {}) {
       await halt('SIGTERM');
-      if (ownState && !keepState) rmSync(stateDir, { recursive: true, force: true });
+      if (ownState && !keepState) rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
     async kill() {
       await halt('SIGKILL');
