@@ -142,7 +142,7 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
 
 /** The hub of one project, for the inbox's outbox. */
 export interface ProjectHubRpc {
-  ingest(order: HubOrder): Promise<void>;
+  ingest(order: HubOrder): Promise<{ listening: boolean }>;
 }
 
 export function projectHub(env: Env, projectId: string): ProjectHubRpc {

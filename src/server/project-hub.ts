@@ -145,14 +145,15 @@ export class ProjectHub extends DurableObject<HubEnv> {
   // ---- intake ------------------------------------------------------------------------------------------
 
   /** RPC from a UserInbox's outbox. Idempotent per order id, so the inbox may hand the same order over twice. */
-  async ingest(order: HubOrder): Promise<void> {
+  /** Takes one order from an inbox; answers whether any enabled endpoint listens, so quiet projects cost nothing. */
+  async ingest(order: HubOrder): Promise<{ listening: boolean }> {
     await this.syncConfiguredEndpoints();
     const now = Date.now();
+    const endpoints = this.rows<{ id: string; events: string | null }>('SELECT id, events FROM endpoint WHERE enabled = 1');
+    if (endpoints.length === 0 && !order.push) return { listening: false };
     if (order.webhook && !this.one('SELECT 1 FROM event WHERE id = ?', order.id)) {
       const type = order.webhook.type;
-      const targets = this.rows<{ id: string; events: string | null }>('SELECT id, events FROM endpoint WHERE enabled = 1').filter(
-        (endpoint) => !endpoint.events || (JSON.parse(endpoint.events) as string[]).includes(type),
-      );
+      const targets = endpoints.filter((endpoint) => !endpoint.events || (JSON.parse(endpoint.events) as string[]).includes(type));
       // Nobody listens: no need to keep the event.
       if (targets.length > 0) {
         this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', order.id, type, encodeWebhookBody(order.webhook), now);
@@ -171,6 +172,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
     if (order.push) this.queuePush(order.id, order.push, now);
     void this.flush();
     await this.scheduleAlarm();
+    return { listening: endpoints.length > 0 };
   }
 
   private queuePush(orderId: string, push: NonNullable<HubOrder['push']>, now: number): void {

@@ -62,6 +62,11 @@ export const DEVICE_HEADER = 'x-bax-device';
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 const OUTBOX_BATCH = 50;
 const OUTBOX_MAX_DELAY_MS = 60_000;
+/**
+ * How long an inbox trusts the hub's word that the project has no webhook endpoint. Handing over events costs
+ * storage writes on the ringing path; a new endpoint receives events from at most this long after it is added.
+ */
+const HUB_QUIET_MS = 10_000;
 /** How long after an invitation's expiry its sender double-checks invitees still shown as pending. */
 const RECONCILE_AFTER_MS = 1000;
 
@@ -80,6 +85,8 @@ export class UserInbox extends Server<Env> {
   private readonly outboxInFlight = new Set<number>();
   /** Mutations still being handled, by request key, so a retry arriving meanwhile shares the first attempt. */
   private readonly runningRequests = new Map<string, Promise<unknown>>();
+  /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
+  private hubQuietUntil = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -412,9 +419,12 @@ export class UserInbox extends Server<Env> {
       this.insertIncoming(invitation, { state: 'declined', reason: 'busy', endedAt: now });
       return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: false, state: 'declined', reason: 'busy' };
     }
+    // Ring before writing: a message sent after a write waits for that write to be durable, and the ring is
+    // no acknowledgement. The sender is answered only after the write; should it fail, the object restarts
+    // and the device's accept meets not_found, which dismisses the call.
+    this.broadcastFrame({ type: 'invitation.received', invitation });
     this.insertIncoming(invitation, { state: 'pending', delivered: devices.length > 0 });
     this.emitProjectEvent({ type: 'invitation.received', invitation, delivered: devices.length > 0 });
-    this.broadcastFrame({ type: 'invitation.received', invitation });
     await this.scheduleAlarm();
     return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: devices.length > 0, state: 'pending' };
   }
@@ -827,6 +837,8 @@ export class UserInbox extends Server<Env> {
   private emitProjectEvent(event: InboxEvent): void {
     const order = hubOrderFor(event, { projectId: this.projectId, me: this.me(), sql: this.ctx.storage.sql });
     if (!order) return;
+    // While the project has no webhook endpoint, events that carry no push are not handed over at all.
+    if (!order.push && Date.now() < this.hubQuietUntil) return;
     this.enqueue(this.projectId, 'event', order);
     void this.flushOutbox();
   }
@@ -859,7 +871,10 @@ export class UserInbox extends Server<Env> {
         try {
           const payload = JSON.parse(row.payload);
           const target = this.inbox(row.target);
-          if (row.kind === 'event') await projectHub(this.env, this.projectId).ingest(payload as HubOrder);
+          if (row.kind === 'event') {
+            const { listening } = await projectHub(this.env, this.projectId).ingest(payload as HubOrder);
+            this.hubQuietUntil = listening ? 0 : Date.now() + HUB_QUIET_MS;
+          }
           else if (row.kind === 'update') await target.applyInviteeUpdate(payload as InviteeUpdate);
           else if (row.kind === 'deliver') await this.applyInviteeUpdate(await target.deliverInvitation(payload as ReceivedInvitation));
           else if (row.kind === 'sync') {
