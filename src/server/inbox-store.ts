@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS outgoing (
 );
 CREATE INDEX IF NOT EXISTS outgoing_by_time ON outgoing (created_at);
 CREATE INDEX IF NOT EXISTS outgoing_by_room ON outgoing (room_name, to_ids);
+CREATE INDEX IF NOT EXISTS outgoing_to_reconcile ON outgoing (reconciled, expires_at);
 CREATE TABLE IF NOT EXISTS outgoing_invitee (
   invitation_id TEXT NOT NULL, user_id TEXT NOT NULL, user TEXT NOT NULL,
   delivered INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL, reason TEXT, reply_message TEXT, ended_at INTEGER,

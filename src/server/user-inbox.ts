@@ -72,6 +72,15 @@ const RECONCILE_AFTER_MS = 1000;
 
 type Row = Record<string, SqlStorageValue>;
 
+interface SendInFlight {
+  invitation: ReceivedInvitation;
+  senderDevice: string;
+  /** Set when the glare rule accepted the invitee's crossing invitation instead of this one. */
+  glareWith: string | null;
+  /** Invitees' answers that arrived before the record was written. */
+  early: InviteeUpdate[];
+}
+
 /**
  * One user of one project: every live connection of theirs, their presence, the invitations they sent and
  * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
@@ -85,6 +94,10 @@ export class UserInbox extends Server<Env> {
   private readonly outboxInFlight = new Set<number>();
   /** Mutations still being handled, by request key, so a retry arriving meanwhile shares the first attempt. */
   private readonly runningRequests = new Map<string, Promise<unknown>>();
+  /** Sends whose deliveries are under way and whose record is not written yet, by invitation id. */
+  private readonly sendsInFlight = new Map<string, SendInFlight>();
+  /** When the alarm is set for, as far as this instance knows (unknown after waking from hibernation). */
+  private alarmAt: number | undefined;
   /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
   private hubQuietUntil = 0;
 
@@ -314,7 +327,7 @@ export class UserInbox extends Server<Env> {
     // The app backend (sending as the system user) is trusted and not rate limited; users are.
     if (this.userId !== SYSTEM_USER_ID) {
       const limit = projectsFrom(this.env).get(this.projectId)?.invitesPerMinute ?? LIMITS.defaultInvitesPerMinute;
-      const recent = this.one<{ n: number }>('SELECT count(*) AS n FROM outgoing WHERE created_at > ?', now - 60_000)!.n;
+      const recent = this.one<{ n: number }>('SELECT count(*) AS n FROM outgoing WHERE created_at > ?', now - 60_000)!.n + this.sendsInFlight.size;
       if (recent >= limit) throw new RequestError('rate_limited', `at most ${limit} invitations a minute`);
     }
 
@@ -331,6 +344,18 @@ export class UserInbox extends Server<Env> {
       createdAt: now,
       expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
     };
+    // Deliver first, then write our own record: a message sent after a write waits until that write is durable,
+    // and the ring should not. The sender is answered only after the write. Until then the send is kept in
+    // memory, so the glare rule and early answers from invitees see it.
+    const senderDevice = connection.state?.deviceId ?? connection.id;
+    const flight: SendInFlight = { invitation, senderDevice, glareWith: null, early: [] };
+    this.sendsInFlight.set(invitation.invitationId, flight);
+    let updates: Array<InviteeUpdate | undefined>;
+    try {
+      updates = await Promise.all(to.map((userId) => this.tryDeliver(userId, invitation)));
+    } finally {
+      this.sendsInFlight.delete(invitation.invitationId);
+    }
     this.run(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -343,18 +368,25 @@ export class UserInbox extends Server<Env> {
       invitation.metadata ? JSON.stringify(invitation.metadata) : null,
       invitation.createdAt,
       invitation.expiresAt,
-      connection.state?.deviceId ?? connection.id,
+      senderDevice,
     );
     for (const userId of to) {
       this.run(
-        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state) VALUES (?, ?, ?, 'pending')",
+        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
         invitation.invitationId,
         userId,
         JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo),
+        flight.glareWith,
       );
     }
+    for (const [index, update] of updates.entries()) {
+      if (update) await this.applyInviteeUpdate(update);
+      // Not reached: the outbox retries the delivery until it lands or the invitation expires.
+      else this.enqueue(to[index]!, 'deliver', invitation, Date.now() + 1000);
+    }
+    for (const update of flight.early) await this.applyInviteeUpdate(update);
+    if (updates.includes(undefined)) await this.scheduleAlarm();
 
-    const updates = await Promise.all(to.map((userId) => this.deliverTo(userId, invitation)));
     const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
     if (joined) return joined;
     const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitation.invitationId)!;
@@ -364,15 +396,11 @@ export class UserInbox extends Server<Env> {
     return this.sendResult(outgoing);
   }
 
-  private async deliverTo(userId: string, invitation: ReceivedInvitation): Promise<InviteeUpdate | undefined> {
+  private async tryDeliver(userId: string, invitation: ReceivedInvitation): Promise<InviteeUpdate | undefined> {
     try {
-      const update = await this.inbox(userId).deliverInvitation(invitation);
-      await this.applyInviteeUpdate(update);
-      return update;
+      return await this.inbox(userId).deliverInvitation(invitation);
     } catch (error) {
       console.error('delivery failed; retrying from the outbox', error);
-      this.enqueue(userId, 'deliver', invitation, Date.now() + 1000);
-      await this.scheduleAlarm();
       return undefined;
     }
   }
@@ -425,7 +453,7 @@ export class UserInbox extends Server<Env> {
     this.broadcastFrame({ type: 'invitation.received', invitation });
     this.insertIncoming(invitation, { state: 'pending', delivered: devices.length > 0 });
     this.emitProjectEvent({ type: 'invitation.received', invitation, delivered: devices.length > 0 });
-    await this.scheduleAlarm();
+    await this.alarmBy(invitation.expiresAt);
     return { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: devices.length > 0, state: 'pending' };
   }
 
@@ -445,7 +473,7 @@ export class UserInbox extends Server<Env> {
       now,
       invitation.invitationId,
     );
-    if (!ours) return undefined;
+    if (!ours) return this.decideGlareInFlight(invitation, now);
     const theirsWins =
       ours.state === 'pending'
         ? glareWinner<{ invitationId: string; createdAt: number }>(invitation, { invitationId: ours.invitation_id, createdAt: ours.created_at }) === invitation
@@ -459,6 +487,23 @@ export class UserInbox extends Server<Env> {
     // Our own pending invitation is canceled by its invitee's inbox, which applies the same rule.
     this.insertIncoming(invitation, { state: 'accepted', delivered: true, endedAt: now, answeredDevice: ours.sender_device ?? 'glare' });
     this.run('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', invitation.invitationId, ours.invitation_id);
+    return { ...base, state: 'accepted' };
+  }
+
+  /** The glare rule against a 1:1 send of ours whose record is not written yet. */
+  private decideGlareInFlight(invitation: ReceivedInvitation, now: number): InviteeUpdate | undefined {
+    const flight = [...this.sendsInFlight.values()].find(
+      (candidate) => candidate.invitation.to.length === 1 && candidate.invitation.to[0] === invitation.from && candidate.glareWith === null,
+    );
+    if (!flight) return undefined;
+    const ours = flight.invitation;
+    const base = { invitationId: invitation.invitationId, userId: this.userId, user: this.me(), delivered: true, glareWith: ours.invitationId };
+    if (glareWinner(invitation, ours) !== invitation) {
+      this.insertIncoming(invitation, { state: 'canceled', reason: 'glare', endedAt: now });
+      return { ...base, state: 'canceled', reason: 'glare', winner: ours };
+    }
+    this.insertIncoming(invitation, { state: 'accepted', delivered: true, endedAt: now, answeredDevice: flight.senderDevice });
+    flight.glareWith = invitation.invitationId;
     return { ...base, state: 'accepted' };
   }
 
@@ -644,7 +689,11 @@ export class UserInbox extends Server<Env> {
   /** RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. */
   async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
     const row = this.one<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND user_id = ?', update.invitationId, update.userId);
-    if (!row) return;
+    if (!row) {
+      // An invitee answered before our own record of the send was written: apply it right after.
+      this.sendsInFlight.get(update.invitationId)?.early.push(update);
+      return;
+    }
     const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', update.invitationId)!;
     if (update.user) this.run('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(update.user), row.invitation_id, row.user_id);
     const user = update.user ?? (JSON.parse(row.user) as UserInfo);
@@ -662,6 +711,12 @@ export class UserInbox extends Server<Env> {
       update.glareWith ?? null,
       row.invitation_id,
       row.user_id,
+    );
+    // Once every invitee has an outcome there is nothing left to double-check at expiry.
+    this.run(
+      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ? AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ? AND state = 'pending')",
+      row.invitation_id,
+      row.invitation_id,
     );
     const base = { invitationId: row.invitation_id, roomName: outgoing.room_name, callType: outgoing.call_type as ReceivedInvitation['callType'] };
     switch (update.state) {
@@ -791,6 +846,7 @@ export class UserInbox extends Server<Env> {
   }
 
   override async onAlarm(): Promise<void> {
+    this.alarmAt = undefined;
     const now = Date.now();
     this.expireDue(now);
     const { gone_deadline } = this.profile();
@@ -830,15 +886,28 @@ export class UserInbox extends Server<Env> {
     )?.at;
     if (next === null || next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+    if (current === null || current > next || current < Date.now()) {
+      await this.ctx.storage.setAlarm(next);
+      this.alarmAt = next;
+    } else {
+      this.alarmAt = current;
+    }
+  }
+
+  /** Makes sure the alarm fires by `at`; skips the storage round when the known alarm already does. */
+  private async alarmBy(at: number): Promise<void> {
+    if (this.alarmAt !== undefined && this.alarmAt <= at && this.alarmAt > Date.now()) return;
+    await this.scheduleAlarm();
   }
 
   /** Hands a lifecycle event to the project's hub (webhooks, Web Push) through the durable outbox; never awaited here. */
   private emitProjectEvent(event: InboxEvent): void {
+    // While the project has no webhook endpoint, events that cannot carry a push are not handed over at all.
+    const quiet = Date.now() < this.hubQuietUntil;
+    const mayPush = (event.type === 'invitation.received' && !event.delivered) || event.type === 'invitation.resolved';
+    if (quiet && !mayPush) return;
     const order = hubOrderFor(event, { projectId: this.projectId, me: this.me(), sql: this.ctx.storage.sql });
-    if (!order) return;
-    // While the project has no webhook endpoint, events that carry no push are not handed over at all.
-    if (!order.push && Date.now() < this.hubQuietUntil) return;
+    if (!order || (quiet && !order.push)) return;
     this.enqueue(this.projectId, 'event', order);
     void this.flushOutbox();
   }

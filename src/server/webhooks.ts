@@ -1,4 +1,4 @@
-import type { CallType, InviteeState, UserInfo } from '../protocol/types.js';
+import type { CallType, InvitationBase, InviteeState, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
 
 /**
@@ -29,19 +29,8 @@ export interface CreatedInvitee {
   reason: string | null;
 }
 
-export interface InvitationSummary {
-  invitationId: string;
-  from: string;
-  fromUser: UserInfo;
-  to: string[];
-  callType: CallType;
-  roomName: string;
-  roomUrl: string | null;
-  message: string | null;
-  metadata: Record<string, unknown> | null;
-  createdAt: number;
-  expiresAt: number;
-}
+/** An invitation in webhook bodies: the fields every invitee receives. */
+export type InvitationSummary = InvitationBase;
 
 export interface InvitationCreatedData {
   projectId: string;
@@ -50,17 +39,8 @@ export interface InvitationCreatedData {
 }
 
 /** Every event after creation concerns one invitee, decided by that invitee's inbox. */
-export interface InviteeEventData {
+export interface InviteeEventData extends Omit<InvitationBase, 'message' | 'metadata'> {
   projectId: string;
-  invitationId: string;
-  from: string;
-  fromUser: UserInfo;
-  to: string[];
-  callType: CallType;
-  roomName: string;
-  roomUrl: string | null;
-  createdAt: number;
-  expiresAt: number;
   /** The invitee this event is about. */
   userId: string;
   user: UserInfo;
