@@ -9,6 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 90_000,
+    // Two test files share two cores with their servers and browsers: give polled conditions room.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

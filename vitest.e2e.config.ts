@@ -11,6 +11,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 300_000,
+    // Browsers, servers and builds share two cores: give polled conditions room.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

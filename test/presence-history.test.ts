@@ -64,8 +64,20 @@ describe('presence', () => {
     const laptop = await user('carol', id, 'laptop');
     await phone.setPresence('busy');
     await waitForState(laptop, (state) => state.presence === 'busy');
+    phone.disconnect();
+    laptop.disconnect();
     const again = await user('carol', id, 'tablet');
     expect(again.getState().presence).toBe('busy');
+  });
+
+  it('busy ends 15 s after the last device went away', async () => {
+    const id = uniqueUser('dave');
+    const first = await connectClient(server.host, { userId: id });
+    await first.setPresence('busy');
+    first.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    const back = await user('dave', id);
+    expect(back.getState().presence).toBe('online');
   });
 });
 

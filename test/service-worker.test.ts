@@ -91,15 +91,26 @@ afterAll(async () => {
   await service?.stop();
 });
 
-/** Waits for the server's next push to Bob's subscription and delivers it to the service worker, decrypted. */
-let pushesDelivered = 0;
+/**
+ * Waits for the server's next push to Bob's subscription and delivers it to the service worker, decrypted.
+ * Delivery is at-least-once (a push the service was slow to acknowledge is sent again), so a repeat of a push
+ * already delivered is skipped, as the browser's push service would collapse it by its topic.
+ */
+let pushesRead = 0;
+const pushesSeen = new Set<string>();
 async function deliverNextPush(): Promise<any> {
-  const index = pushesDelivered++;
-  await service.waitFor(() => service.for(subscription.id).length > index);
-  const request = service.for(subscription.id)[index]!;
-  const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
-  return JSON.parse(plaintext);
+  for (;;) {
+    const index = pushesRead++;
+    await service.waitFor(() => service.for(subscription.id).length > index);
+    const request = service.for(subscription.id)[index]!;
+    const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
+    const payload = JSON.parse(plaintext);
+    const key = `${payload.type}:${payload.invitationId}`;
+    if (pushesSeen.has(key)) continue;
+    pushesSeen.add(key);
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
+    return payload;
+  }
 }
 
 function shownNotifications(): Promise<Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>> {

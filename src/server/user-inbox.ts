@@ -192,8 +192,10 @@ export class UserInbox extends Server<Env> {
     }
     if (this.openConnections(connection.id).length > 0) return;
     const now = Date.now();
+    const { status } = this.profile();
     const pendingOutgoing = this.one<{ n: number }>("SELECT count(*) AS n FROM outgoing_invitee WHERE state = 'pending'")!.n;
-    this.run('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, pendingOutgoing > 0 ? now + LIMITS.callerGraceMs : null);
+    const graceMatters = pendingOutgoing > 0 || status === 'busy';
+    this.run('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, graceMatters ? now + LIMITS.callerGraceMs : null);
     this.presenceUpdated(connection.id);
     await this.scheduleAlarm();
   }
@@ -853,6 +855,8 @@ export class UserInbox extends Server<Env> {
     if (gone_deadline !== null && gone_deadline <= now) {
       this.run('UPDATE profile SET gone_deadline = NULL WHERE id = 1');
       if (this.openConnections().length === 0) {
+        // Busy means "in a call" or "do not disturb" while connected; a user gone for good is no longer busy.
+        this.run("UPDATE profile SET status = 'online' WHERE id = 1");
         const pending = this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE state = 'pending'");
         for (const row of pending) {
           this.enqueue(row.user_id, 'cancel', { invitationId: row.invitation_id, from: this.userId, reason: 'caller_disconnected' } satisfies CancelRequest);
