@@ -74,6 +74,7 @@ describe('every class of bad input gets a typed error and the connection stays u
   it('__proto__ keys anywhere', async () => {
     await expectInvalid('{"type":"invite","requestId":"p1","to":"x","roomName":"r","callType":"video_call","metadata":{"__proto__":{"admin":true}}}', '__proto__');
     await expectInvalid('{"__proto__":{"x":1},"type":"ping","requestId":"p2"}', '__proto__');
+    await expectInvalid('{"type":"ping","requestId":"p3","\\u005f_proto__":{"x":1}}', '__proto__');
   });
   it('frames over 16 KB', () => expectInvalid({ type: 'ping', requestId: rid(), padding: 'p'.repeat(17 * 1024) }, '16384'));
   it('bad presence and history queries', async () => {

@@ -26,6 +26,8 @@ export interface InvitationView extends SentInvitation {
 export interface BackendHost {
   sql: SqlStorage;
   me(): UserInfo;
+  /** Sets how the user is shown; null keeps a field. */
+  updateProfile(name: string | null, avatarUrl: string | null): void;
   /** Runs one request frame as the given device, as if it came over a socket without one. */
   handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
 }
@@ -39,11 +41,7 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
     switch (call.op) {
       case 'frame':
         if (call.profile && (call.profile.name !== undefined || call.profile.avatarUrl !== undefined)) {
-          host.sql.exec(
-            'UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1',
-            call.profile.name ?? null,
-            call.profile.avatarUrl ?? null,
-          );
+          host.updateProfile(call.profile.name ?? null, call.profile.avatarUrl ?? null);
         }
         return { ok: true, result: await host.handle(call.frame, call.deviceId) };
       case 'invitation.get': {

@@ -72,6 +72,15 @@ const RECONCILE_AFTER_MS = 1000;
 
 type Row = Record<string, SqlStorageValue>;
 
+interface ProfileRow {
+  name: string | null;
+  avatar_url: string | null;
+  status: string;
+  last_seen: number | null;
+  missed_seen_at: number;
+  gone_deadline: number | null;
+}
+
 interface SendInFlight {
   invitation: ReceivedInvitation;
   senderDevice: string;
@@ -96,6 +105,10 @@ export class UserInbox extends Server<Env> {
   private readonly runningRequests = new Map<string, Promise<unknown>>();
   /** Sends whose deliveries are under way and whose record is not written yet, by invitation id. */
   private readonly sendsInFlight = new Map<string, SendInFlight>();
+  /** The profile row, read once per instance; every write to it goes through run(), which forgets it. */
+  private profileRow: ProfileRow | undefined;
+  /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
+  private readonly outboxSent = new Set<number>();
   /** When the alarm is set for, as far as this instance knows (unknown after waking from hibernation). */
   private alarmAt: number | undefined;
   /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
@@ -125,6 +138,7 @@ export class UserInbox extends Server<Env> {
 
   private run(query: string, ...bindings: SqlStorageValue[]): void {
     this.ctx.storage.sql.exec(query, ...bindings);
+    if (query.startsWith('UPDATE profile')) this.profileRow = undefined;
   }
 
   private inbox(userId: string): InboxRpc {
@@ -132,8 +146,8 @@ export class UserInbox extends Server<Env> {
     return namespace.get(namespace.idFromName(`${this.projectId}:${userId}`)) as unknown as InboxRpc;
   }
 
-  private profile(): { name: string | null; avatar_url: string | null; status: string; last_seen: number | null; missed_seen_at: number; gone_deadline: number | null } {
-    return this.one('SELECT * FROM profile WHERE id = 1')!;
+  private profile(): ProfileRow {
+    return (this.profileRow ??= this.one<ProfileRow>('SELECT * FROM profile WHERE id = 1')!);
   }
 
   private me(): UserInfo {
@@ -849,6 +863,7 @@ export class UserInbox extends Server<Env> {
 
   override async onAlarm(): Promise<void> {
     this.alarmAt = undefined;
+    this.purgeSentOutbox();
     const now = Date.now();
     this.expireDue(now);
     const { gone_deadline } = this.profile();
@@ -883,7 +898,7 @@ export class UserInbox extends Server<Env> {
       `SELECT min(at) AS at FROM (
          SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
          UNION ALL SELECT gone_deadline FROM profile
-         UNION ALL SELECT min(next_at) FROM outbox
+         UNION ALL SELECT min(next_at) FROM outbox WHERE 1${this.unsentOutbox()}
          UNION ALL SELECT min(expires_at) + ${RECONCILE_AFTER_MS} FROM outgoing WHERE reconciled = 0
          UNION ALL SELECT min(created_at) + ? FROM requests)`,
       LIMITS.requestIdTtlMs,
@@ -921,18 +936,36 @@ export class UserInbox extends Server<Env> {
     return runBackendCall(call, {
       sql: this.ctx.storage.sql,
       me: () => this.me(),
+      updateProfile: (name, avatarUrl) =>
+        this.run('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl),
       handle: (frame, deviceId) => this.handleRequest({ id: `rest:${deviceId}`, state: { deviceId } } as unknown as Connection<ConnectionState>, frame),
     });
   }
 
   private enqueue(target: string, kind: OutboxKind, payload: unknown, nextAt = Date.now()): void {
+    this.purgeSentOutbox();
     this.run('INSERT INTO outbox (target, kind, payload, next_at) VALUES (?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt);
+  }
+
+  /**
+   * Deletes sent outbox rows as part of a write that happens anyway. Should the object restart first, those
+   * rows are sent again; every outbox message is idempotent at its receiver.
+   */
+  private purgeSentOutbox(): void {
+    if (this.outboxSent.size === 0) return;
+    this.run(`DELETE FROM outbox WHERE id IN (${[...this.outboxSent].join(',')})`);
+    this.outboxSent.clear();
+  }
+
+  /** Outbox rows still to send, as SQL: sent rows wait in memory for their deletion. */
+  private unsentOutbox(): string {
+    return this.outboxSent.size === 0 ? '' : ` AND id NOT IN (${[...this.outboxSent].join(',')})`;
   }
 
   /** Sends due cross-inbox messages; failures back off exponentially and are retried by the alarm. */
   private async flushOutbox(): Promise<void> {
     const due = this.rows<{ id: number; target: string; kind: OutboxKind; payload: string; attempts: number }>(
-      'SELECT * FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?',
+      `SELECT * FROM outbox WHERE next_at <= ?${this.unsentOutbox()} ORDER BY id LIMIT ?`,
       Date.now(),
       OUTBOX_BATCH,
     ).filter((row) => !this.outboxInFlight.has(row.id));
@@ -955,7 +988,7 @@ export class UserInbox extends Server<Env> {
             if (update) await this.applyInviteeUpdate(update);
           }
           else await this.applyInviteeUpdate(await target.cancelInvitation(payload as CancelRequest));
-          this.run('DELETE FROM outbox WHERE id = ?', row.id);
+          this.outboxSent.add(row.id);
         } catch (error) {
           failed = true;
           console.error(`outbox ${row.kind} to ${row.target} failed`, error);
