@@ -407,9 +407,10 @@ export class UserInbox extends Server<Env> {
     if (joined) return joined;
     const outgoing = this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitation.invitationId)!;
     const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', invitation.invitationId);
-    this.broadcastFrame({ type: 'invitation.sent', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) }, connection.id);
-    this.emitProjectEvent({ type: 'invitation.created', invitation: sentFromRows(outgoing, invitation.fromUser, invitees) });
-    return this.sendResult(outgoing);
+    const sent = sentFromRows(outgoing, invitation.fromUser, invitees);
+    this.broadcastFrame({ type: 'invitation.sent', invitation: sent }, connection.id);
+    this.emitProjectEvent({ type: 'invitation.created', invitation: sent });
+    return this.sendResult(outgoing, invitees);
   }
 
   private async tryDeliver(userId: string, invitation: ReceivedInvitation): Promise<InviteeUpdate | undefined> {
@@ -435,8 +436,10 @@ export class UserInbox extends Server<Env> {
     return row ? this.joinedResult(row) : undefined;
   }
 
-  private sendResult(outgoing: OutgoingRow): SendInvitationResult {
-    const invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', outgoing.invitation_id);
+  private sendResult(
+    outgoing: OutgoingRow,
+    invitees = this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ?', outgoing.invitation_id),
+  ): SendInvitationResult {
     return {
       invitationId: outgoing.invitation_id,
       roomName: outgoing.room_name,
