@@ -1,3 +1,4 @@
+import type { OwnPresence } from '../protocol/lists.js';
 import type {
   AnswerResult,
   CallHistoryPage,
@@ -25,7 +26,7 @@ export interface ClientState {
   /** The signed-in user, as the server knows them (from the token). */
   user: UserInfo;
   /** This user's own presence. */
-  presence: 'online' | 'busy';
+  presence: OwnPresence;
   /** Pending invitations to this user, oldest first. */
   incoming: ReceivedInvitation[];
   /** Invitations this user sent that still have at least one pending invitee, oldest first. */
@@ -89,7 +90,7 @@ export interface CallClient {
   onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe;
 
   getPresence(userIds: string[]): Promise<PresenceInfo[]>;
-  setPresence(status: 'online' | 'busy'): Promise<PresenceInfo>;
+  setPresence(status: OwnPresence): Promise<PresenceInfo>;
   subscribePresence(userIds: string[]): Promise<PresenceInfo[]>;
   onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe;
 

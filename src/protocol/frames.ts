@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { LIMITS, USER_ID_PATTERN } from './limits.js';
+import { callTypeSchema, declineReasonSchema, ownPresenceSchema, type ErrorCode } from './lists.js';
 import type {
   AnswerResult,
   CallHistoryPage,
   CancelResult,
-  ErrorCode,
   InvitationAcceptedEvent,
   InvitationAnsweredElsewhereEvent,
   InvitationCanceledEvent,
@@ -14,6 +14,7 @@ import type {
   PresenceInfo,
   ReceivedInvitation,
   SendInvitationResult,
+  SentInvitation,
   Snapshot,
 } from './types.js';
 
@@ -21,9 +22,6 @@ const requestId = z.string().min(1).max(64);
 export const userId = z.string().regex(USER_ID_PATTERN, 'a user id is 1-128 of A-Z a-z 0-9 _ . @ + -');
 const invitationId = z.string().min(1).max(64);
 const message = z.string().max(LIMITS.maxMessageLength);
-
-export const callTypeSchema = z.enum(['video_call', 'audio_call', 'live_streaming']);
-export const declineReasonSchema = z.enum(['busy', 'declined', 'unavailable']);
 
 export const httpUrlSchema = z
   .string()
@@ -72,7 +70,7 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     invitationId,
     userIds: z.array(userId).min(1).max(LIMITS.maxInvitees).optional(),
   }),
-  z.strictObject({ type: z.literal('presence.set'), requestId, status: z.enum(['online', 'busy']) }),
+  z.strictObject({ type: z.literal('presence.set'), requestId, status: ownPresenceSchema }),
   z.strictObject({
     type: z.literal('presence.get'),
     requestId,
@@ -120,7 +118,7 @@ export type ServerFrame =
   | ({ type: 'invitation.canceled' } & InvitationCanceledEvent)
   | ({ type: 'invitation.expired' } & InvitationExpiredEvent)
   | ({ type: 'invitation.answered_elsewhere' } & InvitationAnsweredElsewhereEvent)
-  | ({ type: 'invitation.sent'; invitation: import('./types.js').SentInvitation })
+  | { type: 'invitation.sent'; invitation: SentInvitation }
   | ({ type: 'presence.changed' } & PresenceInfo)
   | { type: 'missed_calls.changed'; missedCalls: number };
 

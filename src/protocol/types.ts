@@ -1,23 +1,18 @@
 /** Wire types shared by the server and BaxCloudClient. Timestamps are epoch milliseconds (server clock). */
 
-export type CallType = 'video_call' | 'audio_call' | 'live_streaming';
-export type DeclineReason = 'busy' | 'declined' | 'unavailable';
-export type CancelReason = 'canceled' | 'caller_disconnected' | 'glare';
-export type PresenceStatus = 'online' | 'busy' | 'offline';
-/** The state of one invitee's answer to an invitation. */
-export type InviteeState = 'pending' | 'accepted' | 'declined' | 'canceled' | 'expired';
+import type {
+  CallDirection,
+  CallOutcome,
+  CallType,
+  CancelReason,
+  DeclineReason,
+  EndReason,
+  InviteeState,
+  OwnPresence,
+  PresenceStatus,
+} from './lists.js';
 
-export type ErrorCode =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'not_pending'
-  | 'invalid_request'
-  | 'rate_limited'
-  | 'timeout'
-  | 'disconnected'
-  /** A server fault; the request may be retried. */
-  | 'internal';
+export type { CallOutcome, CallType, CancelReason, DeclineReason, ErrorCode, InviteeState, PresenceStatus } from './lists.js';
 
 export interface UserInfo {
   userId: string;
@@ -50,7 +45,7 @@ export interface InviteeStatus {
   /** True once at least one of the invitee's devices got the invitation (it is ringing). */
   delivered: boolean;
   state: InviteeState;
-  reason?: DeclineReason | CancelReason | null;
+  reason?: EndReason | null;
   message?: string | null;
 }
 
@@ -66,7 +61,7 @@ export interface SendInvitationResult {
   callType: CallType;
   createdAt: number;
   expiresAt: number;
-  invitees: Array<Pick<InviteeStatus, 'userId' | 'user' | 'delivered' | 'state' | 'reason' | 'message'>>;
+  invitees: InviteeStatus[];
   /**
    * Set when the invitee was calling you at the same time (glare): instead of a second, crossing call you
    * joined theirs, described here (its id, room, and the invitee as accepted).
@@ -96,18 +91,16 @@ export interface PresenceInfo {
   lastSeen: number | null;
 }
 
-export type CallOutcome = 'pending' | 'accepted' | 'declined' | 'canceled' | 'missed' | 'answered_elsewhere';
-
 export interface CallHistoryEntry {
   invitationId: string;
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   counterpart: UserInfo;
   callType: CallType;
   roomName: string;
   roomUrl: string | null;
   message: string | null;
   outcome: CallOutcome;
-  reason: DeclineReason | CancelReason | null;
+  reason: EndReason | null;
   /** The decline message, when declined with one. */
   replyMessage: string | null;
   createdAt: number;
@@ -124,7 +117,7 @@ export interface CallHistoryPage {
 
 export interface Snapshot {
   user: UserInfo;
-  presence: Exclude<PresenceStatus, 'offline'>;
+  presence: OwnPresence;
   incoming: ReceivedInvitation[];
   outgoing: SentInvitation[];
   missedCalls: number;
@@ -168,7 +161,7 @@ export interface InvitationExpiredEvent {
   callType: CallType;
   /** On the sender's side, the invitee who did not answer. On the invitee's side, the invitee itself. */
   userId: string;
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
 }
 
 export interface InvitationDeliveredEvent {
@@ -179,5 +172,5 @@ export interface InvitationDeliveredEvent {
 export interface InvitationAnsweredElsewhereEvent {
   invitationId: string;
   /** What another device of this user did. */
-  outcome: 'accepted' | 'declined';
+  outcome: Extract<InviteeState, 'accepted' | 'declined'>;
 }

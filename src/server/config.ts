@@ -1,16 +1,21 @@
+import { z } from 'zod';
 import { LIMITS, PROJECT_ID_PATTERN } from '../protocol/limits.js';
 
-/** One application using BaxCloud Call: its credentials and policies. */
-export interface ProjectConfig {
-  projectId: string;
+/**
+ * One application using BaxCloud Call: its credentials and policies. Fields other modules read from the same
+ * entry (such as `webhooks`) are theirs to validate, so unknown fields pass here.
+ */
+const projectSchema = z.object({
+  projectId: z.string().regex(PROJECT_ID_PATTERN, 'a project id is 1-64 of a-z 0-9 -, not starting with -'),
   /** Public key browsers send with every connection; identifies the project, grants nothing alone. */
-  apiKey: string;
+  apiKey: z.string().min(1),
   /** Signs user tokens and authenticates the REST API. Never sent to browsers. */
-  secret: string;
+  secret: z.string().min(1),
   /** Origins browsers may connect from; `*` allows any. Requests without an Origin (servers, Node) are allowed. */
-  allowedOrigins: string[];
-  invitesPerMinute: number;
-}
+  allowedOrigins: z.array(z.string()).default([]),
+  invitesPerMinute: z.number().int().min(0).default(LIMITS.defaultInvitesPerMinute),
+});
+export type ProjectConfig = z.output<typeof projectSchema>;
 
 export interface Env {
   UserInbox: DurableObjectNamespace;
@@ -42,22 +47,25 @@ export function projectsFrom(env: Env): Map<string, ProjectConfig> {
     });
   }
   if (env.PROJECTS) {
-    const list = JSON.parse(env.PROJECTS) as Array<Partial<ProjectConfig>>;
-    for (const entry of list) {
-      if (!entry.projectId || !PROJECT_ID_PATTERN.test(entry.projectId) || !entry.apiKey || !entry.secret) {
-        throw new Error('PROJECTS: every project needs a projectId (a-z 0-9 -), an apiKey and a secret');
-      }
-      projects.set(entry.projectId, {
-        projectId: entry.projectId,
-        apiKey: entry.apiKey,
-        secret: entry.secret,
-        allowedOrigins: entry.allowedOrigins ?? [],
-        invitesPerMinute: entry.invitesPerMinute ?? LIMITS.defaultInvitesPerMinute,
-      });
-    }
+    for (const project of parseProjects(env.PROJECTS)) projects.set(project.projectId, project);
   }
   cached = { source, projects };
   return projects;
+}
+
+/** Parses the PROJECTS variable; a mistake throws an error that names the variable, the entry and the field. */
+function parseProjects(source: string): ProjectConfig[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (error) {
+    throw new Error(`PROJECTS is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.array(projectSchema).safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
+  throw new Error(`PROJECTS${path}: ${issue.message}`);
 }
 
 export function originAllowed(project: ProjectConfig, origin: string | null): boolean {

@@ -1,4 +1,5 @@
 import type { ClientFrame } from '../protocol/frames.js';
+import { errorCodeSchema, type InvitationViewer } from '../protocol/lists.js';
 import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
 import { receivedFromRow, sentFromRows, type IncomingRow, type InviteeRow, type OutgoingRow } from './inbox-store.js';
 import { listPushSubscriptions, removePushSubscription, savePushSubscription, type PushSubscriptionRecord } from './push.js';
@@ -20,7 +21,7 @@ export type BackendResult = { ok: true; result: unknown } | { ok: false; code: E
 
 /** An invitation as one of its parties' inboxes knows it: the sender sees every invitee, an invitee only itself. */
 export interface InvitationView extends SentInvitation {
-  view: 'sender' | 'invitee';
+  view: InvitationViewer;
 }
 
 export interface BackendHost {
@@ -32,7 +33,7 @@ export interface BackendHost {
   handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
 }
 
-const ERROR_CODES = new Set<string>(['unauthorized', 'forbidden', 'not_found', 'not_pending', 'invalid_request', 'rate_limited', 'timeout', 'disconnected', 'internal']);
+const ERROR_CODES = new Set<string>(errorCodeSchema.options);
 
 type Row = Record<string, SqlStorageValue>;
 

@@ -1,13 +1,25 @@
 import { z } from 'zod';
-import { declineReasonSchema, invitationFieldsSchema, userId as userIdSchema } from '../protocol/frames.js';
-import { LIMITS } from '../protocol/limits.js';
+import { invitationFieldsSchema, userId as userIdSchema } from '../protocol/frames.js';
+import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
+import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
 import { validVapidSubject } from './push.js';
-import { WEBHOOK_EVENT_TYPES, acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
+import { MAX_TOKEN_TTL_SECONDS } from './tokens.js';
+import { acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
 
-/** Request bodies of the REST API: validated by src/server/rest.ts, documented by src/server/openapi.ts. */
+/**
+ * Request bodies of the REST API: validated by src/server/rest.ts and src/server/worker.ts, documented by
+ * src/server/openapi.ts.
+ */
 
 export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id is 1-64 of A-Z a-z 0-9 _ -');
 const profileSchema = z.strictObject({ name: z.string().max(LIMITS.maxNameLength).optional(), avatarUrl: z.string().max(LIMITS.maxUrlLength).optional() });
+
+/** A user token request: the user, how they are shown, and how long the token lasts. */
+export const tokenBodySchema = z.strictObject({
+  userId: userIdSchema.refine((id) => id !== SYSTEM_USER_ID, `"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`),
+  ...profileSchema.shape,
+  ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
+});
 
 export const sendInvitationBodySchema = invitationFieldsSchema.extend({
   /** The sender; omit to send as the system. */
@@ -23,21 +35,20 @@ export const answerBodySchema = z.strictObject({
   reason: declineReasonSchema.optional(),
   message: z.string().max(LIMITS.maxMessageLength).optional(),
 });
-const eventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 const endpointUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(acceptableTargetUrl, 'must be an https URL (http only to localhost)');
 const webhookSecretSchema = z.string().refine(validWebhookSecret, 'must be whsec_ followed by 24-64 base64 bytes');
 export const createEndpointBodySchema = z.strictObject({
   url: endpointUrlSchema,
   secret: webhookSecretSchema.optional(),
   description: z.string().max(256).optional(),
-  events: z.array(eventTypeSchema).min(1).optional(),
+  events: z.array(webhookEventTypeSchema).min(1).optional(),
   enabled: z.boolean().optional(),
 });
 export const updateEndpointBodySchema = z.strictObject({
   url: endpointUrlSchema.optional(),
   secret: webhookSecretSchema.optional(),
   description: z.string().max(256).nullable().optional(),
-  events: z.array(eventTypeSchema).min(1).nullable().optional(),
+  events: z.array(webhookEventTypeSchema).min(1).nullable().optional(),
   enabled: z.boolean().optional(),
 });
 const vapidSubjectSchema = z.string().max(256).refine(validVapidSubject, 'must be a mailto: address or an https URL');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
+import { webhookDeliveryStatusSchema } from '../protocol/lists.js';
 import type { CallHistoryPage, ErrorCode, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { bearer, errorResponse, json, sameSecret } from './http.js';
@@ -28,7 +29,6 @@ import { TokenError, verifyUserToken } from './tokens.js';
  * responses against it.
  */
 
-/** Invitations sent through the API without a `from` come from this reserved user id. */
 /** The device id REST requests from a backend are recorded under. */
 const BACKEND_DEVICE = 'backend';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -337,7 +337,9 @@ async function listAttempts(ctx: RouteContext): Promise<Response> {
 async function listMessages(ctx: RouteContext): Promise<Response> {
   requireSecret(ctx);
   const status = ctx.url.searchParams.get('status');
-  if (status !== null && !['pending', 'delivered', 'failed'].includes(status)) throw new HttpError('invalid_request', 'status: pending, delivered or failed');
+  if (status !== null && !webhookDeliveryStatusSchema.safeParse(status).success) {
+    throw new HttpError('invalid_request', `status: one of ${webhookDeliveryStatusSchema.options.join(', ')}`);
+  }
   const messages = await projectHubStub(ctx.env, ctx.projectId).listMessages({
     endpointId: ctx.url.searchParams.get('endpointId') ?? undefined,
     eventId: ctx.url.searchParams.get('eventId') ?? undefined,

@@ -1,3 +1,4 @@
+import type { WebhookEventType } from '../protocol/lists.js';
 import type { CallType, InvitationBase, InviteeState, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
 
@@ -8,15 +9,7 @@ import type { Env } from './config.js';
  * ProjectHub's durable outbox; a message keeps its `webhook-id` across retries so receivers can drop repeats.
  */
 
-export const WEBHOOK_EVENT_TYPES = [
-  'invitation.created',
-  'invitation.delivered',
-  'invitation.accepted',
-  'invitation.declined',
-  'invitation.canceled',
-  'invitation.expired',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../protocol/lists.js';
 
 /** One invitee as `invitation.created` reports it: whether a device of theirs was connected and rang. */
 export interface CreatedInvitee {

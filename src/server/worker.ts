@@ -1,10 +1,9 @@
 import { routePartykitRequest } from 'partyserver';
-import { z } from 'zod';
-import { describeIssues, userId as userIdSchema } from '../protocol/frames.js';
-import { SYSTEM_USER_ID } from '../protocol/limits.js';
+import { describeIssues } from '../protocol/frames.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
 import { bearer, errorResponse, json, sameSecret } from './http.js';
-import { MAX_TOKEN_TTL_SECONDS, TokenError, createUserToken, verifyUserToken } from './tokens.js';
+import { tokenBodySchema } from './rest-schemas.js';
+import { TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
 import { handleRest } from './rest.js';
 import type { HubEnv } from './project-hub.js';
@@ -13,13 +12,6 @@ export { UserInbox } from './user-inbox.js';
 export { ProjectHub } from './project-hub.js';
 
 const PARTY = 'user-inbox';
-
-const tokenRequestSchema = z.strictObject({
-  userId: userIdSchema.refine((id) => id !== SYSTEM_USER_ID, `"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`),
-  name: z.string().max(128).optional(),
-  avatarUrl: z.string().max(2048).optional(),
-  ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
-});
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -45,11 +37,10 @@ export default {
 async function connect(request: Request, env: Env): Promise<Response> {
   const response = await routePartykitRequest(request, env as unknown as Record<string, unknown>, {
     onBeforeConnect: async (req, lobby) => {
-      const { project, user, deviceId } = await authenticate(req, env, lobby.name);
+      const { user, deviceId } = await authenticate(req, env, lobby.name);
       const headers = new Headers(req.headers);
       headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
       headers.set(DEVICE_HEADER, deviceId);
-      void project;
       return new Request(req, { headers });
     },
     onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),
@@ -64,7 +55,7 @@ async function authenticate(
   request: Request,
   env: Env,
   room: string,
-): Promise<{ project: ProjectConfig; user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
+): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
   const url = new URL(request.url);
   const separator = room.indexOf(':');
   const projectId = decodeURIComponent(room.slice(0, separator));
@@ -77,7 +68,7 @@ async function authenticate(
   const user = await verifyUserToken(url.searchParams.get('token'), projectId, project.secret);
   if (user.userId !== roomUser) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
   const deviceId = (url.searchParams.get('deviceId') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || crypto.randomUUID();
-  return { project, user, deviceId };
+  return { user, deviceId };
 }
 
 function projectBySecret(request: Request, env: Env, projectId: string): ProjectConfig | Response {
@@ -100,7 +91,7 @@ async function readJson(request: Request): Promise<unknown> {
 async function mintToken(request: Request, env: Env, projectId: string): Promise<Response> {
   const project = projectBySecret(request, env, projectId);
   if (project instanceof Response) return project;
-  const body = tokenRequestSchema.safeParse(await readJson(request));
+  const body = tokenBodySchema.safeParse(await readJson(request));
   if (!body.success) return errorResponse('invalid_request', describeIssues(body.error));
   return json(await createUserToken({ projectId, secret: project.secret, ...body.data }));
 }
@@ -125,7 +116,7 @@ async function checkSession(request: Request, env: Env, projectId: string): Prom
 async function demoToken(request: Request, env: Env): Promise<Response> {
   const project = projectsFrom(env).get(DEMO_PROJECT_ID);
   if (!project) return errorResponse('not_found', 'the demo project is off');
-  const body = tokenRequestSchema.safeParse(await readJson(request));
+  const body = tokenBodySchema.safeParse(await readJson(request));
   if (!body.success) return errorResponse('invalid_request', describeIssues(body.error));
   return json(await createUserToken({ projectId: DEMO_PROJECT_ID, secret: project.secret, ...body.data, ttlSeconds: body.data.ttlSeconds ?? 600 }));
 }

@@ -1,15 +1,7 @@
-import type { CallType, UserInfo } from '../../protocol/types.js';
+import type { InvitationAcceptedDetail } from './invitation-accepted.js';
 
-export interface CallStartDetail {
-  invitationId: string;
-  roomName: string;
-  roomUrl: string | null;
-  callType: CallType;
-  /** `outgoing` on the caller's side, `incoming` on the callee's side. */
-  direction: 'incoming' | 'outgoing';
-  /** The other side of the call. */
-  peer: UserInfo;
-}
+/** The accepted invitation, as `bax-invitation-accepted` reports it: `peer` is the other side of the call. */
+export type CallStartDetail = InvitationAcceptedDetail;
 
 /** Fired on both sides when a call is accepted: the host app joins `roomName` now. */
 export class BaxCallStartEvent extends CustomEvent<CallStartDetail> {

@@ -1,3 +1,4 @@
+import type { CallDirection } from '../../protocol/lists.js';
 import type { CallType, UserInfo } from '../../protocol/types.js';
 
 export interface InvitationAcceptedDetail {
@@ -6,7 +7,7 @@ export interface InvitationAcceptedDetail {
   roomUrl: string | null;
   callType: CallType;
   /** `outgoing` when someone accepted this user's invitation, `incoming` when this user accepted one. */
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   /** The other side: the invitee who accepted, or the caller whose invitation was accepted. */
   peer: UserInfo;
 }

@@ -1,10 +1,11 @@
+import type { CallDirection } from '../../protocol/lists.js';
 import type { CallType, CancelReason, UserInfo } from '../../protocol/types.js';
 
 export interface InvitationCanceledDetail {
   invitationId: string;
   callType: CallType;
   /** `incoming` when the caller withdrew an invitation to this user, `outgoing` when this user withdrew one. */
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   /** The caller, for an incoming invitation; null for an outgoing one. */
   peer: UserInfo | null;
   reason: CancelReason;

@@ -1,10 +1,11 @@
+import type { CallDirection } from '../../protocol/lists.js';
 import type { CallType, DeclineReason, UserInfo } from '../../protocol/types.js';
 
 export interface InvitationDeclinedDetail {
   invitationId: string;
   callType: CallType;
   /** `outgoing` when an invitee declined this user's invitation, `incoming` when this user declined one. */
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   peer: UserInfo;
   reason: DeclineReason;
   /** The reply sent with the decline, if any. */

@@ -1,10 +1,11 @@
+import type { CallDirection } from '../../protocol/lists.js';
 import type { CallType, UserInfo } from '../../protocol/types.js';
 
 export interface InvitationExpiredDetail {
   invitationId: string;
   callType: CallType;
   /** `outgoing` when an invitee did not answer in time, `incoming` when this user did not. */
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   /** The invitee who did not answer, or the caller whose invitation went unanswered. */
   peer: UserInfo | null;
 }
