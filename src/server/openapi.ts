@@ -1,241 +1,11 @@
-import { z } from 'zod';
 import { LIMITS } from '../protocol/limits.js';
-import {
-  answerBodySchema,
-  cancelBodySchema,
-  createEndpointBodySchema,
-  pushSubscriptionBodySchema,
-  rotateVapidBodySchema,
-  sendInvitationBodySchema,
-  setVapidBodySchema,
-  updateEndpointBodySchema,
-} from './rest-schemas.js';
-import { WEBHOOK_EVENT_TYPES } from './webhooks.js';
+import { webhookDeliveryStatusSchema, type WebhookEventType } from '../protocol/lists.js';
+import { componentSchemas, enumOf, ref, str, type Schema } from './openapi-schemas.js';
 
 /**
- * The OpenAPI 3.1 document of the REST API, served at /v1/openapi.json. Request bodies are generated from
- * the same zod schemas the routes validate with, so the two cannot drift; response schemas are written out
- * here and test/rest.test.ts checks real responses against them.
+ * The OpenAPI 3.1 document of the REST API, served at /v1/openapi.json: the paths and webhooks here, the
+ * component schemas in src/server/openapi-schemas.ts.
  */
-
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
-const bool: Schema = { type: 'boolean' };
-const ms: Schema = { type: 'integer', description: 'Epoch milliseconds, server clock.' };
-
-function object(properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema {
-  return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
-}
-
-function body(schema: z.ZodType): Schema {
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
-  delete generated.$schema;
-  return generated;
-}
-
-const errorCodes = ['unauthorized', 'forbidden', 'not_found', 'not_pending', 'invalid_request', 'rate_limited', 'timeout', 'disconnected', 'internal'];
-const inviteeStates = ['pending', 'accepted', 'declined', 'canceled', 'expired'];
-const reasons = ['busy', 'declined', 'unavailable', 'canceled', 'caller_disconnected', 'glare'];
-
-const schemas: Record<string, Schema> = {
-  Error: object({ code: { type: 'string', enum: errorCodes }, message: str }, ['code', 'message'], 'Every error; the codes are those of the WebSocket protocol.'),
-  UserInfo: object({ userId: str, name: nullable(str), avatarUrl: nullable(str) }),
-  CallType: { type: 'string', enum: ['video_call', 'audio_call', 'live_streaming'] },
-  InviteeState: { type: 'string', enum: inviteeStates },
-  Reason: nullable({ type: 'string', enum: reasons }),
-  InviteeStatus: object(
-    { userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) },
-    ['userId', 'user', 'delivered', 'state'],
-  ),
-  Invitation: object(
-    {
-      invitationId: str,
-      from: str,
-      fromUser: ref('UserInfo'),
-      to: { type: 'array', items: str },
-      callType: ref('CallType'),
-      roomName: str,
-      roomUrl: nullable(str),
-      message: nullable(str),
-      metadata: nullable({ type: 'object' }),
-      createdAt: ms,
-      expiresAt: ms,
-      invitees: { type: 'array', items: ref('InviteeStatus') },
-      view: { type: 'string', enum: ['sender', 'invitee'], description: "Whose inbox answered: the sender's lists every invitee, an invitee's only itself." },
-    },
-    undefined,
-    'An invitation as the named user’s inbox holds it.',
-  ),
-  SendInvitationResult: object(
-    {
-      invitationId: str,
-      roomName: str,
-      roomUrl: nullable(str),
-      callType: ref('CallType'),
-      createdAt: ms,
-      expiresAt: ms,
-      invitees: {
-        type: 'array',
-        items: object({ userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) }, ['userId', 'user', 'delivered', 'state']),
-      },
-      joined: { type: 'boolean', description: 'The invitee was already calling the sender; the send joined that call (glare).' },
-      existing: { type: 'boolean', description: 'An equal invitation was already pending and is returned instead of a new one.' },
-    },
-    ['invitationId', 'roomName', 'roomUrl', 'callType', 'createdAt', 'expiresAt', 'invitees'],
-  ),
-  CancelResult: object({ invitationId: str, canceled: { type: 'array', items: str } }),
-  AnswerResult: object({ invitationId: str, state: ref('InviteeState') }),
-  PresenceInfo: object({ userId: str, status: { type: 'string', enum: ['online', 'busy', 'offline'] }, lastSeen: nullable(ms) }),
-  PresenceList: object({ presence: { type: 'array', items: ref('PresenceInfo') } }),
-  CallHistoryEntry: object({
-    invitationId: str,
-    direction: { type: 'string', enum: ['incoming', 'outgoing'] },
-    counterpart: ref('UserInfo'),
-    callType: ref('CallType'),
-    roomName: str,
-    roomUrl: nullable(str),
-    message: nullable(str),
-    outcome: { type: 'string', enum: ['pending', 'accepted', 'declined', 'canceled', 'missed'] },
-    reason: ref('Reason'),
-    replyMessage: nullable(str),
-    createdAt: ms,
-    endedAt: nullable(ms),
-  }),
-  CallHistoryPage: object({
-    entries: { type: 'array', items: ref('CallHistoryEntry') },
-    nextBefore: { ...nullable(int), description: 'Pass as `before` for the next, older page; null on the last page.' },
-    missedCalls: int,
-  }),
-  Token: object({ token: str, expiresAt: ms }),
-  Session: object({ userId: str, expiresAt: ms }),
-  WebhookEventType: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] },
-  WebhookEndpoint: object({
-    id: str,
-    url: str,
-    description: nullable(str),
-    events: { ...nullable({ type: 'array', items: ref('WebhookEventType') }), description: 'Null: every event type.' },
-    enabled: bool,
-    disabledReason: { ...nullable(str), description: '"gone" after the receiver answered 410, "manual" when turned off through the API.' },
-    source: { type: 'string', enum: ['api', 'config'] },
-    createdAt: ms,
-    updatedAt: ms,
-  }),
-  WebhookEndpointCreated: object({
-    id: str,
-    url: str,
-    description: nullable(str),
-    events: nullable({ type: 'array', items: ref('WebhookEventType') }),
-    enabled: bool,
-    disabledReason: nullable(str),
-    source: { type: 'string', enum: ['api', 'config'] },
-    createdAt: ms,
-    updatedAt: ms,
-    secret: { type: 'string', description: 'The whsec_ signing secret. Keep it on the receiving backend.' },
-  }),
-  WebhookEndpointList: object({ endpoints: { type: 'array', items: ref('WebhookEndpoint') } }),
-  WebhookSecret: object({ secret: str }),
-  DeliveryAttempt: object({
-    id: int,
-    eventId: { type: 'string', description: 'The webhook-id header of the message.' },
-    endpointId: str,
-    attempt: int,
-    at: ms,
-    status: { ...nullable(int), description: 'HTTP status; null when no response came (network error, timeout).' },
-    error: nullable(str),
-    durationMs: int,
-    nextAttemptAt: { ...nullable(ms), description: 'When the next attempt is due; null when none is.' },
-  }),
-  DeliveryAttemptList: object({ attempts: { type: 'array', items: ref('DeliveryAttempt') } }),
-  MessageDelivery: object({
-    eventId: str,
-    eventType: ref('WebhookEventType'),
-    endpointId: str,
-    status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
-    attempts: int,
-    nextAttemptAt: nullable(ms),
-    lastStatus: nullable(int),
-    lastError: nullable(str),
-    createdAt: ms,
-    updatedAt: ms,
-  }),
-  MessageDeliveryList: object({ messages: { type: 'array', items: ref('MessageDelivery') } }),
-  VapidKeys: object({ publicKey: { type: 'string', description: 'Uncompressed P-256 public key, base64url: the applicationServerKey.' }, subject: str, createdAt: ms }),
-  VapidPublicKey: object({ publicKey: str }),
-  PushSubscriptionList: object({
-    subscriptions: { type: 'array', items: object({ endpoint: str, deviceId: str, createdAt: ms, expirationTime: nullable(ms) }) },
-  }),
-  Subscribed: object({ subscribed: { type: 'boolean', const: true } }),
-  Removed: object({ removed: bool }),
-  Health: object({ ok: { type: 'boolean', const: true } }),
-  CreatedInvitee: object({
-    userId: str,
-    online: { type: 'boolean', description: 'A device of the invitee had the app open. Push to invitees that are not online.' },
-    delivered: { type: 'boolean', description: 'The invitation rings on at least one of their devices.' },
-    state: ref('InviteeState'),
-    reason: ref('Reason'),
-  }),
-  InvitationSummary: object({
-    invitationId: str,
-    from: str,
-    fromUser: ref('UserInfo'),
-    to: { type: 'array', items: str },
-    callType: ref('CallType'),
-    roomName: str,
-    roomUrl: nullable(str),
-    message: nullable(str),
-    metadata: nullable({ type: 'object' }),
-    createdAt: ms,
-    expiresAt: ms,
-  }),
-  InvitationCreatedEvent: object({
-    type: { const: 'invitation.created' },
-    timestamp: { type: 'string', format: 'date-time' },
-    data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
-  }),
-  InviteeEvent: object({
-    type: { type: 'string', enum: WEBHOOK_EVENT_TYPES.filter((type) => type !== 'invitation.created') },
-    timestamp: { type: 'string', format: 'date-time' },
-    data: object({
-      projectId: str,
-      invitationId: str,
-      from: str,
-      fromUser: ref('UserInfo'),
-      to: { type: 'array', items: str },
-      callType: ref('CallType'),
-      roomName: str,
-      roomUrl: nullable(str),
-      createdAt: ms,
-      expiresAt: ms,
-      userId: { type: 'string', description: 'The invitee this event is about.' },
-      user: ref('UserInfo'),
-      state: ref('InviteeState'),
-      reason: ref('Reason'),
-      message: { ...nullable(str), description: 'The decline message, when declined with one.' },
-      at: ms,
-    }),
-  }),
-  SendInvitationBody: body(sendInvitationBodySchema),
-  CancelBody: body(cancelBodySchema),
-  AnswerBody: body(answerBodySchema),
-  CreateEndpointBody: body(createEndpointBodySchema),
-  UpdateEndpointBody: body(updateEndpointBodySchema),
-  SetVapidBody: body(setVapidBodySchema),
-  RotateVapidBody: body(rotateVapidBodySchema),
-  PushSubscriptionBody: body(pushSubscriptionBodySchema),
-  TokenBody: object(
-    {
-      userId: str,
-      name: { type: 'string', maxLength: LIMITS.maxNameLength },
-      avatarUrl: { type: 'string', maxLength: LIMITS.maxUrlLength },
-      ttlSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-    },
-    ['userId'],
-  ),
-};
 
 const errorResponses = (...statuses: number[]): Record<string, Schema> =>
   Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
@@ -433,7 +203,7 @@ const paths: Record<string, Schema> = {
       parameters: [
         queryParam('endpointId', str, 'Only this endpoint.'),
         queryParam('eventId', str, 'Only this message (its webhook-id).'),
-        queryParam('status', { type: 'string', enum: ['pending', 'delivered', 'failed'] }, 'Only messages in this state.'),
+        queryParam('status', enumOf(webhookDeliveryStatusSchema), 'Only messages in this state.'),
         queryParam('limit', { type: 'integer', minimum: 1, maximum: 250 }, 'Default 50.'),
       ],
       responses: { ...ok('MessageDeliveryList', 'Messages of the last 7 days.'), ...errorResponses(400, 401) },
@@ -500,6 +270,16 @@ const webhookDescription = (summary: string, schema: string) => ({
   },
 });
 
+/** One entry per event type, so a new type cannot go undocumented. */
+const webhooks: Record<WebhookEventType, Schema> = {
+  'invitation.created': webhookDescription('An invitation was sent; per invitee whether they are online and rang. Push to the others.', 'InvitationCreatedEvent'),
+  'invitation.delivered': webhookDescription('The invitation rings on a device of the invitee (at once, or when a device connects).', 'InviteeEvent'),
+  'invitation.accepted': webhookDescription('An invitee accepted.', 'InviteeEvent'),
+  'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
+  'invitation.canceled': webhookDescription('The sender canceled for this invitee, or left for good.', 'InviteeEvent'),
+  'invitation.expired': webhookDescription('Nobody answered in time: a missed call.', 'InviteeEvent'),
+};
+
 let cached: Record<string, unknown> | undefined;
 
 export function openApiDocument(): Record<string, unknown> {
@@ -512,16 +292,9 @@ export function openApiDocument(): Record<string, unknown> {
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     paths,
-    webhooks: {
-      'invitation.created': webhookDescription('An invitation was sent; per invitee whether they are online and rang. Push to the others.', 'InvitationCreatedEvent'),
-      'invitation.delivered': webhookDescription('The invitation rings on a device of the invitee (at once, or when a device connects).', 'InviteeEvent'),
-      'invitation.accepted': webhookDescription('An invitee accepted.', 'InviteeEvent'),
-      'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
-      'invitation.canceled': webhookDescription('The sender canceled for this invitee, or left for good.', 'InviteeEvent'),
-      'invitation.expired': webhookDescription('Nobody answered in time: a missed call.', 'InviteeEvent'),
-    },
+    webhooks,
     components: {
-      schemas,
+      schemas: componentSchemas,
       responses: Object.fromEntries(
         [400, 401, 403, 404, 409, 429].map((status) => [`E${status}`, { description: `Error (${status}).`, content: { 'application/json': { schema: ref('Error') } } }]),
       ),

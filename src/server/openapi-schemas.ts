@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import {
+  callDirectionSchema,
+  callOutcomeSchema,
+  callTypeSchema,
+  endReasonSchema,
+  errorCodeSchema,
+  invitationViewSchema,
+  inviteeStateSchema,
+  presenceStatusSchema,
+  webhookDeliveryStatusSchema,
+  webhookEndpointSourceSchema,
+  webhookEventTypeSchema,
+} from '../protocol/lists.js';
+import {
+  answerBodySchema,
+  cancelBodySchema,
+  createEndpointBodySchema,
+  pushSubscriptionBodySchema,
+  rotateVapidBodySchema,
+  sendInvitationBodySchema,
+  setVapidBodySchema,
+  tokenBodySchema,
+  updateEndpointBodySchema,
+} from './rest-schemas.js';
+
+/**
+ * The component schemas of the OpenAPI document (src/server/openapi.ts). Request bodies and every list of
+ * values are generated from the zod schemas the server validates with, so they cannot drift; response shapes
+ * are written out here and test/rest.test.ts checks real responses against them.
+ */
+
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+export const str: Schema = { type: 'string' };
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const ms: Schema = { type: 'integer', description: 'Epoch milliseconds, server clock.' };
+
+function object(properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema {
+  return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
+}
+
+export function enumOf(schema: z.ZodEnum): Schema {
+  return { type: 'string', enum: [...schema.options] };
+}
+
+function body(schema: z.ZodType): Schema {
+  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
+  delete generated.$schema;
+  return generated;
+}
+
+/** The fields every invitee of an invitation receives. */
+const invitationProperties: Record<string, Schema> = {
+  invitationId: str,
+  from: str,
+  fromUser: ref('UserInfo'),
+  to: { type: 'array', items: str },
+  callType: ref('CallType'),
+  roomName: str,
+  roomUrl: nullable(str),
+  message: nullable(str),
+  metadata: nullable({ type: 'object' }),
+  createdAt: ms,
+  expiresAt: ms,
+};
+
+const webhookEndpointProperties: Record<string, Schema> = {
+  id: str,
+  url: str,
+  description: nullable(str),
+  events: { ...nullable({ type: 'array', items: ref('WebhookEventType') }), description: 'Null: every event type.' },
+  enabled: bool,
+  disabledReason: { ...nullable(str), description: '"gone" after the receiver answered 410, "manual" when turned off through the API.' },
+  source: enumOf(webhookEndpointSourceSchema),
+  createdAt: ms,
+  updatedAt: ms,
+};
+
+/** Events after creation carry the invitation without its message and metadata. */
+const inviteeEventInvitationProperties = Object.fromEntries(
+  Object.entries(invitationProperties).filter(([name]) => name !== 'message' && name !== 'metadata'),
+);
+
+export const componentSchemas: Record<string, Schema> = {
+  Error: object({ code: enumOf(errorCodeSchema), message: str }, ['code', 'message'], 'Every error; the codes are those of the WebSocket protocol.'),
+  UserInfo: object({ userId: str, name: nullable(str), avatarUrl: nullable(str) }),
+  CallType: enumOf(callTypeSchema),
+  InviteeState: enumOf(inviteeStateSchema),
+  Reason: nullable(enumOf(endReasonSchema)),
+  InviteeStatus: object(
+    { userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) },
+    ['userId', 'user', 'delivered', 'state'],
+  ),
+  Invitation: object(
+    {
+      ...invitationProperties,
+      invitees: { type: 'array', items: ref('InviteeStatus') },
+      view: { ...enumOf(invitationViewSchema), description: "Whose inbox answered: the sender's lists every invitee, an invitee's only itself." },
+    },
+    undefined,
+    'An invitation as the named user’s inbox holds it.',
+  ),
+  SendInvitationResult: object(
+    {
+      invitationId: str,
+      roomName: str,
+      roomUrl: nullable(str),
+      callType: ref('CallType'),
+      createdAt: ms,
+      expiresAt: ms,
+      invitees: { type: 'array', items: ref('InviteeStatus') },
+      joined: { type: 'boolean', description: 'The invitee was already calling the sender; the send joined that call (glare).' },
+      existing: { type: 'boolean', description: 'An equal invitation was already pending and is returned instead of a new one.' },
+    },
+    ['invitationId', 'roomName', 'roomUrl', 'callType', 'createdAt', 'expiresAt', 'invitees'],
+  ),
+  CancelResult: object({ invitationId: str, canceled: { type: 'array', items: str } }),
+  AnswerResult: object({ invitationId: str, state: ref('InviteeState') }),
+  PresenceInfo: object({ userId: str, status: enumOf(presenceStatusSchema), lastSeen: nullable(ms) }),
+  PresenceList: object({ presence: { type: 'array', items: ref('PresenceInfo') } }),
+  CallHistoryEntry: object({
+    invitationId: str,
+    direction: enumOf(callDirectionSchema),
+    counterpart: ref('UserInfo'),
+    callType: ref('CallType'),
+    roomName: str,
+    roomUrl: nullable(str),
+    message: nullable(str),
+    // A backend has no device of its own, so the REST history reports "answered elsewhere" as accepted.
+    outcome: enumOf(callOutcomeSchema.exclude(['answered_elsewhere'])),
+    reason: ref('Reason'),
+    replyMessage: nullable(str),
+    createdAt: ms,
+    endedAt: nullable(ms),
+  }),
+  CallHistoryPage: object({
+    entries: { type: 'array', items: ref('CallHistoryEntry') },
+    nextBefore: { ...nullable(int), description: 'Pass as `before` for the next, older page; null on the last page.' },
+    missedCalls: int,
+  }),
+  Token: object({ token: str, expiresAt: ms }),
+  Session: object({ userId: str, expiresAt: ms }),
+  WebhookEventType: enumOf(webhookEventTypeSchema),
+  WebhookEndpoint: object(webhookEndpointProperties),
+  WebhookEndpointCreated: object({
+    ...webhookEndpointProperties,
+    secret: { type: 'string', description: 'The whsec_ signing secret. Keep it on the receiving backend.' },
+  }),
+  WebhookEndpointList: object({ endpoints: { type: 'array', items: ref('WebhookEndpoint') } }),
+  WebhookSecret: object({ secret: str }),
+  DeliveryAttempt: object({
+    id: int,
+    eventId: { type: 'string', description: 'The webhook-id header of the message.' },
+    endpointId: str,
+    attempt: int,
+    at: ms,
+    status: { ...nullable(int), description: 'HTTP status; null when no response came (network error, timeout).' },
+    error: nullable(str),
+    durationMs: int,
+    nextAttemptAt: { ...nullable(ms), description: 'When the next attempt is due; null when none is.' },
+  }),
+  DeliveryAttemptList: object({ attempts: { type: 'array', items: ref('DeliveryAttempt') } }),
+  MessageDelivery: object({
+    eventId: str,
+    eventType: ref('WebhookEventType'),
+    endpointId: str,
+    status: enumOf(webhookDeliveryStatusSchema),
+    attempts: int,
+    nextAttemptAt: nullable(ms),
+    lastStatus: nullable(int),
+    lastError: nullable(str),
+    createdAt: ms,
+    updatedAt: ms,
+  }),
+  MessageDeliveryList: object({ messages: { type: 'array', items: ref('MessageDelivery') } }),
+  VapidKeys: object({ publicKey: { type: 'string', description: 'Uncompressed P-256 public key, base64url: the applicationServerKey.' }, subject: str, createdAt: ms }),
+  VapidPublicKey: object({ publicKey: str }),
+  PushSubscriptionList: object({
+    subscriptions: { type: 'array', items: object({ endpoint: str, deviceId: str, createdAt: ms, expirationTime: nullable(ms) }) },
+  }),
+  Subscribed: object({ subscribed: { type: 'boolean', const: true } }),
+  Removed: object({ removed: bool }),
+  Health: object({ ok: { type: 'boolean', const: true } }),
+  CreatedInvitee: object({
+    userId: str,
+    online: { type: 'boolean', description: 'A device of the invitee had the app open. Push to invitees that are not online.' },
+    delivered: { type: 'boolean', description: 'The invitation rings on at least one of their devices.' },
+    state: ref('InviteeState'),
+    reason: ref('Reason'),
+  }),
+  InvitationSummary: object(invitationProperties),
+  InvitationCreatedEvent: object({
+    type: { const: 'invitation.created' },
+    timestamp: { type: 'string', format: 'date-time' },
+    data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
+  }),
+  InviteeEvent: object({
+    type: enumOf(webhookEventTypeSchema.exclude(['invitation.created'])),
+    timestamp: { type: 'string', format: 'date-time' },
+    data: object({
+      projectId: str,
+      ...inviteeEventInvitationProperties,
+      userId: { type: 'string', description: 'The invitee this event is about.' },
+      user: ref('UserInfo'),
+      state: ref('InviteeState'),
+      reason: ref('Reason'),
+      message: { ...nullable(str), description: 'The decline message, when declined with one.' },
+      at: ms,
+    }),
+  }),
+  SendInvitationBody: body(sendInvitationBodySchema),
+  CancelBody: body(cancelBodySchema),
+  AnswerBody: body(answerBodySchema),
+  CreateEndpointBody: body(createEndpointBodySchema),
+  UpdateEndpointBody: body(updateEndpointBodySchema),
+  SetVapidBody: body(setVapidBodySchema),
+  RotateVapidBody: body(rotateVapidBodySchema),
+  PushSubscriptionBody: body(pushSubscriptionBodySchema),
+  TokenBody: body(tokenBodySchema),
+};
