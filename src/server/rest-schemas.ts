@@ -8,7 +8,7 @@ import { acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
 
 /**
  * Request bodies of the REST API: validated by src/server/rest.ts and src/server/worker.ts, documented by
- * src/server/openapi.ts.
+ * src/server/openapi-schemas.ts.
  */
 
 export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id is 1-64 of A-Z a-z 0-9 _ -');
