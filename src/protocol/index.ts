@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './limits.js';
 export * from './frames.js';
+export type * from './push.js';

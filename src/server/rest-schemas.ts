@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { declineReasonSchema, invitationFieldsSchema, userId as userIdSchema } from '../protocol/frames.js';
 import { LIMITS } from '../protocol/limits.js';
-import { validVapidSubject } from './push.js';
+import { validVapidSubject } from './push/crypto.js';
 import { WEBHOOK_EVENT_TYPES, acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
 
 /** Request bodies of the REST API: validated by src/server/rest.ts, documented by src/server/openapi.ts. */

@@ -7,10 +7,10 @@ import { bearer, errorResponse, json, sameSecret } from './http.js';
 import { MAX_TOKEN_TTL_SECONDS, TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
 import { handleRest } from './rest.js';
-import type { HubEnv } from './project-hub.js';
+import type { HubEnv } from './hub/project-hub.js';
 
 export { UserInbox } from './user-inbox.js';
-export { ProjectHub } from './project-hub.js';
+export { ProjectHub } from './hub/project-hub.js';
 
 const PARTY = 'user-inbox';
 
