@@ -3,10 +3,11 @@ import type { HubOrder } from '../project-events.js';
 import type { VapidKeys } from '../push/crypto.js';
 import { newWebhookSecret, type WebhookEndpoint, type WebhookEnv, type WebhookEventType } from '../webhooks.js';
 import { PushDispatch } from './push-dispatch.js';
-import { HubStorage, type DeliveryAttempt, type MessageDelivery } from './storage.js';
+import { HubStorage } from './storage.js';
+import type { DeliveryAttempt, MessageDelivery } from './types.js';
 import { WebhookDispatch } from './webhook-dispatch.js';
 
-export type { DeliveryAttempt, MessageDelivery } from './storage.js';
+export type { DeliveryAttempt, MessageDelivery } from './types.js';
 
 /** Deliveries, and pushes, started at once by one flush; more wait for the next. */
 const BATCH = 25;

@@ -5,7 +5,8 @@ import type { PushOrder } from '../project-events.js';
 import { generateVapidKeys, type VapidKeys } from '../push/crypto.js';
 import { pushTopic, sendPush } from '../push/send.js';
 import { createAnswerToken } from '../tokens.js';
-import type { HubStorage, PushJob } from './storage.js';
+import type { HubStorage } from './storage.js';
+import type { PushJob } from './types.js';
 
 /** Push retries back off from 1 s up to this, until the message's deadline. */
 const PUSH_MAX_DELAY_MS = 60_000;

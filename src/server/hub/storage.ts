@@ -2,11 +2,22 @@ import type { InviteeState } from '../../protocol/types.js';
 import type { VapidKeys } from '../push/crypto.js';
 import type { PushSubscriptionRecord } from '../push/subscriptions.js';
 import type { InvitationSummary, WebhookEndpoint, WebhookEventType } from '../webhooks.js';
+import type {
+  AttemptRecord,
+  DeliveryAttempt,
+  DeliveryStatus,
+  DueDelivery,
+  EndpointSettings,
+  MessageDelivery,
+  PushJob,
+  PushJobInput,
+} from './types.js';
 
 /**
  * Everything a ProjectHub keeps, and all the SQL it runs: webhook endpoints, the webhook outbox (events, one
  * delivery per event and endpoint) with its attempts log, Web Push jobs, the VAPID keys and the project id.
- * Each method is synchronous, so a caller's sequence of them runs without another request in between.
+ * Every method is synchronous, so calls made without an await between them run as one step no request interleaves.
+ * One module on purpose, a little over the usual size: all of the hub's SQL and its schema are read in one place.
  */
 
 const SCHEMA = `
@@ -44,85 +55,6 @@ CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), project_
 CREATE TABLE IF NOT EXISTS housekeeping (id INTEGER PRIMARY KEY CHECK (id = 1), last_prune INTEGER NOT NULL);
 INSERT OR IGNORE INTO housekeeping (id, last_prune) VALUES (1, 0);
 `;
-
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-
-export interface DeliveryAttempt {
-  id: number;
-  eventId: string;
-  endpointId: string;
-  attempt: number;
-  at: number;
-  /** HTTP status, or null when no response came. */
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  /** When the next attempt is due; null when this was the last one. */
-  nextAttemptAt: number | null;
-}
-
-export interface MessageDelivery {
-  eventId: string;
-  eventType: string;
-  endpointId: string;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** A due delivery, with what sending it takes. */
-export interface DueDelivery {
-  id: number;
-  eventId: string;
-  endpointId: string;
-  /** Attempts made so far. */
-  attempts: number;
-  url: string;
-  secret: string;
-  body: string;
-}
-
-/** What one attempt decided for its delivery. */
-export interface AttemptRecord {
-  status: DeliveryStatus;
-  /** The attempt's number, from 1. */
-  attempt: number;
-  nextAt: number | null;
-  httpStatus: number | null;
-  error: string | null;
-  startedAt: number;
-  durationMs: number;
-}
-
-/** An endpoint's settings as written; events null (or empty) means every type. */
-export interface EndpointSettings {
-  url: string;
-  secret: string;
-  description: string | null;
-  events: WebhookEventType[] | null;
-}
-
-export interface PushJobInput {
-  orderId: string;
-  userId: string;
-  invitationId: string;
-  kind: 'ring' | 'close';
-  subscription: PushSubscriptionRecord;
-  invitation: InvitationSummary;
-  state: InviteeState;
-  /** The push is pointless after this; the job is dropped then. */
-  deadline: number;
-}
-
-export interface PushJob extends PushJobInput {
-  id: number;
-  /** Attempts that failed so far. */
-  attempts: number;
-}
 
 type EndpointRow = {
   id: string;

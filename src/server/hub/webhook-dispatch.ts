@@ -10,7 +10,8 @@ import {
   type WebhookEventType,
   type WebhookPayload,
 } from '../webhooks.js';
-import type { DeliveryStatus, DueDelivery, HubStorage } from './storage.js';
+import type { HubStorage } from './storage.js';
+import type { DeliveryStatus, DueDelivery } from './types.js';
 
 /** Delivered and failed messages, and their attempts, are kept this long for the attempts API. */
 const RETENTION_MS = 7 * 24 * 3600_000;
