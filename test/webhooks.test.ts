@@ -164,9 +164,10 @@ describe('delivery', () => {
     const bob = await user(OUTAGE, 'bob');
     await receiver.down();
 
+    const rounds = 4;
+    const expectedEvents = rounds * 3; // created, delivered, then accepted or declined
     const sent: string[] = [];
-    const expectedEvents = 4 * 3; // created, delivered, then accepted or declined
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < rounds; i++) {
       const invitation = await alice.sendCallInvitation({ to: idOf(bob), roomName: `outage-${i}`, callType: 'audio_call' });
       sent.push(invitation.invitationId);
       if (i % 2 === 0) await bob.acceptCallInvitation(invitation.invitationId);
