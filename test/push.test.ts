@@ -176,10 +176,19 @@ describe('Web Push', () => {
     // With a device connected the call rings there: no push.
     const bob = await user('bob', bobId);
     const ringing = nextEvent(bob.onInvitationReceived.bind(bob));
-    await alice.sendCallInvitation({ to: bobId, roomName: 'online', callType: 'audio_call' });
+    const online = await alice.sendCallInvitation({ to: bobId, roomName: 'online', callType: 'audio_call' });
     await ringing;
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(service.for(phone.id)).toHaveLength(4);
+    // Once Bob is gone, the next call is pushed, through his inbox and the hub after the one that rang: when
+    // its push arrives, a push for the call that rang would have arrived before it.
+    await alice.subscribePresence([bobId]);
+    const offline = nextEvent(alice.onPresenceChanged.bind(alice), (info) => info.userId === bobId && info.status === 'offline');
+    bob.disconnect();
+    await offline;
+    const later = await alice.sendCallInvitation({ to: bobId, roomName: 'after', callType: 'audio_call' });
+    const pushed = () => service.for(phone.id).map((request) => decrypt(request, phone).invitationId as string);
+    await service.waitFor(() => pushed().includes(later.invitationId));
+    expect(pushed()).not.toContain(online.invitationId);
+    expect(pushed()).toEqual([canceled.invitationId, canceled.invitationId, missed.invitationId, missed.invitationId, later.invitationId]);
   });
 
   it('drops subscriptions the push service reports gone, and retries on server errors', async () => {

@@ -134,14 +134,18 @@ describe('events', () => {
   });
 
   it('sends only the event types an endpoint asked for, and endpoints from the project configuration', async () => {
-    const { receiver } = await receiverFor(CONFIGURED, { events: ['invitation.accepted'] });
+    const { receiver, endpointId } = await receiverFor(CONFIGURED, { events: ['invitation.accepted'] });
     const alice = await user(CONFIGURED, 'alice');
     const bob = await user(CONFIGURED, 'bob');
     const sent = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'filtered', callType: 'audio_call' });
     await bob.acceptCallInvitation(sent.invitationId);
-    await receiver.waitFor(() => receiver.received.length >= 1);
-    await configReceiver.waitFor(() => ofType(configReceiver.received, 'invitation.accepted', sent.invitationId).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const steps = ['invitation.created', 'invitation.delivered', 'invitation.accepted'];
+    await configReceiver.waitFor(() => steps.every((type) => ofType(configReceiver.received, type, sent.invitationId).length === 1));
+    // The configured endpoint has every step, so each was queued, for both endpoints at once: the filtered
+    // endpoint's outbox holds all it will ever get of this call.
+    await expect
+      .poll(async () => (await api(CONFIGURED, 'GET', `/webhooks/messages?endpointId=${endpointId}`)).body.messages.map((message: any) => [message.eventType, message.status]), { timeout: 10_000 })
+      .toEqual([['invitation.accepted', 'delivered']]);
     expect(receiver.received.map((hook) => hook.payload.type)).toEqual(['invitation.accepted']);
     expect(configReceiver.received.map((hook) => hook.payload.type).sort()).toEqual(['invitation.accepted', 'invitation.created', 'invitation.delivered']);
     expect(configReceiver.rejected).toEqual([]);
@@ -160,15 +164,19 @@ describe('delivery', () => {
     const bob = await user(OUTAGE, 'bob');
     await receiver.down();
 
+    const rounds = 4;
+    const expectedEvents = rounds * 3; // created, delivered, then accepted or declined
     const sent: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < rounds; i++) {
       const invitation = await alice.sendCallInvitation({ to: idOf(bob), roomName: `outage-${i}`, callType: 'audio_call' });
       sent.push(invitation.invitationId);
       if (i % 2 === 0) await bob.acceptCallInvitation(invitation.invitationId);
       else await bob.declineCallInvitation(invitation.invitationId);
     }
-    // Down for a while: several attempts fail with connection refused.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // Down for a while: every event is tried and retried, each attempt refused.
+    await expect
+      .poll(async () => (await api(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`)).body.messages.filter((message: any) => message.attempts >= 2).length, { timeout: 20_000, interval: 200 })
+      .toBe(expectedEvents);
     const failing = await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
     expect(failing.body.attempts.length).toBeGreaterThan(0);
     expect(failing.body.attempts.every((attempt: any) => attempt.status === null && attempt.error && attempt.nextAttemptAt)).toBe(true);
@@ -176,7 +184,6 @@ describe('delivery', () => {
     // Back up, but it times out on a first try of each message and only then acknowledges: a duplicate.
     receiver.behaviour = ({ attempt }) => (attempt === 1 ? { status: 204, delayMs: 9000 } : { status: 204 });
     await receiver.up();
-    const expectedEvents = sent.length * 3; // created, delivered, then accepted or declined
     await receiver.waitFor(() => receiver.acceptedIds().size >= expectedEvents, 60_000, `${expectedEvents} distinct events`);
 
     // Nothing lost: every step of every invitation arrived.
@@ -218,11 +225,12 @@ describe('delivery', () => {
     expect(attempts.body.attempts.map((attempt: any) => attempt.status)).toEqual([200, 503]);
 
     await gone.receiver.waitFor(() => gone.receiver.received.length === 1);
-    const endpoint = await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`);
-    expect(endpoint.body).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    await expect.poll(async () => (await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`)).body).toMatchObject({ enabled: false, disabledReason: 'gone' });
     await alice.cancelCallInvitation(first.invitationId);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.canceled', first.invitationId).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The cancel was queued (for the other endpoint) while this one was off: its outbox holds nothing new.
+    const goneMessages = await api(POLICY, 'GET', `/webhooks/messages?endpointId=${gone.endpointId}`);
+    expect(goneMessages.body.messages.map((message: any) => [message.eventType, message.status])).toEqual([['invitation.created', 'failed']]);
     expect(gone.receiver.received).toHaveLength(1);
 
     // Turning it back on resumes delivery of new events.

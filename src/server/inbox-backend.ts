@@ -2,7 +2,7 @@ import type { ClientFrame } from '../protocol/frames.js';
 import { errorCodeSchema, type InvitationViewer } from '../protocol/lists.js';
 import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
 import { receivedFromRow, sentFromRows, type IncomingRow, type InviteeRow, type OutgoingRow } from './inbox-store.js';
-import { listPushSubscriptions, removePushSubscription, savePushSubscription, type PushSubscriptionRecord } from './push.js';
+import { listPushSubscriptions, removePushSubscription, savePushSubscription, type PushSubscriptionRecord } from './push/subscriptions.js';
 
 /**
  * Requests that reach a UserInbox without a socket: the REST API (an app backend acting for a user, or a

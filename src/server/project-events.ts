@@ -1,7 +1,7 @@
 import type { InviteeState, ReceivedInvitation, SentInvitation, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
 import type { IncomingRow } from './inbox-store.js';
-import { listPushSubscriptions, markPushed, takePushed, type PushSubscriptionRecord } from './push.js';
+import { listPushSubscriptions, markPushed, takePushed, type PushSubscriptionRecord } from './push/subscriptions.js';
 import type { InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { invitationFieldsSchema, userId as userIdSchema } from '../protocol/frames.js';
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
-import { validVapidSubject } from './push.js';
+import { validVapidSubject } from './push/crypto.js';
 import { MAX_TOKEN_TTL_SECONDS } from './tokens.js';
 import { acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
 

@@ -7,8 +7,8 @@ import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { bearer, errorResponse, json, sameSecret } from './http.js';
 import type { BackendCall, BackendResult } from './inbox-backend.js';
 import { openApiDocument } from './openapi.js';
-import { projectHubStub, type HubEnv } from './project-hub.js';
-import { importVapidKeys, generateVapidKeys, verifyAnswerToken, DEFAULT_VAPID_SUBJECT } from './push.js';
+import { projectHubStub, type HubEnv } from './hub/project-hub.js';
+import { importVapidKeys, generateVapidKeys, DEFAULT_VAPID_SUBJECT } from './push/crypto.js';
 import {
   answerBodySchema,
   cancelBodySchema,
@@ -20,7 +20,7 @@ import {
   updateEndpointBodySchema,
 } from './rest-schemas.js';
 import type { InboxRpc } from './rpc.js';
-import { TokenError, verifyUserToken } from './tokens.js';
+import { TokenError, verifyAnswerToken, verifyUserToken } from './tokens.js';
 
 /**
  * The REST API for app backends (authenticated by the project secret) and for browsers acting for one user

@@ -78,3 +78,46 @@ export async function verifyUserToken(
     throw new TokenError(401, 'unauthorized', 'the token is not valid');
   }
 }
+
+// ---- answer tokens ----------------------------------------------------------------------------------------
+
+/**
+ * Answer tokens are signed with a key derived from the project secret, never the secret itself, so one can
+ * never pass as a user token (which would let a push payload open the user's inbox).
+ */
+async function answerKey(projectSecret: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(projectSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode('baxcloud-call/answer-token/v1')));
+}
+
+/** Mints the token a ring's push message carries: it may answer that one invitation, as that user and device. */
+export async function createAnswerToken(options: {
+  projectId: string;
+  projectSecret: string;
+  userId: string;
+  deviceId: string;
+  invitationId: string;
+  expiresAt: number;
+}): Promise<string> {
+  return new SignJWT({ inv: options.invitationId, dev: options.deviceId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'bax-answer+jwt' })
+    .setSubject(options.userId)
+    .setAudience(options.projectId)
+    // A little past expiry, so a late tap still gets the clear "already expired" answer rather than "unauthorized".
+    .setExpirationTime(Math.floor(options.expiresAt / 1000) + 120)
+    .sign(await answerKey(options.projectSecret));
+}
+
+export async function verifyAnswerToken(
+  token: string,
+  projectId: string,
+  projectSecret: string,
+): Promise<{ userId: string; deviceId: string; invitationId: string } | null> {
+  try {
+    const { payload } = await jwtVerify(token, await answerKey(projectSecret), { algorithms: ['HS256'], audience: projectId, typ: 'bax-answer+jwt', requiredClaims: ['sub', 'inv', 'exp'] });
+    if (typeof payload.inv !== 'string' || typeof payload.sub !== 'string') return null;
+    return { userId: payload.sub, deviceId: typeof payload.dev === 'string' ? payload.dev : 'push', invitationId: payload.inv };
+  } catch {
+    return null;
+  }
+}

@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from '../protocol/base64.js';
 import type { WebhookEventType } from '../protocol/lists.js';
 import type { CallType, InvitationBase, InviteeState, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
@@ -112,20 +113,6 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 // ---- secrets and signatures -------------------------------------------------------------------------------
 
 const encoder = new TextEncoder();
-
-export function toBase64(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let binary = '';
-  for (const byte of view) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 /** A new `whsec_` secret: 32 random bytes, base64, as Standard Webhooks libraries expect. */
 export function newWebhookSecret(): string {

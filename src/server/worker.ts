@@ -6,10 +6,10 @@ import { tokenBodySchema } from './rest-schemas.js';
 import { TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
 import { handleRest } from './rest.js';
-import type { HubEnv } from './project-hub.js';
+import type { HubEnv } from './hub/project-hub.js';
 
 export { UserInbox } from './user-inbox.js';
-export { ProjectHub } from './project-hub.js';
+export { ProjectHub } from './hub/project-hub.js';
 
 const PARTY = 'user-inbox';
 

@@ -1,7 +1,6 @@
-import { notificationTag, type CloseMessage, type PushMessage, type RingMessage } from './messages.js';
+import type { CloseMessage, PushMessage, RingMessage } from '../protocol/push.js';
 
-export type { CloseMessage, PushMessage, RingMessage } from './messages.js';
-export { notificationTag } from './messages.js';
+export type { CloseMessage, PushMessage, RingMessage } from '../protocol/push.js';
 
 /**
  * The service-worker side of BaxCloud Web Push. In the app's service worker:
@@ -57,6 +56,11 @@ export interface BaxCloudServiceWorkerOptions {
    * Default: the room URL after Accept when there is one, else the service worker's scope.
    */
   openUrl?: (ring: RingMessage, reason: 'accept' | 'open') => string | null | undefined;
+}
+
+/** The notification tag of an invitation, so a close (or a repeated ring) finds it. */
+export function notificationTag(invitationId: string): string {
+  return `baxcloud-call:${invitationId}`;
 }
 
 const LABELS = {

@@ -1,4 +1,4 @@
-import type { CallType, InviteeState, UserInfo } from '../protocol/types.js';
+import type { CallType, InviteeState, UserInfo } from './types.js';
 
 /** What the server pushes to a browser (encrypted, RFC 8291) and the service worker reads. */
 
@@ -31,8 +31,3 @@ export interface CloseMessage {
 }
 
 export type PushMessage = RingMessage | CloseMessage;
-
-/** The notification tag of an invitation, so a close (or a repeated ring) finds it. */
-export function notificationTag(invitationId: string): string {
-  return `baxcloud-call:${invitationId}`;
-}

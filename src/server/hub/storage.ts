@@ -1,0 +1,471 @@
+import type { InviteeState } from '../../protocol/types.js';
+import type { VapidKeys } from '../push/crypto.js';
+import type { PushSubscriptionRecord } from '../push/subscriptions.js';
+import type { InvitationSummary, WebhookEndpoint, WebhookEventType } from '../webhooks.js';
+import type {
+  AttemptRecord,
+  DeliveryAttempt,
+  DeliveryStatus,
+  DueDelivery,
+  EndpointSettings,
+  MessageDelivery,
+  PushJob,
+  PushJobInput,
+} from './types.js';
+
+/**
+ * Everything a ProjectHub keeps, and all the SQL it runs: webhook endpoints, the webhook outbox (events, one
+ * delivery per event and endpoint) with its attempts log, Web Push jobs, the VAPID keys and the project id.
+ * Every method is synchronous, so calls made without an await between them run as one step no request interleaves.
+ * One module on purpose, a little over the usual size: all of the hub's SQL and its schema are read in one place.
+ */
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS endpoint (
+  id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, description TEXT, events TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1, disabled_reason TEXT, source TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event (id TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS delivery (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL, endpoint_id TEXT NOT NULL,
+  status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER,
+  last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  UNIQUE (event_id, endpoint_id)
+);
+CREATE INDEX IF NOT EXISTS delivery_due ON delivery (status, next_at);
+CREATE TABLE IF NOT EXISTS attempt (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id INTEGER NOT NULL, event_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL, status INTEGER, error TEXT, duration_ms INTEGER NOT NULL, next_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS attempt_by_event ON attempt (event_id);
+CREATE INDEX IF NOT EXISTS attempt_by_endpoint ON attempt (endpoint_id, id);
+CREATE TABLE IF NOT EXISTS push_job (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id TEXT NOT NULL, user_id TEXT NOT NULL, invitation_id TEXT NOT NULL, kind TEXT NOT NULL,
+  subscription TEXT NOT NULL, invitation TEXT NOT NULL, state TEXT NOT NULL,
+  deadline INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+  UNIQUE (order_id, subscription)
+);
+CREATE INDEX IF NOT EXISTS push_job_due ON push_job (next_at);
+CREATE TABLE IF NOT EXISTS vapid (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL, private_jwk TEXT NOT NULL, subject TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), project_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS housekeeping (id INTEGER PRIMARY KEY CHECK (id = 1), last_prune INTEGER NOT NULL);
+INSERT OR IGNORE INTO housekeeping (id, last_prune) VALUES (1, 0);
+`;
+
+type EndpointRow = {
+  id: string;
+  url: string;
+  secret: string;
+  description: string | null;
+  events: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  source: 'api' | 'config';
+  created_at: number;
+  updated_at: number;
+};
+
+type DueDeliveryRow = { id: number; event_id: string; endpoint_id: string; attempts: number; url: string; secret: string; body: string };
+
+type AttemptRow = {
+  id: number;
+  delivery_id: number;
+  event_id: string;
+  endpoint_id: string;
+  attempt: number;
+  at: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  next_at: number | null;
+};
+
+type MessageRow = {
+  event_id: string;
+  type: string;
+  endpoint_id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+type PushJobRow = {
+  id: number;
+  order_id: string;
+  user_id: string;
+  invitation_id: string;
+  kind: 'ring' | 'close';
+  subscription: string;
+  invitation: string;
+  state: InviteeState;
+  deadline: number;
+  attempts: number;
+  next_at: number;
+};
+
+type VapidRow = { public_key: string; private_jwk: string; subject: string; created_at: number };
+
+type Row = Record<string, SqlStorageValue>;
+
+const encodeEvents = (events: WebhookEventType[] | null | undefined): string | null => (events?.length ? JSON.stringify(events) : null);
+const decodeEvents = (events: string | null): WebhookEventType[] | null => (events ? (JSON.parse(events) as WebhookEventType[]) : null);
+
+function endpointFromRow(row: EndpointRow): WebhookEndpoint {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: decodeEvents(row.events),
+    enabled: row.enabled === 1,
+    disabledReason: row.disabled_reason,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class HubStorage {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  private rows<T extends Row>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    return this.sql.exec<T>(query, ...bindings).toArray();
+  }
+
+  private one<T extends Row>(query: string, ...bindings: SqlStorageValue[]): T | undefined {
+    return this.rows<T>(query, ...bindings)[0];
+  }
+
+  private run(query: string, ...bindings: SqlStorageValue[]): number {
+    return this.sql.exec(query, ...bindings).rowsWritten;
+  }
+
+  // ---- the project ------------------------------------------------------------------------------------------
+
+  /** Keeps the project id: an alarm can wake the object without its id's name (seen after a local restart). */
+  rememberProjectId(projectId: string): void {
+    this.run('INSERT OR REPLACE INTO meta (id, project_id) VALUES (1, ?)', projectId);
+  }
+
+  /** The kept project id; empty when none was kept yet. */
+  projectId(): string {
+    return this.one<{ project_id: string }>('SELECT project_id FROM meta WHERE id = 1')?.project_id ?? '';
+  }
+
+  // ---- endpoints --------------------------------------------------------------------------------------------
+
+  /** Enabled endpoints and the event types each wants (null: all). */
+  enabledEndpoints(): Array<{ id: string; events: WebhookEventType[] | null }> {
+    return this.rows<{ id: string; events: string | null }>('SELECT id, events FROM endpoint WHERE enabled = 1').map((row) => ({
+      id: row.id,
+      events: decodeEvents(row.events),
+    }));
+  }
+
+  listEndpoints(): WebhookEndpoint[] {
+    return this.rows<EndpointRow>('SELECT * FROM endpoint ORDER BY created_at, id').map(endpointFromRow);
+  }
+
+  endpoint(id: string): WebhookEndpoint | null {
+    const row = this.one<EndpointRow>('SELECT * FROM endpoint WHERE id = ?', id);
+    return row ? endpointFromRow(row) : null;
+  }
+
+  endpointSecret(id: string): string | null {
+    return this.one<{ secret: string }>('SELECT secret FROM endpoint WHERE id = ?', id)?.secret ?? null;
+  }
+
+  /** Adds an endpoint made through the API; a disabled one is recorded as turned off by hand. */
+  insertEndpoint(id: string, settings: EndpointSettings, enabled: boolean, now: number): void {
+    this.run(
+      "INSERT INTO endpoint (id, url, secret, description, events, enabled, disabled_reason, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?)",
+      id,
+      settings.url,
+      settings.secret,
+      settings.description,
+      encodeEvents(settings.events),
+      enabled ? 1 : 0,
+      enabled ? null : 'manual',
+      now,
+      now,
+    );
+  }
+
+  /** Adds or refreshes an endpoint from the configuration, leaving its url, enabled state and history alone. */
+  upsertConfiguredEndpoint(id: string, settings: EndpointSettings, now: number): void {
+    this.run(
+      `INSERT INTO endpoint (id, url, secret, description, events, enabled, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 1, 'config', ?, ?)
+       ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, description = excluded.description, events = excluded.events`,
+      id,
+      settings.url,
+      settings.secret,
+      settings.description,
+      encodeEvents(settings.events),
+      now,
+      now,
+    );
+  }
+
+  configuredEndpointIds(): string[] {
+    return this.rows<{ id: string }>("SELECT id FROM endpoint WHERE source = 'config'").map((row) => row.id);
+  }
+
+  /** Changes the given settings of an endpoint; fields left undefined stay as they are. */
+  updateEndpointSettings(id: string, patch: Partial<EndpointSettings>): void {
+    if (patch.url !== undefined) this.run('UPDATE endpoint SET url = ? WHERE id = ?', patch.url, id);
+    if (patch.secret !== undefined) this.run('UPDATE endpoint SET secret = ? WHERE id = ?', patch.secret, id);
+    if (patch.description !== undefined) this.run('UPDATE endpoint SET description = ? WHERE id = ?', patch.description, id);
+    if (patch.events !== undefined) this.run('UPDATE endpoint SET events = ? WHERE id = ?', encodeEvents(patch.events), id);
+  }
+
+  enableEndpoint(id: string): void {
+    this.run('UPDATE endpoint SET enabled = 1, disabled_reason = NULL WHERE id = ?', id);
+  }
+
+  /** Stops sending to an endpoint: its pending deliveries fail. */
+  disableEndpoint(id: string, reason: string, now: number): void {
+    this.run('UPDATE endpoint SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?', reason, now, id);
+    this.run(
+      "UPDATE delivery SET status = 'failed', next_at = NULL, last_error = coalesce(last_error, 'endpoint disabled'), updated_at = ? WHERE endpoint_id = ? AND status = 'pending'",
+      now,
+      id,
+    );
+  }
+
+  touchEndpoint(id: string, now: number): void {
+    this.run('UPDATE endpoint SET updated_at = ? WHERE id = ?', now, id);
+  }
+
+  /** Deletes an endpoint; with `dropPending`, its pending deliveries go too, else they stay as they are. */
+  deleteEndpoint(id: string, dropPending: boolean): void {
+    if (dropPending) this.run("DELETE FROM delivery WHERE endpoint_id = ? AND status = 'pending'", id);
+    this.run('DELETE FROM endpoint WHERE id = ?', id);
+  }
+
+  // ---- the webhook outbox -----------------------------------------------------------------------------------
+
+  hasEvent(id: string): boolean {
+    return this.one('SELECT 1 FROM event WHERE id = ?', id) !== undefined;
+  }
+
+  /** Stores an event and a pending delivery of it to each endpoint, due now. */
+  queueEvent(event: { id: string; type: WebhookEventType; body: string }, endpointIds: string[], now: number): void {
+    this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', event.id, event.type, event.body, now);
+    for (const endpointId of endpointIds) {
+      this.run(
+        "INSERT OR IGNORE INTO delivery (event_id, endpoint_id, status, next_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)",
+        event.id,
+        endpointId,
+        now,
+        now,
+        now,
+      );
+    }
+  }
+
+  /**
+   * Takes up to `limit` due deliveries to enabled endpoints and leases them: their next attempt moves to
+   * `leaseUntil`, so no one else takes them meanwhile, and they come due again should this attempt be lost.
+   */
+  leaseDueDeliveries(now: number, leaseUntil: number, limit: number): DueDelivery[] {
+    const due = this.rows<DueDeliveryRow>(
+      `SELECT d.id, d.event_id, d.endpoint_id, d.attempts, e.url, e.secret, ev.body
+         FROM delivery d JOIN endpoint e ON e.id = d.endpoint_id JOIN event ev ON ev.id = d.event_id
+        WHERE d.status = 'pending' AND d.next_at <= ? AND e.enabled = 1 ORDER BY d.next_at, d.id LIMIT ?`,
+      now,
+      limit,
+    );
+    for (const row of due) this.run('UPDATE delivery SET next_at = ? WHERE id = ?', leaseUntil, row.id);
+    return due.map((row) => ({ id: row.id, eventId: row.event_id, endpointId: row.endpoint_id, attempts: row.attempts, url: row.url, secret: row.secret, body: row.body }));
+  }
+
+  /** Logs one attempt and moves its delivery on. */
+  recordAttempt(delivery: DueDelivery, record: AttemptRecord, now: number): void {
+    this.run(
+      'UPDATE delivery SET status = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?',
+      record.status,
+      record.attempt,
+      record.nextAt,
+      record.httpStatus,
+      record.error,
+      now,
+      delivery.id,
+    );
+    this.run(
+      'INSERT INTO attempt (delivery_id, event_id, endpoint_id, attempt, at, status, error, duration_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      delivery.id,
+      delivery.eventId,
+      delivery.endpointId,
+      record.attempt,
+      record.startedAt,
+      record.httpStatus,
+      record.error,
+      record.durationMs,
+      record.nextAt,
+    );
+  }
+
+  /** The attempts log, newest first. */
+  listAttempts(query: { endpointId?: string; eventId?: string; limit: number; before?: number }): DeliveryAttempt[] {
+    return this.rows<AttemptRow>(
+      `SELECT * FROM attempt WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR event_id = ?2) AND id < ?3 ORDER BY id DESC LIMIT ?4`,
+      query.endpointId ?? null,
+      query.eventId ?? null,
+      query.before ?? Number.MAX_SAFE_INTEGER,
+      query.limit,
+    ).map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      attempt: row.attempt,
+      at: row.at,
+      status: row.status,
+      error: row.error,
+      durationMs: row.duration_ms,
+      nextAttemptAt: row.next_at,
+    }));
+  }
+
+  /** Deliveries and where each stands, newest first. */
+  listMessages(query: { endpointId?: string; eventId?: string; status?: string; limit: number }): MessageDelivery[] {
+    return this.rows<MessageRow>(
+      `SELECT d.*, ev.type FROM delivery d JOIN event ev ON ev.id = d.event_id
+        WHERE (?1 IS NULL OR d.endpoint_id = ?1) AND (?2 IS NULL OR d.event_id = ?2) AND (?3 IS NULL OR d.status = ?3)
+        ORDER BY d.id DESC LIMIT ?4`,
+      query.endpointId ?? null,
+      query.eventId ?? null,
+      query.status ?? null,
+      query.limit,
+    ).map((row) => ({
+      eventId: row.event_id,
+      eventType: row.type,
+      endpointId: row.endpoint_id,
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_at ?? null,
+      lastStatus: row.last_status ?? null,
+      lastError: row.last_error ?? null,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  lastPruneAt(): number {
+    return this.one<{ last_prune: number }>('SELECT last_prune FROM housekeeping WHERE id = 1')?.last_prune ?? 0;
+  }
+
+  /** Forgets finished deliveries, their events and attempts older than `cutoff`. */
+  prune(cutoff: number, now: number): void {
+    this.run("DELETE FROM delivery WHERE status != 'pending' AND updated_at < ?", cutoff);
+    this.run('DELETE FROM event WHERE created_at < ? AND id NOT IN (SELECT event_id FROM delivery)', cutoff);
+    this.run('DELETE FROM attempt WHERE at < ?', cutoff);
+    this.run('UPDATE housekeeping SET last_prune = ? WHERE id = 1', now);
+  }
+
+  // ---- push jobs --------------------------------------------------------------------------------------------
+
+  /** Drops a ring not yet sent to a subscription; true when there was one. */
+  dropUnsentRing(invitationId: string, userId: string, endpoint: string): boolean {
+    return (
+      this.run(
+        "DELETE FROM push_job WHERE kind = 'ring' AND invitation_id = ? AND user_id = ? AND json_extract(subscription, '$.endpoint') = ?",
+        invitationId,
+        userId,
+        endpoint,
+      ) > 0
+    );
+  }
+
+  /** Queues a push, due now; once per order and subscription. */
+  queuePush(job: PushJobInput, now: number): void {
+    this.run(
+      `INSERT OR IGNORE INTO push_job (order_id, user_id, invitation_id, kind, subscription, invitation, state, deadline, next_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      job.orderId,
+      job.userId,
+      job.invitationId,
+      job.kind,
+      JSON.stringify(job.subscription),
+      JSON.stringify(job.invitation),
+      job.state,
+      job.deadline,
+      now,
+    );
+  }
+
+  /** Takes up to `limit` due pushes and leases them until `leaseUntil`, as `leaseDueDeliveries` does. */
+  leaseDuePushes(now: number, leaseUntil: number, limit: number): PushJob[] {
+    const due = this.rows<PushJobRow>('SELECT * FROM push_job WHERE next_at <= ? ORDER BY next_at, id LIMIT ?', now, limit);
+    for (const row of due) this.run('UPDATE push_job SET next_at = ? WHERE id = ?', leaseUntil, row.id);
+    return due.map((row) => ({
+      id: row.id,
+      orderId: row.order_id,
+      userId: row.user_id,
+      invitationId: row.invitation_id,
+      kind: row.kind,
+      subscription: JSON.parse(row.subscription) as PushSubscriptionRecord,
+      invitation: JSON.parse(row.invitation) as InvitationSummary,
+      state: row.state,
+      deadline: row.deadline,
+      attempts: row.attempts,
+    }));
+  }
+
+  deletePush(id: number): void {
+    this.run('DELETE FROM push_job WHERE id = ?', id);
+  }
+
+  /** Drops every queued push of a user to one subscription. */
+  deletePushesTo(userId: string, endpoint: string): void {
+    this.run("DELETE FROM push_job WHERE user_id = ? AND json_extract(subscription, '$.endpoint') = ?", userId, endpoint);
+  }
+
+  retryPush(id: number, nextAt: number): void {
+    this.run('UPDATE push_job SET attempts = attempts + 1, next_at = ? WHERE id = ?', nextAt, id);
+  }
+
+  // ---- both outboxes ----------------------------------------------------------------------------------------
+
+  /** When the next delivery or push is due; null when nothing waits. */
+  nextDueAt(): number | null {
+    return (
+      this.one<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT min(d.next_at) AS at FROM delivery d JOIN endpoint e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1
+           UNION ALL SELECT min(next_at) FROM push_job)`,
+      )?.at ?? null
+    );
+  }
+
+  // ---- VAPID ------------------------------------------------------------------------------------------------
+
+  vapid(): { keys: VapidKeys; createdAt: number } | null {
+    const row = this.one<VapidRow>('SELECT public_key, private_jwk, subject, created_at FROM vapid WHERE id = 1');
+    if (!row) return null;
+    return { keys: { publicKey: row.public_key, privateJwk: JSON.parse(row.private_jwk) as JsonWebKey, subject: row.subject }, createdAt: row.created_at };
+  }
+
+  storeVapid(keys: VapidKeys, now: number): void {
+    this.run(
+      'INSERT OR REPLACE INTO vapid (id, public_key, private_jwk, subject, created_at) VALUES (1, ?, ?, ?, ?)',
+      keys.publicKey,
+      JSON.stringify(keys.privateJwk),
+      keys.subject,
+      now,
+    );
+  }
+
+  setVapidSubject(subject: string): void {
+    this.run('UPDATE vapid SET subject = ? WHERE id = 1', subject);
+  }
+}
