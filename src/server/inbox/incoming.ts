@@ -95,7 +95,8 @@ export function resolveIncoming(inbox: Inbox, row: IncomingRow, state: InviteeSt
   if (state === 'accepted' || state === 'declined') {
     devices.broadcast({ type: 'invitation.answered_elsewhere', invitationId: row.invitation_id, outcome: state }, options.exceptConnection);
   } else if (state === 'canceled') {
-    devices.broadcast({ type: 'invitation.canceled', ...base, by: row.from_id, userId: inbox.userId, reason: (options.reason ?? 'canceled') as CancelReason });
+    const reason = (options.reason ?? 'canceled') as CancelReason;
+    devices.broadcast({ type: 'invitation.canceled', ...base, by: row.from_id, userId: inbox.userId, reason });
   } else if (state === 'expired') {
     devices.broadcast({ type: 'invitation.expired', ...base, userId: inbox.userId, direction: 'incoming' });
     devices.broadcast({ type: 'missed_calls.changed', missedCalls: missedCalls(inbox) });

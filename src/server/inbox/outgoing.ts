@@ -163,7 +163,9 @@ export class OutgoingInvitations {
     const user = update.user ?? (JSON.parse(row.user) as UserInfo);
     if (update.delivered && row.delivered === 0) {
       store.markInviteeDelivered(row.invitation_id, row.user_id);
-      if (row.state === 'pending') this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
+      if (row.state === 'pending') {
+        this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
+      }
     }
     if (!update.state || update.state === 'pending' || row.state !== 'pending') return;
     const outcome = { state: update.state, reason: update.reason ?? null, message: update.message ?? null, glareWith: update.glareWith ?? null };

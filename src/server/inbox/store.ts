@@ -1,3 +1,5 @@
+// Longer than our ~450-line guideline on purpose: every SQL statement of a user's inbox lives in this one module, so
+// what is stored, and how each table is read and written, can be checked in one place.
 import type { InviteeState, ReceivedInvitation, UserInfo } from '../../protocol/types.js';
 import {
   listPushSubscriptions,
@@ -102,6 +104,13 @@ export interface IncomingOutcome {
   answeredDevice?: string;
 }
 
+/** How an incoming invitation was answered: a reason and reply, and the device that answered. */
+export interface IncomingAnswer {
+  reason: string | null;
+  message: string | null;
+  deviceId: string | null;
+}
+
 /** An invitee's outcome as the invitee's inbox reported it. */
 export interface InviteeOutcome {
   state: InviteeState;
@@ -198,44 +207,22 @@ export class InboxStore {
   }
 
   insertIncoming(invitation: ReceivedInvitation, outcome: IncomingOutcome): void {
+    const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
     this.sql.exec(
       `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
                              created_at, expires_at, state, reason, delivered, answered_device, ended_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitation.invitationId,
-      invitation.from,
-      JSON.stringify(invitation.fromUser),
-      JSON.stringify(invitation.to),
-      invitation.callType,
-      invitation.roomName,
-      invitation.roomUrl,
-      invitation.message,
-      invitation.metadata ? JSON.stringify(invitation.metadata) : null,
-      invitation.createdAt,
-      invitation.expiresAt,
-      outcome.state,
-      outcome.reason ?? null,
-      outcome.delivered ? 1 : 0,
-      outcome.answeredDevice ?? null,
-      outcome.endedAt ?? null,
+      invitationId, from, JSON.stringify(fromUser), JSON.stringify(to), callType, roomName, roomUrl, message,
+      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt,
+      outcome.state, outcome.reason ?? null, outcome.delivered ? 1 : 0, outcome.answeredDevice ?? null, outcome.endedAt ?? null,
     );
   }
 
   /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
-  settleIncoming(
-    invitationId: string,
-    state: InviteeState,
-    outcome: { reason: string | null; message: string | null; deviceId: string | null },
-    now: number,
-  ): void {
+  settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
     this.sql.exec(
       "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
-      state,
-      outcome.reason,
-      outcome.message,
-      outcome.deviceId,
-      now,
-      invitationId,
+      state, outcome.reason, outcome.message, outcome.deviceId, now, invitationId,
     );
   }
 
@@ -257,12 +244,8 @@ export class InboxStore {
 
   /** The oldest live 1:1 invitation `from` sent to `me` alone: a call to join instead of ringing them back. */
   crossingIncoming(from: string, me: string, now: number): IncomingRow | undefined {
-    return this.one<IncomingRow>(
-      "SELECT * FROM incoming WHERE from_id = ? AND to_ids = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at LIMIT 1",
-      from,
-      JSON.stringify([me]),
-      now,
-    );
+    const query = "SELECT * FROM incoming WHERE from_id = ? AND to_ids = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at LIMIT 1";
+    return this.one<IncomingRow>(query, from, JSON.stringify([me]), now);
   }
 
   /** Incoming invitations that expired unanswered after `seenAt`. */
@@ -282,9 +265,7 @@ export class InboxStore {
       `SELECT o.* FROM outgoing o WHERE o.room_name = ? AND o.to_ids = ? AND o.expires_at > ?
          AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
        ORDER BY o.created_at DESC LIMIT 1`,
-      roomName,
-      JSON.stringify(to),
-      now,
+      roomName, JSON.stringify(to), now,
     );
   }
 
@@ -294,27 +275,18 @@ export class InboxStore {
 
   /** Writes a new invitation of ours and its invitees (`invitation.to`, sorted), each pending. */
   insertOutgoing(invitation: ReceivedInvitation, senderDevice: string, glareWith: string | null): void {
+    const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
     this.sql.exec(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitation.invitationId,
-      JSON.stringify(invitation.to),
-      invitation.callType,
-      invitation.roomName,
-      invitation.roomUrl,
-      invitation.message,
-      invitation.metadata ? JSON.stringify(invitation.metadata) : null,
-      invitation.createdAt,
-      invitation.expiresAt,
-      senderDevice,
+      invitationId, JSON.stringify(to), callType, roomName, roomUrl, message,
+      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt, senderDevice,
     );
-    for (const userId of invitation.to) {
+    for (const userId of to) {
+      const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
       this.sql.exec(
         "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
-        invitation.invitationId,
-        userId,
-        JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo),
-        glareWith,
+        invitationId, userId, user, glareWith,
       );
     }
   }
@@ -336,10 +308,7 @@ export class InboxStore {
       `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
         WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ? AND (i.state = 'pending' OR i.glare_with = ?)
         ORDER BY o.created_at DESC LIMIT 1`,
-      peer,
-      JSON.stringify([peer]),
-      now,
-      theirs,
+      peer, JSON.stringify([peer]), now, theirs,
     );
   }
 
@@ -381,17 +350,10 @@ export class InboxStore {
   settleInvitee(invitationId: string, userId: string, outcome: InviteeOutcome, now: number): void {
     this.sql.exec(
       'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
-      outcome.state,
-      outcome.reason,
-      outcome.message,
-      now,
-      outcome.glareWith,
-      invitationId,
-      userId,
+      outcome.state, outcome.reason, outcome.message, now, outcome.glareWith, invitationId, userId,
     );
     this.sql.exec(
-      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ? AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ? AND state = 'pending')",
-      invitationId,
+      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
       invitationId,
     );
   }
