@@ -1,3 +1,4 @@
+// The invitee's side: this inbox is the one authority for this user's outcome of each invitation it received.
 import type { AnswerResult, CancelReason, DeclineReason, InviteeState, ReceivedInvitation } from '../../protocol/types.js';
 import { decide, type InviteeAction } from '../invitation-rules.js';
 import type { CancelRequest, InviteeUpdate, SyncRequest } from '../rpc.js';
@@ -6,8 +7,6 @@ import { missedCalls } from './history.js';
 import type { Inbox, Requester } from './inbox.js';
 import { RequestError } from './request-error.js';
 import type { IncomingRow } from './rows.js';
-
-/** The invitee's side: this inbox is the one authority for this user's outcome of each invitation it received. */
 
 /** How an outcome came about: the answering device (and the connection that already knows), a reason, a reply. */
 export interface ResolveOptions {

@@ -1,3 +1,4 @@
+// The rows of one user's inbox (src/server/inbox/store.ts), and how they read as wire types.
 import type {
   CallHistoryEntry,
   CallOutcome,
@@ -9,8 +10,6 @@ import type {
   SentInvitation,
   UserInfo,
 } from '../../protocol/types.js';
-
-/** The rows of one user's inbox (src/server/inbox/store.ts) and how they read as wire types. */
 
 export interface ProfileRow {
   name: string | null;
