@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, glareWinner } from '../src/server/invitation-rules.js';
+import { crossingWins, decide, glareWinner } from '../src/server/invitation-rules.js';
 
 describe('decide: one outcome per invitee', () => {
   const pending = { state: 'pending' as const, expiresAt: 10_000 };
@@ -39,5 +39,20 @@ describe('glareWinner', () => {
     const b = { invitationId: 'b', createdAt: 5 };
     expect(glareWinner(a, b)).toBe(a);
     expect(glareWinner(b, a)).toBe(a);
+  });
+});
+
+describe('crossingWins', () => {
+  const older = { invitationId: 'zzz', createdAt: 1 };
+  const younger = { invitationId: 'aaa', createdAt: 2 };
+
+  it('against our pending invitation, the older of the two wins', () => {
+    expect(crossingWins(older, { ...younger, state: 'pending' })).toBe(true);
+    expect(crossingWins(younger, { ...older, state: 'pending' })).toBe(false);
+  });
+
+  it('keeps a decision already taken for the pair: ours canceled means theirs won, ours accepted means it lost', () => {
+    expect(crossingWins(younger, { ...older, state: 'canceled' })).toBe(true);
+    expect(crossingWins(older, { ...younger, state: 'accepted' })).toBe(false);
   });
 });

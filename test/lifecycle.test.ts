@@ -6,9 +6,11 @@ import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
 const open: BaxCloudClient[] = [];
+/** The caller-disconnect and busy grace periods of this file's server (15 s by default). */
+const GRACE_MS = 3000;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ vars: { CALLER_GRACE_MS: String(GRACE_MS), BUSY_GRACE_MS: String(GRACE_MS) } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -379,30 +381,41 @@ describe('glare, busy and duplicates', () => {
 });
 
 describe('the caller goes away', () => {
-  it("cancels the caller's pending invitations 15 s after its last connection closed", async () => {
+  it("cancels the caller's pending invitations once the grace period after its last connection closed is over", async () => {
     const aliceId = uniqueUser('alice');
     const alice = await connectClient(server.host, { userId: aliceId });
     const bob = await user('bob');
     const sent = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'r', callType: 'video_call', timeoutSeconds: 120 });
-    const canceled = nextEvent(bob.onInvitationCanceled.bind(bob), () => true, 30_000);
+    const canceled = nextEvent(bob.onInvitationCanceled.bind(bob), () => true, GRACE_MS + 15_000);
     const closedAt = Date.now();
     alice.disconnect();
     const event = await canceled;
     expect(event).toMatchObject({ invitationId: sent.invitationId, reason: 'caller_disconnected' });
-    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(14_000);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 1000);
   });
 
   it('a caller who comes back within the grace period keeps its invitations', async () => {
     const aliceId = uniqueUser('alice');
     const first = await connectClient(server.host, { userId: aliceId });
     const bob = await user('bob');
+    const carol = await user('carol');
+    await bob.subscribePresence([aliceId]);
     const sent = await first.sendCallInvitation({ to: idOf(bob), roomName: 'r', callType: 'video_call', timeoutSeconds: 120 });
+    const gone = nextEvent(bob.onPresenceChanged.bind(bob), (info) => info.userId === aliceId && info.status === 'offline');
     first.disconnect();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Alice's inbox has seen her last connection close: the grace period runs until graceEnd at the latest.
+    await gone;
+    const graceEnd = Date.now() + GRACE_MS;
     const back = await user('alice', undefined, aliceId);
     expect(back.getState().outgoing.map((entry) => entry.invitationId)).toEqual([sent.invitationId]);
-    await new Promise((resolve) => setTimeout(resolve, 14_000));
+
+    // A call to Alice that nobody answers expires in her inbox after the grace period would have ended; by then
+    // a cancel from that inbox would have reached Bob.
+    const clock = await carol.sendCallInvitation({ to: aliceId, roomName: 'clock', callType: 'audio_call', timeoutSeconds: 5 });
+    expect(clock.expiresAt).toBeGreaterThan(graceEnd);
+    await nextEvent(back.onInvitationExpired.bind(back), (event) => event.invitationId === clock.invitationId, 15_000);
     expect(bob.getState().incoming.map((entry) => entry.invitationId)).toEqual([sent.invitationId]);
+    expect(back.getState().outgoing.map((entry) => entry.invitationId)).toEqual([sent.invitationId]);
     await bob.acceptCallInvitation(sent.invitationId);
   });
 });

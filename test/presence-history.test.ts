@@ -5,9 +5,11 @@ import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
 const open: BaxCloudClient[] = [];
+/** The caller-disconnect and busy grace periods of this file's server (15 s by default). */
+const GRACE_MS = 3000;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ vars: { CALLER_GRACE_MS: String(GRACE_MS), BUSY_GRACE_MS: String(GRACE_MS) } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -70,12 +72,22 @@ describe('presence', () => {
     expect(again.getState().presence).toBe('busy');
   });
 
-  it('busy ends 15 s after the last device went away', async () => {
+  it('busy ends once the grace period after the last device went away is over', async () => {
     const id = uniqueUser('dave');
+    const erin = await user('erin');
+    await erin.subscribePresence([id]);
     const first = await connectClient(server.host, { userId: id });
     await first.setPresence('busy');
+    const gone = nextEvent(erin.onPresenceChanged.bind(erin), (info) => info.userId === id && info.status === 'offline');
     first.disconnect();
-    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    await gone;
+    const graceEnd = Date.now() + GRACE_MS;
+    // A call to Dave that nobody answers expires in his inbox after busy would have ended. (Reconnecting any
+    // earlier would keep him busy.)
+    const clock = await erin.sendCallInvitation({ to: id, roomName: 'clock', callType: 'audio_call', timeoutSeconds: 5 });
+    expect(clock.invitees[0]).toMatchObject({ state: 'pending' });
+    expect(clock.expiresAt).toBeGreaterThan(graceEnd);
+    await nextEvent(erin.onInvitationExpired.bind(erin), (event) => event.invitationId === clock.invitationId, 15_000);
     const back = await user('dave', id);
     expect(back.getState().presence).toBe('online');
   });

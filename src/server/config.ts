@@ -26,6 +26,10 @@ export interface Env {
   DEMO_PROJECT?: string;
   DEMO_API_KEY?: string;
   DEMO_SECRET?: string;
+  /** Milliseconds a sender may be gone before its pending invitations are canceled; default 15000. */
+  CALLER_GRACE_MS?: string;
+  /** Milliseconds busy lasts after the user's last device left; default 15000. */
+  BUSY_GRACE_MS?: string;
 }
 
 export const DEMO_PROJECT_ID = 'demo';

@@ -1,8 +1,9 @@
 import type { ClientFrame } from '../protocol/frames.js';
 import { errorCodeSchema, type InvitationViewer } from '../protocol/lists.js';
 import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
-import { receivedFromRow, sentFromRows, type IncomingRow, type InviteeRow, type OutgoingRow } from './inbox-store.js';
-import { listPushSubscriptions, removePushSubscription, savePushSubscription, type PushSubscriptionRecord } from './push/subscriptions.js';
+import { receivedFromRow, sentFromRows } from './inbox/rows.js';
+import type { InboxStore } from './inbox/store.js';
+import type { PushSubscriptionRecord } from './push/subscriptions.js';
 
 /**
  * Requests that reach a UserInbox without a socket: the REST API (an app backend acting for a user, or a
@@ -25,24 +26,20 @@ export interface InvitationView extends SentInvitation {
 }
 
 export interface BackendHost {
-  sql: SqlStorage;
+  store: InboxStore;
   me(): UserInfo;
-  /** Sets how the user is shown; null keeps a field. */
-  updateProfile(name: string | null, avatarUrl: string | null): void;
   /** Runs one request frame as the given device, as if it came over a socket without one. */
   handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
 }
 
 const ERROR_CODES = new Set<string>(errorCodeSchema.options);
 
-type Row = Record<string, SqlStorageValue>;
-
 export async function runBackendCall(call: BackendCall, host: BackendHost): Promise<BackendResult> {
   try {
     switch (call.op) {
       case 'frame':
         if (call.profile && (call.profile.name !== undefined || call.profile.avatarUrl !== undefined)) {
-          host.updateProfile(call.profile.name ?? null, call.profile.avatarUrl ?? null);
+          host.store.updateIdentity(call.profile.name ?? null, call.profile.avatarUrl ?? null);
         }
         return { ok: true, result: await host.handle(call.frame, call.deviceId) };
       case 'invitation.get': {
@@ -50,12 +47,12 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
         return view ? { ok: true, result: view } : { ok: false, code: 'not_found', message: 'no such invitation for this user' };
       }
       case 'push.subscribe':
-        savePushSubscription(host.sql, call.subscription);
+        host.store.savePushSubscription(call.subscription);
         return { ok: true, result: { subscribed: true } };
       case 'push.unsubscribe':
-        return { ok: true, result: { removed: removePushSubscription(host.sql, call.endpoint) } };
+        return { ok: true, result: { removed: host.store.removePushSubscription(call.endpoint) } };
       case 'push.list':
-        return { ok: true, result: listPushSubscriptions(host.sql) };
+        return { ok: true, result: host.store.pushSubscriptions() };
     }
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
@@ -64,18 +61,11 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
   }
 }
 
-function rows<T>(sql: SqlStorage, query: string, ...bindings: SqlStorageValue[]): T[] {
-  return sql.exec<Row>(query, ...bindings).toArray() as T[];
-}
-
 function invitationView(host: BackendHost, invitationId: string): InvitationView | null {
   const me = host.me();
-  const outgoing = rows<OutgoingRow>(host.sql, 'SELECT * FROM outgoing WHERE invitation_id = ?', invitationId)[0];
-  if (outgoing) {
-    const invitees = rows<InviteeRow>(host.sql, 'SELECT * FROM outgoing_invitee WHERE invitation_id = ? ORDER BY user_id', invitationId);
-    return { ...sentFromRows(outgoing, me, invitees), view: 'sender' };
-  }
-  const incoming = rows<IncomingRow>(host.sql, 'SELECT * FROM incoming WHERE invitation_id = ?', invitationId)[0];
+  const outgoing = host.store.outgoing(invitationId);
+  if (outgoing) return { ...sentFromRows(outgoing, me, host.store.invitees(invitationId)), view: 'sender' };
+  const incoming = host.store.incoming(invitationId);
   if (!incoming) return null;
   const self: InviteeStatus = {
     userId: me.userId,

@@ -33,3 +33,16 @@ export function glareWinner<T extends { invitationId: string; createdAt: number 
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? a : b;
   return a.invitationId < b.invitationId ? a : b;
 }
+
+/**
+ * Whether the crossing invitation `theirs` is the call rather than `ours`, our 1:1 invitation to its sender. While
+ * ours is pending the glare winner decides; once ours was decided against this very invitation, ours was canceled
+ * exactly when theirs won.
+ */
+export function crossingWins(
+  theirs: { invitationId: string; createdAt: number },
+  ours: { invitationId: string; createdAt: number; state: InviteeState },
+): boolean {
+  if (ours.state !== 'pending') return ours.state === 'canceled';
+  return glareWinner<{ invitationId: string; createdAt: number }>(theirs, ours) === theirs;
+}

@@ -1,7 +1,7 @@
 import type { InviteeState, ReceivedInvitation, SentInvitation, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
-import type { IncomingRow } from './inbox-store.js';
-import { listPushSubscriptions, markPushed, takePushed, type PushSubscriptionRecord } from './push/subscriptions.js';
+import { receivedFromRow, type IncomingRow } from './inbox/rows.js';
+import type { PushSubscriptionRecord } from './push/subscriptions.js';
 import type { InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
 
 /**
@@ -35,10 +35,19 @@ export interface HubOrder {
   push: PushOrder | null;
 }
 
+/** The inbox's record of its user's push subscriptions and of which invitations rang by push. */
+export interface PushLedger {
+  pushSubscriptions(): PushSubscriptionRecord[];
+  /** Notes that a push rang for this invitation, so its outcome closes the notification. */
+  markPushed(invitationId: string): void;
+  /** Whether a push rang for this invitation; forgets it. */
+  takePushed(invitationId: string): boolean;
+}
+
 export interface EventSource {
   projectId: string;
   me: UserInfo;
-  sql: SqlStorage;
+  push: PushLedger;
 }
 
 function newMessageId(): string {
@@ -51,19 +60,7 @@ function summaryOf(invitation: ReceivedInvitation | SentInvitation): InvitationS
 }
 
 function summaryOfRow(row: IncomingRow): InvitationSummary {
-  return {
-    invitationId: row.invitation_id,
-    from: row.from_id,
-    fromUser: JSON.parse(row.from_user) as UserInfo,
-    to: JSON.parse(row.to_ids) as string[],
-    callType: row.call_type as InvitationSummary['callType'],
-    roomName: row.room_name,
-    roomUrl: row.room_url,
-    message: row.message,
-    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-  };
+  return summaryOf(receivedFromRow(row));
 }
 
 function inviteeData(source: EventSource, summary: InvitationSummary, state: InviteeState, reason: string | null, message: string | null): InviteeEventData {
@@ -111,9 +108,9 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
       if (event.delivered) {
         return { id: newMessageId(), webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summary, 'pending', null, null) }, push: null };
       }
-      const subscriptions = listPushSubscriptions(source.sql);
+      const subscriptions = source.push.pushSubscriptions();
       if (subscriptions.length === 0) return null;
-      markPushed(source.sql, summary.invitationId);
+      source.push.markPushed(summary.invitationId);
       return {
         id: newMessageId(),
         webhook: null,
@@ -126,8 +123,8 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
       if (event.state === 'pending') return null;
       const summary = summaryOfRow(event.row);
       const type = `invitation.${event.state}` as const;
-      const pushed = takePushed(source.sql, summary.invitationId);
-      const subscriptions = pushed ? listPushSubscriptions(source.sql) : [];
+      const pushed = source.push.takePushed(summary.invitationId);
+      const subscriptions = pushed ? source.push.pushSubscriptions() : [];
       return {
         id: newMessageId(),
         webhook: { type, timestamp, data: inviteeData(source, summary, event.state, event.reason ?? null, event.message ?? null) },

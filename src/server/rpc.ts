@@ -1,4 +1,5 @@
 import type { CancelReason, InviteeState, PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
+import type { HubOrder } from './project-events.js';
 
 /** An invitee's answer to a delivery, or a later change to one invitee's state, sent to the sender's inbox. */
 export interface InviteeUpdate {
@@ -21,16 +22,33 @@ export interface CancelRequest {
   reason: CancelReason;
 }
 
+/** The sender asks an invitee's inbox for the invitee's current outcome. */
+export interface SyncRequest {
+  invitationId: string;
+  from: string;
+}
+
 /** The methods one UserInbox calls on another. */
 export interface InboxRpc {
   deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate>;
   cancelInvitation(request: CancelRequest): Promise<InviteeUpdate & { canceled: boolean }>;
   applyInviteeUpdate(update: InviteeUpdate): Promise<void>;
-  syncInvitation(request: { invitationId: string; from: string }): Promise<InviteeUpdate | null>;
+  syncInvitation(request: SyncRequest): Promise<InviteeUpdate | null>;
   getPresenceInfo(): Promise<PresenceInfo>;
   watch(watcherId: string): Promise<PresenceInfo>;
   presenceChanged(info: PresenceInfo): Promise<boolean>;
 }
 
-/** `event` hands a lifecycle event to the project's hub (src/server/project-events.ts). */
-export type OutboxKind = 'deliver' | 'update' | 'cancel' | 'sync' | 'event';
+/**
+ * What an inbox's durable outbox carries, by kind: to another inbox, a delivery, an invitee's update, a cancel or
+ * a sync; to the project's hub, an `event` (src/server/project-events.ts).
+ */
+export interface OutboxMessages {
+  deliver: ReceivedInvitation;
+  update: InviteeUpdate;
+  cancel: CancelRequest;
+  sync: SyncRequest;
+  event: HubOrder;
+}
+
+export type OutboxKind = keyof OutboxMessages;

@@ -1,0 +1,36 @@
+import type { CallHistoryPage, Snapshot } from '../../protocol/types.js';
+import type { Inbox } from './inbox.js';
+import { historyFromRow, receivedFromRow, sentFromRows } from './rows.js';
+
+export function missedCalls(inbox: Inbox): number {
+  return inbox.store.missedCallsSince(inbox.store.profile().missed_seen_at);
+}
+
+/** A page of call history as the asking device sees it, newest first. */
+export function historyPage(inbox: Inbox, deviceId: string, limit: number, before: number | undefined): CallHistoryPage {
+  const { rows, nextBefore } = inbox.store.historyPage(before ?? Number.MAX_SAFE_INTEGER, limit);
+  return { entries: rows.map((row) => historyFromRow(row, deviceId)), nextBefore, missedCalls: missedCalls(inbox) };
+}
+
+/** Clears the missed-call count on every device of this user. */
+export function markMissedCallsSeen(inbox: Inbox): { missedCalls: 0 } {
+  inbox.store.markMissedCallsSeen(Date.now());
+  inbox.devices.broadcast({ type: 'missed_calls.changed', missedCalls: 0 });
+  return { missedCalls: 0 };
+}
+
+/** What a device needs on every (re)connect: pending invitations both ways, presence, missed calls, the clock. */
+export function snapshot(inbox: Inbox, now: number): Snapshot {
+  const { store } = inbox;
+  const incoming = store.pendingIncoming().map(receivedFromRow);
+  const me = inbox.me();
+  const outgoing = store.outgoingWithPendingInvitees().map((row) => sentFromRows(row, me, store.invitees(row.invitation_id)));
+  return {
+    user: me,
+    presence: store.profile().status as Snapshot['presence'],
+    incoming,
+    outgoing,
+    missedCalls: missedCalls(inbox),
+    serverTime: now,
+  };
+}

@@ -1,0 +1,87 @@
+import { hubOrderFor, projectHub, type InboxEvent } from '../project-events.js';
+import type { OutboxKind, OutboxMessages } from '../rpc.js';
+import type { Inbox } from './inbox.js';
+
+const OUTBOX_BATCH = 50;
+const OUTBOX_MAX_DELAY_MS = 60_000;
+/**
+ * How long an inbox trusts the hub's word that the project has no webhook endpoint. Handing over events costs
+ * storage writes on the ringing path; a new endpoint receives events from at most this long after it is added.
+ */
+const HUB_QUIET_MS = 10_000;
+
+type Sender<K extends OutboxKind> = (target: string, message: OutboxMessages[K]) => Promise<void>;
+
+/**
+ * Cross-object messages that must not be lost. Each is written together with the state change that causes it
+ * and sent after; failures back off exponentially and are retried by the alarm. Every receiver is idempotent.
+ */
+export class Outbox {
+  /** Rows being sent right now, so overlapping flushes do not send one twice. */
+  private readonly inFlight = new Set<number>();
+  /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
+  private hubQuietUntil = 0;
+
+  /** How each kind of message reaches its target; answers from invitees' inboxes update our own invitations. */
+  private readonly senders: { [K in OutboxKind]: Sender<K> } = {
+    deliver: async (userId, invitation) => {
+      await this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).deliverInvitation(invitation));
+    },
+    update: (userId, update) => this.inbox.peer(userId).applyInviteeUpdate(update),
+    cancel: async (userId, request) => {
+      await this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).cancelInvitation(request));
+    },
+    sync: async (userId, request) => {
+      const update = await this.inbox.peer(userId).syncInvitation(request);
+      if (update) await this.inbox.outgoing.applyInviteeUpdate(update);
+    },
+    event: async (projectId, order) => {
+      const { listening } = await projectHub(this.inbox.env, projectId).ingest(order);
+      this.hubQuietUntil = listening ? 0 : Date.now() + HUB_QUIET_MS;
+    },
+  };
+
+  constructor(private readonly inbox: Inbox) {}
+
+  enqueue<K extends OutboxKind>(target: string, kind: K, message: OutboxMessages[K], nextAt = Date.now()): void {
+    this.inbox.store.addToOutbox(target, kind, message, nextAt);
+  }
+
+  /** Sends the messages that are due. */
+  async flush(): Promise<void> {
+    const { store } = this.inbox;
+    const due = store.dueOutbox(Date.now(), OUTBOX_BATCH).filter((row) => !this.inFlight.has(row.id));
+    if (due.length === 0) return;
+    let failed = false;
+    await Promise.all(
+      due.map(async (row) => {
+        this.inFlight.add(row.id);
+        try {
+          const send = this.senders[row.kind as OutboxKind] as Sender<OutboxKind>;
+          await send(row.target, JSON.parse(row.payload));
+          store.markOutboxSent(row.id);
+        } catch (error) {
+          failed = true;
+          console.error(`outbox ${row.kind} to ${row.target} failed`, error);
+          const delay = Math.min(1000 * 2 ** row.attempts, OUTBOX_MAX_DELAY_MS);
+          store.retryOutboxAt(row.id, Date.now() + delay);
+        } finally {
+          this.inFlight.delete(row.id);
+        }
+      }),
+    );
+    if (failed || due.length === OUTBOX_BATCH) await this.inbox.alarms.schedule();
+  }
+
+  /** Hands a lifecycle event to the project's hub (webhooks, Web Push) through the outbox; never awaited here. */
+  handOver(event: InboxEvent): void {
+    // While the project has no webhook endpoint, events that cannot carry a push are not handed over at all.
+    const quiet = Date.now() < this.hubQuietUntil;
+    const mayPush = (event.type === 'invitation.received' && !event.delivered) || event.type === 'invitation.resolved';
+    if (quiet && !mayPush) return;
+    const order = hubOrderFor(event, { projectId: this.inbox.projectId, me: this.inbox.me(), push: this.inbox.store });
+    if (!order || (quiet && !order.push)) return;
+    this.enqueue(this.inbox.projectId, 'event', order);
+    void this.flush();
+  }
+}

@@ -1,0 +1,203 @@
+import { randomId } from '../../protocol/base64.js';
+import type { ClientFrame } from '../../protocol/frames.js';
+import { LIMITS, SYSTEM_USER_ID } from '../../protocol/limits.js';
+import type { CancelReason, CancelResult, DeclineReason, ReceivedInvitation, SendInvitationResult, UserInfo } from '../../protocol/types.js';
+import { projectsFrom } from '../config.js';
+import type { InviteeUpdate } from '../rpc.js';
+import { deliverInvitation, resolveIncoming } from './incoming.js';
+import type { Inbox, Requester } from './inbox.js';
+import { RequestError } from './request-error.js';
+import { joinedResultFromRow, sendResultFromRows, sentFromRows, type InviteeRow, type OutgoingRow } from './rows.js';
+
+/** A send whose deliveries are under way and whose record is not written yet. */
+export interface SendInFlight {
+  invitation: ReceivedInvitation;
+  senderDevice: string;
+  /** Set when the glare rule accepted the invitee's crossing invitation instead of this one. */
+  glareWith: string | null;
+  /** Invitees' answers that arrived before the record was written. */
+  early: InviteeUpdate[];
+}
+
+/** The sender's side: invitations this user sends, and what their invitees' inboxes report back. */
+export class OutgoingInvitations {
+  /** Sends in flight, by invitation id. */
+  private readonly inFlight = new Map<string, SendInFlight>();
+
+  constructor(private readonly inbox: Inbox) {}
+
+  /** Our 1:1 send in flight to `userId` that no crossing invitation was accepted for yet (src/server/inbox/glare.ts). */
+  crossingSendTo(userId: string): SendInFlight | undefined {
+    return [...this.inFlight.values()].find(
+      (candidate) => candidate.invitation.to.length === 1 && candidate.invitation.to[0] === userId && candidate.glareWith === null,
+    );
+  }
+
+  async send(frame: Extract<ClientFrame, { type: 'invite' }>, requester: Requester): Promise<SendInvitationResult> {
+    const { store, userId, outbox } = this.inbox;
+    const to = [...new Set(Array.isArray(frame.to) ? frame.to : [frame.to])].sort();
+    if (to.includes(userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
+    const now = Date.now();
+
+    const same = store.pendingDuplicate(frame.roomName, to, now);
+    if (same) return { ...sendResultFromRows(same, store.invitees(same.invitation_id)), existing: true };
+
+    if (to.length === 1) {
+      const crossing = store.crossingIncoming(to[0]!, userId, now);
+      if (crossing) {
+        // The callee is already calling us: join that call instead of ringing them back (glare).
+        resolveIncoming(this.inbox, crossing, 'accepted', { deviceId: requester.deviceId, exceptConnection: requester.connectionId });
+        return joinedResultFromRow(crossing);
+      }
+    }
+    this.checkRate(now);
+
+    const invitation: ReceivedInvitation = {
+      invitationId: randomId(),
+      from: userId,
+      fromUser: this.inbox.me(),
+      to,
+      callType: frame.callType,
+      roomName: frame.roomName,
+      roomUrl: frame.roomUrl ?? null,
+      message: frame.message ?? null,
+      metadata: frame.metadata ?? null,
+      createdAt: now,
+      expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
+    };
+    // Deliver first, then write our own record: a message sent after a write waits until that write is durable,
+    // and the ring should not. The sender is answered only after the write. Until then the send is kept in
+    // memory, so the glare rule and early answers from invitees see it.
+    const flight: SendInFlight = { invitation, senderDevice: requester.deviceId, glareWith: null, early: [] };
+    this.inFlight.set(invitation.invitationId, flight);
+    let updates: Array<InviteeUpdate | undefined>;
+    try {
+      updates = await Promise.all(to.map((invitee) => this.tryDeliver(invitee, invitation)));
+    } finally {
+      this.inFlight.delete(invitation.invitationId);
+    }
+    store.insertOutgoing(invitation, flight.senderDevice, flight.glareWith);
+    for (const [index, update] of updates.entries()) {
+      if (update) await this.applyInviteeUpdate(update);
+      // Not reached: the outbox retries the delivery until it lands or the invitation expires.
+      else outbox.enqueue(to[index]!, 'deliver', invitation, Date.now() + 1000);
+    }
+    for (const update of flight.early) await this.applyInviteeUpdate(update);
+    if (updates.includes(undefined)) await this.inbox.alarms.schedule();
+
+    const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
+    if (joined) return joined;
+    const outgoing = store.outgoing(invitation.invitationId)!;
+    const invitees = store.invitees(invitation.invitationId);
+    const sent = sentFromRows(outgoing, invitation.fromUser, invitees);
+    this.inbox.devices.broadcast({ type: 'invitation.sent', invitation: sent }, requester.connectionId);
+    outbox.handOver({ type: 'invitation.created', invitation: sent });
+    return sendResultFromRows(outgoing, invitees);
+  }
+
+  /** The app backend (sending as the system user) is trusted and not rate limited; users are. */
+  private checkRate(now: number): void {
+    if (this.inbox.userId === SYSTEM_USER_ID) return;
+    const limit = projectsFrom(this.inbox.env).get(this.inbox.projectId)?.invitesPerMinute ?? LIMITS.defaultInvitesPerMinute;
+    const recent = this.inbox.store.sentSince(now - 60_000) + this.inFlight.size;
+    if (recent >= limit) throw new RequestError('rate_limited', `at most ${limit} invitations a minute`);
+  }
+
+  private async tryDeliver(userId: string, invitation: ReceivedInvitation): Promise<InviteeUpdate | undefined> {
+    try {
+      return await this.inbox.peer(userId).deliverInvitation(invitation);
+    } catch (error) {
+      console.error('delivery failed; retrying from the outbox', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Our invitation lost a glare to the invitee's crossing one: this send becomes that call. The crossing
+   * invitation may not have reached us yet, so we take it in now (the same rule accepts it) and tell its sender.
+   */
+  private async joinCrossingCall(winner: ReceivedInvitation): Promise<SendInvitationResult | undefined> {
+    const { store, outbox } = this.inbox;
+    if (!store.incoming(winner.invitationId)) {
+      const update = await deliverInvitation(this.inbox, winner);
+      outbox.enqueue(winner.from, 'update', update);
+      void outbox.flush();
+    }
+    const row = store.incoming(winner.invitationId);
+    return row?.state === 'accepted' ? joinedResultFromRow(row) : undefined;
+  }
+
+  async cancel(invitationId: string, userIds: string[] | undefined): Promise<CancelResult> {
+    const { store } = this.inbox;
+    if (!store.outgoing(invitationId)) {
+      if (store.incoming(invitationId)) throw new RequestError('forbidden', 'only the sender may cancel an invitation; invitees decline');
+      throw new RequestError('not_found', 'no such invitation');
+    }
+    let pending = store.pendingInvitees(invitationId);
+    if (userIds) pending = pending.filter((row) => userIds.includes(row.user_id));
+    if (pending.length === 0) throw new RequestError('not_pending', 'no invitee of this invitation is still pending');
+    const outcomes = await Promise.all(pending.map((row) => this.cancelAt(row.user_id, invitationId, 'canceled')));
+    const canceled = outcomes.filter((outcome) => outcome.canceled).map((outcome) => outcome.userId);
+    if (canceled.length === 0) throw new RequestError('not_pending', 'every invitee already answered');
+    return { invitationId, canceled };
+  }
+
+  private async cancelAt(userId: string, invitationId: string, reason: CancelReason): Promise<{ userId: string; canceled: boolean }> {
+    const outcome = await this.inbox.peer(userId).cancelInvitation({ invitationId, from: this.inbox.userId, reason });
+    this.inbox.store.dropDelivery(userId, invitationId);
+    await this.applyInviteeUpdate(outcome);
+    return { userId, canceled: outcome.canceled };
+  }
+
+  /** RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. */
+  async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
+    const { store } = this.inbox;
+    const row = store.invitee(update.invitationId, update.userId);
+    if (!row) {
+      // An invitee answered before our own record of the send was written: apply it right after.
+      this.inFlight.get(update.invitationId)?.early.push(update);
+      return;
+    }
+    const outgoing = store.outgoing(update.invitationId)!;
+    if (update.user) store.setInviteeUser(row.invitation_id, row.user_id, update.user);
+    const user = update.user ?? (JSON.parse(row.user) as UserInfo);
+    if (update.delivered && row.delivered === 0) {
+      store.markInviteeDelivered(row.invitation_id, row.user_id);
+      if (row.state === 'pending') {
+        this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
+      }
+    }
+    if (!update.state || update.state === 'pending' || row.state !== 'pending') return;
+    const outcome = { state: update.state, reason: update.reason ?? null, message: update.message ?? null, glareWith: update.glareWith ?? null };
+    store.settleInvitee(row.invitation_id, row.user_id, outcome, Date.now());
+    this.announce(outgoing, row, user, update);
+  }
+
+  /** Tells this user's devices an invitee's outcome. */
+  private announce(outgoing: OutgoingRow, row: InviteeRow, user: UserInfo, update: InviteeUpdate): void {
+    const base = { invitationId: row.invitation_id, roomName: outgoing.room_name, callType: outgoing.call_type as ReceivedInvitation['callType'] };
+    const { devices } = this.inbox;
+    switch (update.state) {
+      case 'accepted':
+        devices.broadcast({ type: 'invitation.accepted', ...base, roomUrl: outgoing.room_url, by: row.user_id, byUser: user, ...(update.glareWith ? { joined: true } : {}) });
+        break;
+      case 'declined':
+        devices.broadcast({
+          type: 'invitation.declined',
+          ...base,
+          roomUrl: outgoing.room_url,
+          by: row.user_id,
+          byUser: user,
+          reason: (update.reason ?? 'declined') as DeclineReason,
+          message: update.message ?? null,
+        });
+        break;
+      case 'canceled':
+        devices.broadcast({ type: 'invitation.canceled', ...base, by: this.inbox.userId, userId: row.user_id, reason: (update.reason ?? 'canceled') as CancelReason });
+        break;
+      case 'expired':
+        devices.broadcast({ type: 'invitation.expired', ...base, userId: row.user_id, direction: 'outgoing' });
+        break;
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// The rows of one user's inbox (src/server/inbox/store.ts), and how they read as wire types.
+import type {
+  CallHistoryEntry,
+  CallOutcome,
+  CallType,
+  InviteeState,
+  InviteeStatus,
+  ReceivedInvitation,
+  SendInvitationResult,
+  SentInvitation,
+  UserInfo,
+} from '../../protocol/types.js';
+
+export interface ProfileRow {
+  name: string | null;
+  avatar_url: string | null;
+  status: string;
+  last_seen: number | null;
+  missed_seen_at: number;
+  /** When a grace period of the user's last departure ends (src/server/inbox/grace.ts). */
+  gone_deadline: number | null;
+}
+
+export interface IncomingRow {
+  invitation_id: string;
+  from_id: string;
+  from_user: string;
+  to_ids: string;
+  call_type: string;
+  room_name: string;
+  room_url: string | null;
+  message: string | null;
+  metadata: string | null;
+  created_at: number;
+  expires_at: number;
+  state: string;
+  reason: string | null;
+  reply_message: string | null;
+  delivered: number;
+  answered_device: string | null;
+  ended_at: number | null;
+}
+
+export interface OutgoingRow {
+  invitation_id: string;
+  to_ids: string;
+  call_type: string;
+  room_name: string;
+  room_url: string | null;
+  message: string | null;
+  metadata: string | null;
+  created_at: number;
+  expires_at: number;
+  sender_device: string | null;
+  reconciled: number;
+}
+
+export interface InviteeRow {
+  invitation_id: string;
+  user_id: string;
+  user: string;
+  delivered: number;
+  state: string;
+  reason: string | null;
+  reply_message: string | null;
+  ended_at: number | null;
+  glare_with: string | null;
+}
+
+export interface HistoryRow {
+  direction: 'incoming' | 'outgoing';
+  invitation_id: string;
+  counterpart: string;
+  call_type: string;
+  room_name: string;
+  room_url: string | null;
+  message: string | null;
+  state: string;
+  reason: string | null;
+  reply_message: string | null;
+  created_at: number;
+  ended_at: number | null;
+  answered_device: string | null;
+}
+
+export interface OutboxRow {
+  id: number;
+  target: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
+export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
+  return {
+    invitationId: row.invitation_id,
+    from: row.from_id,
+    fromUser: JSON.parse(row.from_user) as UserInfo,
+    to: JSON.parse(row.to_ids) as string[],
+    callType: row.call_type as CallType,
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    message: row.message,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** One of our own invitations as its invitees receive it. */
+export function receivedFromOutgoing(row: OutgoingRow, fromUser: UserInfo): ReceivedInvitation {
+  const { invitees: _invitees, ...invitation } = sentFromRows(row, fromUser, []);
+  return invitation;
+}
+
+export function inviteeFromRow(row: InviteeRow): InviteeStatus {
+  return {
+    userId: row.user_id,
+    user: JSON.parse(row.user) as UserInfo,
+    delivered: row.delivered === 1,
+    state: row.state as InviteeState,
+    reason: (row.reason as InviteeStatus['reason']) ?? null,
+    message: row.reply_message,
+  };
+}
+
+export function sentFromRows(row: OutgoingRow, fromUser: UserInfo, invitees: InviteeRow[]): SentInvitation {
+  return {
+    invitationId: row.invitation_id,
+    from: fromUser.userId,
+    fromUser,
+    to: JSON.parse(row.to_ids) as string[],
+    callType: row.call_type as CallType,
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    message: row.message,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    invitees: invitees.map(inviteeFromRow),
+  };
+}
+
+/** The sender's answer to a send: the invitation and each invitee's state. */
+export function sendResultFromRows(outgoing: OutgoingRow, invitees: InviteeRow[]): SendInvitationResult {
+  return {
+    invitationId: outgoing.invitation_id,
+    roomName: outgoing.room_name,
+    roomUrl: outgoing.room_url,
+    callType: outgoing.call_type as SendInvitationResult['callType'],
+    createdAt: outgoing.created_at,
+    expiresAt: outgoing.expires_at,
+    invitees: invitees.map(inviteeFromRow),
+  };
+}
+
+/** The answer to a send that became (part of) a call already under way: the crossing invitation, accepted. */
+export function joinedResultFromRow(row: IncomingRow): SendInvitationResult {
+  const peer = JSON.parse(row.from_user) as UserInfo;
+  return {
+    invitationId: row.invitation_id,
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    callType: row.call_type as SendInvitationResult['callType'],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    invitees: [{ userId: row.from_id, user: peer, delivered: true, state: 'accepted', reason: null, message: null }],
+    joined: true,
+    peer,
+  };
+}
+
+const outcomeByState: Record<string, CallOutcome> = {
+  pending: 'pending',
+  accepted: 'accepted',
+  declined: 'declined',
+  canceled: 'canceled',
+  expired: 'missed',
+};
+
+/** Maps a stored row to what the asking device sees: an accept made on another device reads "answered elsewhere". */
+export function historyFromRow(row: HistoryRow, deviceId: string): CallHistoryEntry {
+  let outcome = outcomeByState[row.state] ?? 'pending';
+  if (outcome === 'accepted' && row.answered_device && row.answered_device !== deviceId && row.answered_device !== 'glare') {
+    outcome = 'answered_elsewhere';
+  }
+  return {
+    invitationId: row.invitation_id,
+    direction: row.direction,
+    counterpart: JSON.parse(row.counterpart) as UserInfo,
+    callType: row.call_type as CallType,
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    message: row.message,
+    outcome,
+    reason: (row.reason as CallHistoryEntry['reason']) ?? null,
+    replyMessage: row.reply_message,
+    createdAt: row.created_at,
+    endedAt: row.ended_at,
+  };
+}

@@ -1,0 +1,513 @@
+// Longer than our ~450-line guideline on purpose: every SQL statement of a user's inbox lives in this one module, so
+// what is stored, and how each table is read and written, can be checked in one place.
+import type { InviteeState, ReceivedInvitation, UserInfo } from '../../protocol/types.js';
+import {
+  listPushSubscriptions,
+  markPushed,
+  removePushSubscription,
+  savePushSubscription,
+  takePushed,
+  type PushSubscriptionRecord,
+} from '../push/subscriptions.js';
+import type { OutboxKind } from '../rpc.js';
+import type { HistoryRow, IncomingRow, InviteeRow, OutboxRow, OutgoingRow, ProfileRow } from './rows.js';
+
+/** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS profile (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  inbox_name TEXT,
+  name TEXT, avatar_url TEXT,
+  status TEXT NOT NULL DEFAULT 'online',
+  last_seen INTEGER,
+  missed_seen_at INTEGER NOT NULL DEFAULT 0,
+  gone_deadline INTEGER
+);
+INSERT OR IGNORE INTO profile (id) VALUES (1);
+CREATE TABLE IF NOT EXISTS incoming (
+  invitation_id TEXT PRIMARY KEY,
+  from_id TEXT NOT NULL, from_user TEXT NOT NULL, to_ids TEXT NOT NULL,
+  call_type TEXT NOT NULL, room_name TEXT NOT NULL, room_url TEXT, message TEXT, metadata TEXT,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  state TEXT NOT NULL, reason TEXT, reply_message TEXT,
+  delivered INTEGER NOT NULL DEFAULT 0, answered_device TEXT, ended_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS incoming_by_state ON incoming (state, expires_at);
+CREATE INDEX IF NOT EXISTS incoming_by_time ON incoming (created_at);
+CREATE TABLE IF NOT EXISTS outgoing (
+  invitation_id TEXT PRIMARY KEY,
+  to_ids TEXT NOT NULL, call_type TEXT NOT NULL, room_name TEXT NOT NULL, room_url TEXT, message TEXT, metadata TEXT,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  sender_device TEXT,
+  reconciled INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outgoing_by_time ON outgoing (created_at);
+CREATE INDEX IF NOT EXISTS outgoing_by_room ON outgoing (room_name, to_ids);
+CREATE INDEX IF NOT EXISTS outgoing_to_reconcile ON outgoing (reconciled, expires_at);
+CREATE TABLE IF NOT EXISTS outgoing_invitee (
+  invitation_id TEXT NOT NULL, user_id TEXT NOT NULL, user TEXT NOT NULL,
+  delivered INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL, reason TEXT, reply_message TEXT, ended_at INTEGER,
+  glare_with TEXT,
+  PRIMARY KEY (invitation_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS outgoing_invitee_by_state ON outgoing_invitee (state, user_id);
+CREATE INDEX IF NOT EXISTS outgoing_invitee_by_user ON outgoing_invitee (user_id);
+CREATE TABLE IF NOT EXISTS requests (request_key TEXT PRIMARY KEY, result TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  target TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watchers (user_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
+`;
+
+/**
+ * Both directions of history in one newest-first list; outgoing meetings give one entry per invitee.
+ * Each side is cut to the page size on its time index before merging, so a page costs O(limit), not O(history).
+ * ?1 = before (exclusive), ?2 = page size.
+ */
+const HISTORY_QUERY = `
+SELECT * FROM (
+  SELECT * FROM (
+    SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
+           state, reason, reply_message, created_at, ended_at, answered_device
+      FROM incoming WHERE created_at < ?1 ORDER BY created_at DESC LIMIT ?2)
+  UNION ALL
+  SELECT * FROM (
+    SELECT 'outgoing' AS direction, o.invitation_id, i.user AS counterpart, o.call_type, o.room_name, o.room_url, o.message,
+           i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL AS answered_device
+      FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+     WHERE o.created_at < ?1 ORDER BY o.created_at DESC LIMIT ?2)
+) ORDER BY created_at DESC, invitation_id DESC, counterpart LIMIT ?2`;
+
+/** Every entry of one instant (?1), for completing a page whose last entries share their timestamp. */
+const HISTORY_INSTANT_QUERY = `
+SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
+       state, reason, reply_message, created_at, ended_at, answered_device
+  FROM incoming WHERE created_at = ?1
+UNION ALL
+SELECT 'outgoing', o.invitation_id, i.user, o.call_type, o.room_name, o.room_url, o.message,
+       i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL
+  FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+ WHERE o.created_at = ?1
+ORDER BY 2 DESC, 3`;
+
+type Row = Record<string, SqlStorageValue>;
+
+/** How an incoming invitation is first stored: pending, or already decided (busy, glare). */
+export interface IncomingOutcome {
+  state: InviteeState;
+  reason?: string;
+  delivered?: boolean;
+  endedAt?: number;
+  answeredDevice?: string;
+}
+
+/** How an incoming invitation was answered: a reason and reply, and the device that answered. */
+export interface IncomingAnswer {
+  reason: string | null;
+  message: string | null;
+  deviceId: string | null;
+}
+
+/** An invitee's outcome as the invitee's inbox reported it. */
+export interface InviteeOutcome {
+  state: InviteeState;
+  reason: string | null;
+  message: string | null;
+  glareWith: string | null;
+}
+
+/**
+ * All storage of one user's inbox: every SQL statement of the inbox is here. The profile row is read once per
+ * instance and kept up to date by the methods that write it.
+ */
+export class InboxStore {
+  private cachedProfile: ProfileRow | undefined;
+  /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
+  private readonly sentOutbox = new Set<number>();
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  private rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    return this.sql.exec<Row>(query, ...bindings).toArray() as T[];
+  }
+
+  private one<T>(query: string, ...bindings: SqlStorageValue[]): T | undefined {
+    return this.rows<T>(query, ...bindings)[0];
+  }
+
+  private count(query: string, ...bindings: SqlStorageValue[]): number {
+    return this.one<{ n: number }>(query, ...bindings)!.n;
+  }
+
+  // ---- profile -----------------------------------------------------------------------------------------
+
+  /** The object's name, `projectId:userId`, kept because an alarm may wake the object without it. */
+  rememberName(name: string | undefined): string {
+    if (!name) return String(this.one<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1')!.inbox_name ?? '');
+    this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1 AND inbox_name IS NOT ?', name, name);
+    return name;
+  }
+
+  profile(): ProfileRow {
+    return (this.cachedProfile ??= this.one<ProfileRow>('SELECT * FROM profile WHERE id = 1')!);
+  }
+
+  private profileChanged(change: Partial<ProfileRow>): void {
+    if (this.cachedProfile) this.cachedProfile = { ...this.cachedProfile, ...change };
+  }
+
+  /** A device connected: how the token shows the user, and no grace period runs any more. */
+  deviceConnected(user: { name: string | null; avatarUrl: string | null }, now: number): void {
+    this.sql.exec('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
+    this.profileChanged({ name: user.name, avatar_url: user.avatarUrl, last_seen: now, gone_deadline: null });
+  }
+
+  /** The last device left at `now`; `goneDeadline` is when a grace period ends, if one matters. */
+  lastDeviceLeft(now: number, goneDeadline: number | null): void {
+    this.sql.exec('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, goneDeadline);
+    this.profileChanged({ last_seen: now, gone_deadline: goneDeadline });
+  }
+
+  setGoneDeadline(goneDeadline: number | null): void {
+    this.sql.exec('UPDATE profile SET gone_deadline = ? WHERE id = 1', goneDeadline);
+    this.profileChanged({ gone_deadline: goneDeadline });
+  }
+
+  setStatus(status: string): void {
+    this.sql.exec('UPDATE profile SET status = ? WHERE id = 1', status);
+    this.profileChanged({ status });
+  }
+
+  markMissedCallsSeen(now: number): void {
+    this.sql.exec('UPDATE profile SET missed_seen_at = ? WHERE id = 1', now);
+    this.profileChanged({ missed_seen_at: now });
+  }
+
+  /** Sets how the user is shown; null keeps a field. */
+  updateIdentity(name: string | null, avatarUrl: string | null): void {
+    this.sql.exec('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl);
+    const current = this.cachedProfile;
+    if (current) this.profileChanged({ name: name ?? current.name, avatar_url: avatarUrl ?? current.avatar_url });
+  }
+
+  // ---- incoming invitations ----------------------------------------------------------------------------
+
+  incoming(invitationId: string): IncomingRow | undefined {
+    return this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', invitationId);
+  }
+
+  /** An incoming invitation, only when `from` sent it. */
+  incomingFrom(invitationId: string, from: string): IncomingRow | undefined {
+    return this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ? AND from_id = ?', invitationId, from);
+  }
+
+  insertIncoming(invitation: ReceivedInvitation, outcome: IncomingOutcome): void {
+    const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+    this.sql.exec(
+      `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
+                             created_at, expires_at, state, reason, delivered, answered_device, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      invitationId, from, JSON.stringify(fromUser), JSON.stringify(to), callType, roomName, roomUrl, message,
+      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt,
+      outcome.state, outcome.reason ?? null, outcome.delivered ? 1 : 0, outcome.answeredDevice ?? null, outcome.endedAt ?? null,
+    );
+  }
+
+  /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
+  settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
+    this.sql.exec(
+      "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
+      state, outcome.reason, outcome.message, outcome.deviceId, now, invitationId,
+    );
+  }
+
+  /** Pending invitations that reached no device yet, marked delivered now that one connected. */
+  takeUndelivered(): IncomingRow[] {
+    const undelivered = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND delivered = 0");
+    if (undelivered.length > 0) this.sql.exec("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
+    return undelivered;
+  }
+
+  pendingIncoming(): IncomingRow[] {
+    return this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' ORDER BY created_at");
+  }
+
+  /** Pending incoming invitations whose expiry is at or before `now`. */
+  dueIncoming(now: number): IncomingRow[] {
+    return this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND expires_at <= ?", now);
+  }
+
+  /** The oldest live 1:1 invitation `from` sent to `me` alone: a call to join instead of ringing them back. */
+  crossingIncoming(from: string, me: string, now: number): IncomingRow | undefined {
+    const query = "SELECT * FROM incoming WHERE from_id = ? AND to_ids = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at LIMIT 1";
+    return this.one<IncomingRow>(query, from, JSON.stringify([me]), now);
+  }
+
+  /** Incoming invitations that expired unanswered after `seenAt`. */
+  missedCallsSince(seenAt: number): number {
+    return this.count("SELECT count(*) AS n FROM incoming WHERE state = 'expired' AND ended_at > ?", seenAt);
+  }
+
+  // ---- outgoing invitations ----------------------------------------------------------------------------
+
+  outgoing(invitationId: string): OutgoingRow | undefined {
+    return this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitationId);
+  }
+
+  /** The newest live invitation to exactly these invitees (sorted) and room that still has a pending invitee. */
+  pendingDuplicate(roomName: string, to: string[], now: number): OutgoingRow | undefined {
+    return this.one<OutgoingRow>(
+      `SELECT o.* FROM outgoing o WHERE o.room_name = ? AND o.to_ids = ? AND o.expires_at > ?
+         AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+       ORDER BY o.created_at DESC LIMIT 1`,
+      roomName, JSON.stringify(to), now,
+    );
+  }
+
+  sentSince(since: number): number {
+    return this.count('SELECT count(*) AS n FROM outgoing WHERE created_at > ?', since);
+  }
+
+  /** Writes a new invitation of ours and its invitees (`invitation.to`, sorted), each pending. */
+  insertOutgoing(invitation: ReceivedInvitation, senderDevice: string, glareWith: string | null): void {
+    const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+    this.sql.exec(
+      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      invitationId, JSON.stringify(to), callType, roomName, roomUrl, message,
+      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt, senderDevice,
+    );
+    for (const userId of to) {
+      const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
+      this.sql.exec(
+        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
+        invitationId, userId, user, glareWith,
+      );
+    }
+  }
+
+  /** Our invitations that still have a pending invitee, oldest first. */
+  outgoingWithPendingInvitees(): OutgoingRow[] {
+    return this.rows<OutgoingRow>(
+      `SELECT * FROM outgoing WHERE invitation_id IN (SELECT invitation_id FROM outgoing_invitee WHERE state = 'pending')
+       ORDER BY created_at`,
+    );
+  }
+
+  /**
+   * Our live 1:1 invitation to `peer` that crosses their invitation `theirs`: still pending, or already decided
+   * in favour of or against `theirs`.
+   */
+  crossingOutgoing(peer: string, theirs: string, now: number): (OutgoingRow & InviteeRow) | undefined {
+    return this.one<OutgoingRow & InviteeRow>(
+      `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+        WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ? AND (i.state = 'pending' OR i.glare_with = ?)
+        ORDER BY o.created_at DESC LIMIT 1`,
+      peer, JSON.stringify([peer]), now, theirs,
+    );
+  }
+
+  /** Notes that our invitation `invitationId` met the crossing invitation `glareWith`. */
+  setGlare(invitationId: string, glareWith: string): void {
+    this.sql.exec('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', glareWith, invitationId);
+  }
+
+  invitees(invitationId: string): InviteeRow[] {
+    return this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? ORDER BY user_id', invitationId);
+  }
+
+  invitee(invitationId: string, userId: string): InviteeRow | undefined {
+    return this.one<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
+  }
+
+  pendingInvitees(invitationId: string): InviteeRow[] {
+    return this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND state = 'pending'", invitationId);
+  }
+
+  /** Every pending invitee of every invitation of ours. */
+  allPendingInvitees(): InviteeRow[] {
+    return this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE state = 'pending'");
+  }
+
+  hasPendingOutgoing(): boolean {
+    return this.count("SELECT count(*) AS n FROM outgoing_invitee WHERE state = 'pending'") > 0;
+  }
+
+  setInviteeUser(invitationId: string, userId: string, user: UserInfo): void {
+    this.sql.exec('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(user), invitationId, userId);
+  }
+
+  markInviteeDelivered(invitationId: string, userId: string): void {
+    this.sql.exec('UPDATE outgoing_invitee SET delivered = 1 WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
+  }
+
+  /** Records one invitee's outcome; once every invitee has one there is nothing left to double-check at expiry. */
+  settleInvitee(invitationId: string, userId: string, outcome: InviteeOutcome, now: number): void {
+    this.sql.exec(
+      'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
+      outcome.state, outcome.reason, outcome.message, now, outcome.glareWith, invitationId, userId,
+    );
+    this.sql.exec(
+      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
+      invitationId,
+    );
+  }
+
+  /** Pending invitees of our invitations that expired at or before `expiredBy` and were not double-checked yet; marks them checked. */
+  takeUnreconciled(expiredBy: number): InviteeRow[] {
+    const overdue = this.rows<InviteeRow>(
+      `SELECT i.* FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+        WHERE o.reconciled = 0 AND o.expires_at <= ? AND i.state = 'pending'`,
+      expiredBy,
+    );
+    this.sql.exec('UPDATE outgoing SET reconciled = 1 WHERE reconciled = 0 AND expires_at <= ?', expiredBy);
+    return overdue;
+  }
+
+  // ---- history -----------------------------------------------------------------------------------------
+
+  /** Up to `limit` entries before `before`, newest first, plus the rest of the last entry's instant. */
+  historyPage(before: number, limit: number): { rows: HistoryRow[]; nextBefore: number | null } {
+    const rows = this.rows<HistoryRow>(HISTORY_QUERY, before, limit + 1);
+    const page = rows.slice(0, limit);
+    if (rows.length <= limit) return { rows: page, nextBefore: null };
+    const last = page[page.length - 1]!;
+    // Entries of one instant stay on one page, so paging by timestamp never skips any.
+    const sameInstant = this.rows<HistoryRow>(HISTORY_INSTANT_QUERY, last.created_at);
+    const seen = new Set(page.map((row) => `${row.direction}:${row.invitation_id}:${row.counterpart}`));
+    const rest = sameInstant.filter((row) => !seen.has(`${row.direction}:${row.invitation_id}:${row.counterpart}`));
+    return { rows: page.concat(rest), nextBefore: last.created_at };
+  }
+
+  // ---- request results, for retries --------------------------------------------------------------------
+
+  savedResult(requestKey: string): unknown {
+    const row = this.one<{ result: string }>('SELECT result FROM requests WHERE request_key = ?', requestKey);
+    return row ? JSON.parse(row.result) : undefined;
+  }
+
+  saveResult(requestKey: string, result: unknown, now: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
+  }
+
+  forgetResultsBefore(before: number): void {
+    this.sql.exec('DELETE FROM requests WHERE created_at < ?', before);
+  }
+
+  // ---- outbox ------------------------------------------------------------------------------------------
+
+  addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number): void {
+    this.purgeSentOutbox();
+    this.sql.exec('INSERT INTO outbox (target, kind, payload, next_at) VALUES (?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt);
+  }
+
+  /** Unsent rows due by `now`, oldest first. */
+  dueOutbox(now: number, limit: number): OutboxRow[] {
+    return this.rows<OutboxRow>(`SELECT * FROM outbox WHERE next_at <= ?${this.unsentOutbox()} ORDER BY id LIMIT ?`, now, limit);
+  }
+
+  /** A row was delivered: it is deleted with the next write. */
+  markOutboxSent(id: number): void {
+    this.sentOutbox.add(id);
+  }
+
+  /**
+   * Deletes sent outbox rows as part of a write that happens anyway. Should the object restart first, those
+   * rows are sent again; every outbox message is idempotent at its receiver.
+   */
+  purgeSentOutbox(): void {
+    if (this.sentOutbox.size === 0) return;
+    this.sql.exec(`DELETE FROM outbox WHERE id IN (${[...this.sentOutbox].join(',')})`);
+    this.sentOutbox.clear();
+  }
+
+  /** Outbox rows still to send, as SQL: sent rows wait in memory for their deletion. */
+  private unsentOutbox(): string {
+    return this.sentOutbox.size === 0 ? '' : ` AND id NOT IN (${[...this.sentOutbox].join(',')})`;
+  }
+
+  retryOutboxAt(id: number, nextAt: number): void {
+    this.sql.exec('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?', nextAt, id);
+  }
+
+  /** Drops retries of a delivery that is moot (the invitation to `target` was canceled). */
+  dropDelivery(target: string, invitationId: string): void {
+    this.sql.exec("DELETE FROM outbox WHERE kind = 'deliver' AND target = ? AND json_extract(payload, '$.invitationId') = ?", target, invitationId);
+  }
+
+  // ---- presence watchers -------------------------------------------------------------------------------
+
+  /** Users who follow this user's presence. */
+  watchers(): string[] {
+    return this.rows<{ user_id: string }>('SELECT user_id FROM watchers').map((row) => row.user_id);
+  }
+
+  addWatcher(userId: string): void {
+    this.sql.exec('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
+  }
+
+  removeWatcher(userId: string): void {
+    this.sql.exec('DELETE FROM watchers WHERE user_id = ?', userId);
+  }
+
+  /** Whether this user follows `userId`'s presence. */
+  isWatching(userId: string): boolean {
+    return this.one('SELECT 1 FROM watching WHERE user_id = ?', userId) !== undefined;
+  }
+
+  /** Follows these users' presence, keeping the newest `cap` subscriptions. */
+  watch(userIds: string[], now: number, cap: number): void {
+    for (const userId of userIds) this.sql.exec('INSERT OR REPLACE INTO watching (user_id, since) VALUES (?, ?)', userId, now);
+    this.sql.exec('DELETE FROM watching WHERE user_id NOT IN (SELECT user_id FROM watching ORDER BY since DESC LIMIT ?)', cap);
+  }
+
+  // ---- alarm -------------------------------------------------------------------------------------------
+
+  /**
+   * The earliest moment something is due: an incoming expiry, the end of a grace period, an outbox retry, a
+   * double-check `reconcileAfterMs` after an outgoing expiry, or request results `requestTtlMs` old.
+   */
+  nextDueAt(reconcileAfterMs: number, requestTtlMs: number): number | null {
+    return (
+      this.one<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
+           UNION ALL SELECT gone_deadline FROM profile
+           UNION ALL SELECT min(next_at) FROM outbox WHERE 1${this.unsentOutbox()}
+           UNION ALL SELECT min(expires_at) + ? FROM outgoing WHERE reconciled = 0
+           UNION ALL SELECT min(created_at) + ? FROM requests)`,
+        reconcileAfterMs,
+        requestTtlMs,
+      )?.at ?? null
+    );
+  }
+
+  // ---- Web Push (the tables are src/server/push.ts's) -------------------------------------------------
+
+  pushSubscriptions(): PushSubscriptionRecord[] {
+    return listPushSubscriptions(this.sql);
+  }
+
+  savePushSubscription(record: PushSubscriptionRecord): void {
+    savePushSubscription(this.sql, record);
+  }
+
+  removePushSubscription(endpoint: string): boolean {
+    return removePushSubscription(this.sql, endpoint);
+  }
+
+  /** Notes that a push rang for this invitation, so its outcome closes the notification. */
+  markPushed(invitationId: string): void {
+    markPushed(this.sql, invitationId);
+  }
+
+  /** Whether a push rang for this invitation; forgets it. */
+  takePushed(invitationId: string): boolean {
+    return takePushed(this.sql, invitationId);
+  }
+}
