@@ -487,7 +487,7 @@ export class InboxStore {
     );
   }
 
-  // ---- Web Push (the tables are src/server/push.ts's) -------------------------------------------------
+  // ---- Web Push (the tables are src/server/push/subscriptions.ts's) -------------------------------------------------
 
   pushSubscriptions(): PushSubscriptionRecord[] {
     return listPushSubscriptions(this.sql);
