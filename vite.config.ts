@@ -4,10 +4,10 @@ import { defineConfig } from 'vite';
 /*
  * Lit's html``, css`` and svg`` templates, which minifiers leave alone, go through the Lit team's minifier
  * (html-minifier-next for markup, Lightning CSS for stylesheets). Measured on dist/bax-call.js (gzip -9, the
- * bundle test's measure) and `vite build` wall time on the shared 2-core machine, three runs each:
+ * bundle test's measure) and `vite build` wall time on the shared 2-core machine, two or three runs each:
  *   hand-written minifier + private-member shortening: 24,022 B, 3.4–3.5 s
  *   hand-written minifier alone:                       24,157 B, 1.3–1.8 s
- *   this plugin, options below:                        24,155 B, 1.5–1.6 s
+ *   this plugin, options below:                        24,155 B, 1.4–1.6 s
  *   no template minifier:                              24,682 B, 1.2–1.3 s
  * Shortening private names saved 133 B for two seconds of TypeScript language service per build; dropped.
  * Options: svg`` fragments are parsed as SVG, where `<path>` without its `/>` would swallow the next shape, so the
