@@ -2,23 +2,10 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
 
-// Debian's Chromium: CI and developers' machines never download a browser for these tests.
-const chromium = chromeLauncher({
-  launchOptions: {
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // The ringtone must be testable without a click.
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  },
-});
+const { chromiumLaunchOptions, AUTOPLAY_WITHOUT_GESTURE } = await tsImport('./test/support/chromium.ts', import.meta.url);
+
+// The ringtone must be testable without a click.
+const chromium = chromeLauncher({ launchOptions: chromiumLaunchOptions([AUTOPLAY_WITHOUT_GESTURE]) });
 
 /**
  * The real signaling server for the end-to-end test, started on the first request for it and stopped with

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 
 /**
  * The script-tag bundle, as `npm run build` left it in dist/ (this test builds nothing): it must stay small
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
  */
 
 const BUNDLE = new URL('../dist/bax-call.js', import.meta.url);
+const { version: PACKAGE_VERSION } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const MAX_GZIPPED_BYTES = 25_000;
 const TAGS = ['bax-cloud', 'bax-call-button', 'bax-incoming-call', 'bax-call-history'];
 
@@ -33,10 +35,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', () => resolve()));
   origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -66,9 +65,10 @@ it('loads twice in Chromium without errors and defines the four elements', async
   // A string, so that vitest leaves these dynamic imports for the browser to resolve.
   const copies = await page.evaluate(`(async () => {
     const [first, second] = await Promise.all([import('/bax-call.js?copy=1'), import('/bax-call.js?copy=2')]);
-    return { distinct: first.BaxCallButton !== second.BaxCallButton, firstDefined: customElements.get('bax-call-button') === first.BaxCallButton };
+    return { distinct: first.BaxCallButton !== second.BaxCallButton, firstDefined: customElements.get('bax-call-button') === first.BaxCallButton, version: first.VERSION };
   })()`);
-  expect(copies).toEqual({ distinct: true, firstDefined: true });
+  // The version two copies compare is the package's (src/elements/version.ts is generated from package.json).
+  expect(copies).toEqual({ distinct: true, firstDefined: true, version: PACKAGE_VERSION });
   expect(errors).toEqual([]);
   await page.close();
 });

@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
+import { launchChromium } from './support/chromium.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
 import { PushService, browserSubscription, type BrowserSubscription } from './support/push-service.js';
 import { freePort, startServer, type RunningServer, type TestProject } from './support/server.js';
@@ -48,16 +49,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(port, '127.0.0.1', () => resolve()));
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext();
   await context.grantPermissions(['notifications'], { origin });
   page = await context.newPage();
   cdp = await context.newCDPSession(page);
-  cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-    for (const registration of registrations) if (registration.scopeURL.startsWith(origin) && !registration.isDeleted) registrationId = registration.registrationId;
+  // Pushes go to the registration by the id DevTools announces for it.
+  const registrationAnnounced = new Promise<void>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      for (const registration of registrations) {
+        if (registration.scopeURL.startsWith(origin) && !registration.isDeleted) {
+          registrationId = registration.registrationId;
+          resolve();
+        }
+      }
+    });
   });
   await cdp.send('ServiceWorker.enable');
   await page.goto(`${origin}/`);
@@ -66,10 +72,7 @@ beforeAll(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
   });
-  for (let waited = 0; !registrationId; waited += 50) {
-    if (waited > 10_000) throw new Error('the service worker registration never showed up in DevTools');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await registrationAnnounced;
 
   // Bob's browser registered for push (against the stand-in push service) and then closed the app.
   subscription = browserSubscription(service, `sw-${bobId}`);

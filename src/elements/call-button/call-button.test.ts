@@ -175,7 +175,9 @@ describe('<bax-call-button>', () => {
     page.addEventListener('bax-call-start', (event) => starts.push(event));
     part(first, 'button')!.click();
     await waitUntil(() => starts.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both buttons have rendered the accepted call: a second start could only have come before that.
+    await waitUntil(() => part(first, 'status')?.textContent?.includes('accepted'));
+    await second.updateComplete;
     expect(starts).to.have.length(1);
     expect(starts[0]!.target).to.equal(first);
     expect(part(second, 'calling')).to.equal(null);

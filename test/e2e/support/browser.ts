@@ -1,22 +1,9 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { AUTOPLAY_WITHOUT_GESTURE, launchChromium as launch } from '../../support/chromium.js';
 
-/** Debian's Chromium; nothing is downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // The ringtone is Web Audio; let it start without a click, as it would after the user's first interaction.
-  '--autoplay-policy=no-user-gesture-required',
-];
-
+/** Chromium with the ringtone allowed to start without a click, as it would after the user's first interaction. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return launch([AUTOPLAY_WITHOUT_GESTURE]);
 }
 
 export interface RecordedEvent {
