@@ -102,7 +102,7 @@ export class BaxCallButton extends BaxElement {
   /** Hides the callee's presence and does not subscribe to it. */
   hidePresence = false;
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallButtonStrings> = {};
 
   /** The invitation this button follows, while pending and after it ended. */

@@ -72,13 +72,13 @@ export class BaxCallHistory extends BaxElement {
   /** How many calls to load per page. */
   pageSize = 20;
 
-  /** The language of relative times ("5 minutes ago"); defaults to the page's. */
+  /** The language of relative times ("5 minutes ago"); defaults to the element's language. */
   locale = '';
 
   /** Hides the call-back buttons. */
   hideCallBack = false;
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallHistoryStrings> = {};
 
   private entries: CallHistoryEntry[] = [];

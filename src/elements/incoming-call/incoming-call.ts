@@ -96,7 +96,7 @@ export class BaxIncomingCall extends BaxElement {
   /** `ask` requests permission for system notifications on the user's first click or key press; `off` never shows them. */
   notifications: 'ask' | 'off' = 'ask';
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<IncomingCallStrings> = {};
 
   private dismissed: ReadonlySet<string> = new Set();
