@@ -13,7 +13,7 @@ import { callTypeIcon, icon } from '../icons.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
 import type { IncomingCallStrings } from '../translation.js';
-import { Attention } from './attention.js';
+import { Attention, type Alert } from './attention.js';
 import { DeviceChannel, type DeviceMessage } from './device-channel.js';
 import { styles } from './incoming-call.styles.js';
 import { avatarTemplate, countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
@@ -292,19 +292,22 @@ export class BaxIncomingCall extends BaxElement {
 
   #syncAttention(): void {
     const current = this.#queue[0];
-    if (!current) return this.#attention.sync(undefined);
+    this.#attention.sync(current && this.#alert(current));
+  }
+
+  #alert(invitation: ReceivedInvitation): Alert {
     const text = this.#text;
-    const name = displayName(current.fromUser);
-    this.#attention.sync({
-      invitation: current,
+    const name = displayName(invitation.fromUser);
+    return {
+      invitation,
       userId: this.store.state?.user.userId,
-      ring: !this.muted && !this.silenced.has(current.invitationId),
+      ring: !this.muted && !this.silenced.has(invitation.invitationId),
       muted: this.muted,
       notify: this.notifications !== 'off',
       title: format(text.title, { name }),
-      body: current.message ?? this.#callTypeLabel(current.callType),
+      body: invitation.message ?? this.#callTypeLabel(invitation.callType),
       titleFlash: format(text.titleFlash, { name }),
-    });
+    };
   }
 
   #startTicker(): void {
