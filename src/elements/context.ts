@@ -1,4 +1,4 @@
-import { createContext } from '@lit/context';
+import { ContextProvider, createContext } from '@lit/context';
 import { BaxCloudClient, type BaxCloudClientOptions } from '../client/client.js';
 import type { CallClient, Unsubscribe } from '../client/types.js';
 
@@ -8,40 +8,55 @@ import type { CallClient, Unsubscribe } from '../client/types.js';
  */
 export const callClientContext = createContext<CallClient | undefined>(Symbol.for('baxcloud.call.client'));
 
-interface PageClientSlot {
-  client: CallClient | undefined;
+/**
+ * The page's provider of `callClientContext`, on `<html>`: it answers every element that has no nearer provider
+ * (such as a `<bax-cloud>` around it), so the page-wide client is just the outermost context value.
+ */
+interface PageProvider {
+  readonly provider: ContextProvider<typeof callClientContext>;
   /** Set when `configure` created the client, so a later `configure` with other options can close it. */
   configuredKey: string | undefined;
-  readonly changes: EventTarget;
 }
 
-const SLOT = Symbol.for('baxcloud.call.page-client');
+/** Kept on `globalThis` so every copy of the elements on the page shares one provider, one client, one connection. */
+const PAGE = Symbol.for('baxcloud.call.page-provider');
 
-/** Kept on `globalThis` so every copy of the elements on the page shares one client and one connection. */
-function slot(): PageClientSlot {
-  const global = globalThis as typeof globalThis & { [SLOT]?: PageClientSlot };
-  global[SLOT] ??= { client: undefined, configuredKey: undefined, changes: new EventTarget() };
-  return global[SLOT];
+function page(): PageProvider {
+  const global = globalThis as typeof globalThis & { [PAGE]?: PageProvider };
+  global[PAGE] ??= { provider: new ContextProvider(document.documentElement, { context: callClientContext }), configuredKey: undefined };
+  return global[PAGE];
 }
+
+// Made when the elements load, before any of them asks for a client.
+page();
 
 /** The client shared by every element on the page that has no nearer provider. */
 export function getPageClient(): CallClient | undefined {
-  return slot().client;
+  return page().provider.value;
 }
 
 /** Shares `client` with every element on the page; `undefined` clears it. Closes a client `configure` made. */
 export function setPageClient(client: CallClient | undefined): void {
-  const current = slot();
-  if (current.configuredKey !== undefined && current.client !== client) current.client?.disconnect();
-  setSlot(client, undefined);
+  const current = page();
+  if (current.configuredKey !== undefined && current.provider.value !== client) current.provider.value?.disconnect();
+  share(client, undefined);
 }
 
 /** Calls `listener` whenever the page client changes. */
 export function onPageClientChange(listener: (client: CallClient | undefined) => void): Unsubscribe {
-  const changes = slot().changes;
-  const handle = () => listener(slot().client);
-  changes.addEventListener('change', handle);
-  return () => changes.removeEventListener('change', handle);
+  let subscribed = false;
+  let unsubscribe: Unsubscribe = () => {};
+  // A subscription like any element's, except that the provider calls back at once with the current client.
+  page().provider.addCallback(
+    (client, dispose) => {
+      if (dispose) unsubscribe = dispose;
+      if (subscribed) listener(client);
+      subscribed = true;
+    },
+    document.documentElement,
+    true,
+  );
+  return () => unsubscribe();
 }
 
 /**
@@ -50,29 +65,25 @@ export function onPageClientChange(listener: (client: CallClient | undefined) =>
  */
 export function configure(options: BaxCloudClientOptions): CallClient {
   const key = JSON.stringify([options.host, options.projectId, options.apiKey, options.user.userId]);
-  const current = slot();
-  if (current.client && current.configuredKey === key) return current.client;
-  if (current.configuredKey !== undefined) current.client?.disconnect();
-  const client = new BaxCloudClient(options);
-  setSlot(client, key);
-  return client;
+  const current = page();
+  const client = current.provider.value;
+  if (client && current.configuredKey === key) return client;
+  if (current.configuredKey !== undefined) client?.disconnect();
+  const created = new BaxCloudClient(options);
+  share(created, key);
+  return created;
 }
 
 /** Closes the connection `configure` opened, if `client` is it, and clears the page client. */
 export function release(client: CallClient): void {
-  const current = slot();
-  if (current.client !== client) return;
+  const current = page();
+  if (current.provider.value !== client) return;
   if (current.configuredKey !== undefined) client.disconnect();
-  setSlot(undefined, undefined);
+  share(undefined, undefined);
 }
 
-function setSlot(client: CallClient | undefined, configuredKey: string | undefined): void {
-  const current = slot();
-  if (current.client === client) {
-    current.configuredKey = configuredKey;
-    return;
-  }
-  current.client = client;
+function share(client: CallClient | undefined, configuredKey: string | undefined): void {
+  const current = page();
   current.configuredKey = configuredKey;
-  current.changes.dispatchEvent(new Event('change'));
+  current.provider.setValue(client);
 }

@@ -1,8 +1,12 @@
 export { BaxCloud } from './bax-cloud/bax-cloud.js';
-export { BaxCallButton, defaultCallButtonStrings, type CallButtonStrings } from './call-button/call-button.js';
-export { BaxCallHistory, defaultCallHistoryStrings, type CallHistoryStrings } from './call-history/call-history.js';
-export { BaxIncomingCall, defaultIncomingCallStrings, type IncomingCallStrings } from './incoming-call/incoming-call.js';
+export { BaxCallButton } from './call-button/call-button.js';
+export { BaxCallHistory } from './call-history/call-history.js';
+export { BaxIncomingCall } from './incoming-call/incoming-call.js';
+export { BaxElement } from './base-element.js';
 export { callClientContext, configure, getPageClient, onPageClientChange, release, setPageClient } from './context.js';
+export { registerTranslation } from './localize.js';
+export type { CallButtonStrings, CallHistoryStrings, IncomingCallStrings, Translation } from './translation.js';
+export { defaultCallButtonStrings, defaultCallHistoryStrings, defaultIncomingCallStrings } from './translations/en.js';
 export { StoreController, type ClientBinding } from './store-controller.js';
 export { MemoryCallClient, historyEntry, type MemoryCallClientOptions, type RecordedCall, type SimulatedAnswer } from './testing/memory-client.js';
 export { defineElement } from './define-element.js';

@@ -1,15 +1,16 @@
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallClient, ClientState, Unsubscribe } from '../client/types.js';
-import { callClientContext, getPageClient, onPageClientChange } from './context.js';
+import { callClientContext } from './context.js';
 
 /** Subscriptions an element makes on a client beyond its state, such as the `on*` event listeners. */
 export type ClientBinding = (client: CallClient) => Unsubscribe[];
 
 /**
  * Connects an element to the page's `CallClient`: the element's own `client` property wins, then the nearest
- * `<bax-cloud>` (or any @lit/context provider), then the page-wide client. Re-renders the host on every store
- * change, and moves its subscriptions when the client changes.
+ * provider of `callClientContext`: a `<bax-cloud>` around it, any other @lit/context provider, or at last the
+ * page's own provider on `<html>`, which holds the page-wide client. Re-renders the host on every store change,
+ * and moves its subscriptions when the client changes.
  */
 export class StoreController implements ReactiveController {
   /** The client in use, if any. */
@@ -21,7 +22,6 @@ export class StoreController implements ReactiveController {
   #contextClient: CallClient | undefined;
   #connected = false;
   #subscriptions: Unsubscribe[] = [];
-  #stopWatchingPage: Unsubscribe | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -38,7 +38,7 @@ export class StoreController implements ReactiveController {
     });
   }
 
-  /** Sets the client the host was given directly; it takes precedence over context and the page client. */
+  /** Sets the client the host was given directly; it takes precedence over context. */
   useClient(client: CallClient | undefined): void {
     this.#explicitClient = client;
     this.#refresh();
@@ -46,20 +46,17 @@ export class StoreController implements ReactiveController {
 
   hostConnected(): void {
     this.#connected = true;
-    this.#stopWatchingPage = onPageClientChange(() => this.#refresh());
     this.#refresh();
   }
 
   hostDisconnected(): void {
     this.#connected = false;
-    this.#stopWatchingPage?.();
-    this.#stopWatchingPage = undefined;
     this.#detach();
   }
 
   #refresh(): void {
     if (!this.#connected) return;
-    const next = this.#explicitClient ?? this.#contextClient ?? getPageClient();
+    const next = this.#explicitClient ?? this.#contextClient;
     if (next === this.client) return;
     this.#detach();
     this.client = next;

@@ -1,25 +1,24 @@
 import { ContextProvider } from '@lit/context';
-import { LitElement, html } from 'lit';
-import type { PropertyDeclarations, TemplateResult } from 'lit';
+import { html } from 'lit';
+import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { BaxCloudClientOptions } from '../../client/client.js';
 import type { CallClient } from '../../client/types.js';
+import { BaxElement } from '../base-element.js';
 import { callClientContext, configure, release, setPageClient } from '../context.js';
-import { VERSION } from '../version.js';
 import { styles } from './bax-cloud.styles.js';
 import { TokenFetcher } from './token-fetcher.js';
 
 /**
  * Configures the page's calling client from attributes and shares it: through @lit/context with the elements
  * inside it, and as the page-wide client with every other element. However many elements, the page keeps one
- * connection.
+ * connection. Until it has a client, the elements inside it use the one around it, as if it were not there.
  *
  * @tag bax-cloud
  * @summary Connects the page to BaxCloud Call as one user.
  *
  * @slot - Any content; calling elements inside get the client through context.
  */
-export class BaxCloud extends LitElement {
-  static readonly version = VERSION;
+export class BaxCloud extends BaxElement {
   static override styles = styles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
@@ -31,7 +30,6 @@ export class BaxCloud extends LitElement {
     userAvatar: { attribute: 'user-avatar' },
     token: {},
     tokenUrl: { attribute: 'token-url' },
-    client: { attribute: false },
   };
 
   /** The signaling server: "calls.example.com", "127.0.0.1:8787" or a full http(s) URL; defaults to this page's host. */
@@ -62,7 +60,7 @@ export class BaxCloud extends LitElement {
   tokenUrl = '';
 
   /** A client to share instead of creating one from the attributes. */
-  client: CallClient | undefined;
+  declare client: CallClient | undefined;
 
   readonly #provider = new ContextProvider(this, { context: callClientContext });
   #ownClient: CallClient | undefined;
@@ -87,8 +85,12 @@ export class BaxCloud extends LitElement {
     });
   }
 
-  protected override willUpdate(): void {
-    this.#share();
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    // Only its own properties choose the client. An update for a new client around it just passes that on:
+    // otherwise two <bax-cloud>s for different users would take the page from each other in turn.
+    if (changed.size > 0) this.#share();
+    else this.#provide();
   }
 
   protected override render(): TemplateResult {
@@ -121,6 +123,12 @@ export class BaxCloud extends LitElement {
       if (this.#ownClient && this.#ownClient !== client) release(this.#ownClient);
       this.#ownClient = client;
     }
-    if (this.#provider.value !== client) this.#provider.setValue(client);
+    this.#provide();
+  }
+
+  /** Gives the elements inside its client or, while it has none, the one around it. */
+  #provide(): void {
+    const provided = this.activeClient ?? this.store.client;
+    if (this.#provider.value !== provided) this.#provider.setValue(provided);
   }
 }

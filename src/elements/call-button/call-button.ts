@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallType, InviteeStatus, SendInvitationResult, SentInvitation, UserInfo } from '../../protocol/types.js';
@@ -9,74 +9,13 @@ import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
 import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
 import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationSentEvent } from '../events/invitation-sent.js';
-import { callTypeIcon, icon } from '../icons.js';
-import { StoreController } from '../store-controller.js';
+import { BaxElement } from '../base-element.js';
+import { callTypeIcon } from '../icons.js';
 import { claimInvitation, connectionProblem, errorMessage, newRoomName, releaseInvitations, reserveInvitation } from '../support.js';
 import { displayName, format } from '../strings.js';
-import { VERSION } from '../version.js';
+import type { CallButtonStrings } from '../translation.js';
 import { styles } from './call-button.styles.js';
-
-/** Every visible text of `<bax-call-button>`. `{name}`-style placeholders are filled in. */
-export interface CallButtonStrings {
-  videoCall: string;
-  audioCall: string;
-  liveStreaming: string;
-  /** How several callees are named in the other strings. */
-  people: string;
-  calling: string;
-  ringing: string;
-  notDelivered: string;
-  cancel: string;
-  cancelLabel: string;
-  online: string;
-  busy: string;
-  offline: string;
-  meetingPresence: string;
-  accepted: string;
-  declined: string;
-  declinedBusy: string;
-  declinedUnavailable: string;
-  noAnswer: string;
-  canceled: string;
-  ended: string;
-  sendFailed: string;
-  notConfigured: string;
-  connecting: string;
-  reconnecting: string;
-  unauthorized: string;
-  closed: string;
-  noCallee: string;
-}
-
-export const defaultCallButtonStrings: CallButtonStrings = {
-  videoCall: 'Video call {name}',
-  audioCall: 'Call {name}',
-  liveStreaming: 'Invite {name} to a live stream',
-  people: '{count} people',
-  calling: 'Calling {name}…',
-  ringing: 'Ringing',
-  notDelivered: 'Not delivered yet',
-  cancel: 'Cancel',
-  cancelLabel: 'Cancel the call to {name}',
-  online: 'Online',
-  busy: 'Busy',
-  offline: 'Offline',
-  meetingPresence: '{online} of {total} online',
-  accepted: '{name} accepted',
-  declined: '{name} declined',
-  declinedBusy: '{name} is busy',
-  declinedUnavailable: '{name} is unavailable',
-  noAnswer: 'No answer from {name}',
-  canceled: 'Call canceled',
-  ended: 'Call ended',
-  sendFailed: 'The call could not start: {error}',
-  notConfigured: 'Calling is not set up',
-  connecting: 'Connecting…',
-  reconnecting: 'Reconnecting…',
-  unauthorized: 'Signed out of calling',
-  closed: 'Calling is offline',
-  noCallee: 'No one to call',
-};
+import { callingTemplate, presenceTemplate } from './call-button.templates.js';
 
 /**
  * A button that calls one user, or invites several to a meeting, and follows the invitation to its outcome.
@@ -119,8 +58,7 @@ export const defaultCallButtonStrings: CallButtonStrings = {
  * @cssproperty --bax-font-family - Font of the element.
  * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
  */
-export class BaxCallButton extends LitElement {
-  static readonly version = VERSION;
+export class BaxCallButton extends BaxElement {
   static override styles = styles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
@@ -133,13 +71,12 @@ export class BaxCallButton extends LitElement {
     timeout: { type: Number },
     hidePresence: { type: Boolean, attribute: 'hide-presence', reflect: true },
     strings: { type: Object },
-    client: { attribute: false },
     invitation: { state: true, attribute: false },
     sending: { state: true, attribute: false },
     problem: { state: true, attribute: false },
     canceledByUser: { state: true, attribute: false },
   };
-  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+  static override shadowRootOptions = { ...BaxElement.shadowRootOptions, delegatesFocus: true };
 
   /** The user id to call, or several comma-separated ids to invite them to a meeting. */
   to = '';
@@ -165,11 +102,8 @@ export class BaxCallButton extends LitElement {
   /** Hides the callee's presence and does not subscribe to it. */
   hidePresence = false;
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallButtonStrings> = {};
-
-  /** The client to use instead of the page's one. */
-  client: CallClient | undefined;
 
   /** The invitation this button follows, while pending and after it ended. */
   private invitation: SentInvitation | undefined;
@@ -181,10 +115,8 @@ export class BaxCallButton extends LitElement {
   #presenceKey = '';
   #hadFocus = false;
 
-  readonly #store = new StoreController(this, (client) => this.#listen(client));
-
   get #text(): CallButtonStrings {
-    return { ...defaultCallButtonStrings, ...this.strings };
+    return this.localize.texts('callButton', this.strings);
   }
 
   get #targets(): string[] {
@@ -193,7 +125,7 @@ export class BaxCallButton extends LitElement {
 
   /** The pending invitation this button follows, as the store has it now. */
   get #pending(): SentInvitation | undefined {
-    const outgoing = this.#store.state?.outgoing ?? [];
+    const outgoing = this.store.state?.outgoing ?? [];
     if (this.invitation) return outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
     return undefined;
   }
@@ -204,7 +136,7 @@ export class BaxCallButton extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.#store.useClient(this.client);
+    super.willUpdate(changed);
     if (changed.has('to') && !this.#pending) this.invitation = undefined;
     this.#followInvitation();
     this.#watchPresence();
@@ -247,41 +179,13 @@ export class BaxCallButton extends LitElement {
   }
 
   #renderCalling(pending: SentInvitation): TemplateResult {
-    const text = this.#text;
     const ringing = pending.invitees.some((invitee) => invitee.state === 'pending' && invitee.delivered);
-    return html`
-      <span part="calling" class="calling">
-        <span class="pulse" aria-hidden="true"></span>
-        <span>${format(text.calling, { name: this.#calleeName() })}</span>
-        <span part="delivery" class="delivery">${ringing ? text.ringing : text.notDelivered}</span>
-        <button
-          part="cancel-button"
-          class="cancel"
-          type="button"
-          aria-label=${format(text.cancelLabel, { name: this.#calleeName() })}
-          @click=${this.#handleCancel}
-        >
-          ${icon('hang-up')}<span>${text.cancel}</span>
-        </button>
-      </span>
-    `;
+    return callingTemplate(this.#text, this.#calleeName(), ringing, this.#handleCancel);
   }
 
   #renderPresence(): TemplateResult | typeof nothing {
-    const presenceOf = this.#store.state?.presenceOf ?? {};
-    const statuses = this.#targets.map((userId) => presenceOf[userId]?.status);
-    if (statuses.length === 0 || statuses.some((status) => status === undefined)) return nothing;
-    let status = statuses[0] ?? 'offline';
-    let label = this.#text[status];
-    // A meeting shows how many are online in one line, with the dot green while anyone is.
-    if (statuses.length > 1) {
-      const online = statuses.filter((each) => each !== 'offline').length;
-      status = online > 0 ? 'online' : 'offline';
-      label = format(this.#text.meetingPresence, { online, total: statuses.length });
-    }
-    return html`<span part="presence" class="presence" data-status=${status}>
-      <span part="presence-dot" class="dot" aria-hidden="true"></span>${label}
-    </span>`;
+    const presenceOf = this.store.state?.presenceOf ?? {};
+    return presenceTemplate(this.#text, this.#targets.map((userId) => presenceOf[userId]?.status));
   }
 
   #statusText(text: CallButtonStrings, pending: SentInvitation | undefined): string {
@@ -340,15 +244,15 @@ export class BaxCallButton extends LitElement {
 
   #disabledReason(): string {
     const text = this.#text;
-    const state = this.#store.state;
-    if (!this.#store.client || !state) return text.notConfigured;
+    const state = this.store.state;
+    if (!this.store.client || !state) return text.notConfigured;
     if (this.#targets.length === 0) return text.noCallee;
     return connectionProblem(state.connection, text) ?? '';
   }
 
   /** Keeps the last known copy of the followed invitation, and adopts one sent to the same callees elsewhere. */
   #followInvitation(): void {
-    const outgoing = this.#store.state?.outgoing ?? [];
+    const outgoing = this.store.state?.outgoing ?? [];
     const current = this.invitation && outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
     if (current) {
       if (current !== this.invitation) this.invitation = current;
@@ -373,8 +277,8 @@ export class BaxCallButton extends LitElement {
 
   /** Subscribes to the callees' presence once per client connection and callee list. */
   #watchPresence(): void {
-    const client = this.#store.client;
-    const state = this.#store.state;
+    const client = this.store.client;
+    const state = this.store.state;
     if (this.hidePresence || !client || state?.connection !== 'open' || this.#targets.length === 0) return;
     const key = `${this.#targets.join(',')}`;
     if (key === this.#presenceKey) return;
@@ -385,7 +289,7 @@ export class BaxCallButton extends LitElement {
     });
   }
 
-  #listen(client: CallClient): Unsubscribe[] {
+  protected override listen(client: CallClient): Unsubscribe[] {
     this.#presenceKey = '';
     return [
       client.subscribe((state) => {
@@ -447,7 +351,7 @@ export class BaxCallButton extends LitElement {
   }
 
   async #handleCall(): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     if (!client || this.#disabledReason()) return;
     const request: CallRequest = {
       to: this.#targets,
@@ -516,7 +420,7 @@ export class BaxCallButton extends LitElement {
   }
 
   async #handleCancel(): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     const invitation = this.invitation;
     if (!client || !invitation) return;
     try {

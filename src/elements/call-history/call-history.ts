@@ -1,67 +1,14 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallHistoryEntry } from '../../protocol/types.js';
+import { BaxElement } from '../base-element.js';
 import '../call-button/define.js';
 import { callTypeIcon } from '../icons.js';
-import { StoreController } from '../store-controller.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
-import { VERSION } from '../version.js';
+import type { CallHistoryStrings } from '../translation.js';
 import { styles } from './call-history.styles.js';
-
-/** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */
-export interface CallHistoryStrings {
-  heading: string;
-  incoming: string;
-  outgoing: string;
-  video_call: string;
-  audio_call: string;
-  live_streaming: string;
-  answered: string;
-  declined: string;
-  busy: string;
-  missed: string;
-  noAnswer: string;
-  canceled: string;
-  answeredElsewhere: string;
-  pending: string;
-  missedCount: string;
-  markSeen: string;
-  callBack: string;
-  loadMore: string;
-  loading: string;
-  empty: string;
-  error: string;
-  retry: string;
-  loadedMore: string;
-}
-
-export const defaultCallHistoryStrings: CallHistoryStrings = {
-  heading: 'Recent calls',
-  incoming: 'Incoming',
-  outgoing: 'Outgoing',
-  video_call: 'video call',
-  audio_call: 'audio call',
-  live_streaming: 'live stream',
-  answered: 'Answered',
-  declined: 'Declined',
-  busy: 'Busy',
-  missed: 'Missed',
-  noAnswer: 'No answer',
-  canceled: 'Canceled',
-  answeredElsewhere: 'Answered on another device',
-  pending: 'Ringing',
-  missedCount: '{count} missed',
-  markSeen: 'Mark seen',
-  callBack: 'Call back {name}',
-  loadMore: 'Show older calls',
-  loading: 'Loading calls…',
-  empty: 'No calls yet',
-  error: 'The calls could not be loaded: {error}',
-  retry: 'Try again',
-  loadedMore: '{count} older calls shown',
-};
 
 /** Waits for a burst of call events to settle before reloading the first page. */
 const REFRESH_DELAY_MS = 400;
@@ -106,8 +53,7 @@ const REFRESH_DELAY_MS = 400;
  * @cssproperty --bax-font-family - Font of the element.
  * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
  */
-export class BaxCallHistory extends LitElement {
-  static readonly version = VERSION;
+export class BaxCallHistory extends BaxElement {
   static override styles = styles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
@@ -115,7 +61,6 @@ export class BaxCallHistory extends LitElement {
     locale: {},
     hideCallBack: { type: Boolean, attribute: 'hide-call-back', reflect: true },
     strings: { type: Object },
-    client: { attribute: false },
     entries: { state: true, attribute: false },
     nextBefore: { state: true, attribute: false },
     status: { state: true, attribute: false },
@@ -127,17 +72,14 @@ export class BaxCallHistory extends LitElement {
   /** How many calls to load per page. */
   pageSize = 20;
 
-  /** The language of relative times ("5 minutes ago"); defaults to the page's. */
+  /** The language of relative times ("5 minutes ago"); defaults to the element's language. */
   locale = '';
 
   /** Hides the call-back buttons. */
   hideCallBack = false;
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallHistoryStrings> = {};
-
-  /** The client to use instead of the page's one. */
-  client: CallClient | undefined;
 
   private entries: CallHistoryEntry[] = [];
   private nextBefore: number | null = null;
@@ -151,10 +93,9 @@ export class BaxCallHistory extends LitElement {
   #lastConnection: string | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #clockTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #store = new StoreController(this, (client) => this.#listen(client));
 
   get #text(): CallHistoryStrings {
-    return { ...defaultCallHistoryStrings, ...this.strings };
+    return this.localize.texts('callHistory', this.strings);
   }
 
   override connectedCallback(): void {
@@ -171,9 +112,9 @@ export class BaxCallHistory extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.#store.useClient(this.client);
-    const client = this.#store.client;
-    if (client !== this.#loadedFor && this.#store.state?.connection === 'open') {
+    super.willUpdate(changed);
+    const client = this.store.client;
+    if (client !== this.#loadedFor && this.store.state?.connection === 'open') {
       this.#loadedFor = client;
       this.entries = [];
       this.nextBefore = null;
@@ -183,7 +124,7 @@ export class BaxCallHistory extends LitElement {
 
   /** Reloads the newest calls, keeping older pages already shown. */
   async refresh(): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     if (!client) return;
     try {
       const page = await client.getCallHistory({ limit: this.pageSize });
@@ -203,7 +144,7 @@ export class BaxCallHistory extends LitElement {
 
   protected override render(): TemplateResult {
     const text = this.#text;
-    const missed = this.#store.state?.missedCalls ?? 0;
+    const missed = this.store.state?.missedCalls ?? 0;
     return html`
       <section part="base" class="base" aria-labelledby="heading" aria-busy=${this.status === 'loading' || this.loadingMore ? 'true' : 'false'}>
         <header part="header" class="header">
@@ -274,7 +215,7 @@ export class BaxCallHistory extends LitElement {
               display-name=${name}
               call-type=${entry.callType}
               hide-presence
-              .client=${this.#store.client}
+              .client=${this.store.client}
               .strings=${{ videoCall: text.callBack, audioCall: text.callBack, liveStreaming: text.callBack }}
             ></bax-call-button>`}
       </li>
@@ -313,7 +254,7 @@ export class BaxCallHistory extends LitElement {
     let value = seconds;
     for (const [unit, size] of steps) {
       if (Math.abs(value) < size) {
-        const format = new Intl.RelativeTimeFormat(this.locale || document.documentElement.lang || undefined, { numeric: 'auto' });
+        const format = new Intl.RelativeTimeFormat(this.locale || this.localize.lang() || undefined, { numeric: 'auto' });
         // Seconds would change on every glance; anything under a minute is "now".
         return unit === 'second' ? format.format(0, 'second') : format.format(Math.round(value), unit);
       }
@@ -322,7 +263,7 @@ export class BaxCallHistory extends LitElement {
     return '';
   }
 
-  #listen(client: CallClient): Unsubscribe[] {
+  protected override listen(client: CallClient): Unsubscribe[] {
     this.#pendingIds = new Set();
     this.#lastConnection = client.getState().connection;
     const refreshSoon = () => {
@@ -350,12 +291,12 @@ export class BaxCallHistory extends LitElement {
   }
 
   readonly #loadFirstPage = async (): Promise<void> => {
-    const client = this.#store.client;
+    const client = this.store.client;
     if (!client) return;
     this.status = 'loading';
     try {
       const page = await client.getCallHistory({ limit: this.pageSize });
-      if (client !== this.#store.client) return;
+      if (client !== this.store.client) return;
       this.entries = sortNewestFirst(page.entries);
       this.nextBefore = page.nextBefore;
       this.status = 'loaded';
@@ -366,7 +307,7 @@ export class BaxCallHistory extends LitElement {
   };
 
   async #handleLoadMore(): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     if (!client || this.nextBefore === null) return;
     this.loadingMore = true;
     try {
@@ -389,7 +330,7 @@ export class BaxCallHistory extends LitElement {
 
   async #handleMarkSeen(): Promise<void> {
     try {
-      await this.#store.client?.markMissedCallsSeen();
+      await this.store.client?.markMissedCallsSeen();
     } catch (error) {
       this.announcement = errorMessage(error);
     }

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallType, DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
@@ -8,66 +8,15 @@ import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
 import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
 import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationReceivedEvent } from '../events/invitation-received.js';
+import { BaxElement } from '../base-element.js';
 import { callTypeIcon, icon } from '../icons.js';
-import { StoreController } from '../store-controller.js';
-import { displayName, format, initials } from '../strings.js';
+import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
-import { VERSION } from '../version.js';
+import type { IncomingCallStrings } from '../translation.js';
+import { Attention, type Alert } from './attention.js';
 import { DeviceChannel, type DeviceMessage } from './device-channel.js';
 import { styles } from './incoming-call.styles.js';
-import { RingLock } from './ring-lock.js';
-import { Ringtone } from './ringtone.js';
-import { TitleFlasher } from './title-flasher.js';
-
-/** Every visible text of `<bax-incoming-call>`. `{name}`-style placeholders are filled in. */
-export interface IncomingCallStrings {
-  title: string;
-  video_call: string;
-  audio_call: string;
-  live_streaming: string;
-  ringsFor: string;
-  queued: string;
-  accept: string;
-  decline: string;
-  reply: string;
-  silence: string;
-  /** Ready-made decline messages. */
-  quickReplies: string[];
-  customReply: string;
-  send: string;
-  canceled: string;
-  missed: string;
-  answeredElsewhere: string;
-  accepted: string;
-  declined: string;
-  gone: string;
-  failed: string;
-  titleFlash: string;
-}
-
-export const defaultIncomingCallStrings: IncomingCallStrings = {
-  title: '{name} is calling',
-  video_call: 'Video call',
-  audio_call: 'Audio call',
-  live_streaming: 'Live stream',
-  ringsFor: 'Rings for {time}',
-  queued: '{count} more waiting',
-  accept: 'Accept',
-  decline: 'Decline',
-  reply: 'Reply…',
-  silence: 'Silence',
-  quickReplies: ["I'm busy", "Can't talk now, I'll call back"],
-  customReply: 'Your message',
-  send: 'Send',
-  canceled: '{name} canceled the call',
-  missed: 'Missed call from {name}',
-  answeredElsewhere: 'Answered on another device',
-  accepted: 'Call with {name} accepted',
-  declined: 'Call from {name} declined',
-  gone: 'This call is no longer available',
-  failed: 'Something went wrong: {error}',
-  titleFlash: '📞 {name}',
-};
+import { avatarTemplate, countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
 
 /** How long past its expiry an invitation stays up when the server's expiry notice is late. */
 const EXPIRY_GRACE_MS = 5_000;
@@ -126,15 +75,13 @@ const EXPIRY_GRACE_MS = 5_000;
  * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
  * @cssproperty --bax-backdrop - What covers the page behind the dialog.
  */
-export class BaxIncomingCall extends LitElement {
-  static readonly version = VERSION;
+export class BaxIncomingCall extends BaxElement {
   static override styles = styles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
     muted: { type: Boolean, reflect: true },
     notifications: {},
     strings: { type: Object },
-    client: { attribute: false },
     dismissed: { state: true, attribute: false },
     silenced: { state: true, attribute: false },
     replyOpen: { state: true, attribute: false },
@@ -149,11 +96,8 @@ export class BaxIncomingCall extends LitElement {
   /** `ask` requests permission for system notifications on the user's first click or key press; `off` never shows them. */
   notifications: 'ask' | 'off' = 'ask';
 
-  /** Replaces any of the element's texts, e.g. for another language; also accepts JSON in the attribute. */
+  /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<IncomingCallStrings> = {};
-
-  /** The client to use instead of the page's one. */
-  client: CallClient | undefined;
 
   private dismissed: ReadonlySet<string> = new Set();
   private silenced: ReadonlySet<string> = new Set();
@@ -172,31 +116,21 @@ export class BaxIncomingCall extends LitElement {
   #returnFocus: HTMLElement | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #channelUser: string | undefined;
-  #notification: Notification | undefined;
-  readonly #notified = new Set<string>();
-  readonly #ringtone = new Ringtone();
-  readonly #titleFlasher = new TitleFlasher();
-  #holdsRingLock = false;
-  readonly #ringLock = new RingLock((held) => {
-    this.#holdsRingLock = held;
-    // Releasing happens during an update, which already acts on it; only a late acquisition needs another.
-    if (held) this.requestUpdate();
-  });
+  readonly #attention = new Attention(() => this.requestUpdate());
   readonly #channel = new DeviceChannel((message) => this.#handleDeviceMessage(message));
-  readonly #store = new StoreController(this, (client) => this.#listen(client));
 
   /** True while this tab plays the ringtone. */
   get ringing(): boolean {
-    return this.#ringtone.playing;
+    return this.#attention.ringing;
   }
 
   get #text(): IncomingCallStrings {
-    return { ...defaultIncomingCallStrings, ...this.strings };
+    return this.localize.texts('incomingCall', this.strings);
   }
 
   /** Invitations to show, oldest first. */
   get #queue(): ReceivedInvitation[] {
-    const state = this.#store.state;
+    const state = this.store.state;
     if (!state) return [];
     const now = Date.now() + state.clockOffset;
     return state.incoming.filter((invitation) => !this.dismissed.has(invitation.invitationId) && invitation.expiresAt + EXPIRY_GRACE_MS > now);
@@ -205,28 +139,21 @@ export class BaxIncomingCall extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.#handleVisibilityChange);
-    if (this.notifications === 'ask' && typeof Notification !== 'undefined' && Notification.permission === 'default') {
-      // Browsers only show the permission prompt in response to a user gesture.
-      addEventListener('pointerdown', this.#askForNotifications, { capture: true, once: true });
-      addEventListener('keydown', this.#askForNotifications, { capture: true, once: true });
-    }
+    if (this.notifications === 'ask') this.#attention.askForPermission();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.#handleVisibilityChange);
-    removeEventListener('pointerdown', this.#askForNotifications, { capture: true });
-    removeEventListener('keydown', this.#askForNotifications, { capture: true });
-    this.#stopAttention();
-    this.#ringLock.releaseLock();
+    this.#attention.stop();
     this.#channel.close();
     this.#channelUser = undefined;
     this.#stopTicker();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.#store.useClient(this.client);
-    const state = this.#store.state;
+    super.willUpdate(changed);
+    const state = this.store.state;
     if (state && state.user.userId !== this.#channelUser) {
       this.#channelUser = state.user.userId;
       this.#channel.open(state.user.userId);
@@ -278,7 +205,7 @@ export class BaxIncomingCall extends LitElement {
     const silenced = this.muted || this.silenced.has(invitation.invitationId);
     return html`
       <div part="header" class="header">
-        ${this.#renderAvatar(invitation)}
+        ${avatarTemplate(caller, this.brokenAvatars, (url) => this.#handleAvatarError(url))}
         <div class="who">
           <h2 part="caller" id="caller">${format(text.title, { name })}</h2>
           <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${this.#callTypeLabel(invitation.callType)}</p>
@@ -286,7 +213,7 @@ export class BaxIncomingCall extends LitElement {
       </div>
       ${invitation.message ? html`<p part="message" class="message">“${invitation.message}”</p>` : nothing}
       <slot name="details"></slot>
-      ${this.#renderCountdown(invitation)}
+      ${countdownTemplate(text, invitation, Date.now() + (this.store.state?.clockOffset ?? 0))}
       ${waiting > 0 ? html`<p part="queue" class="queue">${format(text.queued, { count: waiting })}</p>` : nothing}
       <div part="actions" class="actions">
         <button part="accept-button" class="accept" type="button" autofocus ?disabled=${this.answering} @click=${this.#handleAccept}>
@@ -307,46 +234,7 @@ export class BaxIncomingCall extends LitElement {
         </button>
         <button part="silence-button" type="button" ?hidden=${silenced} @click=${this.#handleSilence}>${text.silence}</button>
       </div>
-      <div part="replies" id="replies" class="replies" ?hidden=${!this.replyOpen}>
-        <ul>
-          ${text.quickReplies.map(
-            (reply) =>
-              html`<li>
-                <button part="quick-reply" type="button" ?disabled=${this.answering} @click=${() => this.#decline('declined', reply)}>${reply}</button>
-              </li>`,
-          )}
-        </ul>
-        <form class="custom" @submit=${this.#handleCustomReply}>
-          <label for="reply-input">${text.customReply}</label>
-          <input part="reply-input" id="reply-input" name="message" maxlength="500" autocomplete="off" required />
-          <button part="send-button" type="submit" ?disabled=${this.answering}>${text.send}</button>
-        </form>
-      </div>
-    `;
-  }
-
-  #renderAvatar(invitation: ReceivedInvitation): TemplateResult {
-    const caller = invitation.fromUser;
-    if (caller.avatarUrl && !this.brokenAvatars.has(caller.avatarUrl)) {
-      // The heading names the caller, so the picture is decorative.
-      return html`<img part="avatar" class="avatar" src=${caller.avatarUrl} alt="" @error=${() => this.#handleAvatarError(caller.avatarUrl)} />`;
-    }
-    return html`<span part="avatar" class="avatar initials" aria-hidden="true">${initials(caller)}</span>`;
-  }
-
-  #renderCountdown(invitation: ReceivedInvitation): TemplateResult {
-    const clockOffset = this.#store.state?.clockOffset ?? 0;
-    const left = Math.max(0, invitation.expiresAt - (Date.now() + clockOffset));
-    const total = Math.max(1, invitation.expiresAt - invitation.createdAt);
-    const seconds = Math.ceil(left / 1000);
-    const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-    return html`
-      <div class="countdown">
-        <p part="countdown" role="timer">${format(this.#text.ringsFor, { time })}</p>
-        <div class="track" aria-hidden="true">
-          <div part="countdown-bar" class="bar" style="inline-size: ${Math.min(100, (left / total) * 100)}%"></div>
-        </div>
-      </div>
+      ${repliesTemplate(text, this.replyOpen, this.answering, (message) => this.#decline('declined', message), this.#handleCustomReply)}
     `;
   }
 
@@ -354,7 +242,7 @@ export class BaxIncomingCall extends LitElement {
     return this.#text[callType];
   }
 
-  #listen(client: CallClient): Unsubscribe[] {
+  protected override listen(client: CallClient): Unsubscribe[] {
     return [
       client.onInvitationCanceled((event) => {
         const invitation = this.#known.get(event.invitationId);
@@ -402,69 +290,24 @@ export class BaxIncomingCall extends LitElement {
     }
   }
 
-  /** Rings in the one tab holding the lock; flashes the title and notifies while any call is up. */
   #syncAttention(): void {
     const current = this.#queue[0];
-    const userId = this.#store.state?.user.userId;
-    const wantsRing = !!current && !!userId && !this.muted && !this.silenced.has(current.invitationId);
-    if (wantsRing) this.#ringLock.acquire(userId);
-    else this.#ringLock.releaseLock();
-
-    if (wantsRing && this.#holdsRingLock) {
-      if (!this.#ringtone.playing) {
-        this.#ringtone.start();
-        navigator.vibrate?.([400, 200, 400, 1400, 400, 200, 400, 1400, 400, 200, 400]);
-      }
-    } else if (this.#ringtone.playing) {
-      this.#ringtone.stop();
-      navigator.vibrate?.(0);
-    }
-
-    if (current) {
-      this.#titleFlasher.start(format(this.#text.titleFlash, { name: displayName(current.fromUser) }));
-      this.#notify(current);
-    } else {
-      this.#titleFlasher.stop();
-    }
-    if (this.#notification && this.#notification.tag !== current?.invitationId) {
-      this.#notification.close();
-      this.#notification = undefined;
-    }
+    this.#attention.sync(current && this.#alert(current));
   }
 
-  #notify(invitation: ReceivedInvitation): void {
-    if (
-      !document.hidden ||
-      this.notifications === 'off' ||
-      typeof Notification === 'undefined' ||
-      Notification.permission !== 'granted' ||
-      this.#notified.has(invitation.invitationId) ||
-      // Like the ringtone, one tab speaks for the user.
-      (!this.#holdsRingLock && !this.muted)
-    ) {
-      return;
-    }
-    this.#notified.add(invitation.invitationId);
+  #alert(invitation: ReceivedInvitation): Alert {
     const text = this.#text;
-    const notification = new Notification(format(text.title, { name: displayName(invitation.fromUser) }), {
+    const name = displayName(invitation.fromUser);
+    return {
+      invitation,
+      userId: this.store.state?.user.userId,
+      ring: !this.muted && !this.silenced.has(invitation.invitationId),
+      muted: this.muted,
+      notify: this.notifications !== 'off',
+      title: format(text.title, { name }),
       body: invitation.message ?? this.#callTypeLabel(invitation.callType),
-      tag: invitation.invitationId,
-      requireInteraction: true,
-      ...(invitation.fromUser.avatarUrl ? { icon: invitation.fromUser.avatarUrl } : {}),
-    });
-    notification.onclick = () => {
-      window.focus();
-      notification.close();
+      titleFlash: format(text.titleFlash, { name }),
     };
-    this.#notification = notification;
-  }
-
-  #stopAttention(): void {
-    if (this.#ringtone.playing) navigator.vibrate?.(0);
-    this.#ringtone.stop();
-    this.#titleFlasher.stop();
-    this.#notification?.close();
-    this.#notification = undefined;
   }
 
   #startTicker(): void {
@@ -500,12 +343,8 @@ export class BaxIncomingCall extends LitElement {
 
   readonly #handleVisibilityChange = () => this.requestUpdate();
 
-  readonly #askForNotifications = () => {
-    if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
-  };
-
-  #handleAvatarError(url: string | null): void {
-    if (url) this.brokenAvatars = new Set([...this.brokenAvatars, url]);
+  #handleAvatarError(url: string): void {
+    this.brokenAvatars = new Set([...this.brokenAvatars, url]);
   }
 
   /** Escape: hide and silence here and in the user's other tabs, without declining. */
@@ -552,7 +391,7 @@ export class BaxIncomingCall extends LitElement {
   }
 
   async #handleAccept(): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     const invitation = this.#queue[0];
     if (!client || !invitation || this.answering) return;
     this.answering = true;
@@ -581,7 +420,7 @@ export class BaxIncomingCall extends LitElement {
   }
 
   async #decline(reason: DeclineReason, message?: string): Promise<void> {
-    const client = this.#store.client;
+    const client = this.store.client;
     const invitation = this.#queue[0];
     if (!client || !invitation || this.answering) return;
     this.answering = true;

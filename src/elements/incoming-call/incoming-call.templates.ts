@@ -1,0 +1,58 @@
+import { html } from 'lit';
+import type { TemplateResult } from 'lit';
+import type { ReceivedInvitation, UserInfo } from '../../protocol/types.js';
+import { format, initials } from '../strings.js';
+import type { IncomingCallStrings } from '../translation.js';
+
+/** The caller's picture or, without one or when it failed to load, their initials. */
+export function avatarTemplate(caller: UserInfo, broken: ReadonlySet<string>, handleError: (url: string) => void): TemplateResult {
+  const url = caller.avatarUrl;
+  if (url && !broken.has(url)) {
+    // The heading names the caller, so the picture is decorative.
+    return html`<img part="avatar" class="avatar" src=${url} alt="" @error=${() => handleError(url)} />`;
+  }
+  return html`<span part="avatar" class="avatar initials" aria-hidden="true">${initials(caller)}</span>`;
+}
+
+/** The time left to answer, `now` on the server's clock, in words and as a shrinking bar. */
+export function countdownTemplate(text: IncomingCallStrings, invitation: ReceivedInvitation, now: number): TemplateResult {
+  const left = Math.max(0, invitation.expiresAt - now);
+  const total = Math.max(1, invitation.expiresAt - invitation.createdAt);
+  const seconds = Math.ceil(left / 1000);
+  const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  return html`
+    <div class="countdown">
+      <p part="countdown" role="timer">${format(text.ringsFor, { time })}</p>
+      <div class="track" aria-hidden="true">
+        <div part="countdown-bar" class="bar" style="inline-size: ${Math.min(100, (left / total) * 100)}%"></div>
+      </div>
+    </div>
+  `;
+}
+
+/** The quick replies panel: ready-made decline messages, and a field for the user's own. */
+export function repliesTemplate(
+  text: IncomingCallStrings,
+  open: boolean,
+  answering: boolean,
+  reply: (message: string) => void,
+  handleCustomReply: (event: SubmitEvent) => void,
+): TemplateResult {
+  return html`
+    <div part="replies" id="replies" class="replies" ?hidden=${!open}>
+      <ul>
+        ${text.quickReplies.map(
+          (message) =>
+            html`<li>
+              <button part="quick-reply" type="button" ?disabled=${answering} @click=${() => reply(message)}>${message}</button>
+            </li>`,
+        )}
+      </ul>
+      <form class="custom" @submit=${handleCustomReply}>
+        <label for="reply-input">${text.customReply}</label>
+        <input part="reply-input" id="reply-input" name="message" maxlength="500" autocomplete="off" required />
+        <button part="send-button" type="submit" ?disabled=${answering}>${text.send}</button>
+      </form>
+    </div>
+  `;
+}

@@ -1,0 +1,105 @@
+/** Every visible text of `<bax-call-button>`. `{name}`-style placeholders are filled in. */
+export interface CallButtonStrings {
+  videoCall: string;
+  audioCall: string;
+  liveStreaming: string;
+  /** How several callees are named in the other strings. */
+  people: string;
+  calling: string;
+  ringing: string;
+  notDelivered: string;
+  cancel: string;
+  cancelLabel: string;
+  online: string;
+  busy: string;
+  offline: string;
+  meetingPresence: string;
+  accepted: string;
+  declined: string;
+  declinedBusy: string;
+  declinedUnavailable: string;
+  noAnswer: string;
+  canceled: string;
+  ended: string;
+  sendFailed: string;
+  notConfigured: string;
+  connecting: string;
+  reconnecting: string;
+  unauthorized: string;
+  closed: string;
+  noCallee: string;
+}
+
+/** Every visible text of `<bax-incoming-call>`. `{name}`-style placeholders are filled in. */
+export interface IncomingCallStrings {
+  title: string;
+  video_call: string;
+  audio_call: string;
+  live_streaming: string;
+  ringsFor: string;
+  queued: string;
+  accept: string;
+  decline: string;
+  reply: string;
+  silence: string;
+  /** Ready-made decline messages. */
+  quickReplies: string[];
+  customReply: string;
+  send: string;
+  canceled: string;
+  missed: string;
+  answeredElsewhere: string;
+  accepted: string;
+  declined: string;
+  gone: string;
+  failed: string;
+  titleFlash: string;
+}
+
+/** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */
+export interface CallHistoryStrings {
+  heading: string;
+  incoming: string;
+  outgoing: string;
+  video_call: string;
+  audio_call: string;
+  live_streaming: string;
+  answered: string;
+  declined: string;
+  busy: string;
+  missed: string;
+  noAnswer: string;
+  canceled: string;
+  answeredElsewhere: string;
+  pending: string;
+  missedCount: string;
+  markSeen: string;
+  callBack: string;
+  loadMore: string;
+  loading: string;
+  empty: string;
+  error: string;
+  retry: string;
+  loadedMore: string;
+}
+
+/** The texts of each element, by the name of its group in a `Translation`. */
+export interface ElementTexts {
+  callButton: CallButtonStrings;
+  incomingCall: IncomingCallStrings;
+  callHistory: CallHistoryStrings;
+}
+
+/**
+ * One language's texts for the elements, given to `registerTranslation`. Any group or key left out falls back
+ * to the language without its region (`pt` for `pt-BR`), then to English.
+ */
+export interface Translation {
+  /** The language tag it is for, as written in `lang`: `fr`, `pt-BR`. */
+  $code: string;
+  /** The language's name in itself, e.g. `Français`. */
+  $name?: string;
+  callButton?: Partial<CallButtonStrings>;
+  incomingCall?: Partial<IncomingCallStrings>;
+  callHistory?: Partial<CallHistoryStrings>;
+}
