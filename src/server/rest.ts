@@ -100,7 +100,8 @@ export async function handleRest(request: Request, env: HubEnv, url = new URL(re
   const route = matching.find((candidate) => candidate.method === request.method);
   let response: Response;
   if (!route) response = errorResponse('not_found', `${request.method} is not supported here`, 405);
-  else response = rateLimited(request, env, project) ?? (project ? await handleRoute(route, { request, env, url, project, projectId }) : errorResponse('unauthorized', 'unknown project'));
+  else if (!project) response = rateLimited(request, env, project) ?? errorResponse('unauthorized', 'unknown project');
+  else response = rateLimited(request, env, project) ?? (await handleRoute(route, { request, env, url, project, projectId }));
   if (Object.keys(cors).length === 0) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(cors)) headers.set(name, value);

@@ -4,9 +4,9 @@ import { PROJECT_ID_PATTERN, USER_ID_PATTERN } from '../protocol/limits.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
 import { tokenBodySchema } from './rest-schemas.js';
+import { rateLimited } from './rate-limit.js';
 import { TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
-import { rateLimited } from './rate-limit.js';
 import { handleRest } from './rest.js';
 import type { HubEnv } from './project-hub.js';
 
