@@ -1,11 +1,13 @@
 // Runs the signaling server and the demo page on the embedded default: local Durable Objects whose
-// SQLite storage persists under .wrangler/. PORT changes the port (default 8787).
+// SQLite storage persists under .wrangler/. PORT changes the port (default 8787). The demo project (published
+// keys, tokens for anyone) exists only where it is asked for: here, for local development (DEMO_PROJECT=off
+// npm start leaves it out).
 import { spawn } from 'node:child_process';
 
 const port = process.env.PORT ?? '8787';
 const child = spawn(
   process.execPath,
-  ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', process.env.HOST ?? '127.0.0.1', '--port', port, '--persist-to', '.wrangler/state'],
+  ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', process.env.HOST ?? '127.0.0.1', '--port', port, '--persist-to', '.wrangler/state', '--var', `DEMO_PROJECT:${process.env.DEMO_PROJECT ?? 'on'}`],
   { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -10,10 +10,13 @@ const { projectsFrom } = (await import(configModule)) as {
 const acme = { projectId: 'acme', apiKey: 'pk_acme', secret: 'acme-secret' };
 
 describe('PROJECTS', () => {
-  it('adds the demo project unless it is off, with its keys from the environment', () => {
-    expect(projectsFrom({}).get('demo')).toEqual({ projectId: 'demo', apiKey: 'demo-api-key', secret: 'demo-secret', allowedOrigins: ['*'], invitesPerMinute: 30 });
-    expect(projectsFrom({ DEMO_API_KEY: 'k', DEMO_SECRET: 's' }).get('demo')).toMatchObject({ apiKey: 'k', secret: 's' });
+  it('adds the demo project only when it is on, with its keys from the environment', () => {
+    expect(projectsFrom({ DEMO_PROJECT: 'on' }).get('demo')).toEqual({ projectId: 'demo', apiKey: 'demo-api-key', secret: 'demo-secret', allowedOrigins: ['*'], invitesPerMinute: 30 });
+    expect(projectsFrom({ DEMO_PROJECT: 'on', DEMO_API_KEY: 'k', DEMO_SECRET: 's' }).get('demo')).toMatchObject({ apiKey: 'k', secret: 's' });
+    expect([...projectsFrom({}).keys()]).toEqual([]);
+    expect([...projectsFrom({ PROJECTS: JSON.stringify([acme]) }).keys()]).toEqual(['acme']);
     expect([...projectsFrom({ DEMO_PROJECT: 'off', PROJECTS: JSON.stringify([acme]) }).keys()]).toEqual(['acme']);
+    expect([...projectsFrom({ DEMO_PROJECT: 'on', PROJECTS: JSON.stringify([acme]) }).keys()]).toEqual(['demo', 'acme']);
   });
 
   it('fills in the defaults and leaves fields other modules read alone', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, USER_ID_PATTERN } from './limits.js';
 import { callTypeSchema, declineReasonSchema, ownPresenceSchema, type ErrorCode } from './lists.js';
+import { isAvatarUrl, isHttpUrl, multiLine, singleLine } from './sanitize.js';
 import type {
   AnswerResult,
   CallHistoryPage,
@@ -21,19 +22,15 @@ import type {
 const requestId = z.string().min(1).max(64);
 export const userId = z.string().regex(USER_ID_PATTERN, 'a user id is 1-128 of A-Z a-z 0-9 _ . @ + -');
 const invitationId = z.string().min(1).max(64);
-const message = z.string().max(LIMITS.maxMessageLength);
+/** An invitation or decline message; may span lines. */
+export const messageSchema = z.string().max(LIMITS.maxMessageLength).transform(multiLine);
 
-export const httpUrlSchema = z
-  .string()
-  .max(LIMITS.maxUrlLength)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http or https URL');
+/** A user's shown name, cleaned of control and bidi-override characters (src/protocol/sanitize.ts). */
+export const displayNameSchema = z.string().max(LIMITS.maxNameLength).transform(singleLine);
+const roomName = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+
+export const httpUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(isHttpUrl, 'must be an http or https URL');
+export const avatarUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(isAvatarUrl, 'must be an http or https URL or a data:image/ picture');
 
 export const metadataSchema = z
   .record(z.string(), z.unknown())
@@ -45,9 +42,9 @@ export const metadataSchema = z
 /** The fields of a new invitation, shared by the socket frame and the REST API. */
 export const invitationFieldsSchema = z.strictObject({
   to: z.union([userId, z.array(userId).min(1).max(LIMITS.maxInvitees)]),
-  roomName: z.string().min(1).max(LIMITS.maxRoomNameLength),
+  roomName,
   callType: callTypeSchema,
-  message: message.optional(),
+  message: messageSchema.optional(),
   roomUrl: httpUrlSchema.optional(),
   timeoutSeconds: z.number().int().min(LIMITS.minTimeoutSeconds).max(LIMITS.maxTimeoutSeconds).optional(),
   metadata: metadataSchema.optional(),
@@ -62,7 +59,7 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     requestId,
     invitationId,
     reason: declineReasonSchema.optional(),
-    message: message.optional(),
+    message: messageSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('cancel'),

@@ -22,7 +22,10 @@ export interface Env {
   ASSETS?: Fetcher;
   /** JSON array of projects: [{ projectId, apiKey, secret, allowedOrigins?, invitesPerMinute? }]. */
   PROJECTS?: string;
-  /** "off" removes the built-in demo project. */
+  /**
+   * "on" adds the built-in demo project (published keys, any origin, tokens for anyone at /demo/token): for local
+   * development only, so nothing else turns it on. `npm start` and the tests set it.
+   */
   DEMO_PROJECT?: string;
   DEMO_API_KEY?: string;
   DEMO_SECRET?: string;
@@ -30,6 +33,10 @@ export interface Env {
   CALLER_GRACE_MS?: string;
   /** Milliseconds busy lasts after the user's last device left; default 15000. */
   BUSY_GRACE_MS?: string;
+  /** REST requests per second per project secret or client IP (default 50); see rate-limit.ts. */
+  REST_RATE_PER_SECOND?: string;
+  /** REST requests at once after a quiet spell (default 100). */
+  REST_RATE_BURST?: string;
 }
 
 export const DEMO_PROJECT_ID = 'demo';
@@ -41,7 +48,7 @@ export function projectsFrom(env: Env): Map<string, ProjectConfig> {
   const source = `${env.PROJECTS ?? ''}|${env.DEMO_PROJECT ?? ''}|${env.DEMO_API_KEY ?? ''}|${env.DEMO_SECRET ?? ''}`;
   if (cached?.source === source) return cached.projects;
   const projects = new Map<string, ProjectConfig>();
-  if (env.DEMO_PROJECT !== 'off') {
+  if (env.DEMO_PROJECT === 'on') {
     projects.set(DEMO_PROJECT_ID, {
       projectId: DEMO_PROJECT_ID,
       apiKey: env.DEMO_API_KEY ?? 'demo-api-key',

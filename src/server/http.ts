@@ -12,6 +12,26 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** A refusal with a typed code, thrown where it is found and answered by the Worker or the REST router. */
+export class HttpError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes a percent-encoded path segment; malformed encoding is the client's mistake, not a server fault. */
+export function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError('invalid_request', 'the path has malformed percent-encoding');
+  }
+}
+
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }

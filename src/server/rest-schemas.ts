@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invitationFieldsSchema, userId as userIdSchema } from '../protocol/frames.js';
+import { avatarUrlSchema, displayNameSchema, invitationFieldsSchema, messageSchema, userId as userIdSchema } from '../protocol/frames.js';
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
 import { validVapidSubject } from './push/crypto.js';
@@ -12,7 +12,7 @@ import { acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
  */
 
 export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id is 1-64 of A-Z a-z 0-9 _ -');
-const profileSchema = z.strictObject({ name: z.string().max(LIMITS.maxNameLength).optional(), avatarUrl: z.string().max(LIMITS.maxUrlLength).optional() });
+const profileSchema = z.strictObject({ name: displayNameSchema.optional(), avatarUrl: avatarUrlSchema.optional() });
 
 /** A user token request: the user, how they are shown, and how long the token lasts. */
 export const tokenBodySchema = z.strictObject({
@@ -33,7 +33,7 @@ export const answerBodySchema = z.strictObject({
   userId: userIdSchema.optional(),
   deviceId: deviceIdSchema.optional(),
   reason: declineReasonSchema.optional(),
-  message: z.string().max(LIMITS.maxMessageLength).optional(),
+  message: messageSchema.optional(),
 });
 const endpointUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(acceptableTargetUrl, 'must be an https URL (http only to localhost)');
 const webhookSecretSchema = z.string().refine(validWebhookSecret, 'must be whsec_ followed by 24-64 base64 bytes');

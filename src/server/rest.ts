@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema } from '../protocol/lists.js';
-import type { CallHistoryPage, ErrorCode, PresenceInfo } from '../protocol/types.js';
+import type { CallHistoryPage, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
-import { bearer, errorResponse, json, sameSecret } from './http.js';
+import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
 import type { BackendCall, BackendResult } from './inbox-backend.js';
 import { openApiDocument } from './openapi.js';
 import { projectHubStub, type HubEnv } from './hub/project-hub.js';
 import { importVapidKeys, generateVapidKeys, DEFAULT_VAPID_SUBJECT } from './push/crypto.js';
+import { rateLimited } from './rate-limit.js';
 import {
   answerBodySchema,
   cancelBodySchema,
@@ -37,16 +38,6 @@ type Auth =
   | { kind: 'secret' }
   | { kind: 'user'; userId: string }
   | { kind: 'answer'; userId: string; deviceId: string; invitationId: string };
-
-class HttpError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
 
 interface Route {
   method: string;
@@ -97,7 +88,7 @@ export async function handleRest(request: Request, env: HubEnv, url = new URL(re
   }
   const matching = routes.filter((route) => route.pattern.test(url.pathname));
   if (matching.length === 0) return null;
-  const projectId = decodeURIComponent(url.pathname.match(new RegExp(`^${P}`))![1]!);
+  const projectId = decodePathSegment(url.pathname.match(new RegExp(`^${P}`))![1]!);
   const project = projectsFrom(env).get(projectId);
   const cors = corsHeaders(request, project, matching.some((route) => route.browser));
   if (request.method === 'OPTIONS') {
@@ -109,21 +100,22 @@ export async function handleRest(request: Request, env: HubEnv, url = new URL(re
   const route = matching.find((candidate) => candidate.method === request.method);
   let response: Response;
   if (!route) response = errorResponse('not_found', `${request.method} is not supported here`, 405);
-  else if (!project) response = errorResponse('unauthorized', 'unknown project');
-  else {
-    const params = url.pathname.match(route.pattern)!.slice(2).map((value) => decodeURIComponent(value));
-    try {
-      response = await route.handle({ request, env, url, project, projectId }, params);
-    } catch (error) {
-      if (error instanceof HttpError) response = errorResponse(error.code, error.message, error.status);
-      else if (error instanceof TokenError) response = errorResponse(error.code, error.message, error.status);
-      else throw error;
-    }
-  }
+  else if (!project) response = rateLimited(request, env, project) ?? errorResponse('unauthorized', 'unknown project');
+  else response = rateLimited(request, env, project) ?? (await handleRoute(route, { request, env, url, project, projectId }));
   if (Object.keys(cors).length === 0) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(cors)) headers.set(name, value);
   return new Response(response.body, { status: response.status, headers });
+}
+
+async function handleRoute(route: Route, ctx: RouteContext): Promise<Response> {
+  try {
+    const params = ctx.url.pathname.match(route.pattern)!.slice(2).map(decodePathSegment);
+    return await route.handle(ctx, params);
+  } catch (error) {
+    if (error instanceof HttpError || error instanceof TokenError) return errorResponse(error.code, error.message, error.status);
+    throw error;
+  }
 }
 
 function corsHeaders(request: Request, project: ProjectConfig | undefined, browser: boolean): Record<string, string> {

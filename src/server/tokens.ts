@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify, errors } from 'jose';
 import { SYSTEM_USER_ID, USER_ID_PATTERN } from '../protocol/limits.js';
+import { isAvatarUrl, singleLine } from '../protocol/sanitize.js';
 import type { UserInfo } from '../protocol/types.js';
 
 export interface CreateUserTokenOptions {
@@ -22,6 +23,7 @@ const encoder = new TextEncoder();
 export async function createUserToken(options: CreateUserTokenOptions): Promise<{ token: string; expiresAt: number }> {
   if (!USER_ID_PATTERN.test(options.userId)) throw new TypeError('userId must be 1-128 of A-Z a-z 0-9 _ . @ + -');
   if (options.userId === SYSTEM_USER_ID) throw new TypeError(`"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`);
+  if (options.avatarUrl && !isAvatarUrl(options.avatarUrl)) throw new TypeError('avatarUrl must be an http(s) URL or a data:image/ picture');
   const ttl = Math.min(Math.max(Math.floor(options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS), 1), MAX_TOKEN_TTL_SECONDS);
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = (issuedAt + ttl) * 1000;
@@ -65,8 +67,9 @@ export async function verifyUserToken(
     if (payload.sub === SYSTEM_USER_ID) throw new TokenError(403, 'forbidden', `no one signs in as "${SYSTEM_USER_ID}"`);
     return {
       userId: payload.sub,
-      name: typeof payload.name === 'string' ? payload.name.slice(0, 128) : null,
-      avatarUrl: typeof payload.avatarUrl === 'string' ? payload.avatarUrl.slice(0, 2048) : null,
+      // Tokens minted elsewhere get the same cleaning as names and links sent through the API.
+      name: typeof payload.name === 'string' ? singleLine(payload.name).slice(0, 128) : null,
+      avatarUrl: typeof payload.avatarUrl === 'string' && isAvatarUrl(payload.avatarUrl) ? payload.avatarUrl.slice(0, 2048) : null,
       expiresAt: (payload.exp ?? 0) * 1000,
     };
   } catch (error) {

@@ -1,8 +1,10 @@
 import { routePartykitRequest } from 'partyserver';
 import { describeIssues } from '../protocol/frames.js';
+import { PROJECT_ID_PATTERN, USER_ID_PATTERN } from '../protocol/limits.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
-import { bearer, errorResponse, json, sameSecret } from './http.js';
+import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
 import { tokenBodySchema } from './rest-schemas.js';
+import { rateLimited } from './rate-limit.js';
 import { TokenError, createUserToken, verifyUserToken } from './tokens.js';
 import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
 import { handleRest } from './rest.js';
@@ -19,14 +21,15 @@ export default {
       const url = new URL(request.url);
       if (url.pathname.startsWith(`/parties/${PARTY}/`)) return await connect(request, env);
       const tokens = url.pathname.match(/^\/v1\/projects\/([^/]+)\/tokens$/);
-      if (tokens && request.method === 'POST') return await mintToken(request, env, decodeURIComponent(tokens[1]!));
+      if (tokens && request.method === 'POST') return await mintToken(request, env, decodePathSegment(tokens[1]!));
       const session = url.pathname.match(/^\/v1\/projects\/([^/]+)\/session$/);
-      if (session && request.method === 'GET') return await checkSession(request, env, decodeURIComponent(session[1]!));
+      if (session && request.method === 'GET') return await checkSession(request, env, decodePathSegment(session[1]!));
       if (url.pathname === '/demo/token' && request.method === 'POST') return await demoToken(request, env);
       if (url.pathname === '/v1/health') return json({ ok: true });
       if (url.pathname.startsWith('/v1/')) return (await handleRest(request, env as HubEnv, url)) ?? errorResponse('not_found', 'no such route');
       return errorResponse('not_found', 'no such route');
     } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error.code, error.message, error.status);
       console.error('request failed', error);
       return errorResponse('internal', 'the server could not complete the request');
     }
@@ -45,7 +48,7 @@ async function connect(request: Request, env: Env): Promise<Response> {
     },
     onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),
   }).catch((error: unknown) => {
-    if (error instanceof TokenError) return errorResponse(error.code, error.message, error.status);
+    if (error instanceof TokenError || error instanceof HttpError) return errorResponse(error.code, error.message, error.status);
     throw error;
   });
   return response ?? errorResponse('not_found', 'no such route');
@@ -57,11 +60,9 @@ async function authenticate(
   room: string,
 ): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
   const url = new URL(request.url);
-  const separator = room.indexOf(':');
-  const projectId = decodeURIComponent(room.slice(0, separator));
-  const roomUser = decodeURIComponent(room.slice(separator + 1));
+  const { projectId, userId: roomUser } = inboxOwner(room);
   const project = projectsFrom(env).get(projectId);
-  if (separator < 0 || !project) throw new TokenError(401, 'unauthorized', 'unknown project');
+  if (!project) throw new TokenError(401, 'unauthorized', 'unknown project');
   const apiKey = url.searchParams.get('apiKey');
   if (!apiKey || !sameSecret(apiKey, project.apiKey)) throw new TokenError(401, 'unauthorized', 'wrong apiKey');
   if (!originAllowed(project, request.headers.get('origin'))) throw new TokenError(403, 'forbidden', 'this origin may not connect to the project');
@@ -69,6 +70,21 @@ async function authenticate(
   if (user.userId !== roomUser) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
   const deviceId = (url.searchParams.get('deviceId') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || crypto.randomUUID();
   return { user, deviceId };
+}
+
+/**
+ * The project and user an inbox name stands for. The Durable Object is addressed by the name exactly as written
+ * in the URL, so only the canonical spelling is accepted: a percent-encoded alias of the same ids would open a
+ * second inbox beside the real one, with its own rate limit, or outside its project.
+ */
+function inboxOwner(name: string): { projectId: string; userId: string } {
+  const separator = name.indexOf(':');
+  const projectId = name.slice(0, separator);
+  const userId = name.slice(separator + 1);
+  if (separator < 0 || !PROJECT_ID_PATTERN.test(projectId) || !USER_ID_PATTERN.test(userId)) {
+    throw new HttpError('invalid_request', 'an inbox is named {projectId}:{userId}, written out without percent-encoding');
+  }
+  return { projectId, userId };
 }
 
 function projectBySecret(request: Request, env: Env, projectId: string): ProjectConfig | Response {
@@ -89,6 +105,8 @@ async function readJson(request: Request): Promise<unknown> {
 }
 
 async function mintToken(request: Request, env: Env, projectId: string): Promise<Response> {
+  const limited = rateLimited(request, env, projectsFrom(env).get(projectId));
+  if (limited) return limited;
   const project = projectBySecret(request, env, projectId);
   if (project instanceof Response) return project;
   const body = tokenBodySchema.safeParse(await readJson(request));
@@ -100,6 +118,8 @@ async function mintToken(request: Request, env: Env, projectId: string): Promise
 async function checkSession(request: Request, env: Env, projectId: string): Promise<Response> {
   const url = new URL(request.url);
   const project = projectsFrom(env).get(projectId);
+  const limited = rateLimited(request, env, project);
+  if (limited) return limited;
   if (!project) return errorResponse('unauthorized', 'unknown project');
   const apiKey = url.searchParams.get('apiKey');
   if (!apiKey || !sameSecret(apiKey, project.apiKey)) return errorResponse('unauthorized', 'wrong apiKey');
@@ -116,6 +136,9 @@ async function checkSession(request: Request, env: Env, projectId: string): Prom
 async function demoToken(request: Request, env: Env): Promise<Response> {
   const project = projectsFrom(env).get(DEMO_PROJECT_ID);
   if (!project) return errorResponse('not_found', 'the demo project is off');
+  // Per client IP: the demo project's secret is published, so it names no one.
+  const limited = rateLimited(request, env, undefined);
+  if (limited) return limited;
   const body = tokenBodySchema.safeParse(await readJson(request));
   if (!body.success) return errorResponse('invalid_request', describeIssues(body.error));
   return json(await createUserToken({ projectId: DEMO_PROJECT_ID, secret: project.secret, ...body.data, ttlSeconds: body.data.ttlSeconds ?? 600 }));

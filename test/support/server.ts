@@ -22,6 +22,8 @@ export interface StartOptions {
   projects?: TestProject[];
   /** Further Worker variables, e.g. WEBHOOK_RETRY_SCHEDULE. */
   vars?: Record<string, string>;
+  /** Turns the demo project on (DEMO_PROJECT=on), as `npm start` does; default true. `vars` may still override it. */
+  demo?: boolean;
 }
 
 export interface RunningServer {
@@ -66,7 +68,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     '--log-level', 'log',
   ];
   if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
-  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
+  const vars = { ...(options.demo === false ? {} : { DEMO_PROJECT: 'on' }), ...options.vars };
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
