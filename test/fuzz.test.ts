@@ -154,6 +154,24 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
   'history.list': frame('history.list', fc.record({ limit: fc.integer({ min: 1, max: LIMITS.maxHistoryPage }), before: fc.integer({ min: 1 }) }, { requiredKeys: [] })),
   'history.markSeen': frame('history.markSeen'),
   ping: frame('ping'),
+  'room.join': frame(
+    'room.join',
+    fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), liveType: fc.constantFrom(...callTypeSchema.options) }, { requiredKeys: ['roomName'] }),
+  ),
+  'room.leave': frame('room.leave', fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }) })),
+  'room.signal': frame(
+    'room.signal',
+    fc.record(
+      {
+        roomName: fc.string({ minLength: 1, maxLength: 30 }),
+        to: fc.string({ minLength: 1, maxLength: 40 }),
+        description: fc.record({ type: fc.constantFrom('offer', 'answer'), sdp: fc.string({ maxLength: 200 }) }),
+        candidate: fc.option(fc.record({ candidate: fc.string({ maxLength: 100 }), sdpMid: fc.constantFrom('0', '1'), sdpMLineIndex: fc.nat(3) })),
+      },
+      { requiredKeys: ['roomName', 'to'] },
+    ),
+  ),
+  'room.media': frame('room.media', fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), camera: fc.boolean(), microphone: fc.boolean(), screen: fc.boolean() })),
 };
 
 const socketPayload: fc.Arbitrary<string | Buffer> = fc.oneof(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, USER_ID_PATTERN } from './limits.js';
 import { callTypeSchema, declineReasonSchema, ownPresenceSchema, type ErrorCode } from './lists.js';
+import { roomFrameSchemas, type RoomJoinResult, type RoomParticipant, type RoomServerFrame } from './room.js';
 import { isAvatarUrl, isHttpUrl, multiLine, singleLine } from './sanitize.js';
 import type {
   AnswerResult,
@@ -86,6 +87,10 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('history.markSeen'), requestId }),
   z.strictObject({ type: z.literal('ping'), requestId }),
+  roomFrameSchemas.join.extend({ type: z.literal('room.join'), requestId }),
+  roomFrameSchemas.leave.extend({ type: z.literal('room.leave'), requestId }),
+  roomFrameSchemas.signal.extend({ type: z.literal('room.signal'), requestId }),
+  roomFrameSchemas.media.extend({ type: z.literal('room.media'), requestId }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];
@@ -102,6 +107,10 @@ export interface ResultByType {
   'history.list': CallHistoryPage;
   'history.markSeen': { missedCalls: number };
   ping: { serverTime: number };
+  'room.join': RoomJoinResult;
+  'room.leave': { left: boolean };
+  'room.signal': { relayed: boolean };
+  'room.media': RoomParticipant;
 }
 
 export type ServerFrame =
@@ -117,7 +126,8 @@ export type ServerFrame =
   | ({ type: 'invitation.answered_elsewhere' } & InvitationAnsweredElsewhereEvent)
   | { type: 'invitation.sent'; invitation: SentInvitation }
   | ({ type: 'presence.changed' } & PresenceInfo)
-  | { type: 'missed_calls.changed'; missedCalls: number };
+  | { type: 'missed_calls.changed'; missedCalls: number }
+  | RoomServerFrame;
 
 /**
  * Parses JSON, refusing prototype-polluting keys anywhere in the document.

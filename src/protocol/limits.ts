@@ -3,8 +3,10 @@ export const MAX_PRESENCE_USERS = 200;
 
 /** Limits enforced by the server and mirrored by the client's validation. */
 export const LIMITS = {
-  /** Largest inbound WebSocket frame, in bytes. */
-  maxFrameBytes: 16 * 1024,
+  /** Largest inbound WebSocket frame, in bytes; room.signal frames carry SDP, which runs to several KB. */
+  maxFrameBytes: 32 * 1024,
+  /** Longest SDP offer or answer, in characters. */
+  maxSdpLength: 24 * 1024,
   /** Most invitees in one invitation (a meeting). */
   maxInvitees: 20,
   /** Longest invitation or decline message, in characters. */

@@ -46,6 +46,12 @@ export const errorCodeSchema = z.enum([
   'rate_limited',
   'timeout',
   'disconnected',
+  // Calls: the room has as many participants as its transport allows.
+  'room_full',
+  // Calls (client side): the browser refused the camera or microphone, or there is none.
+  'media_denied',
+  // Calls (client side): this runtime has no WebRTC (e.g. Node).
+  'unsupported',
   // A server fault; the request may be retried.
   'internal',
 ]);

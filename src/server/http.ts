@@ -9,6 +9,9 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   timeout: 504,
   disconnected: 503,
+  room_full: 409,
+  media_denied: 400,
+  unsupported: 501,
   internal: 500,
 };
 

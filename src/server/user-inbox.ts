@@ -177,6 +177,11 @@ export class UserInbox extends Server<Env> implements InboxRpc {
         return markMissedCallsSeen(inbox);
       case 'ping':
         return { serverTime: Date.now() };
+      case 'room.join':
+      case 'room.leave':
+      case 'room.signal':
+      case 'room.media':
+        throw new RequestError('unsupported', 'calls are not available on this server yet');
     }
   }
 

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+import { callTypeSchema } from './lists.js';
+import { singleLine } from './sanitize.js';
+
+/**
+ * The call itself: signaling for peer-to-peer media. These frames ride the user's existing inbox socket; the
+ * inbox checks admission and relays them to the room's `CallRoom` Durable Object, which relays them to the other
+ * participants' inboxes. Media never touches the server.
+ */
+
+/** What kind of call a room carries; the same list as invitations' call types. */
+export const liveTypeSchema = callTypeSchema;
+export type LiveType = z.infer<typeof liveTypeSchema>;
+
+/**
+ * `host`: started the call (sent the invitation) or was made a co-host; publishes. `participant`: an invitee of a
+ * video or audio call; publishes. `viewer`: the audience of a live stream; receives only and is never asked for
+ * a camera or microphone.
+ */
+export const participantRoleSchema = z.enum(['host', 'participant', 'viewer']);
+export type ParticipantRole = z.infer<typeof participantRoleSchema>;
+
+/** Whether a participant's socket is there: `reconnecting` while the server waits for it to come back. */
+export const participantPresenceSchema = z.enum(['connected', 'reconnecting']);
+export type ParticipantPresence = z.infer<typeof participantPresenceSchema>;
+
+/** Why a participant is no longer in the room. */
+export const leaveReasonSchema = z.enum(['left', 'disconnected', 'room_ended']);
+export type LeaveReason = z.infer<typeof leaveReasonSchema>;
+
+/** Why a call ended: someone hung up a 1:1 call, or one participant was left of a group. */
+export const roomEndReasonSchema = z.enum(['hangup', 'last_participant']);
+export type RoomEndReason = z.infer<typeof roomEndReasonSchema>;
+
+/** One participant as the server knows it. A user in the room from two devices is two participants. */
+export interface RoomParticipant {
+  /** Unique in the room: one per (user, device). */
+  participantId: string;
+  userId: string;
+  name: string | null;
+  avatarUrl: string | null;
+  role: ParticipantRole;
+  isHost: boolean;
+  camera: boolean;
+  microphone: boolean;
+  screen: boolean;
+  presence: ParticipantPresence;
+  joinedAt: number;
+}
+
+/** An ICE server for RTCPeerConnection; TURN credentials are short-lived, minted per join. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface RoomInfo {
+  roomName: string;
+  liveType: LiveType;
+  /** When the second participant joined (the call began); null while one waits alone. */
+  startedAt: number | null;
+  participants: RoomParticipant[];
+}
+
+/** What `room.join` resolves to. */
+export interface RoomJoinResult {
+  room: RoomInfo;
+  /** This device's participant id. */
+  self: string;
+  iceServers: IceServer[];
+  /** `relay` when the project sends all media through TURN (hides participants' addresses from each other). */
+  iceTransportPolicy: 'all' | 'relay';
+}
+
+const roomName = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+const participantId = z.string().min(1).max(256);
+
+/** An SDP offer or answer; `rollback` is never sent (perfect negotiation rolls back locally). */
+export const sessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer']),
+  sdp: z.string().max(LIMITS.maxSdpLength),
+});
+
+/** An ICE candidate as `RTCIceCandidate.toJSON()` gives it; `null` marks the end of candidates. */
+export const iceCandidateSchema = z
+  .strictObject({
+    candidate: z.string().max(1024),
+    sdpMid: z.string().max(64).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  })
+  .nullable();
+
+/** The room frames a client sends (each also carries `type` and `requestId`, added in frames.ts). */
+export const roomFrameSchemas = {
+  join: z.strictObject({
+    roomName,
+    liveType: liveTypeSchema.optional(),
+    /** Accepted for compatibility with BaxCloud's API and ignored: identity and role come from the token and admission. */
+    participant: z
+      .strictObject({ name: z.string().max(LIMITS.maxNameLength).optional(), avatarUrl: z.string().max(LIMITS.maxUrlLength).optional(), isHost: z.boolean().optional() })
+      .optional(),
+  }),
+  leave: z.strictObject({ roomName }),
+  signal: z.strictObject({
+    roomName,
+    to: participantId,
+    description: sessionDescriptionSchema.optional(),
+    candidate: iceCandidateSchema.optional(),
+  }),
+  media: z.strictObject({ roomName, camera: z.boolean(), microphone: z.boolean(), screen: z.boolean() }),
+};
+
+export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
+
+/** Frames the server pushes about a room this device joined. */
+export type RoomServerFrame =
+  | { type: 'room.participant_joined'; roomName: string; participant: RoomParticipant }
+  | { type: 'room.participant_updated'; roomName: string; participant: RoomParticipant }
+  | { type: 'room.participant_left'; roomName: string; participantId: string; userId: string; reason: LeaveReason }
+  | { type: 'room.signal'; roomName: string; from: string; description?: SessionDescription; candidate?: IceCandidate }
+  | { type: 'room.ended'; roomName: string; reason: RoomEndReason; startedAt: number | null; endedAt: number; durationMs: number };
