@@ -64,6 +64,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     '--persist-to', stateDir,
     '--show-interactive-dev-session=false',
     '--log-level', 'log',
+    '--var', 'LOCAL_DEVELOPMENT:on',
   ];
   if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
