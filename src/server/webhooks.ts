@@ -243,7 +243,7 @@ export async function attemptDelivery(
  * What a failed request is logged as: its class only. The runtime's own message tells a closed port from an
  * open one that speaks something other than HTTP, which would turn the attempts log into a port scanner.
  */
-export function fetchFailure(error: unknown): 'timeout' | 'connection failed' {
+function fetchFailure(error: unknown): 'timeout' | 'connection failed' {
   const name = (error as Error | undefined)?.name;
   return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection failed';
 }

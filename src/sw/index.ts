@@ -188,9 +188,11 @@ function pageToOpen(appScope: string, wanted: string | null | undefined, options
   return allowed ? url.href : appScope;
 }
 
+/** The origin of a URL; null when it has none or an opaque one (such as `data:`), which matches nothing. */
 function originOf(value: string): string | null {
   try {
-    return new URL(value).origin;
+    const { origin } = new URL(value);
+    return origin === 'null' ? null : origin;
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { targetPolicy, targetUrlProblem } from '../target-url.js';
 import {
   WEBHOOK_EVENT_TYPES,
   attemptDelivery,
@@ -10,7 +11,6 @@ import {
   type WebhookEventType,
   type WebhookPayload,
 } from '../webhooks.js';
-import { targetPolicy, targetUrlProblem } from '../target-url.js';
 import type { HubStorage } from './storage.js';
 import type { DeliveryStatus, DueDelivery } from './types.js';
 
