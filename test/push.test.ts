@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
-import { PushService, browserSubscription, type BrowserSubscription, type PushRequest } from './support/push-service.js';
+import { PUSH_SERVICE_HOST, PushService, browserSubscription, type BrowserSubscription, type PushRequest } from './support/push-service.js';
 import { startServer, type RunningServer, type TestProject } from './support/server.js';
 
 /**
@@ -17,14 +17,17 @@ import { startServer, type RunningServer, type TestProject } from './support/ser
 const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 
-const P: TestProject = { projectId: 'push-app', apiKey: 'push-key', secret: 'push-secret', allowedOrigins: ['*'] };
+/** Pushes to the local stand-in, which it lists explicitly (the server runs in local development, so http to loopback is allowed). */
+const P: TestProject & { pushServices: string[] } = { projectId: 'push-app', apiKey: 'push-key', secret: 'push-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
+/** Lists no push services: the browsers' own are the only ones it accepts. */
+const DEFAULTS: TestProject = { projectId: 'push-defaults', apiKey: 'defaults-key', secret: 'defaults-secret', allowedOrigins: ['*'] };
 let server: RunningServer;
 let service: PushService;
 const open: BaxCloudClient[] = [];
 
 beforeAll(async () => {
   service = await PushService.start();
-  server = await startServer({ projects: [P] });
+  server = await startServer({ projects: [P, DEFAULTS] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -42,12 +45,12 @@ async function user(name: string, userId = uniqueUser(name.split(' ')[0]!.toLowe
 
 const idOf = (client: BaxCloudClient) => client.getState().user.userId;
 
-async function token(userId: string): Promise<string> {
-  return (await createUserToken({ projectId: P.projectId, secret: P.secret, userId })).token;
+async function token(userId: string, project: TestProject = P): Promise<string> {
+  return (await createUserToken({ projectId: project.projectId, secret: project.secret, userId })).token;
 }
 
-async function rest(method: string, path: string, auth: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${server.url}/v1/projects/${P.projectId}${path}`, {
+async function rest(method: string, path: string, auth: string, body?: unknown, project: TestProject = P): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${server.url}/v1/projects/${project.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -213,5 +216,28 @@ describe('Web Push', () => {
     await alice.sendCallInvitation({ to: bobId, roomName: 'second', callType: 'audio_call' });
     await service.waitFor(() => service.for(flaky.id).filter((request) => request.answered === 201).length === 2);
     expect(service.for(gone.id)).toHaveLength(1);
+  });
+
+  it('takes subscriptions only on the push services the project accepts', async () => {
+    const userId = uniqueUser('erin');
+    const { keys } = browserSubscription(service, 'unused').json;
+    const register = async (project: TestProject, endpoint: string) => rest('POST', '/push/subscriptions', await token(userId, project), { subscription: { endpoint, keys } }, project);
+
+    // Without its own list a project takes the browsers' push services, and nothing else: not even the local
+    // stand-in, though the server runs in local development.
+    expect((await register(DEFAULTS, 'https://fcm.googleapis.com/fcm/send/abc')).status).toBe(201);
+    expect(await register(DEFAULTS, 'https://evil.example/push/1')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request', message: 'subscription.endpoint: evil.example is not a push service this project accepts' },
+    });
+    expect(await register(DEFAULTS, `${service.origin}/push/erin`)).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request', message: 'subscription.endpoint: 127.0.0.1 is not a push service this project accepts' },
+    });
+    // A project's list replaces the browsers' services.
+    expect(await register(P, 'https://fcm.googleapis.com/fcm/send/abc')).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
+    expect((await rest('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map((entry: any) => entry.endpoint)).toEqual([
+      'https://fcm.googleapis.com/fcm/send/abc',
+    ]);
   });
 });

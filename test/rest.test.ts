@@ -291,7 +291,7 @@ describe('webhook endpoints and VAPID keys', () => {
     const foreign = await fetch(`${server.url}/v1/projects/${P.projectId}/push/subscriptions`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
-    const subscription = { endpoint: 'https://push.example/send/abc', expirationTime: null, keys: { p256dh: raw, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } };
+    const subscription = { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', expirationTime: null, keys: { p256dh: raw, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } };
     const subscribed = await call('POST', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, body: { subscription, deviceId: 'laptop-1' } });
     expect(subscribed.status).toBe(201);
     const listed = await call('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId });

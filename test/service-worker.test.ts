@@ -9,7 +9,7 @@ import type { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { launchChromium } from './support/chromium.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
-import { PushService, browserSubscription, type BrowserSubscription } from './support/push-service.js';
+import { PUSH_SERVICE_HOST, PushService, browserSubscription, type BrowserSubscription } from './support/push-service.js';
 import { freePort, startServer, type RunningServer, type TestProject } from './support/server.js';
 
 /**
@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 const here = dirname(fileURLToPath(import.meta.url));
 
-const P: TestProject = { projectId: 'sw-app', apiKey: 'sw-key', secret: 'sw-secret', allowedOrigins: ['*'] };
+const P: TestProject & { pushServices: string[] } = { projectId: 'sw-app', apiKey: 'sw-key', secret: 'sw-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
 let server: RunningServer;
 let service: PushService;
 let site: Server;
@@ -129,14 +129,15 @@ function shownNotifications(): Promise<Array<{ title: string; body: string; tag:
   });
 }
 
-function click(tag: string, action: string): Promise<{ ok: boolean; status: number | null; action: string } | null> {
+/** Clicks a notification's action; `opened` is the page the worker then opened or focused. */
+function click(tag: string, action: string): Promise<{ ok: boolean; status: number | null; action: string; opened: string | null } | null> {
   return page.evaluate(
     ({ tag, action }) =>
       new Promise<any>((resolve) => {
         const listener = (event: MessageEvent) => {
           if (event.data?.type !== 'clicked') return;
           navigator.serviceWorker.removeEventListener('message', listener);
-          resolve(event.data.outcome);
+          resolve(event.data.outcome && { ...event.data.outcome, opened: event.data.opened });
         };
         navigator.serviceWorker.addEventListener('message', listener);
         navigator.serviceWorker.controller!.postMessage({ type: 'click', tag, action });
@@ -186,4 +187,19 @@ it('shows a ring with the caller and Accept / Decline, answers through the REST 
   await alice.cancelCallInvitation(third.invitationId);
   expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: third.invitationId, state: 'canceled' });
   await expect.poll(shownNotifications).toHaveLength(0);
+});
+
+it('opens a room only on the app’s origin or an allowed one after Accept; any other room URL opens the app', async () => {
+  const rooms: Array<[roomUrl: string, opened: string]> = [
+    ['https://evil.example/login', `${origin}/`],
+    ['https://rooms.example.com/r/42', 'https://rooms.example.com/r/42'],
+    [`${origin}/room/7`, `${origin}/room/7`],
+  ];
+  for (const [index, [roomUrl, opened]] of rooms.entries()) {
+    const sent = await alice.sendCallInvitation({ to: bobId, roomName: `sw-room-${index}`, callType: 'video_call', roomUrl });
+    expect(await deliverNextPush()).toMatchObject({ type: 'ring', invitationId: sent.invitationId, roomUrl });
+    await expect.poll(shownNotifications).toHaveLength(1);
+    expect(await click(`baxcloud-call:${sent.invitationId}`, 'accept'), roomUrl).toMatchObject({ action: 'accept', ok: true, opened });
+    expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: sent.invitationId, state: 'accepted' });
+  }
 });

@@ -1,7 +1,8 @@
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
-import { startServer, type RunningServer, type TestProject } from './support/server.js';
+import { freePort, startServer, type RunningServer, type TestProject } from './support/server.js';
 import { WebhookReceiver, type ReceivedWebhook } from './support/webhook-receiver.js';
 
 /**
@@ -15,6 +16,7 @@ const OUTAGE = project('wh-outage');
 const POLICY = project('wh-policy');
 const RING = project('wh-ring');
 const CONFIGURED = project('wh-config');
+const PROBE = project('wh-probe');
 const CONFIG_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 let server: RunningServer;
@@ -27,7 +29,7 @@ beforeAll(async () => {
   configReceiver.secret = CONFIG_SECRET;
   receivers.push(configReceiver);
   server = await startServer({
-    projects: [BASIC, OUTAGE, POLICY, RING, { ...CONFIGURED, webhooks: [{ url: configReceiver.url, secret: CONFIG_SECRET }] } as TestProject],
+    projects: [BASIC, OUTAGE, POLICY, RING, PROBE, { ...CONFIGURED, webhooks: [{ url: configReceiver.url, secret: CONFIG_SECRET }] } as TestProject],
     // Short retries, so an outage of a few seconds is retried several times within a test.
     vars: { WEBHOOK_RETRY_SCHEDULE: '1,1,1,2,2,2,2,2,2,2,2,2', WEBHOOK_TIMEOUT_MS: '8000' },
   });
@@ -179,7 +181,7 @@ describe('delivery', () => {
       .toBe(expectedEvents);
     const failing = await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
     expect(failing.body.attempts.length).toBeGreaterThan(0);
-    expect(failing.body.attempts.every((attempt: any) => attempt.status === null && attempt.error && attempt.nextAttemptAt)).toBe(true);
+    expect(failing.body.attempts.every((attempt: any) => attempt.status === null && attempt.error === 'connection failed' && attempt.nextAttemptAt)).toBe(true);
 
     // Back up, but it times out on a first try of each message and only then acknowledges: a duplicate.
     receiver.behaviour = ({ attempt }) => (attempt === 1 ? { status: 204, delayMs: 9000 } : { status: 204 });
@@ -206,6 +208,28 @@ describe('delivery', () => {
     expect(messages.body.messages).toHaveLength(expectedEvents);
     expect(messages.body.messages.map((message: any) => message.status)).toEqual(Array(expectedEvents).fill('delivered'));
     expect(messages.body.messages.every((message: any) => message.attempts >= 2)).toBe(true);
+    // The log names what failed by its class only.
+    const errors = (await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}&limit=250`)).body.attempts.map((attempt: any) => attempt.error);
+    expect(new Set(errors)).toEqual(new Set([null, 'connection failed', 'timeout']));
+  });
+
+  it('logs a closed port and an open one that speaks no HTTP alike, so the log cannot scan ports', async () => {
+    // An open port with a service that answers something other than HTTP, and a port nothing listens on.
+    const banner: TcpServer = createTcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n', () => socket.destroy()));
+    const bannerPort = await freePort();
+    await new Promise<void>((resolve) => banner.listen(bannerPort, '127.0.0.1', () => resolve()));
+    const closedPort = await freePort();
+    try {
+      const open = await api(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${bannerPort}/` });
+      const closed = await api(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${closedPort}/` });
+      const alice = await user(PROBE, 'alice');
+      await alice.sendCallInvitation({ to: uniqueUser('bob'), roomName: 'probe', callType: 'audio_call' });
+      const firstAttempt = async (endpointId: string) => (await api(PROBE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`)).body.attempts.at(-1) ?? null;
+      await expect.poll(() => firstAttempt(open.body.id)).toMatchObject({ status: null, error: 'connection failed' });
+      await expect.poll(() => firstAttempt(closed.body.id)).toMatchObject({ status: null, error: 'connection failed' });
+    } finally {
+      await new Promise<void>((resolve) => banner.close(() => resolve()));
+    }
   });
 
   it('honours Retry-After, and a 410 disables the endpoint', async () => {

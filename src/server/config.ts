@@ -14,6 +14,8 @@ const projectSchema = z.object({
   /** Origins browsers may connect from; `*` allows any. Requests without an Origin (servers, Node) are allowed. */
   allowedOrigins: z.array(z.string()).default([]),
   invitesPerMinute: z.number().int().min(0).default(LIMITS.defaultInvitesPerMinute),
+  /** Hosts push subscriptions may point at (`*.` for any name below a domain); default: the browsers' push services. */
+  pushServices: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'a host, or *. and a domain')).optional(),
 });
 export type ProjectConfig = z.output<typeof projectSchema>;
 
@@ -37,6 +39,8 @@ export interface Env {
   REST_RATE_PER_SECOND?: string;
   /** REST requests at once after a quiet spell (default 100). */
   REST_RATE_BURST?: string;
+  /** "on" lets webhooks and push reach http and loopback URLs: for `npm start` and tests, never in production. */
+  LOCAL_DEVELOPMENT?: string;
 }
 
 export const DEMO_PROJECT_ID = 'demo';

@@ -1,6 +1,7 @@
 import { LIMITS } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema, type WebhookEventType } from '../protocol/lists.js';
 import { componentSchemas, enumOf, ref, str, type Schema } from './openapi-schemas.js';
+import { MAX_API_ENDPOINTS } from './webhooks.js';
 
 /**
  * The OpenAPI 3.1 document of the REST API, served at /v1/openapi.json: the paths and webhooks here, the
@@ -151,7 +152,7 @@ const paths: Record<string, Schema> = {
     post: {
       operationId: 'createWebhookEndpoint',
       summary: 'Add a webhook endpoint',
-      description: 'https only (http is allowed to localhost for development). Without `secret` one is generated; it is returned here.',
+      description: `https to a public host name: no IP addresses, loopback, private or internal names (http and loopback only with LOCAL_DEVELOPMENT=on). At most ${MAX_API_ENDPOINTS} per project through the API. Without \`secret\` one is generated; it is returned here.`,
       security: secret,
       requestBody: jsonBody('CreateEndpointBody'),
       responses: { ...ok('WebhookEndpointCreated', 'Created.', 201), ...errorResponses(400, 401) },
@@ -241,6 +242,7 @@ const paths: Record<string, Schema> = {
     post: {
       operationId: 'subscribePush',
       summary: "Register this device's push subscription for the token's user",
+      description: "The endpoint must be on a browser push service (FCM, Mozilla, Apple, Windows) or one of the project's `pushServices`.",
       security: [{ userToken: [] }],
       requestBody: jsonBody('PushSubscriptionBody'),
       responses: { ...ok('Subscribed', 'Stored in the user’s inbox.', 201), ...errorResponses(400, 401, 403) },

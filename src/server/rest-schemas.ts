@@ -3,8 +3,10 @@ import { avatarUrlSchema, displayNameSchema, invitationFieldsSchema, messageSche
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
 import { validVapidSubject } from './push/crypto.js';
+import { DEFAULT_PUSH_SERVICES, pushEndpointProblem } from './push/services.js';
+import { targetUrlProblem, type TargetPolicy } from './target-url.js';
 import { MAX_TOKEN_TTL_SECONDS } from './tokens.js';
-import { acceptableTargetUrl, validWebhookSecret } from './webhooks.js';
+import { validWebhookSecret } from './webhooks.js';
 
 /**
  * Request bodies of the REST API: validated by src/server/rest.ts and src/server/worker.ts, documented by
@@ -35,32 +37,54 @@ export const answerBodySchema = z.strictObject({
   reason: declineReasonSchema.optional(),
   message: messageSchema.optional(),
 });
-const endpointUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(acceptableTargetUrl, 'must be an https URL (http only to localhost)');
+/** A URL the server will post to, refused with the reason `problemOf` gives (src/server/target-url.ts). */
+function targetUrlSchema(problemOf: (url: string) => string | null) {
+  return z
+    .string()
+    .max(LIMITS.maxUrlLength)
+    .superRefine((value, ctx) => {
+      const problem = problemOf(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
 const webhookSecretSchema = z.string().refine(validWebhookSecret, 'must be whsec_ followed by 24-64 base64 bytes');
-export const createEndpointBodySchema = z.strictObject({
-  url: endpointUrlSchema,
-  secret: webhookSecretSchema.optional(),
-  description: z.string().max(256).optional(),
-  events: z.array(webhookEventTypeSchema).min(1).optional(),
-  enabled: z.boolean().optional(),
-});
-export const updateEndpointBodySchema = z.strictObject({
-  url: endpointUrlSchema.optional(),
-  secret: webhookSecretSchema.optional(),
-  description: z.string().max(256).nullable().optional(),
-  events: z.array(webhookEventTypeSchema).min(1).nullable().optional(),
-  enabled: z.boolean().optional(),
-});
+
+/** Webhook endpoint bodies, their URLs checked against the deployment's outbound rules. */
+export function endpointBodySchemas(policy: TargetPolicy) {
+  const url = targetUrlSchema((value) => targetUrlProblem(value, policy));
+  return {
+    create: z.strictObject({
+      url,
+      secret: webhookSecretSchema.optional(),
+      description: z.string().max(256).optional(),
+      events: z.array(webhookEventTypeSchema).min(1).optional(),
+      enabled: z.boolean().optional(),
+    }),
+    update: z.strictObject({
+      url: url.optional(),
+      secret: webhookSecretSchema.optional(),
+      description: z.string().max(256).nullable().optional(),
+      events: z.array(webhookEventTypeSchema).min(1).nullable().optional(),
+      enabled: z.boolean().optional(),
+    }),
+  };
+}
+/** The rules of a deployed server, as the OpenAPI document describes them. */
+const DEPLOYED: TargetPolicy = { localDevelopment: false };
+export const { create: createEndpointBodySchema, update: updateEndpointBodySchema } = endpointBodySchemas(DEPLOYED);
 const vapidSubjectSchema = z.string().max(256).refine(validVapidSubject, 'must be a mailto: address or an https URL');
 export const setVapidBodySchema = z.strictObject({ publicKey: z.string().max(128), privateKey: z.string().max(64), subject: vapidSubjectSchema.optional() });
 export const rotateVapidBodySchema = z.strictObject({ subject: vapidSubjectSchema.optional() });
 const base64urlKey = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
-export const pushSubscriptionBodySchema = z.strictObject({
-  subscription: z.object({
-    endpoint: endpointUrlSchema,
-    expirationTime: z.number().nullable().optional(),
-    keys: z.object({ p256dh: base64urlKey(128), auth: base64urlKey(64) }),
-  }),
-  deviceId: deviceIdSchema.optional(),
-});
-
+/** A push subscription body, its endpoint one of `services` (see src/server/push/services.ts). */
+export function pushSubscriptionBodySchemaFor(policy: TargetPolicy, services: readonly string[]) {
+  return z.strictObject({
+    subscription: z.object({
+      endpoint: targetUrlSchema((value) => pushEndpointProblem(value, policy, services)),
+      expirationTime: z.number().nullable().optional(),
+      keys: z.object({ p256dh: base64urlKey(128), auth: base64urlKey(64) }),
+    }),
+    deviceId: deviceIdSchema.optional(),
+  });
+}
+export const pushSubscriptionBodySchema = pushSubscriptionBodySchemaFor(DEPLOYED, DEFAULT_PUSH_SERVICES);

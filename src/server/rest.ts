@@ -10,17 +10,18 @@ import { openApiDocument } from './openapi.js';
 import { projectHubStub, type HubEnv } from './hub/project-hub.js';
 import { importVapidKeys, generateVapidKeys, DEFAULT_VAPID_SUBJECT } from './push/crypto.js';
 import { rateLimited } from './rate-limit.js';
+import { pushServicesOf } from './push/services.js';
 import {
   answerBodySchema,
   cancelBodySchema,
-  createEndpointBodySchema,
-  pushSubscriptionBodySchema,
+  endpointBodySchemas,
+  pushSubscriptionBodySchemaFor,
   rotateVapidBodySchema,
   sendInvitationBodySchema,
   setVapidBodySchema,
-  updateEndpointBodySchema,
 } from './rest-schemas.js';
 import type { InboxRpc } from './rpc.js';
+import { targetPolicy } from './target-url.js';
 import { TokenError, verifyAnswerToken, verifyUserToken } from './tokens.js';
 
 /**
@@ -284,8 +285,10 @@ async function listEndpoints(ctx: RouteContext): Promise<Response> {
 
 async function createEndpoint(ctx: RouteContext): Promise<Response> {
   requireSecret(ctx);
-  const body = await readBody(ctx.request, createEndpointBodySchema);
-  return json(await projectHubStub(ctx.env, ctx.projectId).createEndpoint(body), 201);
+  const body = await readBody(ctx.request, endpointBodySchemas(targetPolicy(ctx.env)).create);
+  const created = await projectHubStub(ctx.env, ctx.projectId).createEndpoint(body);
+  if ('refused' in created) throw new HttpError('invalid_request', created.refused);
+  return json(created, 201);
 }
 
 async function getEndpoint(ctx: RouteContext, [endpointId]: string[]): Promise<Response> {
@@ -296,7 +299,7 @@ async function getEndpoint(ctx: RouteContext, [endpointId]: string[]): Promise<R
 
 async function updateEndpoint(ctx: RouteContext, [endpointId]: string[]): Promise<Response> {
   requireSecret(ctx);
-  const body = await readBody(ctx.request, updateEndpointBodySchema);
+  const body = await readBody(ctx.request, endpointBodySchemas(targetPolicy(ctx.env)).update);
   const endpoint = await projectHubStub(ctx.env, ctx.projectId).updateEndpoint(endpointId!, body);
   return endpoint ? json(endpoint) : errorResponse('not_found', 'no such webhook endpoint');
 }
@@ -376,7 +379,7 @@ async function getPushPublicKey(ctx: RouteContext): Promise<Response> {
 
 async function subscribePush(ctx: RouteContext): Promise<Response> {
   const userId = await requireUser(ctx);
-  const body = await readBody(ctx.request, pushSubscriptionBodySchema);
+  const body = await readBody(ctx.request, pushSubscriptionBodySchemaFor(targetPolicy(ctx.env), pushServicesOf(ctx.project)));
   await call(ctx, userId, {
     op: 'push.subscribe',
     subscription: {

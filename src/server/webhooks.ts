@@ -2,6 +2,7 @@ import { fromBase64, toBase64 } from '../protocol/base64.js';
 import type { WebhookEventType } from '../protocol/lists.js';
 import type { CallType, InvitationBase, InviteeState, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
+import { targetPolicy, targetUrlProblem } from './target-url.js';
 
 /**
  * Signed webhooks after the Standard Webhooks spec (standardwebhooks.com): every message carries
@@ -155,23 +156,8 @@ export interface WebhookEndpoint {
   updatedAt: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Webhook and push targets must be https; plain http is allowed only to loopback hosts, for local development
- * and tests (a deployed Worker cannot reach them anyway).
- */
-export function acceptableTargetUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password) return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
-}
+/** Endpoints a project may add through the API; configured ones are the operator's and do not count. */
+export const MAX_API_ENDPOINTS = 20;
 
 /** Endpoints listed in the PROJECTS configuration: `webhooks: [{ url, secret, events? }]` on a project entry. */
 export interface ConfiguredEndpoint {
@@ -186,9 +172,12 @@ export function configuredEndpoints(env: Env, projectId: string): ConfiguredEndp
   try {
     const list = JSON.parse(env.PROJECTS) as Array<{ projectId?: string; webhooks?: ConfiguredEndpoint[] }>;
     const entry = list.find((project) => project.projectId === projectId);
-    return (entry?.webhooks ?? []).filter(
-      (endpoint) => typeof endpoint?.url === 'string' && acceptableTargetUrl(endpoint.url) && typeof endpoint.secret === 'string' && validWebhookSecret(endpoint.secret),
-    );
+    return (entry?.webhooks ?? []).filter((endpoint) => {
+      if (typeof endpoint?.url !== 'string' || typeof endpoint.secret !== 'string' || !validWebhookSecret(endpoint.secret)) return false;
+      const problem = targetUrlProblem(endpoint.url, targetPolicy(env));
+      if (problem) console.warn(`PROJECTS: project ${projectId}: webhook ${endpoint.url} is left out: ${problem}`);
+      return problem === null;
+    });
   } catch {
     return [];
   }
@@ -246,13 +235,15 @@ export async function attemptDelivery(
       durationMs: Date.now() - started,
     };
   } catch (error) {
-    const name = (error as Error)?.name;
-    return {
-      status: null,
-      ok: false,
-      retryAfterMs: null,
-      error: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : String((error as Error)?.message ?? error).slice(0, 200),
-      durationMs: Date.now() - started,
-    };
+    return { status: null, ok: false, retryAfterMs: null, error: fetchFailure(error), durationMs: Date.now() - started };
   }
+}
+
+/**
+ * What a failed request is logged as: its class only. The runtime's own message tells a closed port from an
+ * open one that speaks something other than HTTP, which would turn the attempts log into a port scanner.
+ */
+function fetchFailure(error: unknown): 'timeout' | 'connection failed' {
+  const name = (error as Error | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection failed';
 }

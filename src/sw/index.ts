@@ -56,6 +56,12 @@ export interface BaxCloudServiceWorkerOptions {
    * Default: the room URL after Accept when there is one, else the service worker's scope.
    */
   openUrl?: (ring: RingMessage, reason: 'accept' | 'open') => string | null | undefined;
+  /**
+   * Origins besides the app's own (the service worker's scope) whose pages may be opened, e.g.
+   * `['https://meet.example.com']` when rooms live there. The caller chooses a ring's room URL, so any other
+   * page, whether the room URL or what `openUrl` gives, is replaced by the app's scope.
+   */
+  allowedRoomOrigins?: string[];
 }
 
 /** The notification tag of an invitation, so a close (or a repeated ring) finds it. */
@@ -162,11 +168,34 @@ export async function handleNotificationClick(
   const windows = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const client of windows) client.postMessage({ type: 'baxcloud:notification-answered', ...outcome });
   if (kind === 'decline' || !outcome.ok) return outcome;
-  const target = options.openUrl?.(ring, kind) ?? (kind === 'accept' ? ring.roomUrl : null) ?? scope.registration.scope;
+  const target = pageToOpen(scope.registration.scope, options.openUrl?.(ring, kind) ?? (kind === 'accept' ? ring.roomUrl : null), options);
   const open = windows.find((client) => client.url === target);
-  if (open) await open.focus();
+  if (open) await open.focus().catch(() => undefined);
   else await scope.clients.openWindow(target).catch(() => undefined);
   return outcome;
+}
+
+/** The page asked for when it is on the app's origin or an allowed one; else the app's scope. */
+function pageToOpen(appScope: string, wanted: string | null | undefined, options: BaxCloudServiceWorkerOptions): string {
+  if (!wanted) return appScope;
+  let url: URL;
+  try {
+    url = new URL(wanted, appScope);
+  } catch {
+    return appScope;
+  }
+  const allowed = [appScope, ...(options.allowedRoomOrigins ?? [])].some((origin) => originOf(origin) === url.origin);
+  return allowed ? url.href : appScope;
+}
+
+/** The origin of a URL; null when it has none or an opaque one (such as `data:`), which matches nothing. */
+function originOf(value: string): string | null {
+  try {
+    const { origin } = new URL(value);
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
 }
 
 /** Wires the push and notificationclick handlers into a service worker. Pushes that are not ours are left alone. */

@@ -11,6 +11,9 @@ export interface PushRequest {
   answered: number;
 }
 
+/** Where the stand-in listens: a project that pushes to it lists this host in its `pushServices`. */
+export const PUSH_SERVICE_HOST = '127.0.0.1';
+
 /**
  * A stand-in for a browser vendor's push service (RFC 8030) on a free loopback port: it records every
  * request and answers what the test says, so the test can check VAPID and decrypt the payload itself.
@@ -34,13 +37,13 @@ export class PushService {
       service.requests.push({ id, headers, body: Buffer.concat(chunks), at: Date.now(), answered });
       response.writeHead(answered, answered === 201 ? { location: `/message/${service.requests.length}` } : {}).end();
     });
-    await new Promise<void>((resolve) => server.listen(service.port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => server.listen(service.port, PUSH_SERVICE_HOST, () => resolve()));
     service.server = server;
     return service;
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${PUSH_SERVICE_HOST}:${this.port}`;
   }
 
   async stop(): Promise<void> {

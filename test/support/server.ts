@@ -66,6 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     '--persist-to', stateDir,
     '--show-interactive-dev-session=false',
     '--log-level', 'log',
+    '--var', 'LOCAL_DEVELOPMENT:on',
   ];
   if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
   const vars = { ...(options.demo === false ? {} : { DEMO_PROJECT: 'on' }), ...options.vars };

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { HubOrder } from '../project-events.js';
 import type { VapidKeys } from '../push/crypto.js';
-import { newWebhookSecret, type WebhookEndpoint, type WebhookEnv, type WebhookEventType } from '../webhooks.js';
+import { MAX_API_ENDPOINTS, newWebhookSecret, type WebhookEndpoint, type WebhookEnv, type WebhookEventType } from '../webhooks.js';
 import { PushDispatch } from './push-dispatch.js';
 import { HubStorage } from './storage.js';
 import type { DeliveryAttempt, MessageDelivery } from './types.js';
@@ -114,8 +114,11 @@ export class ProjectHub extends DurableObject<HubEnv> {
     return this.storage.endpoint(id);
   }
 
-  /** Creates an endpoint; the secret is returned here and by `endpointSecret` only. */
-  async createEndpoint(input: EndpointInput): Promise<WebhookEndpoint & { secret: string }> {
+  /** Creates an endpoint; the secret is returned here and by `endpointSecret` only. Refused past MAX_API_ENDPOINTS. */
+  async createEndpoint(input: EndpointInput): Promise<(WebhookEndpoint & { secret: string }) | { refused: string }> {
+    if (this.storage.apiEndpointCount() >= MAX_API_ENDPOINTS) {
+      return { refused: `a project has at most ${MAX_API_ENDPOINTS} webhook endpoints made through the API; delete one first` };
+    }
     const id = `ep_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const secret = input.secret ?? newWebhookSecret();
     this.storage.insertEndpoint(id, { url: input.url, secret, description: input.description ?? null, events: input.events ?? null }, input.enabled !== false, Date.now());

@@ -4,6 +4,8 @@ import type { BackendCall, BackendResult } from '../inbox-backend.js';
 import type { PushOrder } from '../project-events.js';
 import { generateVapidKeys, type VapidKeys } from '../push/crypto.js';
 import { pushTopic, sendPush } from '../push/send.js';
+import { pushEndpointProblem, pushServicesOf } from '../push/services.js';
+import { targetPolicy } from '../target-url.js';
 import { createAnswerToken } from '../tokens.js';
 import type { HubStorage } from './storage.js';
 import type { PushJob } from './types.js';
@@ -52,6 +54,13 @@ export class PushDispatch {
       return;
     }
     const { subscription } = job;
+    const refused = pushEndpointProblem(subscription.endpoint, targetPolicy(this.env), pushServicesOf(projectsFrom(this.env).get(this.projectId)));
+    if (refused) {
+      // Registered before the rules (or the project's push services) changed: the subscription stays, unused.
+      console.warn(`push to a subscription of ${job.userId} skipped: ${refused}`);
+      this.storage.deletePush(job.id);
+      return;
+    }
     const outcome = await sendPush(subscription, await this.message(job), {
       keys: await this.vapidKeys(),
       ttlSeconds: Math.ceil((job.deadline - now) / 1000),

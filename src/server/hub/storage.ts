@@ -180,6 +180,11 @@ export class HubStorage {
     return row ? endpointFromRow(row) : null;
   }
 
+  /** How many endpoints were made through the API. */
+  apiEndpointCount(): number {
+    return this.one<{ n: number }>("SELECT count(*) AS n FROM endpoint WHERE source = 'api'")?.n ?? 0;
+  }
+
   endpointSecret(id: string): string | null {
     return this.one<{ secret: string }>('SELECT secret FROM endpoint WHERE id = ?', id)?.secret ?? null;
   }

@@ -1,3 +1,4 @@
+import { targetPolicy, targetUrlProblem } from '../target-url.js';
 import {
   WEBHOOK_EVENT_TYPES,
   attemptDelivery,
@@ -19,6 +20,8 @@ const RETENTION_MS = 7 * 24 * 3600_000;
 const PRUNE_INTERVAL_MS = 3600_000;
 /** A lease outlasts the attempt's timeout by this much, so a slow answer is never taken for a lost attempt. */
 const LEASE_MARGIN_MS = 5_000;
+/** Why an endpoint whose URL breaks the outbound rules was disabled, and what its attempt records. */
+const URL_REFUSED = 'url not allowed';
 
 export type Listener = { id: string; events: WebhookEventType[] | null };
 
@@ -74,11 +77,21 @@ export class WebhookDispatch {
     return this.storage.leaseDueDeliveries(now, now + attemptTimeout(this.env) + LEASE_MARGIN_MS, limit);
   }
 
-  /** Makes one attempt and records it: delivered, retried on the schedule, or failed for good. */
+  /**
+   * Makes one attempt and records it: delivered, retried on the schedule, or failed for good. An endpoint whose
+   * URL the server may no longer send to (stored before a rule existed, or local development turned off) is
+   * disabled instead.
+   */
   async deliver(delivery: DueDelivery): Promise<void> {
+    const attempt = delivery.attempts + 1;
+    if (targetUrlProblem(delivery.url, targetPolicy(this.env))) {
+      const now = Date.now();
+      this.storage.disableEndpoint(delivery.endpointId, URL_REFUSED, now);
+      this.storage.recordAttempt(delivery, { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 }, now);
+      return;
+    }
     const outcome = await attemptDelivery({ url: delivery.url, secret: delivery.secret }, { id: delivery.eventId, body: delivery.body }, attemptTimeout(this.env));
     const now = Date.now();
-    const attempt = delivery.attempts + 1;
     let status: DeliveryStatus = 'pending';
     let nextAt: number | null = null;
     if (outcome.ok) status = 'delivered';
