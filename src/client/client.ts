@@ -1,10 +1,31 @@
 import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
 import type { ClientFrame, ResultByType } from '../protocol/frames.js';
-import type { AnswerResult, CallHistoryPage, CancelResult, PresenceInfo, SendInvitationResult } from '../protocol/types.js';
+import type {
+  AnswerResult,
+  CallHistoryPage,
+  CancelResult,
+  InvitationAcceptedEvent,
+  InvitationAnsweredElsewhereEvent,
+  InvitationCanceledEvent,
+  InvitationDeclinedEvent,
+  InvitationDeliveredEvent,
+  InvitationExpiredEvent,
+  PresenceInfo,
+  ReceivedInvitation,
+  SendInvitationResult,
+} from '../protocol/types.js';
 import { Connection, type RequestBody } from './connection.js';
 import { initialState, type ServerEvent } from './reducer.js';
 import { ClientStore } from './store.js';
-import type { CallClient, CancelOptions, DeclineOptions, HistoryQuery, SendCallInvitationOptions } from './types.js';
+import type {
+  CallClient,
+  CancelOptions,
+  ClientState,
+  DeclineOptions,
+  HistoryQuery,
+  SendCallInvitationOptions,
+  Unsubscribe,
+} from './types.js';
 
 export interface BaxCloudClientOptions {
   projectId: string;
@@ -25,23 +46,60 @@ export interface BaxCloudClientOptions {
 
 /**
  * The framework-free client: one WebSocket to the user's inbox (connection.ts), and an observable store of
- * everything a calling UI shows with the `on…` events (store.ts), both fed through one reducer (reducer.ts).
+ * everything a calling UI shows with the `on…` events (store.ts), fed through one reducer (reducer.ts).
  */
-export class BaxCloudClient extends ClientStore implements CallClient {
+export class BaxCloudClient implements CallClient {
+  private readonly store: ClientStore;
   private readonly connection: Connection;
 
   constructor(options: BaxCloudClientOptions) {
-    super(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null }));
+    this.store = new ClientStore(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null }));
     this.connection = new Connection(options, {
-      status: () => this.getState().connection,
-      setStatus: (connection) => this.dispatch({ type: 'connection', connection }),
+      status: () => this.store.getState().connection,
+      setStatus: (connection) => this.store.dispatch({ type: 'connection', connection }),
       pushed: (frame) => this.handlePush(frame),
     });
   }
 
+  getState(): ClientState {
+    return this.store.getState();
+  }
+
+  subscribe(listener: (state: ClientState) => void): Unsubscribe {
+    return this.store.subscribe(listener);
+  }
+
+  onInvitationReceived(listener: (invitation: ReceivedInvitation) => void): Unsubscribe {
+    return this.store.on('received', listener);
+  }
+  onInvitationAccepted(listener: (event: InvitationAcceptedEvent) => void): Unsubscribe {
+    return this.store.on('accepted', listener);
+  }
+  onInvitationDeclined(listener: (event: InvitationDeclinedEvent) => void): Unsubscribe {
+    return this.store.on('declined', listener);
+  }
+  onInvitationCanceled(listener: (event: InvitationCanceledEvent) => void): Unsubscribe {
+    return this.store.on('canceled', listener);
+  }
+  onInvitationExpired(listener: (event: InvitationExpiredEvent) => void): Unsubscribe {
+    return this.store.on('expired', listener);
+  }
+  onInvitationAnsweredElsewhere(listener: (event: InvitationAnsweredElsewhereEvent) => void): Unsubscribe {
+    return this.store.on('answeredElsewhere', listener);
+  }
+  onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe {
+    return this.store.on('delivered', listener);
+  }
+  onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe {
+    return this.store.on('presence', listener);
+  }
+  onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
+    return this.store.on('missedCalls', listener);
+  }
+
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
     const result = await this.request('invite', options);
-    this.dispatch({ type: 'invite.answered', request: options, result });
+    this.store.dispatch({ type: 'invite.answered', request: options, result });
     return result;
   }
 
@@ -49,7 +107,7 @@ export class BaxCloudClient extends ClientStore implements CallClient {
     try {
       return await this.request('accept', { invitationId });
     } finally {
-      this.dispatch({ type: 'answer.sent', invitationId });
+      this.store.dispatch({ type: 'answer.sent', invitationId });
     }
   }
 
@@ -57,7 +115,7 @@ export class BaxCloudClient extends ClientStore implements CallClient {
     try {
       return await this.request('decline', { invitationId, ...options });
     } finally {
-      this.dispatch({ type: 'answer.sent', invitationId });
+      this.store.dispatch({ type: 'answer.sent', invitationId });
     }
   }
 
@@ -67,19 +125,19 @@ export class BaxCloudClient extends ClientStore implements CallClient {
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
     const presence = await this.request('presence.get', { userIds });
-    this.dispatch({ type: 'presence.read', presence });
+    this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
   async setPresence(status: 'online' | 'busy'): Promise<PresenceInfo> {
     const info = await this.request('presence.set', { status });
-    this.dispatch({ type: 'presence.set', status });
+    this.store.dispatch({ type: 'presence.set', status });
     return info;
   }
 
   async subscribePresence(userIds: string[]): Promise<PresenceInfo[]> {
     const presence = await this.request('presence.subscribe', { userIds });
-    this.dispatch({ type: 'presence.read', presence });
+    this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
@@ -89,14 +147,14 @@ export class BaxCloudClient extends ClientStore implements CallClient {
 
   async markMissedCallsSeen(): Promise<{ missedCalls: number }> {
     const result = await this.request('history.markSeen', {});
-    this.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
+    this.store.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
     return result;
   }
 
   /** Closes the connection for good; pending requests reject with `disconnected`. */
   disconnect(): void {
     this.connection.close();
-    this.dispatch({ type: 'connection', connection: 'closed' });
+    this.store.dispatch({ type: 'connection', connection: 'closed' });
   }
 
   private request<T extends ClientFrame['type']>(type: T, body: RequestBody<T>): Promise<ResultByType[T]> {
@@ -104,11 +162,11 @@ export class BaxCloudClient extends ClientStore implements CallClient {
   }
 
   private handlePush(frame: ServerEvent): void {
-    if (frame.type !== 'snapshot') return this.dispatch(frame);
-    this.dispatch(frame, { type: 'clock', clockOffset: frame.serverTime - Date.now() });
+    if (frame.type !== 'snapshot') return this.store.dispatch(frame);
+    this.store.dispatch(frame, { type: 'clock', clockOffset: frame.serverTime - Date.now() });
     void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
-    const watched = Object.keys(this.getState().presenceOf).slice(-MAX_PRESENCE_USERS);
+    const watched = Object.keys(this.store.getState().presenceOf).slice(-MAX_PRESENCE_USERS);
     if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
   }
 
@@ -118,7 +176,7 @@ export class BaxCloudClient extends ClientStore implements CallClient {
     try {
       const { serverTime } = await this.request('ping', {});
       const receivedAt = Date.now();
-      this.dispatch({ type: 'clock', clockOffset: Math.round(serverTime - (sentAt + receivedAt) / 2) });
+      this.store.dispatch({ type: 'clock', clockOffset: Math.round(serverTime - (sentAt + receivedAt) / 2) });
     } catch {
       // The snapshot's estimate stays.
     }

@@ -35,6 +35,8 @@ const TOKEN_MARGIN_MS = 30_000;
  * resends unanswered ones after a reconnect, and finds out why the server refused it.
  */
 export class Connection {
+  private readonly options: BaxCloudClientOptions;
+  private readonly owner: ConnectionOwner;
   private readonly socket: ReconnectingWebSocket;
   private readonly pending = new Map<string, PendingRequest>();
   private token: { value: string; expiresAt: number } | undefined;
@@ -42,10 +44,10 @@ export class Connection {
   private readonly requestPrefix = randomId(8);
   private closed = false;
 
-  constructor(
-    private readonly options: BaxCloudClientOptions,
-    private readonly owner: ConnectionOwner,
-  ) {
+  // Fields rather than parameter properties: the script-tag build shortens only the names of declared members.
+  constructor(options: BaxCloudClientOptions, owner: ConnectionOwner) {
+    this.options = options;
+    this.owner = owner;
     const deviceId = options.deviceId ?? defaultDeviceId();
     // The URL PartyServer routes to the user's inbox; `_pk` names this connection there and stays the same
     // across reconnects.

@@ -5,10 +5,12 @@ import { ClientStore } from '../../client/store.js';
 import type {
   CallClient,
   CancelOptions,
+  ClientState,
   ConnectionStatus,
   DeclineOptions,
   HistoryQuery,
   SendCallInvitationOptions,
+  Unsubscribe,
 } from '../../client/types.js';
 import { clientFrameSchema, describeIssues, type ClientFrame } from '../../protocol/frames.js';
 import type {
@@ -18,6 +20,12 @@ import type {
   CancelReason,
   CancelResult,
   ErrorCode,
+  InvitationAcceptedEvent,
+  InvitationAnsweredElsewhereEvent,
+  InvitationCanceledEvent,
+  InvitationDeclinedEvent,
+  InvitationDeliveredEvent,
+  InvitationExpiredEvent,
   PresenceInfo,
   PresenceStatus,
   ReceivedInvitation,
@@ -65,39 +73,76 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * instead of a server. Apps may use it in their own tests. Its simulated server (memory-inbox.ts) answers and
  * pushes the frames the real server would, and they go through the same reducer as BaxCloudClient's.
  */
-export class MemoryCallClient extends ClientStore implements CallClient {
+export class MemoryCallClient implements CallClient {
   /** Every request the elements made, oldest first. */
   readonly calls: RecordedCall[] = [];
   private readonly options: MemoryCallClientOptions;
+  private readonly store: ClientStore;
   private readonly inbox: MemoryInbox;
   /** Requests made while not connected, waiting for the connection to open. */
   private waiting: Array<{ go: () => void; fail: (error: BaxCloudError) => void }> = [];
 
   constructor(options: MemoryCallClientOptions = {}) {
     const user: UserInfo = { userId: options.user?.userId ?? 'me', name: options.user?.name ?? null, avatarUrl: options.user?.avatarUrl ?? null };
-    super(initialState(user));
     this.options = options;
+    this.store = new ClientStore(initialState(user));
     this.inbox = new MemoryInbox(
       { ...options, user },
       {
-        connected: () => this.getState().connection === 'open',
+        connected: () => this.store.getState().connection === 'open',
         send: (frame) => {
-          if (this.getState().connection === 'open') this.dispatch(frame);
+          if (this.store.getState().connection === 'open') this.store.dispatch(frame);
         },
       },
     );
     // As if connected before the first render, having read the presence of the users it was given.
-    this.dispatch(
+    this.store.dispatch(
       this.inbox.snapshot(),
       { type: 'clock', clockOffset: options.clockOffset ?? 0 },
       { type: 'presence.read', presence: this.inbox.presenceOf(Object.keys(options.presenceOf ?? {})) },
     );
-    if (options.connection && options.connection !== 'open') this.dispatch({ type: 'connection', connection: options.connection });
+    if (options.connection && options.connection !== 'open') this.store.dispatch({ type: 'connection', connection: options.connection });
+  }
+
+  getState(): ClientState {
+    return this.store.getState();
+  }
+
+  subscribe(listener: (state: ClientState) => void): Unsubscribe {
+    return this.store.subscribe(listener);
+  }
+
+  onInvitationReceived(listener: (invitation: ReceivedInvitation) => void): Unsubscribe {
+    return this.store.on('received', listener);
+  }
+  onInvitationAccepted(listener: (event: InvitationAcceptedEvent) => void): Unsubscribe {
+    return this.store.on('accepted', listener);
+  }
+  onInvitationDeclined(listener: (event: InvitationDeclinedEvent) => void): Unsubscribe {
+    return this.store.on('declined', listener);
+  }
+  onInvitationCanceled(listener: (event: InvitationCanceledEvent) => void): Unsubscribe {
+    return this.store.on('canceled', listener);
+  }
+  onInvitationExpired(listener: (event: InvitationExpiredEvent) => void): Unsubscribe {
+    return this.store.on('expired', listener);
+  }
+  onInvitationAnsweredElsewhere(listener: (event: InvitationAnsweredElsewhereEvent) => void): Unsubscribe {
+    return this.store.on('answeredElsewhere', listener);
+  }
+  onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe {
+    return this.store.on('delivered', listener);
+  }
+  onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe {
+    return this.store.on('presence', listener);
+  }
+  onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
+    return this.store.on('missedCalls', listener);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
     const result = await this.request('sendCallInvitation', [options], 'invite', options, () => this.inbox.invite(options));
-    this.dispatch({ type: 'invite.answered', request: options, result });
+    this.store.dispatch({ type: 'invite.answered', request: options, result });
     return result;
   }
 
@@ -105,7 +150,7 @@ export class MemoryCallClient extends ClientStore implements CallClient {
     try {
       return await this.request('acceptCallInvitation', [invitationId], 'accept', { invitationId }, () => this.inbox.answer(invitationId, 'accept'));
     } finally {
-      this.dispatch({ type: 'answer.sent', invitationId });
+      this.store.dispatch({ type: 'answer.sent', invitationId });
     }
   }
 
@@ -115,7 +160,7 @@ export class MemoryCallClient extends ClientStore implements CallClient {
         this.inbox.answer(invitationId, 'decline', options),
       );
     } finally {
-      this.dispatch({ type: 'answer.sent', invitationId });
+      this.store.dispatch({ type: 'answer.sent', invitationId });
     }
   }
 
@@ -125,19 +170,19 @@ export class MemoryCallClient extends ClientStore implements CallClient {
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
     const presence = await this.request('getPresence', [userIds], 'presence.get', { userIds }, () => this.inbox.presenceOf(userIds));
-    this.dispatch({ type: 'presence.read', presence });
+    this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
   async setPresence(status: 'online' | 'busy'): Promise<PresenceInfo> {
     const info = await this.request('setPresence', [status], 'presence.set', { status }, () => this.inbox.setPresence(status));
-    this.dispatch({ type: 'presence.set', status });
+    this.store.dispatch({ type: 'presence.set', status });
     return info;
   }
 
   async subscribePresence(userIds: string[]): Promise<PresenceInfo[]> {
     const presence = await this.request('subscribePresence', [userIds], 'presence.subscribe', { userIds }, () => this.inbox.subscribePresence(userIds));
-    this.dispatch({ type: 'presence.read', presence });
+    this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
@@ -152,7 +197,7 @@ export class MemoryCallClient extends ClientStore implements CallClient {
 
   async markMissedCallsSeen(): Promise<{ missedCalls: number }> {
     const result = await this.request('markMissedCallsSeen', [], 'history.markSeen', {}, () => this.inbox.markMissedCallsSeen());
-    this.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
+    this.store.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
     return result;
   }
 
@@ -202,13 +247,13 @@ export class MemoryCallClient extends ClientStore implements CallClient {
     const waiting = this.waiting;
     if (connection === 'open') {
       this.waiting = [];
-      const watched = Object.keys(this.getState().presenceOf);
+      const watched = Object.keys(this.store.getState().presenceOf);
       // Presence pushed while away was missed: BaxCloudClient reads the users it shows again.
-      this.dispatch(this.inbox.snapshot(), { type: 'presence.read', presence: this.inbox.presenceOf(watched) });
+      this.store.dispatch(this.inbox.snapshot(), { type: 'presence.read', presence: this.inbox.presenceOf(watched) });
       for (const request of waiting) request.go();
       return;
     }
-    this.dispatch({ type: 'connection', connection });
+    this.store.dispatch({ type: 'connection', connection });
     if (connection === 'closed') this.failWaiting(new BaxCloudError('disconnected', 'the client was disconnected'));
     if (connection === 'unauthorized') this.failWaiting(new BaxCloudError('unauthorized', 'the server refused the connection'));
   }
@@ -232,14 +277,14 @@ export class MemoryCallClient extends ClientStore implements CallClient {
     this.calls.push({ method, args });
     const failure = this.options.failures?.[method];
     if (failure) throw new BaxCloudError(failure, `${method} failed (${failure}).`);
-    if (this.getState().connection !== 'open') await this.connected(type);
+    if (this.store.getState().connection !== 'open') await this.connected(type);
     const parsed = clientFrameSchema.safeParse(JSON.parse(JSON.stringify({ ...body, type, requestId: `memory-${this.calls.length}` })));
     if (!parsed.success) throw new BaxCloudError('invalid_request', describeIssues(parsed.error));
     return answer();
   }
 
   private connected(type: string): Promise<void> {
-    if (this.getState().connection === 'closed') return Promise.reject(new BaxCloudError('disconnected', 'the client was disconnected'));
+    if (this.store.getState().connection === 'closed') return Promise.reject(new BaxCloudError('disconnected', 'the client was disconnected'));
     return new Promise((resolve, reject) => {
       const request = {
         go: () => {
