@@ -1,5 +1,4 @@
 import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
-import type { ClientFrame, ResultByType } from '../protocol/frames.js';
 import type {
   AnswerResult,
   CallHistoryPage,
@@ -14,7 +13,7 @@ import type {
   ReceivedInvitation,
   SendInvitationResult,
 } from '../protocol/types.js';
-import { Connection, type RequestBody } from './connection.js';
+import { Connection } from './connection.js';
 import { initialState, type ServerEvent } from './reducer.js';
 import { ClientStore } from './store.js';
 import type {
@@ -98,14 +97,14 @@ export class BaxCloudClient implements CallClient {
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
-    const result = await this.request('invite', options);
+    const result = await this.connection.request('invite', options);
     this.store.dispatch({ type: 'invite.answered', request: options, result });
     return result;
   }
 
   async acceptCallInvitation(invitationId: string): Promise<AnswerResult> {
     try {
-      return await this.request('accept', { invitationId });
+      return await this.connection.request('accept', { invitationId });
     } finally {
       this.store.dispatch({ type: 'answer.sent', invitationId });
     }
@@ -113,40 +112,40 @@ export class BaxCloudClient implements CallClient {
 
   async declineCallInvitation(invitationId: string, options: DeclineOptions = {}): Promise<AnswerResult> {
     try {
-      return await this.request('decline', { invitationId, ...options });
+      return await this.connection.request('decline', { invitationId, ...options });
     } finally {
       this.store.dispatch({ type: 'answer.sent', invitationId });
     }
   }
 
   cancelCallInvitation(invitationId: string, options: CancelOptions = {}): Promise<CancelResult> {
-    return this.request('cancel', { invitationId, ...options });
+    return this.connection.request('cancel', { invitationId, ...options });
   }
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
-    const presence = await this.request('presence.get', { userIds });
+    const presence = await this.connection.request('presence.get', { userIds });
     this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
   async setPresence(status: 'online' | 'busy'): Promise<PresenceInfo> {
-    const info = await this.request('presence.set', { status });
+    const info = await this.connection.request('presence.set', { status });
     this.store.dispatch({ type: 'presence.set', status });
     return info;
   }
 
   async subscribePresence(userIds: string[]): Promise<PresenceInfo[]> {
-    const presence = await this.request('presence.subscribe', { userIds });
+    const presence = await this.connection.request('presence.subscribe', { userIds });
     this.store.dispatch({ type: 'presence.read', presence });
     return presence;
   }
 
   getCallHistory(query: HistoryQuery = {}): Promise<CallHistoryPage> {
-    return this.request('history.list', query);
+    return this.connection.request('history.list', query);
   }
 
   async markMissedCallsSeen(): Promise<{ missedCalls: number }> {
-    const result = await this.request('history.markSeen', {});
+    const result = await this.connection.request('history.markSeen', {});
     this.store.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
     return result;
   }
@@ -155,10 +154,6 @@ export class BaxCloudClient implements CallClient {
   disconnect(): void {
     this.connection.close();
     this.store.dispatch({ type: 'connection', connection: 'closed' });
-  }
-
-  private request<T extends ClientFrame['type']>(type: T, body: RequestBody<T>): Promise<ResultByType[T]> {
-    return this.connection.request(type, body);
   }
 
   private handlePush(frame: ServerEvent): void {
@@ -174,7 +169,7 @@ export class BaxCloudClient implements CallClient {
   private async measureClock(): Promise<void> {
     const sentAt = Date.now();
     try {
-      const { serverTime } = await this.request('ping', {});
+      const { serverTime } = await this.connection.request('ping', {});
       const receivedAt = Date.now();
       this.store.dispatch({ type: 'clock', clockOffset: Math.round(serverTime - (sentAt + receivedAt) / 2) });
     } catch {
