@@ -102,3 +102,8 @@ export function recordEvents(client: EventSource): Array<[string, unknown]> {
   for (const name of names) client[name]((payload: unknown) => events.push([name, payload]));
   return events;
 }
+
+/** Drops a client's socket as a network failure would; it reconnects by itself. Reaches into private parts. */
+export function dropConnection(client: BaxCloudClient, code?: number): void {
+  (client as unknown as { connection: { socket: { reconnect(code?: number): void } } }).connection.socket.reconnect(code);
+}
