@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import WebSocket from 'ws';
-import { DEMO, connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
+import { DEMO, connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
 import { socketUrl, upgradeStatus } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
@@ -176,7 +176,7 @@ describe('identity comes from the token only', () => {
     });
     await waitForState(client, (state) => state.connection === 'open');
     const first = calls;
-    (client as unknown as { socket: { reconnect(): void } }).socket.reconnect();
+    dropConnection(client);
     await waitForState(client, (state) => state.connection !== 'open', 5000).catch(() => undefined);
     await waitForState(client, (state) => state.connection === 'open');
     expect(calls).toBeGreaterThan(first);

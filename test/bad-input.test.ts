@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaxCloudError } from '../src/client/errors.js';
+import { LIMITS } from '../src/protocol/limits.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
 import { openRaw, type RawSocket } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -76,7 +77,8 @@ describe('every class of bad input gets a typed error and the connection stays u
     await expectInvalid('{"__proto__":{"x":1},"type":"ping","requestId":"p2"}', '__proto__');
     await expectInvalid('{"type":"ping","requestId":"p3","\\u005f_proto__":{"x":1}}', '__proto__');
   });
-  it('frames over 16 KB', () => expectInvalid({ type: 'ping', requestId: rid(), padding: 'p'.repeat(17 * 1024) }, '16384'));
+  it('frames over the size limit', () =>
+    expectInvalid({ type: 'ping', requestId: rid(), padding: 'p'.repeat(LIMITS.maxFrameBytes + 1024) }, String(LIMITS.maxFrameBytes)));
   it('bad presence and history queries', async () => {
     await expectInvalid({ type: 'presence.set', requestId: rid(), status: 'offline' }, 'status');
     await expectInvalid({ type: 'history.list', requestId: rid(), limit: 1000 }, 'limit');

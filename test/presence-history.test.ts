@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
-import { connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
+import { connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
@@ -185,8 +185,7 @@ describe('reconnect sync', () => {
   it('a dropped connection reconnects by itself, resyncs, and replays requests made meanwhile', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
-    const socket = (alice as unknown as { socket: { reconnect(code?: number): void } }).socket;
-    socket.reconnect(4000);
+    dropConnection(alice, 4000);
     await waitForState(alice, (state) => state.connection === 'reconnecting');
     // Made while disconnected: goes out once the connection is back.
     const sending = alice.sendCallInvitation({ to: idOf(bob), roomName: 'after-drop', callType: 'video_call' });

@@ -1,4 +1,6 @@
+import { fromBase64 } from '../protocol/base64.js';
 import { BaxCloudError } from './errors.js';
+import { serverOrigin } from './host.js';
 
 /**
  * Browser side of Web Push: subscribes this browser with the project's VAPID key and registers the
@@ -33,20 +35,12 @@ export interface PushRegistration {
   deviceId: string;
 }
 
-/** Same rules as the client's socket URL: bare loopback hosts are plain http, other bare hosts https. */
-function apiBase(host: string): string {
-  const match = host.match(/^(https?|wss?):\/\/([^/]+)/);
-  if (match) return `${match[1] === 'https' || match[1] === 'wss' ? 'https' : 'http'}://${match[2]}`;
-  const local = /^(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(host);
-  return `${local ? 'http' : 'https'}://${host.replace(/\/+$/, '')}`;
-}
-
 async function tokenOf(config: PushConfig): Promise<string> {
   return typeof config.token === 'function' ? await config.token() : config.token;
 }
 
 async function request(config: PushConfig, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${apiBase(config.host)}/v1/projects/${encodeURIComponent(config.projectId)}${path}`, {
+  const response = await fetch(`${serverOrigin(config.host, 'http')}/v1/projects/${encodeURIComponent(config.projectId)}${path}`, {
     method,
     headers: { authorization: `Bearer ${await tokenOf(config)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -69,11 +63,6 @@ function pushDeviceId(): string {
   } catch {
     return 'push';
   }
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 function sameKey(a: ArrayBuffer | null | undefined, b: Uint8Array): boolean {
@@ -116,7 +105,7 @@ export async function enablePushNotifications(config: PushConfig, options: Enabl
 
   const registration = await activeRegistration(options);
   const { publicKey } = (await request(config, 'GET', '/push/public-key')) as { publicKey: string };
-  const applicationServerKey = fromBase64url(publicKey);
+  const applicationServerKey = fromBase64(publicKey);
   let subscription = await registration.pushManager.getSubscription();
   if (subscription && !sameKey(subscription.options.applicationServerKey, applicationServerKey)) {
     await subscription.unsubscribe();

@@ -31,6 +31,8 @@ export interface ClientState {
   incoming: ReceivedInvitation[];
   /** Invitations this user sent that still have at least one pending invitee, oldest first. */
   outgoing: SentInvitation[];
+  /** The outgoing invitation that settled last (nobody left pending), with each invitee's final state, reason and message. */
+  lastOutgoing: SentInvitation | null;
   /** Presence of users this client asked about or subscribed to, by user id. */
   presenceOf: Readonly<Record<string, PresenceInfo>>;
   missedCalls: number;

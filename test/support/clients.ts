@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { BaxCloudClient } from '../../src/client/client.js';
-import type { ClientState } from '../../src/client/types.js';
+import type { CallClient, ClientState } from '../../src/client/types.js';
 import { createUserToken } from '../../src/server/tokens.js';
 
 export const DEMO = { projectId: 'demo', apiKey: 'demo-api-key', secret: 'demo-secret' };
@@ -37,7 +37,7 @@ export async function connectClient(host: string, options: ClientOptions = {}): 
   return client;
 }
 
-export function waitForState(client: BaxCloudClient, predicate: (state: ClientState) => boolean, timeoutMs = 10_000): Promise<ClientState> {
+export function waitForState(client: Pick<CallClient, 'getState' | 'subscribe'>, predicate: (state: ClientState) => boolean, timeoutMs = 10_000): Promise<ClientState> {
   return new Promise((resolve, reject) => {
     if (predicate(client.getState())) return resolve(client.getState());
     const timer = setTimeout(() => {
@@ -70,4 +70,40 @@ export function nextEvent<T>(subscribe: Subscribe<T>, match: (event: T) => boole
       resolve(event);
     });
   });
+}
+
+type EventSource = Pick<
+  CallClient,
+  | 'onInvitationReceived'
+  | 'onInvitationAccepted'
+  | 'onInvitationDeclined'
+  | 'onInvitationCanceled'
+  | 'onInvitationExpired'
+  | 'onInvitationAnsweredElsewhere'
+  | 'onInvitationDelivered'
+  | 'onPresenceChanged'
+  | 'onMissedCallsChanged'
+>;
+
+/** Every `on…` event a client reports, in order, as `[listener name, payload]`. */
+export function recordEvents(client: EventSource): Array<[string, unknown]> {
+  const events: Array<[string, unknown]> = [];
+  const names = [
+    'onInvitationReceived',
+    'onInvitationAccepted',
+    'onInvitationDeclined',
+    'onInvitationCanceled',
+    'onInvitationExpired',
+    'onInvitationAnsweredElsewhere',
+    'onInvitationDelivered',
+    'onPresenceChanged',
+    'onMissedCallsChanged',
+  ] as const;
+  for (const name of names) client[name]((payload: unknown) => events.push([name, payload]));
+  return events;
+}
+
+/** Drops a client's socket as a network failure would; it reconnects by itself. Reaches into private parts. */
+export function dropConnection(client: BaxCloudClient, code?: number): void {
+  (client as unknown as { connection: { socket: { reconnect(code?: number): void } } }).connection.socket.reconnect(code);
 }

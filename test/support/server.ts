@@ -51,7 +51,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the real signaling server (`wrangler dev`, local Durable Objects) on a free loopback port. */
-export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(options: StartOptions = {}, attempt = 1): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const ownState = !options.stateDir;
@@ -83,7 +83,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      // Another process may take a free port between our probe and wrangler's bind: try fresh ports.
+      if (/Address already in use/.test(output) && options.port === undefined && attempt < 3) {
+        if (ownState) rmSync(stateDir, { recursive: true, force: true });
+        return startServer(options, attempt + 1);
+      }
+      throw new Error(`wrangler exited early:\n${output}`);
+    }
     try {
       const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) break;

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
-import type { CallType, InviteeStatus, SendInvitationResult, SentInvitation, UserInfo } from '../../protocol/types.js';
+import type { CallType, DeclineReason, InviteeStatus, SentInvitation, UserInfo } from '../../protocol/types.js';
 import { BaxCallRequestEvent, type CallRequest } from '../events/call-request.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
 import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
@@ -71,7 +71,7 @@ export class BaxCallButton extends BaxElement {
     timeout: { type: Number },
     hidePresence: { type: Boolean, attribute: 'hide-presence', reflect: true },
     strings: { type: Object },
-    invitation: { state: true, attribute: false },
+    invitationId: { state: true, attribute: false },
     sending: { state: true, attribute: false },
     problem: { state: true, attribute: false },
     canceledByUser: { state: true, attribute: false },
@@ -105,13 +105,15 @@ export class BaxCallButton extends BaxElement {
   /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallButtonStrings> = {};
 
-  /** The invitation this button follows, while pending and after it ended. */
-  private invitation: SentInvitation | undefined;
+  /** The invitation this button follows, while pending and after it ended; the store holds the invitation itself. */
+  private invitationId: string | undefined;
   private sending = false;
   private problem = '';
   private canceledByUser = false;
 
   readonly #startedCalls = new Set<string>();
+  /** Callees' answers already reported, as `invitationId:userId`. */
+  readonly #reportedAnswers = new Set<string>();
   #presenceKey = '';
   #hadFocus = false;
 
@@ -125,9 +127,14 @@ export class BaxCallButton extends BaxElement {
 
   /** The pending invitation this button follows, as the store has it now. */
   get #pending(): SentInvitation | undefined {
-    const outgoing = this.store.state?.outgoing ?? [];
-    if (this.invitation) return outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
-    return undefined;
+    return this.invitationId ? this.store.state?.outgoing.find((sent) => sent.invitationId === this.invitationId) : undefined;
+  }
+
+  /** The invitation this button follows, pending or settled, while the store still has it. */
+  #followed(state = this.store.state): SentInvitation | undefined {
+    if (!this.invitationId || !state) return undefined;
+    const pending = state.outgoing.find((sent) => sent.invitationId === this.invitationId);
+    return pending ?? (state.lastOutgoing?.invitationId === this.invitationId ? state.lastOutgoing : undefined);
   }
 
   override disconnectedCallback(): void {
@@ -137,7 +144,7 @@ export class BaxCallButton extends BaxElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('to') && !this.#pending) this.invitation = undefined;
+    if (changed.has('to') && !this.#pending) this.invitationId = undefined;
     this.#followInvitation();
     this.#watchPresence();
     this.#hadFocus = this.shadowRoot?.activeElement != null;
@@ -193,12 +200,14 @@ export class BaxCallButton extends BaxElement {
     if (pending) return '';
     const reason = this.#disabledReason();
     if (reason) return reason;
-    return this.invitation ? this.#outcomeText(this.invitation) : '';
+    return this.invitationId ? this.#outcomeText(this.#followed()) : '';
   }
 
-  #outcomeText(invitation: SentInvitation): string {
+  /** The followed invitation's outcome; once the store keeps another settled invitation instead, just "ended". */
+  #outcomeText(invitation: SentInvitation | undefined): string {
     const text = this.#text;
     if (this.canceledByUser) return text.canceled;
+    if (!invitation) return text.ended;
     const lines = invitation.invitees.map((invitee) => this.#inviteeOutcome(invitee));
     const accepted = invitation.invitees.filter((invitee) => invitee.state === 'accepted');
     if (accepted.length > 0 && invitation.invitees.length > 1) {
@@ -238,7 +247,7 @@ export class BaxCallButton extends BaxElement {
     const targets = this.#targets;
     if (targets.length > 1) return format(this.#text.people, { count: targets.length });
     // Once the callee's inbox answered, the invitation knows their name.
-    const known = this.invitation?.invitees.find((invitee) => invitee.userId === targets[0]);
+    const known = this.#followed()?.invitees.find((invitee) => invitee.userId === targets[0]);
     return known ? displayName(known.user) : (targets[0] ?? '');
   }
 
@@ -250,24 +259,20 @@ export class BaxCallButton extends BaxElement {
     return connectionProblem(state.connection, text) ?? '';
   }
 
-  /** Keeps the last known copy of the followed invitation, and adopts one sent to the same callees elsewhere. */
+  /** Adopts a pending invitation to the same callees sent elsewhere, unless this button follows or sends one. */
   #followInvitation(): void {
-    const outgoing = this.store.state?.outgoing ?? [];
-    const current = this.invitation && outgoing.find((sent) => sent.invitationId === this.invitation?.invitationId);
-    if (current) {
-      if (current !== this.invitation) this.invitation = current;
-      return;
-    }
+    if (this.#pending || this.sending) return;
     // Another tab, or this page before a reload, may have sent the call this button stands for.
     const key = this.#invitationKey(this.#targets, this.callType);
-    const adopted = outgoing.find(
+    const adopted = this.store.state?.outgoing.find(
       (sent) => this.#invitationKey(sent.to, sent.callType) === key && claimInvitation(sent.invitationId, key, this),
     );
-    if (adopted && adopted.invitationId !== this.invitation?.invitationId) {
-      this.invitation = adopted;
-      this.canceledByUser = false;
-      this.problem = '';
-    }
+    if (!adopted) return;
+    // Answers given before this button took the call over are not news.
+    for (const invitee of adopted.invitees) if (invitee.state !== 'pending') this.#reportedAnswers.add(`${adopted.invitationId}:${invitee.userId}`);
+    this.invitationId = adopted.invitationId;
+    this.canceledByUser = false;
+    this.problem = '';
   }
 
   /** What makes two invitations the same call for this button: the same callees and kind of call. */
@@ -295,59 +300,37 @@ export class BaxCallButton extends BaxElement {
       client.subscribe((state) => {
         // A new connection may have lost the server-side subscription.
         if (state.connection !== 'open') this.#presenceKey = '';
-      }),
-      client.onInvitationAccepted((event) => {
-        if (this.invitation?.invitationId !== event.invitationId) return;
-        this.#patchInvitee(event.invitationId, event.by, { state: 'accepted', user: event.byUser });
-        this.#callAccepted(event, event.byUser);
-      }),
-      client.onInvitationDeclined((event) => {
-        if (!this.#patchInvitee(event.invitationId, event.by, { state: 'declined', user: event.byUser, reason: event.reason, message: event.message })) {
-          return;
-        }
-        this.dispatchEvent(
-          new BaxInvitationDeclinedEvent({
-            invitationId: event.invitationId,
-            callType: event.callType,
-            direction: 'outgoing',
-            peer: event.byUser,
-            reason: event.reason,
-            message: event.message,
-          }),
-        );
-      }),
-      client.onInvitationExpired((event) => {
-        if (event.direction !== 'outgoing') return;
-        const invitee = this.#patchInvitee(event.invitationId, event.userId, { state: 'expired' });
-        if (!invitee) return;
-        this.dispatchEvent(
-          new BaxInvitationExpiredEvent({ invitationId: event.invitationId, callType: event.callType, direction: 'outgoing', peer: invitee.user }),
-        );
+        this.#reportAnswers(state);
       }),
     ];
   }
 
+  /**
+   * Reports each callee's answer to the followed invitation once, from the store: whether it came with the send's
+   * result (a busy callee, or a glare that joined the callee's call) or later.
+   */
+  #reportAnswers(state = this.store.state): void {
+    const invitation = this.#followed(state);
+    if (!invitation) return;
+    for (const invitee of invitation.invitees) {
+      const key = `${invitation.invitationId}:${invitee.userId}`;
+      if (invitee.state === 'pending' || this.#reportedAnswers.has(key)) continue;
+      this.#reportedAnswers.add(key);
+      const answer = { invitationId: invitation.invitationId, callType: invitation.callType, direction: 'outgoing' as const, peer: invitee.user };
+      if (invitee.state === 'accepted') this.#callAccepted(invitation, invitee.user);
+      else if (invitee.state === 'declined') {
+        this.dispatchEvent(new BaxInvitationDeclinedEvent({ ...answer, reason: invitee.reason as DeclineReason, message: invitee.message ?? null }));
+      } else if (invitee.state === 'expired') this.dispatchEvent(new BaxInvitationExpiredEvent(answer));
+    }
+  }
+
   /** Announces an accepted invitation; in a meeting only the first acceptance starts the call. */
-  #callAccepted(call: Pick<SendInvitationResult, 'invitationId' | 'roomName' | 'roomUrl' | 'callType'>, peer: UserInfo): void {
+  #callAccepted(call: SentInvitation, peer: UserInfo): void {
     const detail = { invitationId: call.invitationId, roomName: call.roomName, roomUrl: call.roomUrl, callType: call.callType, direction: 'outgoing' as const, peer };
     this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
     if (this.#startedCalls.has(call.invitationId)) return;
     this.#startedCalls.add(call.invitationId);
     this.dispatchEvent(new BaxCallStartEvent(detail));
-  }
-
-  /** Records an invitee's answer on the followed invitation; returns the invitee when it is ours. */
-  #patchInvitee(invitationId: string, userId: string, patch: Partial<InviteeStatus>): InviteeStatus | undefined {
-    const invitation = this.invitation;
-    if (invitation?.invitationId !== invitationId) return undefined;
-    const invitee = invitation.invitees.find((candidate) => candidate.userId === userId);
-    if (!invitee) return undefined;
-    const updated = { ...invitee, ...patch };
-    this.invitation = {
-      ...invitation,
-      invitees: invitation.invitees.map((candidate) => (candidate === invitee ? updated : candidate)),
-    };
-    return updated;
   }
 
   async #handleCall(): Promise<void> {
@@ -366,6 +349,7 @@ export class BaxCallButton extends BaxElement {
     this.dispatchEvent(requested);
     if (requested.defaultPrevented) return;
 
+    const hadFocus = this.shadowRoot?.activeElement != null;
     this.sending = true;
     this.problem = '';
     this.canceledByUser = false;
@@ -383,21 +367,7 @@ export class BaxCallButton extends BaxElement {
         ...(detail.metadata ? { metadata: detail.metadata } : {}),
       });
       claimInvitation(result.invitationId, key, this);
-      const state = client.getState();
-      this.invitation = state.outgoing.find((sent) => sent.invitationId === result.invitationId) ?? {
-        invitationId: result.invitationId,
-        from: state.user.userId,
-        fromUser: state.user,
-        to: detail.to,
-        callType: detail.callType,
-        roomName: result.roomName,
-        roomUrl: detail.roomUrl,
-        message: detail.message,
-        metadata: detail.metadata,
-        createdAt: result.createdAt,
-        expiresAt: result.expiresAt,
-        invitees: result.invitees.map((invitee) => ({ ...invitee, user: { userId: invitee.userId, name: null, avatarUrl: null } })),
-      };
+      this.invitationId = result.invitationId;
       this.dispatchEvent(
         new BaxInvitationSentEvent({
           invitationId: result.invitationId,
@@ -408,20 +378,22 @@ export class BaxCallButton extends BaxElement {
           expiresAt: result.expiresAt,
         }),
       );
-      // Answered before the send returned: the callee was calling us too (glare), or answered at once.
-      const accepted = result.invitees.find((invitee) => invitee.state === 'accepted');
-      if (accepted) this.#callAccepted(result, result.peer ?? accepted.user);
+      // Answers that came with the result (a glare, a busy callee) are in the store already.
+      this.#reportAnswers();
     } catch (error) {
       this.problem = format(this.#text.sendFailed, { error: errorMessage(error) });
     } finally {
       unreserve();
       this.sending = false;
     }
+    // The button lost focus while disabled for the send: hand it to what shows now, unless it went elsewhere meanwhile.
+    await this.updateComplete;
+    if (hadFocus && !this.shadowRoot?.activeElement && (document.activeElement ?? document.body) === document.body) this.focus();
   }
 
   async #handleCancel(): Promise<void> {
     const client = this.store.client;
-    const invitation = this.invitation;
+    const invitation = this.#pending;
     if (!client || !invitation) return;
     try {
       await client.cancelCallInvitation(invitation.invitationId);

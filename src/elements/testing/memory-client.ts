@@ -1,4 +1,7 @@
+import type { RequestBody } from '../../client/connection.js';
 import { BaxCloudError } from '../../client/errors.js';
+import { initialState } from '../../client/reducer.js';
+import { ClientStore } from '../../client/store.js';
 import type {
   CallClient,
   CancelOptions,
@@ -9,13 +12,13 @@ import type {
   SendCallInvitationOptions,
   Unsubscribe,
 } from '../../client/types.js';
+import { clientFrameSchema, describeIssues, type ClientFrame } from '../../protocol/frames.js';
 import type {
   AnswerResult,
   CallHistoryEntry,
   CallHistoryPage,
   CancelReason,
   CancelResult,
-  DeclineReason,
   ErrorCode,
   InvitationAcceptedEvent,
   InvitationAnsweredElsewhereEvent,
@@ -30,18 +33,9 @@ import type {
   SentInvitation,
   UserInfo,
 } from '../../protocol/types.js';
+import { MemoryInbox, type SimulatedAnswer } from './memory-inbox.js';
 
-/** How a simulated invitee answers an invitation sent through a `MemoryCallClient`. */
-export interface SimulatedAnswer {
-  /** Whether the invitee's device rings (default: when the invitee is not offline). */
-  delivered?: boolean;
-  /** What the invitee does; leave out to keep it ringing. */
-  outcome?: 'accepted' | 'declined' | 'expired';
-  reason?: DeclineReason;
-  message?: string;
-  /** Delay before the outcome, in ms (default 0: on the next task). */
-  afterMs?: number;
-}
+export type { SimulatedAnswer } from './memory-inbox.js';
 
 export interface MemoryCallClientOptions {
   user?: Partial<UserInfo> & { userId: string };
@@ -65,420 +59,256 @@ export interface MemoryCallClientOptions {
   failures?: Partial<Record<keyof CallClient, ErrorCode>>;
 }
 
-/** Ids unique across every memory client on the page, as the server's are. */
-let nextId = 1;
-
 /** One call made to the client, recorded for tests. */
 export interface RecordedCall {
   method: string;
   args: unknown[];
 }
 
-type Listeners = {
-  received: (invitation: ReceivedInvitation) => void;
-  accepted: (event: InvitationAcceptedEvent) => void;
-  declined: (event: InvitationDeclinedEvent) => void;
-  canceled: (event: InvitationCanceledEvent) => void;
-  expired: (event: InvitationExpiredEvent) => void;
-  answeredElsewhere: (event: InvitationAnsweredElsewhereEvent) => void;
-  delivered: (event: InvitationDeliveredEvent) => void;
-  presence: (presence: PresenceInfo) => void;
-  missed: (missedCalls: number) => void;
-};
+/** As BaxCloudClient's default: how long a request waits for a connection before it fails with `timeout`. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * A `CallClient` that keeps everything in memory: stories and tests drive it with the `simulate*` methods
- * instead of a server. Apps may use it in their own tests.
+ * instead of a server. Apps may use it in their own tests. Its simulated server (memory-inbox.ts) answers and
+ * pushes the frames the real server would, and they go through the same reducer as BaxCloudClient's.
  */
 export class MemoryCallClient implements CallClient {
   /** Every request the elements made, oldest first. */
   readonly calls: RecordedCall[] = [];
-  private state: ClientState;
-  private readonly storeListeners = new Set<(state: ClientState) => void>();
-  private readonly listeners: { [K in keyof Listeners]: Set<Listeners[K]> } = {
-    received: new Set(),
-    accepted: new Set(),
-    declined: new Set(),
-    canceled: new Set(),
-    expired: new Set(),
-    answeredElsewhere: new Set(),
-    delivered: new Set(),
-    presence: new Set(),
-    missed: new Set(),
-  };
-  private readonly people = new Map<string, UserInfo>();
-  private history: CallHistoryEntry[];
   private readonly options: MemoryCallClientOptions;
+  private readonly store: ClientStore;
+  private readonly inbox: MemoryInbox;
+  /** Requests made while not connected, waiting for the connection to open. */
+  private waiting: Array<{ go: () => void; fail: (error: BaxCloudError) => void }> = [];
 
   constructor(options: MemoryCallClientOptions = {}) {
+    const user: UserInfo = { userId: options.user?.userId ?? 'me', name: options.user?.name ?? null, avatarUrl: options.user?.avatarUrl ?? null };
     this.options = options;
-    const user: UserInfo = {
-      userId: options.user?.userId ?? 'me',
-      name: options.user?.name ?? null,
-      avatarUrl: options.user?.avatarUrl ?? null,
-    };
-    for (const person of options.people ?? []) this.people.set(person.userId, person);
-    this.people.set(user.userId, user);
-    const presenceOf: Record<string, PresenceInfo> = {};
-    for (const [userId, status] of Object.entries(options.presenceOf ?? {})) {
-      presenceOf[userId] = { userId, status, lastSeen: status === 'offline' ? null : Date.now() };
-    }
-    this.history = [...(options.history ?? [])];
-    this.state = {
-      connection: options.connection ?? 'open',
-      user,
-      presence: options.presence ?? 'online',
-      incoming: [...(options.incoming ?? [])],
-      outgoing: [...(options.outgoing ?? [])],
-      presenceOf,
-      missedCalls: options.missedCalls ?? this.history.filter((entry) => isMissed(entry)).length,
-      clockOffset: options.clockOffset ?? 0,
-    };
+    this.store = new ClientStore(initialState(user));
+    this.inbox = new MemoryInbox(
+      { ...options, user },
+      {
+        connected: () => this.store.getState().connection === 'open',
+        send: (frame) => {
+          if (this.store.getState().connection === 'open') this.store.dispatch(frame);
+        },
+      },
+    );
+    // As if connected before the first render, having read the presence of the users it was given.
+    this.store.dispatch(
+      this.inbox.snapshot(),
+      { type: 'clock', clockOffset: options.clockOffset ?? 0 },
+      { type: 'presence.read', presence: this.inbox.presenceOf(Object.keys(options.presenceOf ?? {})) },
+    );
+    if (options.connection && options.connection !== 'open') this.store.dispatch({ type: 'connection', connection: options.connection });
   }
 
   getState(): ClientState {
-    return this.state;
+    return this.store.getState();
   }
 
   subscribe(listener: (state: ClientState) => void): Unsubscribe {
-    this.storeListeners.add(listener);
-    return () => this.storeListeners.delete(listener);
+    return this.store.subscribe(listener);
+  }
+
+  onInvitationReceived(listener: (invitation: ReceivedInvitation) => void): Unsubscribe {
+    return this.store.on('received', listener);
+  }
+  onInvitationAccepted(listener: (event: InvitationAcceptedEvent) => void): Unsubscribe {
+    return this.store.on('accepted', listener);
+  }
+  onInvitationDeclined(listener: (event: InvitationDeclinedEvent) => void): Unsubscribe {
+    return this.store.on('declined', listener);
+  }
+  onInvitationCanceled(listener: (event: InvitationCanceledEvent) => void): Unsubscribe {
+    return this.store.on('canceled', listener);
+  }
+  onInvitationExpired(listener: (event: InvitationExpiredEvent) => void): Unsubscribe {
+    return this.store.on('expired', listener);
+  }
+  onInvitationAnsweredElsewhere(listener: (event: InvitationAnsweredElsewhereEvent) => void): Unsubscribe {
+    return this.store.on('answeredElsewhere', listener);
+  }
+  onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe {
+    return this.store.on('delivered', listener);
+  }
+  onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe {
+    return this.store.on('presence', listener);
+  }
+  onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
+    return this.store.on('missedCalls', listener);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
-    this.record('sendCallInvitation', options);
-    const to = Array.isArray(options.to) ? options.to : [options.to];
-    const now = Date.now() + this.state.clockOffset;
-    const invitation: SentInvitation = {
-      invitationId: `inv-${nextId++}`,
-      from: this.state.user.userId,
-      fromUser: this.state.user,
-      to,
-      callType: options.callType,
-      roomName: options.roomName,
-      roomUrl: options.roomUrl ?? null,
-      message: options.message ?? null,
-      metadata: options.metadata ?? null,
-      createdAt: now,
-      expiresAt: now + (options.timeoutSeconds ?? 45) * 1000,
-      invitees: to.map((userId) => ({
-        userId,
-        user: this.person(userId),
-        delivered: false,
-        state: 'pending' as const,
-      })),
-    };
-    for (const invitee of invitation.invitees) {
-      const answer = this.answerFor(invitation, invitee.userId);
-      invitee.delivered = answer.delivered ?? this.presenceStatus(invitee.userId) !== 'offline';
-    }
-    this.update({ outgoing: [...this.state.outgoing, invitation] });
-    for (const invitee of invitation.invitees) this.scheduleAnswer(invitation, invitee.userId);
-    return {
-      invitationId: invitation.invitationId,
-      roomName: invitation.roomName,
-      roomUrl: invitation.roomUrl,
-      callType: invitation.callType,
-      createdAt: invitation.createdAt,
-      expiresAt: invitation.expiresAt,
-      invitees: invitation.invitees.map(({ userId, user, delivered, state }) => ({ userId, user, delivered, state })),
-    };
+    const result = await this.request('sendCallInvitation', [options], 'invite', options, () => this.inbox.invite(options));
+    this.store.dispatch({ type: 'invite.answered', request: options, result });
+    return result;
   }
 
   async acceptCallInvitation(invitationId: string): Promise<AnswerResult> {
-    this.record('acceptCallInvitation', invitationId);
-    const invitation = this.takeIncoming(invitationId);
-    this.addHistory(invitation, 'incoming', 'accepted');
-    return { invitationId, state: 'accepted' };
+    try {
+      return await this.request('acceptCallInvitation', [invitationId], 'accept', { invitationId }, () => this.inbox.answer(invitationId, 'accept'));
+    } finally {
+      this.store.dispatch({ type: 'answer.sent', invitationId });
+    }
   }
 
   async declineCallInvitation(invitationId: string, options: DeclineOptions = {}): Promise<AnswerResult> {
-    this.record('declineCallInvitation', invitationId, options);
-    const invitation = this.takeIncoming(invitationId);
-    this.addHistory(invitation, 'incoming', 'declined', options.reason ?? 'declined');
-    return { invitationId, state: 'declined' };
+    try {
+      return await this.request('declineCallInvitation', [invitationId, options], 'decline', { invitationId, ...options }, () =>
+        this.inbox.answer(invitationId, 'decline', options),
+      );
+    } finally {
+      this.store.dispatch({ type: 'answer.sent', invitationId });
+    }
   }
 
-  async cancelCallInvitation(invitationId: string, options: CancelOptions = {}): Promise<CancelResult> {
-    this.record('cancelCallInvitation', invitationId, options);
-    const invitation = this.state.outgoing.find((sent) => sent.invitationId === invitationId);
-    if (!invitation) throw new BaxCloudError('not_pending', 'This invitation is no longer pending.');
-    const canceled = invitation.invitees
-      .filter((invitee) => invitee.state === 'pending' && (!options.userIds || options.userIds.includes(invitee.userId)))
-      .map((invitee) => invitee.userId);
-    this.patchInvitees(invitationId, canceled, { state: 'canceled', reason: 'canceled' });
-    return { invitationId, canceled };
-  }
-
-  onInvitationReceived(listener: Listeners['received']): Unsubscribe {
-    return this.listen('received', listener);
-  }
-  onInvitationAccepted(listener: Listeners['accepted']): Unsubscribe {
-    return this.listen('accepted', listener);
-  }
-  onInvitationDeclined(listener: Listeners['declined']): Unsubscribe {
-    return this.listen('declined', listener);
-  }
-  onInvitationCanceled(listener: Listeners['canceled']): Unsubscribe {
-    return this.listen('canceled', listener);
-  }
-  onInvitationExpired(listener: Listeners['expired']): Unsubscribe {
-    return this.listen('expired', listener);
-  }
-  onInvitationAnsweredElsewhere(listener: Listeners['answeredElsewhere']): Unsubscribe {
-    return this.listen('answeredElsewhere', listener);
-  }
-  onInvitationDelivered(listener: Listeners['delivered']): Unsubscribe {
-    return this.listen('delivered', listener);
+  cancelCallInvitation(invitationId: string, options: CancelOptions = {}): Promise<CancelResult> {
+    return this.request('cancelCallInvitation', [invitationId, options], 'cancel', { invitationId, ...options }, () => this.inbox.cancel(invitationId, options));
   }
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
-    this.record('getPresence', userIds);
-    return userIds.map((userId) => this.presenceInfo(userId));
+    const presence = await this.request('getPresence', [userIds], 'presence.get', { userIds }, () => this.inbox.presenceOf(userIds));
+    this.store.dispatch({ type: 'presence.read', presence });
+    return presence;
   }
 
   async setPresence(status: 'online' | 'busy'): Promise<PresenceInfo> {
-    this.record('setPresence', status);
-    this.update({ presence: status });
-    return { userId: this.state.user.userId, status, lastSeen: Date.now() };
+    const info = await this.request('setPresence', [status], 'presence.set', { status }, () => this.inbox.setPresence(status));
+    this.store.dispatch({ type: 'presence.set', status });
+    return info;
   }
 
   async subscribePresence(userIds: string[]): Promise<PresenceInfo[]> {
-    this.record('subscribePresence', userIds);
-    const infos = userIds.map((userId) => this.presenceInfo(userId));
-    const presenceOf = { ...this.state.presenceOf };
-    for (const info of infos) presenceOf[info.userId] = info;
-    this.update({ presenceOf });
-    return infos;
+    const presence = await this.request('subscribePresence', [userIds], 'presence.subscribe', { userIds }, () => this.inbox.subscribePresence(userIds));
+    this.store.dispatch({ type: 'presence.read', presence });
+    return presence;
   }
 
-  onPresenceChanged(listener: Listeners['presence']): Unsubscribe {
-    return this.listen('presence', listener);
-  }
-
-  async getCallHistory(query: HistoryQuery = {}): Promise<CallHistoryPage> {
-    this.record('getCallHistory', query);
-    const result = this.options.historyResult ?? 'ok';
-    if (result === 'never') return new Promise<never>(() => {});
-    if (result !== 'ok') throw new BaxCloudError(result, 'The call history could not be loaded.');
-    const limit = query.limit ?? 20;
-    const older = [...this.history]
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .filter((entry) => query.before === undefined || entry.createdAt < query.before);
-    const entries = older.slice(0, limit);
-    const last = entries[entries.length - 1];
-    return {
-      entries,
-      nextBefore: older.length > limit && last ? last.createdAt : null,
-      missedCalls: this.state.missedCalls,
-    };
+  getCallHistory(query: HistoryQuery = {}): Promise<CallHistoryPage> {
+    return this.request('getCallHistory', [query], 'history.list', query, () => {
+      const result = this.options.historyResult ?? 'ok';
+      if (result === 'never') return new Promise<never>(() => {});
+      if (result !== 'ok') throw new BaxCloudError(result, 'The call history could not be loaded.');
+      return this.inbox.history(query);
+    });
   }
 
   async markMissedCallsSeen(): Promise<{ missedCalls: number }> {
-    this.record('markMissedCallsSeen');
-    this.setMissedCalls(0);
-    return { missedCalls: 0 };
-  }
-
-  onMissedCallsChanged(listener: Listeners['missed']): Unsubscribe {
-    return this.listen('missed', listener);
+    const result = await this.request('markMissedCallsSeen', [], 'history.markSeen', {}, () => this.inbox.markMissedCallsSeen());
+    this.store.dispatch({ type: 'missed_calls.changed', missedCalls: result.missedCalls });
+    return result;
   }
 
   disconnect(): void {
-    this.record('disconnect');
-    this.update({ connection: 'closed' });
+    this.calls.push({ method: 'disconnect', args: [] });
+    this.simulateConnection('closed');
   }
 
-  /** An invitation to this user arrives; returns it. */
+  /** An invitation to this user arrives; returns it. It rings only while connected, or once the connection opens. */
   simulateIncoming(
     from: Partial<UserInfo> & { userId: string },
     fields: Partial<Omit<ReceivedInvitation, 'from' | 'fromUser'>> = {},
   ): ReceivedInvitation {
-    const now = Date.now() + this.state.clockOffset;
-    const fromUser: UserInfo = { name: null, avatarUrl: null, ...this.people.get(from.userId), ...from };
-    const invitation: ReceivedInvitation = {
-      invitationId: `inv-${nextId++}`,
-      to: [this.state.user.userId],
-      callType: 'video_call',
-      roomName: `room-${nextId}`,
-      roomUrl: null,
-      message: null,
-      metadata: null,
-      createdAt: now,
-      expiresAt: now + 45_000,
-      ...fields,
-      from: fromUser.userId,
-      fromUser,
-    };
-    this.update({ incoming: [...this.state.incoming, invitation] });
-    this.emit('received', invitation);
-    return invitation;
+    return this.inbox.invitedBy(from, fields);
   }
 
   /** The caller withdraws an invitation to this user. */
   simulateIncomingCanceled(invitationId: string, reason: CancelReason = 'canceled'): void {
-    const invitation = this.takeIncoming(invitationId);
-    this.addHistory(invitation, 'incoming', 'canceled', reason);
-    this.emit('canceled', {
-      invitationId,
-      roomName: invitation.roomName,
-      callType: invitation.callType,
-      by: invitation.from,
-      userId: this.state.user.userId,
-      reason,
-    });
+    this.inbox.resolveIncoming(invitationId, { state: 'canceled', reason });
   }
 
   /** An invitation to this user rings out unanswered. */
   simulateIncomingExpired(invitationId: string): void {
-    const invitation = this.takeIncoming(invitationId);
-    this.addHistory(invitation, 'incoming', 'missed');
-    this.setMissedCalls(this.state.missedCalls + 1);
-    this.emit('expired', {
-      invitationId,
-      roomName: invitation.roomName,
-      callType: invitation.callType,
-      userId: this.state.user.userId,
-      direction: 'incoming',
-    });
+    this.inbox.resolveIncoming(invitationId, { state: 'expired' });
   }
 
   /** Another device of this user answered an invitation. */
   simulateAnsweredElsewhere(invitationId: string, outcome: 'accepted' | 'declined' = 'accepted'): void {
-    const invitation = this.takeIncoming(invitationId);
-    this.addHistory(invitation, 'incoming', 'answered_elsewhere');
-    this.emit('answeredElsewhere', { invitationId, outcome });
+    this.inbox.resolveIncoming(invitationId, { state: outcome, reason: outcome === 'declined' ? 'declined' : null }, true);
   }
 
   /** An invitee's device starts ringing. */
   simulateDelivered(invitationId: string, userId: string): void {
-    this.patchInvitees(invitationId, [userId], { delivered: true });
-    this.emit('delivered', { invitationId, userId });
+    this.inbox.delivered(invitationId, userId);
   }
 
   /** An invitee accepts, declines or lets an invitation this user sent ring out. */
   simulateAnswer(invitationId: string, userId: string, answer: Required<Pick<SimulatedAnswer, 'outcome'>> & SimulatedAnswer): void {
-    const invitation = this.state.outgoing.find((sent) => sent.invitationId === invitationId);
-    const invitee = invitation?.invitees.find((candidate) => candidate.userId === userId);
-    if (!invitation || !invitee || invitee.state !== 'pending') return;
-    const answered = { invitationId, roomName: invitation.roomName, roomUrl: invitation.roomUrl, callType: invitation.callType, by: userId, byUser: invitee.user };
-    if (answer.outcome === 'accepted') {
-      this.patchInvitees(invitationId, [userId], { state: 'accepted' });
-      this.emit('accepted', answered);
-    } else if (answer.outcome === 'declined') {
-      const reason = answer.reason ?? 'declined';
-      const message = answer.message ?? null;
-      this.patchInvitees(invitationId, [userId], { state: 'declined', reason, message });
-      this.emit('declined', { ...answered, reason, message });
-    } else {
-      this.patchInvitees(invitationId, [userId], { state: 'expired' });
-      this.emit('expired', { invitationId, roomName: invitation.roomName, callType: invitation.callType, userId, direction: 'outgoing' });
-    }
+    this.inbox.answered(invitationId, userId, answer);
   }
 
+  /**
+   * The connection changes. Opening it sends a snapshot, as the server does on every connect, and the requests
+   * made meanwhile go out; `unauthorized` and `closed` fail them.
+   */
   simulateConnection(connection: ConnectionStatus): void {
-    this.update({ connection });
+    const waiting = this.waiting;
+    if (connection === 'open') {
+      this.waiting = [];
+      const watched = Object.keys(this.store.getState().presenceOf);
+      // Presence pushed while away was missed: BaxCloudClient reads the users it shows again.
+      this.store.dispatch(this.inbox.snapshot(), { type: 'presence.read', presence: this.inbox.presenceOf(watched) });
+      for (const request of waiting) request.go();
+      return;
+    }
+    this.store.dispatch({ type: 'connection', connection });
+    if (connection === 'closed') this.failWaiting(new BaxCloudError('disconnected', 'the client was disconnected'));
+    if (connection === 'unauthorized') this.failWaiting(new BaxCloudError('unauthorized', 'the server refused the connection'));
   }
 
+  /** A user's presence changes; the client hears of it when it subscribed to them, or when it is this user's. */
   simulatePresence(userId: string, status: PresenceStatus): void {
-    const info: PresenceInfo = { userId, status, lastSeen: status === 'offline' ? null : Date.now() };
-    this.update({ presenceOf: { ...this.state.presenceOf, [userId]: info } });
-    this.emit('presence', info);
+    this.inbox.setPresenceOf(userId, status);
   }
 
-  private answerFor(invitation: SentInvitation, userId: string): SimulatedAnswer {
-    return this.options.answer?.(invitation, userId) ?? {};
-  }
-
-  private scheduleAnswer(invitation: SentInvitation, userId: string): void {
-    const answer = this.answerFor(invitation, userId);
-    const outcome = answer.outcome;
-    if (!outcome) return;
-    setTimeout(() => this.simulateAnswer(invitation.invitationId, userId, { ...answer, outcome }), answer.afterMs ?? 0);
-  }
-
-  private patchInvitees(invitationId: string, userIds: string[], patch: Partial<SentInvitation['invitees'][number]>): void {
-    const outgoing = this.state.outgoing
-      .map((sent) =>
-        sent.invitationId !== invitationId
-          ? sent
-          : { ...sent, invitees: sent.invitees.map((invitee) => (userIds.includes(invitee.userId) ? { ...invitee, ...patch } : invitee)) },
-      )
-      // Like the server, keep only invitations someone may still answer.
-      .filter((sent) => sent.invitees.some((invitee) => invitee.state === 'pending'));
-    this.update({ outgoing });
-  }
-
-  private takeIncoming(invitationId: string): ReceivedInvitation {
-    const invitation = this.state.incoming.find((received) => received.invitationId === invitationId);
-    if (!invitation) throw new BaxCloudError('not_pending', 'This invitation is no longer pending.');
-    this.update({ incoming: this.state.incoming.filter((received) => received !== invitation) });
-    return invitation;
-  }
-
-  private addHistory(
-    invitation: ReceivedInvitation,
-    direction: CallHistoryEntry['direction'],
-    outcome: CallHistoryEntry['outcome'],
-    reason: CallHistoryEntry['reason'] = null,
-  ): void {
-    const now = Date.now() + this.state.clockOffset;
-    this.history.push({
-      invitationId: invitation.invitationId,
-      direction,
-      counterpart: invitation.fromUser,
-      callType: invitation.callType,
-      roomName: invitation.roomName,
-      roomUrl: invitation.roomUrl,
-      message: invitation.message,
-      outcome,
-      reason,
-      replyMessage: null,
-      createdAt: invitation.createdAt,
-      endedAt: now,
-    });
-  }
-
-  private setMissedCalls(missedCalls: number): void {
-    this.update({ missedCalls });
-    this.emit('missed', missedCalls);
-  }
-
-  private person(userId: string): UserInfo {
-    return this.people.get(userId) ?? { userId, name: null, avatarUrl: null };
-  }
-
-  private presenceStatus(userId: string): PresenceStatus {
-    return this.state.presenceOf[userId]?.status ?? this.options.presenceOf?.[userId] ?? 'offline';
-  }
-
-  private presenceInfo(userId: string): PresenceInfo {
-    return this.state.presenceOf[userId] ?? { userId, status: this.presenceStatus(userId), lastSeen: null };
-  }
-
-  private record(method: keyof CallClient, ...args: unknown[]): void {
+  /**
+   * Records the call, then answers it as the server would: the frame is validated like on the wire, and it waits
+   * for a connection like BaxCloudClient's requests do.
+   */
+  private async request<T extends ClientFrame['type'], R>(
+    method: keyof CallClient,
+    args: unknown[],
+    type: T,
+    body: RequestBody<T>,
+    answer: () => R | Promise<R>,
+  ): Promise<R> {
     this.calls.push({ method, args });
     const failure = this.options.failures?.[method];
     if (failure) throw new BaxCloudError(failure, `${method} failed (${failure}).`);
+    if (this.store.getState().connection !== 'open') await this.connected(type);
+    const parsed = clientFrameSchema.safeParse(JSON.parse(JSON.stringify({ ...body, type, requestId: `memory-${this.calls.length}` })));
+    if (!parsed.success) throw new BaxCloudError('invalid_request', describeIssues(parsed.error));
+    return answer();
   }
 
-  private update(patch: Partial<ClientState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of [...this.storeListeners]) listener(this.state);
+  private connected(type: string): Promise<void> {
+    if (this.store.getState().connection === 'closed') return Promise.reject(new BaxCloudError('disconnected', 'the client was disconnected'));
+    return new Promise((resolve, reject) => {
+      const request = {
+        go: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (error: BaxCloudError) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((other) => other !== request);
+        reject(new BaxCloudError('timeout', `no answer to ${type} within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      this.waiting.push(request);
+    });
   }
 
-  private listen<K extends keyof Listeners>(kind: K, listener: Listeners[K]): Unsubscribe {
-    this.listeners[kind].add(listener);
-    return () => this.listeners[kind].delete(listener);
+  private failWaiting(error: BaxCloudError): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const request of waiting) request.fail(error);
   }
-
-  private emit<K extends keyof Listeners>(kind: K, value: Parameters<Listeners[K]>[0]): void {
-    for (const listener of [...this.listeners[kind]]) (listener as (value: unknown) => void)(value);
-  }
-}
-
-function isMissed(entry: CallHistoryEntry): boolean {
-  return entry.direction === 'incoming' && entry.outcome === 'missed';
 }
 
 /** Builds a history entry with sensible defaults, for stories and tests. */

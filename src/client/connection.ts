@@ -1,0 +1,190 @@
+// The bare reconnecting socket: PartySocket's URL building is a few lines here, and the rest is not used.
+import ReconnectingWebSocket from 'partysocket/ws';
+import { fromBase64, randomId } from '../protocol/base64.js';
+import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
+import type { ErrorCode } from '../protocol/types.js';
+import type { BaxCloudClientOptions } from './client.js';
+import { BaxCloudError } from './errors.js';
+import { serverOrigin } from './host.js';
+import type { ServerEvent } from './reducer.js';
+import type { ConnectionStatus } from './types.js';
+
+/** What the connection needs from the client it serves: the store's connection status, and where frames go. */
+export interface ConnectionOwner {
+  status(): ConnectionStatus;
+  setStatus(status: Exclude<ConnectionStatus, 'open'>): void;
+  /** A frame the server pushed. Requests waiting for a connection went out just before a snapshot is handed on. */
+  pushed(frame: ServerEvent): void;
+}
+
+export type RequestBody<T extends ClientFrame['type']> = Omit<Extract<ClientFrame, { type: T }>, 'type' | 'requestId'>;
+
+interface PendingRequest {
+  frame: ClientFrame;
+  resolve: (value: unknown) => void;
+  reject: (error: BaxCloudError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const PARTY = 'user-inbox';
+/** Refresh a token this long before it expires. */
+const TOKEN_MARGIN_MS = 30_000;
+
+/**
+ * One WebSocket to the user's inbox: reconnects, fetches tokens, correlates requests with their answers and
+ * resends unanswered ones after a reconnect, and finds out why the server refused it.
+ */
+export class Connection {
+  private readonly options: BaxCloudClientOptions;
+  private readonly owner: ConnectionOwner;
+  private readonly socket: ReconnectingWebSocket;
+  private readonly pending = new Map<string, PendingRequest>();
+  private token: { value: string; expiresAt: number } | undefined;
+  private requestCounter = 0;
+  private readonly requestPrefix = randomId(8);
+  private closed = false;
+
+  // Fields rather than parameter properties: the script-tag build shortens only the names of declared members.
+  constructor(options: BaxCloudClientOptions, owner: ConnectionOwner) {
+    this.options = options;
+    this.owner = owner;
+    const deviceId = options.deviceId ?? defaultDeviceId();
+    // The URL PartyServer routes to the user's inbox; `_pk` names this connection there and stays the same
+    // across reconnects.
+    const base = `${serverOrigin(options.host, 'ws')}/parties/${PARTY}/${options.projectId}:${options.user.userId}?`;
+    const connectionId = randomId();
+    this.socket = new ReconnectingWebSocket(
+      async () => {
+        const query = { _pk: connectionId, token: await this.currentToken(), apiKey: options.apiKey, deviceId };
+        return base + new URLSearchParams(Object.entries(query).filter(([, value]) => value != null));
+      },
+      undefined,
+      {
+        WebSocket: options.WebSocket,
+        minReconnectionDelay: 250 + Math.random() * 500,
+        maxReconnectionDelay: 5000,
+        connectionTimeout: 5000,
+        maxEnqueuedMessages: 0,
+      },
+    );
+    this.socket.addEventListener('message', (event) => this.handleMessage(event.data));
+    this.socket.addEventListener('close', () => this.handleClose());
+  }
+
+  request<T extends ClientFrame['type']>(type: T, body: RequestBody<T>): Promise<ResultByType[T]> {
+    if (this.closed) return Promise.reject(new BaxCloudError('disconnected', 'the client was disconnected'));
+    const requestId = `${this.requestPrefix}-${++this.requestCounter}`;
+    const frame = { ...body, type, requestId } as unknown as ClientFrame;
+    return new Promise<ResultByType[T]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new BaxCloudError('timeout', `no answer to ${type} within ${this.timeoutMs} ms`, requestId));
+      }, this.timeoutMs);
+      this.pending.set(requestId, { frame, resolve: resolve as (value: unknown) => void, reject, timer });
+      // Requests made while disconnected go out with the resync after the next connect.
+      if (this.owner.status() === 'open') this.socket.send(JSON.stringify(frame));
+    });
+  }
+
+  /** Closes the socket for good; pending requests reject with `disconnected`. */
+  close(): void {
+    this.closed = true;
+    this.socket.close(1000, 'client disconnected');
+    this.rejectAll('disconnected', 'the client was disconnected');
+  }
+
+  private get timeoutMs(): number {
+    return this.options.requestTimeoutMs ?? 10_000;
+  }
+
+  private rejectAll(code: ErrorCode, message: string): void {
+    for (const [requestId, request] of this.pending) {
+      clearTimeout(request.timer);
+      request.reject(new BaxCloudError(code, message, requestId));
+    }
+    this.pending.clear();
+  }
+
+  private async currentToken(): Promise<string> {
+    const source = this.options.token;
+    if (typeof source === 'string') return source;
+    if (!this.token || this.token.expiresAt - TOKEN_MARGIN_MS < Date.now()) {
+      const value = await source();
+      this.token = { value, expiresAt: tokenExpiry(value) };
+    }
+    return this.token.value;
+  }
+
+  private handleClose(): void {
+    if (this.closed) return;
+    if (this.owner.status() === 'open') this.owner.setStatus('reconnecting');
+    else void this.diagnoseRefusal();
+  }
+
+  /** A refused upgrade looks like any network failure to a WebSocket, so ask the server why. */
+  private async diagnoseRefusal(): Promise<void> {
+    const token = this.token?.value ?? (typeof this.options.token === 'string' ? this.options.token : undefined);
+    if (!token) return;
+    const query = new URLSearchParams({ token, apiKey: this.options.apiKey });
+    const url = `${serverOrigin(this.options.host, 'http')}/v1/projects/${encodeURIComponent(this.options.projectId)}/session?${query}`;
+    try {
+      const response = await fetch(url);
+      if (response.status !== 401 && response.status !== 403) {
+        if (this.owner.status() !== 'connecting') this.owner.setStatus('reconnecting');
+        return;
+      }
+      const body = (await response.json()) as { message?: string };
+      this.token = undefined;
+      this.owner.setStatus('unauthorized');
+      this.rejectAll(response.status === 401 ? 'unauthorized' : 'forbidden', body.message ?? 'the server refused the connection');
+      // A fixed token will not get better by retrying; a token function may fetch a good one.
+      if (typeof this.options.token === 'string') this.socket.close(4001, 'unauthorized');
+    } catch {
+      // The server is unreachable: keep reconnecting.
+    }
+  }
+
+  private handleMessage(data: unknown): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(String(data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (!frame || typeof frame !== 'object' || typeof frame.type !== 'string') return;
+    if (frame.type === 'result' || frame.type === 'error') {
+      const request = frame.requestId ? this.pending.get(frame.requestId) : undefined;
+      if (!request || !frame.requestId) return;
+      clearTimeout(request.timer);
+      this.pending.delete(frame.requestId);
+      if (frame.type === 'result') request.resolve(frame.result);
+      else request.reject(new BaxCloudError(frame.code, frame.message, frame.requestId));
+      return;
+    }
+    if (frame.type === 'snapshot') for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
+    this.owner.pushed(frame);
+  }
+}
+
+/** Reads `exp` from a JWT without verifying it: the client only needs to know when to fetch a new one. */
+function tokenExpiry(token: string): number {
+  try {
+    const payload = JSON.parse(new TextDecoder().decode(fromBase64(token.split('.')[1]!))) as { exp?: number };
+    return payload.exp ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** One id per browser tab (kept across reloads by sessionStorage), so a reload is the same device. */
+function defaultDeviceId(): string {
+  try {
+    const stored = globalThis.sessionStorage?.getItem('bax-device-id');
+    if (stored) return stored;
+    const created = randomId();
+    globalThis.sessionStorage?.setItem('bax-device-id', created);
+    return created;
+  } catch {
+    return randomId();
+  }
+}
