@@ -1,4 +1,5 @@
 import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
+import type { RoomServerFrame } from '../protocol/room.js';
 import type {
   AnswerResult,
   CallHistoryPage,
@@ -13,15 +14,23 @@ import type {
   ReceivedInvitation,
   SendInvitationResult,
 } from '../protocol/types.js';
+import { Calls } from './calls.js';
 import { Connection } from './connection.js';
+import { BaxCloudError } from './errors.js';
 import { initialState, type ServerEvent } from './reducer.js';
 import { ClientStore } from './store.js';
 import type {
   CallClient,
   CancelOptions,
   ClientState,
+  ConnectOptions,
   DeclineOptions,
+  DeviceOptions,
   HistoryQuery,
+  ParticipantEvent,
+  ParticipantLeftEvent,
+  RoomEndedEvent,
+  RoomState,
   SendCallInvitationOptions,
   Unsubscribe,
 } from './types.js';
@@ -45,19 +54,33 @@ export interface BaxCloudClientOptions {
 
 /**
  * The framework-free client: one WebSocket to the user's inbox (connection.ts), and an observable store of
- * everything a calling UI shows with the `on…` events (store.ts), fed through one reducer (reducer.ts).
+ * everything a calling UI shows with the `on…` events (store.ts), fed through one reducer (reducer.ts). Calls
+ * (calls.ts) load their media code only when one starts.
  */
 export class BaxCloudClient implements CallClient {
   private readonly store: ClientStore;
   private readonly connection: Connection;
+  private readonly calls: Calls;
 
   constructor(options: BaxCloudClientOptions) {
     this.store = new ClientStore(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null }));
     this.connection = new Connection(options, {
       status: () => this.store.getState().connection,
-      setStatus: (connection) => this.store.dispatch({ type: 'connection', connection }),
+      setStatus: (connection) => {
+        this.store.dispatch({ type: 'connection', connection });
+        this.calls.connectionChanged(connection);
+      },
       pushed: (frame) => this.handlePush(frame),
     });
+    this.calls = new Calls(
+      {
+        request: (type, body) => this.connection.request(type, body),
+        report: (input) => this.store.dispatch(input),
+        now: () => Date.now() + this.store.getState().clockOffset,
+        error: (code, message) => new BaxCloudError(code, message),
+      },
+      `bax-call-room:${options.projectId}:${options.user.userId}`,
+    );
   }
 
   getState(): ClientState {
@@ -94,6 +117,18 @@ export class BaxCloudClient implements CallClient {
   }
   onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
     return this.store.on('missedCalls', listener);
+  }
+  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantJoined', listener);
+  }
+  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
+    return this.store.on('participantLeft', listener);
+  }
+  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantUpdated', listener);
+  }
+  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
+    return this.store.on('roomEnded', listener);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
@@ -150,15 +185,47 @@ export class BaxCloudClient implements CallClient {
     return result;
   }
 
-  /** Closes the connection for good; pending requests reject with `disconnected`. */
+  /** Joins the call in `roomName`; in a runtime without WebRTC (Node) rejects with `unsupported`. */
+  connect(options: ConnectOptions): Promise<RoomState> {
+    return this.calls.connect(options);
+  }
+  enableCamera(options?: DeviceOptions): Promise<void> {
+    return this.calls.enableCamera(options);
+  }
+  disableCamera(): Promise<void> {
+    return this.calls.disableCamera();
+  }
+  enableMicrophone(options?: DeviceOptions): Promise<void> {
+    return this.calls.enableMicrophone(options);
+  }
+  disableMicrophone(): Promise<void> {
+    return this.calls.disableMicrophone();
+  }
+  startScreenShare(): Promise<void> {
+    return this.calls.startScreenShare();
+  }
+  stopScreenShare(): Promise<void> {
+    return this.calls.stopScreenShare();
+  }
+  leaveRoom(): Promise<void> {
+    return this.calls.leaveRoom();
+  }
+  resumableRoom(): ConnectOptions | null {
+    return this.calls.resumableRoom();
+  }
+
+  /** Closes the connection for good (hanging up a call first); pending requests reject with `disconnected`. */
   disconnect(): void {
+    this.calls.close();
     this.connection.close();
     this.store.dispatch({ type: 'connection', connection: 'closed' });
   }
 
   private handlePush(frame: ServerEvent): void {
+    if (isRoomFrame(frame)) return this.calls.handleFrame(frame);
     if (frame.type !== 'snapshot') return this.store.dispatch(frame);
     this.store.dispatch(frame, { type: 'clock', clockOffset: frame.serverTime - Date.now() });
+    this.calls.connectionChanged('open');
     void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
     const watched = Object.keys(this.store.getState().presenceOf).slice(-MAX_PRESENCE_USERS);
@@ -176,4 +243,8 @@ export class BaxCloudClient implements CallClient {
       // The snapshot's estimate stays.
     }
   }
+}
+
+function isRoomFrame(frame: ServerEvent): frame is RoomServerFrame {
+  return frame.type.startsWith('room.');
 }

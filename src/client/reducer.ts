@@ -27,6 +27,9 @@ export type LocalEvent =
 
 export type StoreInput = ServerEvent | LocalEvent;
 
+/** What the media layer reports: the whole room after each change. */
+export type RoomStateInput = Extract<LocalEvent, { type: 'room.state' }>;
+
 /** The store after one input, and the `on…` events that input raises. */
 export interface Transition {
   state: ClientState;

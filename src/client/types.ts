@@ -120,6 +120,8 @@ export interface CallClient {
   onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe;
   onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe;
   onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe;
+  /** The room this tab was in when the page unloaded without leaving it (kept in sessionStorage): connect to it again to rejoin. */
+  resumableRoom(): ConnectOptions | null;
 
   disconnect(): void;
 }

@@ -7,8 +7,14 @@ import type {
   CancelOptions,
   ClientState,
   ConnectionStatus,
+  ConnectOptions,
   DeclineOptions,
+  DeviceOptions,
   HistoryQuery,
+  ParticipantEvent,
+  ParticipantLeftEvent,
+  RoomEndedEvent,
+  RoomState,
   SendCallInvitationOptions,
   Unsubscribe,
 } from '../../client/types.js';
@@ -309,6 +315,51 @@ export class MemoryCallClient implements CallClient {
     this.waiting = [];
     for (const request of waiting) request.fail(error);
   }
+
+  // ---- Calls: placeholders until the in-memory room lands (branch room-element replaces this block) ----
+  private roomUnsupported(): Promise<never> {
+    return Promise.reject(new BaxCloudError('unsupported', 'MemoryCallClient does not simulate calls yet'));
+  }
+  connect(_options: ConnectOptions): Promise<RoomState> {
+    return this.roomUnsupported();
+  }
+  enableCamera(_options?: DeviceOptions): Promise<void> {
+    return this.roomUnsupported();
+  }
+  disableCamera(): Promise<void> {
+    return this.roomUnsupported();
+  }
+  enableMicrophone(_options?: DeviceOptions): Promise<void> {
+    return this.roomUnsupported();
+  }
+  disableMicrophone(): Promise<void> {
+    return this.roomUnsupported();
+  }
+  startScreenShare(): Promise<void> {
+    return this.roomUnsupported();
+  }
+  stopScreenShare(): Promise<void> {
+    return this.roomUnsupported();
+  }
+  leaveRoom(): Promise<void> {
+    return this.roomUnsupported();
+  }
+  resumableRoom(): ConnectOptions | null {
+    return null;
+  }
+  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantJoined', listener);
+  }
+  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
+    return this.store.on('participantLeft', listener);
+  }
+  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantUpdated', listener);
+  }
+  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
+    return this.store.on('roomEnded', listener);
+  }
+  // ---- end of the call placeholders ----
 }
 
 /** Builds a history entry with sensible defaults, for stories and tests. */
