@@ -5,7 +5,8 @@ const site = 'dist/site';
 rmSync(site, { recursive: true, force: true });
 mkdirSync(site, { recursive: true });
 cpSync('demo', site, { recursive: true });
-if (existsSync('dist/bax-call.js')) cpSync('dist/bax-call.js', `${site}/bax-call.js`);
+// bax-call.js loads bax-call-media.js from beside itself when a call starts.
+for (const file of ['bax-call.js', 'bax-call-media.js']) if (existsSync(`dist/${file}`)) cpSync(`dist/${file}`, `${site}/${file}`);
 // The plain-HTML example needs no build: serve it next to the bundle it loads.
 mkdirSync(`${site}/examples/vanilla`, { recursive: true });
 cpSync('examples/vanilla/index.html', `${site}/examples/vanilla/index.html`);

@@ -14,10 +14,11 @@ import type {
   ReceivedInvitation,
   SendInvitationResult,
 } from '../protocol/types.js';
-import { Calls } from './calls.js';
 import { Connection } from './connection.js';
 import { BaxCloudError } from './errors.js';
+import type { CallManager } from './media/call-manager.js';
 import { initialState, type ServerEvent } from './reducer.js';
+import { rememberedRoom, rememberRoom } from './room-memory.js';
 import { ClientStore } from './store.js';
 import type {
   CallClient,
@@ -60,27 +61,23 @@ export interface BaxCloudClientOptions {
 export class BaxCloudClient implements CallClient {
   private readonly store: ClientStore;
   private readonly connection: Connection;
-  private readonly calls: Calls;
+  /** Names this user's current room in the tab's sessionStorage. */
+  private readonly roomKey: string;
+  /** Calls, once the media code is loaded (the first call method loads it). */
+  private calls: CallManager | null = null;
+  private loadingCalls: Promise<CallManager> | null = null;
 
   constructor(options: BaxCloudClientOptions) {
     this.store = new ClientStore(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null }));
+    this.roomKey = `bax-call-room:${options.projectId}:${options.user.userId}`;
     this.connection = new Connection(options, {
       status: () => this.store.getState().connection,
       setStatus: (connection) => {
         this.store.dispatch({ type: 'connection', connection });
-        this.calls.connectionChanged(connection);
+        this.calls?.connectionChanged(connection);
       },
       pushed: (frame) => this.handlePush(frame),
     });
-    this.calls = new Calls(
-      {
-        request: (type, body) => this.connection.request(type, body),
-        report: (input) => this.store.dispatch(input),
-        now: () => Date.now() + this.store.getState().clockOffset,
-        error: (code, message) => new BaxCloudError(code, message),
-      },
-      `bax-call-room:${options.projectId}:${options.user.userId}`,
-    );
   }
 
   getState(): ClientState {
@@ -186,50 +183,75 @@ export class BaxCloudClient implements CallClient {
   }
 
   /** Joins the call in `roomName`; in a runtime without WebRTC (Node) rejects with `unsupported`. */
-  connect(options: ConnectOptions): Promise<RoomState> {
-    return this.calls.connect(options);
+  async connect(options: ConnectOptions): Promise<RoomState> {
+    const room = await this.inCalls((calls) => calls.connect(options));
+    if (this.store.getState().room?.roomName === room.roomName) rememberRoom(this.roomKey, { roomName: room.roomName, liveType: room.liveType });
+    return room;
   }
   enableCamera(options?: DeviceOptions): Promise<void> {
-    return this.calls.enableCamera(options);
+    return this.inCalls((calls) => calls.enableCamera(options));
   }
   disableCamera(): Promise<void> {
-    return this.calls.disableCamera();
+    return this.inCalls((calls) => calls.disableCamera());
   }
   enableMicrophone(options?: DeviceOptions): Promise<void> {
-    return this.calls.enableMicrophone(options);
+    return this.inCalls((calls) => calls.enableMicrophone(options));
   }
   disableMicrophone(): Promise<void> {
-    return this.calls.disableMicrophone();
+    return this.inCalls((calls) => calls.disableMicrophone());
   }
   startScreenShare(): Promise<void> {
-    return this.calls.startScreenShare();
+    return this.inCalls((calls) => calls.startScreenShare());
   }
   stopScreenShare(): Promise<void> {
-    return this.calls.stopScreenShare();
+    return this.inCalls((calls) => calls.stopScreenShare());
   }
   leaveRoom(): Promise<void> {
-    return this.calls.leaveRoom();
+    return this.inCalls((calls) => calls.leaveRoom());
   }
   resumableRoom(): ConnectOptions | null {
-    return this.calls.resumableRoom();
+    return rememberedRoom(this.roomKey);
   }
 
   /** Closes the connection for good (hanging up a call first); pending requests reject with `disconnected`. */
   disconnect(): void {
-    this.calls.close();
+    this.calls?.close();
     this.connection.close();
     this.store.dispatch({ type: 'connection', connection: 'closed' });
   }
 
   private handlePush(frame: ServerEvent): void {
-    if (isRoomFrame(frame)) return this.calls.handleFrame(frame);
+    if (isRoomFrame(frame)) return this.calls?.handleFrame(frame);
     if (frame.type !== 'snapshot') return this.store.dispatch(frame);
     this.store.dispatch(frame, { type: 'clock', clockOffset: frame.serverTime - Date.now() });
-    this.calls.connectionChanged('open');
+    this.calls?.connectionChanged('open');
     void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
     const watched = Object.keys(this.store.getState().presenceOf).slice(-MAX_PRESENCE_USERS);
     if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
+  }
+
+  /**
+   * Runs a call method, loading the media code first (in the script-tag build a file of its own beside
+   * bax-call.js, fetched only when a call starts). Without WebRTC every call method rejects with `unsupported`.
+   */
+  private async inCalls<T>(use: (calls: CallManager) => Promise<T>): Promise<T> {
+    if (typeof globalThis.RTCPeerConnection !== 'function') {
+      throw new BaxCloudError('unsupported', 'calls need WebRTC (RTCPeerConnection), which this runtime does not have: use a browser');
+    }
+    this.loadingCalls ??= import('./media/call-manager.js').then(({ CallManager }) => {
+      this.calls = new CallManager({
+        request: (type, body) => this.connection.request(type, body),
+        report: (input) => {
+          this.store.dispatch(input);
+          if (input.room === null) rememberRoom(this.roomKey, null);
+        },
+        now: () => Date.now() + this.store.getState().clockOffset,
+        error: (code, message) => new BaxCloudError(code, message),
+      });
+      return this.calls;
+    });
+    return use(await this.loadingCalls);
   }
 
   /** Estimates the server clock from one round trip, so countdowns end when the server expires the call. */

@@ -1,5 +1,3 @@
-// The bare reconnecting socket: PartySocket's URL building is a few lines here, and the rest is not used.
-import ReconnectingWebSocket from 'partysocket/ws';
 import { fromBase64, randomId } from '../protocol/base64.js';
 import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
 import type { ErrorCode } from '../protocol/types.js';
@@ -7,6 +5,7 @@ import type { BaxCloudClientOptions } from './client.js';
 import { BaxCloudError } from './errors.js';
 import { serverOrigin } from './host.js';
 import type { ServerEvent } from './reducer.js';
+import { ReconnectingSocket } from './socket.js';
 import type { ConnectionStatus } from './types.js';
 
 /** What the connection needs from the client it serves: the store's connection status, and where frames go. */
@@ -37,7 +36,7 @@ const TOKEN_MARGIN_MS = 30_000;
 export class Connection {
   private readonly options: BaxCloudClientOptions;
   private readonly owner: ConnectionOwner;
-  private readonly socket: ReconnectingWebSocket;
+  private readonly socket: ReconnectingSocket;
   private readonly pending = new Map<string, PendingRequest>();
   private token: { value: string; expiresAt: number } | undefined;
   private requestCounter = 0;
@@ -53,22 +52,14 @@ export class Connection {
     // across reconnects.
     const base = `${serverOrigin(options.host, 'ws')}/parties/${PARTY}/${options.projectId}:${options.user.userId}?`;
     const connectionId = randomId();
-    this.socket = new ReconnectingWebSocket(
+    this.socket = new ReconnectingSocket(
       async () => {
         const query = { _pk: connectionId, token: await this.currentToken(), apiKey: options.apiKey, deviceId };
         return base + new URLSearchParams(Object.entries(query).filter(([, value]) => value != null));
       },
-      undefined,
-      {
-        WebSocket: options.WebSocket,
-        minReconnectionDelay: 250 + Math.random() * 500,
-        maxReconnectionDelay: 5000,
-        connectionTimeout: 5000,
-        maxEnqueuedMessages: 0,
-      },
+      { WebSocket: options.WebSocket, minDelayMs: 250 + Math.random() * 500, maxDelayMs: 5000, connectTimeoutMs: 5000 },
+      { message: (data) => this.handleMessage(data), close: () => this.handleClose() },
     );
-    this.socket.addEventListener('message', (event) => this.handleMessage(event.data));
-    this.socket.addEventListener('close', () => this.handleClose());
   }
 
   request<T extends ClientFrame['type']>(type: T, body: RequestBody<T>): Promise<ResultByType[T]> {

@@ -1,0 +1,103 @@
+/** Each wait between attempts is this much longer than the last, up to the maximum. */
+const GROWTH = 1.3;
+/** A connection that holds this long resets the waits to the minimum. */
+const STABLE_MS = 5_000;
+
+export interface SocketOptions {
+  /** A WebSocket constructor where there is no global one (Node 20: `ws`). */
+  WebSocket?: unknown;
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** An attempt that has not opened by then counts as failed. */
+  connectTimeoutMs: number;
+}
+
+export interface SocketEvents {
+  message(data: unknown): void;
+  /** The socket closed or an attempt failed; another attempt follows unless `close()` was called. */
+  close(): void;
+}
+
+/**
+ * A WebSocket that reconnects: after a failed attempt or a drop it waits (longer each time, from the minimum
+ * again once a connection held) and opens a new one at the URL `url()` gives then, which carries a fresh token.
+ * Frames go out only while it is open; the caller resends what matters after a reconnect. (The few lines of
+ * PartySocket's reconnecting socket the client used, without the rest of it in the script-tag bundle.)
+ */
+export class ReconnectingSocket {
+  private readonly url: () => Promise<string>;
+  private readonly options: SocketOptions;
+  private readonly events: SocketEvents;
+  private socket: WebSocket | null = null;
+  private failures = 0;
+  /** The one pending wait: for an attempt to open, for a connection to hold, or before the next attempt. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(url: () => Promise<string>, options: SocketOptions, events: SocketEvents) {
+    this.url = url;
+    this.options = options;
+    this.events = events;
+    void this.open();
+  }
+
+  send(data: string): void {
+    if (this.socket?.readyState === 1) this.socket.send(data);
+  }
+
+  /** Closes for good: no more attempts. */
+  close(code: number, reason: string): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      detach(socket);
+      socket.close(code, reason);
+    }
+  }
+
+  private async open(): Promise<void> {
+    let url: string;
+    try {
+      url = await this.url();
+    } catch {
+      return this.retry();
+    }
+    if (this.closed) return;
+    const Socket = (this.options.WebSocket ?? globalThis.WebSocket) as typeof WebSocket;
+    const socket = new Socket(url);
+    this.socket = socket;
+    this.timer = setTimeout(() => this.drop(socket), this.options.connectTimeoutMs);
+    socket.onopen = () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => (this.failures = 0), STABLE_MS);
+    };
+    socket.onmessage = (event) => this.events.message(event.data);
+    socket.onclose = socket.onerror = () => this.drop(socket);
+  }
+
+  /** The socket failed to open, timed out, errored or closed: say so, and try again after a wait. */
+  private drop(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    clearTimeout(this.timer);
+    detach(socket);
+    if (socket.readyState <= 1) socket.close();
+    this.socket = null;
+    this.events.close();
+    this.retry();
+  }
+
+  private retry(): void {
+    if (this.closed) return;
+    const delay = Math.min(this.options.minDelayMs * GROWTH ** this.failures, this.options.maxDelayMs);
+    this.failures += 1;
+    this.timer = setTimeout(() => void this.open(), delay);
+  }
+}
+
+/** Stops listening to a socket being let go; its late errors are swallowed (Node's `ws` throws unheard ones). */
+function detach(socket: WebSocket): void {
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  socket.onerror = () => undefined;
+}
