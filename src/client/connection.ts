@@ -60,6 +60,8 @@ export class Connection {
       { WebSocket: options.WebSocket, minDelayMs: 250 + Math.random() * 500, maxDelayMs: 5000, connectTimeoutMs: 5000 },
       { message: (data) => this.handleMessage(data), close: () => this.handleClose() },
     );
+    // Back online: try now rather than after the current wait.
+    globalThis.addEventListener?.('online', this.handleOnline);
   }
 
   request<T extends ClientFrame['type']>(type: T, body: RequestBody<T>): Promise<ResultByType[T]> {
@@ -80,9 +82,14 @@ export class Connection {
   /** Closes the socket for good; pending requests reject with `disconnected`. */
   close(): void {
     this.closed = true;
+    globalThis.removeEventListener?.('online', this.handleOnline);
     this.socket.close(1000, 'client disconnected');
     this.rejectAll('disconnected', 'the client was disconnected');
   }
+
+  private readonly handleOnline = () => {
+    if (this.owner.status() !== 'open') this.socket.reconnect();
+  };
 
   private get timeoutMs(): number {
     return this.options.requestTimeoutMs ?? 10_000;

@@ -30,6 +30,8 @@ export class ReconnectingSocket {
   private readonly events: SocketEvents;
   private socket: WebSocket | null = null;
   private failures = 0;
+  /** Counts attempts, so an attempt overtaken by `reconnect()` while it fetched its URL gives up. */
+  private attempt = 0;
   /** The one pending wait: for an attempt to open, for a connection to hold, or before the next attempt. */
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -57,14 +59,31 @@ export class ReconnectingSocket {
     }
   }
 
+  /** Drops the connection, if any, and connects again at once: the network is back (or a test drops it). */
+  reconnect(code = 1000): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.failures = 0;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      detach(socket);
+      socket.close(code);
+      this.events.close();
+    }
+    void this.open();
+  }
+
   private async open(): Promise<void> {
+    const attempt = ++this.attempt;
     let url: string;
     try {
       url = await this.url();
     } catch {
-      return this.retry();
+      if (attempt === this.attempt) this.retry();
+      return;
     }
-    if (this.closed) return;
+    if (this.closed || attempt !== this.attempt) return;
     const Socket = (this.options.WebSocket ?? globalThis.WebSocket) as typeof WebSocket;
     const socket = new Socket(url);
     this.socket = socket;
