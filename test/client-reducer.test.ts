@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type StoreInput } from '../src/client/reducer.js';
-import type { ClientState } from '../src/client/types.js';
+import type { CallParticipant, ClientState, RoomState } from '../src/client/types.js';
 import type { InviteeStatus, ReceivedInvitation, SendInvitationResult, SentInvitation, UserInfo } from '../src/protocol/types.js';
 
 /** The client's reducer, on its own: no server, no socket, just what each input does to the store and the events. */
@@ -82,6 +82,7 @@ describe('the initial state', () => {
       presenceOf: {},
       missedCalls: 0,
       clockOffset: 0,
+      room: null,
     });
   });
 });
@@ -116,6 +117,7 @@ describe('a snapshot', () => {
       presenceOf: before.presenceOf,
       missedCalls: 3,
       clockOffset: 40,
+      room: null,
     });
   });
 
@@ -365,6 +367,147 @@ describe('the reducer', () => {
       { type: 'missed_calls.changed', missedCalls: 4 },
     ];
     for (const input of inputs) expect(() => reduce(before, input)).not.toThrow();
+    expect(before).toEqual(copy);
+  });
+});
+
+describe('the call (room.state from the media layer)', () => {
+  function participant(participantId: string, fields: Partial<CallParticipant> = {}): CallParticipant {
+    const userId = participantId.split('#')[0]!;
+    return {
+      participantId,
+      userId,
+      name: userId,
+      avatarUrl: null,
+      role: 'participant',
+      isHost: false,
+      camera: true,
+      microphone: true,
+      screen: false,
+      connection: 'connected',
+      stream: null,
+      quality: null,
+      speaking: false,
+      ...fields,
+    };
+  }
+
+  function room(participants: CallParticipant[], fields: Partial<RoomState> = {}): RoomState {
+    return {
+      roomName: 'standup',
+      liveType: 'video_call',
+      startedAt: 1_000,
+      self: { participantId: 'alice#tab', role: 'host', isHost: true },
+      status: 'joined',
+      participants,
+      local: { stream: null, camera: true, microphone: true, screen: false, speaking: false },
+      ...fields,
+    };
+  }
+
+  const state = (value: RoomState | null): StoreInput => ({ type: 'room.state', room: value });
+
+  it('replaces the room and reports everyone already there as joined', () => {
+    const bobThere = participant('bob#1');
+    const { state: after, events } = reduce(open(), state(room([bobThere])));
+    expect(after.room).toEqual(room([bobThere]));
+    expect(events).toEqual([['participantJoined', { roomName: 'standup', participant: bobThere }]]);
+  });
+
+  it('reports newcomers as joined, and only them', () => {
+    const { state: after, events } = run(open(), state(room([participant('bob#1')])), state(room([participant('bob#1'), participant('carol#1')])));
+    expect(after.room?.participants.map((each) => each.participantId)).toEqual(['bob#1', 'carol#1']);
+    expect(events.slice(1)).toEqual([['participantJoined', { roomName: 'standup', participant: participant('carol#1') }]]);
+  });
+
+  it('reports camera, microphone, screen, connection, stream and role changes as updates', () => {
+    const stream = {} as MediaStream;
+    const changes: Array<Partial<CallParticipant>> = [
+      { camera: false },
+      { microphone: false },
+      { screen: true },
+      { connection: 'reconnecting' },
+      { stream },
+      { role: 'host', isHost: true },
+    ];
+    for (const change of changes) {
+      const before = open({ room: room([participant('bob#1')]) });
+      const { state: after, events } = reduce(before, state(room([participant('bob#1', change)])));
+      expect(after.room?.participants[0]).toMatchObject(change);
+      expect(events).toEqual([['participantUpdated', { roomName: 'standup', participant: participant('bob#1', change) }]]);
+    }
+  });
+
+  it('keeps speaking and network quality in the store without an event for every tick', () => {
+    const before = open({ room: room([participant('bob#1')]) });
+    const { state: after, events } = reduce(before, state(room([participant('bob#1', { speaking: true, quality: 'fair' })])));
+    expect(after.room?.participants[0]).toMatchObject({ speaking: true, quality: 'fair' });
+    expect(events).toEqual([]);
+  });
+
+  it('reports who left, with the reason given or else "left"', () => {
+    const before = open({ room: room([participant('bob#1'), participant('carol#1'), participant('dave#1')]) });
+    const { state: after, events } = reduce(before, { type: 'room.state', room: room([participant('dave#1')]), left: { 'carol#1': 'disconnected' } });
+    expect(after.room?.participants.map((each) => each.participantId)).toEqual(['dave#1']);
+    expect(events).toEqual([
+      ['participantLeft', { roomName: 'standup', participantId: 'bob#1', userId: 'bob', reason: 'left' }],
+      ['participantLeft', { roomName: 'standup', participantId: 'carol#1', userId: 'carol', reason: 'disconnected' }],
+    ]);
+  });
+
+  it('tells each remaining participant apart from the same user on another device', () => {
+    const before = open({ room: room([participant('bob#phone'), participant('bob#laptop')]) });
+    const { events } = reduce(before, state(room([participant('bob#laptop')])));
+    expect(events).toEqual([['participantLeft', { roomName: 'standup', participantId: 'bob#phone', userId: 'bob', reason: 'left' }]]);
+  });
+
+  it('empties the room when the call ends, reporting everyone gone and then the end', () => {
+    const before = open({ room: room([participant('bob#1')]) });
+    const ended = { roomName: 'standup', reason: 'hangup' as const, startedAt: 1_000, endedAt: 201_000, durationMs: 200_000 };
+    const { state: after, events } = reduce(before, { type: 'room.state', room: null, left: { 'bob#1': 'room_ended' }, ended });
+    expect(after.room).toBeNull();
+    expect(events).toEqual([
+      ['participantLeft', { roomName: 'standup', participantId: 'bob#1', userId: 'bob', reason: 'room_ended' }],
+      ['roomEnded', ended],
+    ]);
+  });
+
+  it('leaves the room quietly when joining failed (no end to report)', () => {
+    const { state: after, events } = reduce(open({ room: room([], { status: 'joining', startedAt: null }) }), state(null));
+    expect(after.room).toBeNull();
+    expect(events).toEqual([]);
+  });
+
+  it('starts a new room from scratch: its participants join, those of the old one are not reported again', () => {
+    const before = open({ room: room([participant('bob#1')]) });
+    const { events } = reduce(before, state(room([participant('bob#1')], { roomName: 'retro' })));
+    expect(events).toEqual([['participantJoined', { roomName: 'retro', participant: participant('bob#1') }]]);
+  });
+
+  it('changes nothing for the same room object, and survives snapshots and connection changes', () => {
+    const current = room([participant('bob#1')]);
+    const before = open({ room: current });
+    expect(reduce(before, state(current))).toEqual({ state: before, events: [] });
+    const snapshot: StoreInput = { type: 'snapshot', user: me, presence: 'busy', incoming: [], outgoing: [], missedCalls: 0, serverTime: 5 };
+    const { state: after } = run(before, { type: 'connection', connection: 'reconnecting' }, snapshot);
+    expect(after.room).toBe(current);
+  });
+
+  it('leaves room frames from the server to the media layer', () => {
+    const before = open({ room: room([participant('bob#1')]) });
+    const frames: StoreInput[] = [
+      { type: 'room.participant_left', roomName: 'standup', participantId: 'bob#1', userId: 'bob', reason: 'left' },
+      { type: 'room.signal', roomName: 'standup', from: 'bob#1', candidate: null },
+      { type: 'room.ended', roomName: 'standup', reason: 'hangup', startedAt: 1, endedAt: 2, durationMs: 1 },
+    ];
+    for (const frame of frames) expect(reduce(before, frame)).toEqual({ state: before, events: [] });
+  });
+
+  it('never changes the room it is given', () => {
+    const before = frozen(open({ room: room([participant('bob#1'), participant('carol#1')]) }));
+    const copy = structuredClone(before);
+    reduce(before, { type: 'room.state', room: room([participant('carol#1', { camera: false })]), left: { 'bob#1': 'disconnected' } });
+    reduce(before, { type: 'room.state', room: null, ended: { roomName: 'standup', reason: 'left', startedAt: 1_000, endedAt: 2_000, durationMs: 1_000 } });
     expect(before).toEqual(copy);
   });
 });

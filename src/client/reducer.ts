@@ -146,7 +146,9 @@ function roomChanged(state: ClientState, room: RoomState | null, left: Record<st
   const before = state.room;
   const events: ClientEvent[] = [];
   const roomName = room?.roomName ?? before?.roomName ?? '';
-  const previous = new Map((before?.roomName === room?.roomName ? before?.participants : [])?.map((participant) => [participant.participantId, participant]));
+  // Leaving the room (null) reports everyone in it as gone; another room starts afresh.
+  const sameRoom = room === null || before?.roomName === room.roomName;
+  const previous = new Map((sameRoom ? (before?.participants ?? []) : []).map((participant) => [participant.participantId, participant]));
   for (const participant of room?.participants ?? []) {
     const was = previous.get(participant.participantId);
     if (!was) events.push(['participantJoined', { roomName, participant }]);
