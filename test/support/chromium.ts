@@ -24,6 +24,12 @@ const STANDARD_ARGS = [
 /** The ringtone is Web Audio; let it start without a click, as it would after the user's first interaction. */
 export const AUTOPLAY_WITHOUT_GESTURE = '--autoplay-policy=no-user-gesture-required';
 
+/**
+ * Calls: a fake camera (a moving test pattern), a fake microphone (a beep a second) and a fake screen, granted
+ * without a permission prompt. Pages must be secure contexts (http://127.0.0.1 or localhost) to use them.
+ */
+export const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
 export function chromiumLaunchOptions(extraArgs: string[] = []): ChromiumLaunchOptions {
   return { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: [...STANDARD_ARGS, ...extraArgs] };
 }

@@ -2,8 +2,8 @@ import type { LinkSample } from './transport.js';
 
 export type Quality = 'good' | 'fair' | 'poor';
 
-/** Audio level (0–1, linear, as RTP's audio-level extension reports it) above which someone counts as speaking. */
-const SPEAKING_LEVEL = 0.02;
+/** Audio level (0–1, linear, as RTP's audio-level extension reports it; 0.01 is -40 dBov) above which someone counts as speaking. */
+const SPEAKING_LEVEL = 0.01;
 /** Speaking lasts this long past the last loud moment, so the indicator does not flicker between words. */
 const SPEAKING_HOLD_MS = 600;
 

@@ -163,6 +163,7 @@ export class PeerLink {
     this.ignoreOffer = !this.options.polite && collision;
     if (this.ignoreOffer) return;
     this.settingRemoteAnswer = description.type === 'answer';
+    const rollingBack = description.type === 'offer' && this.pc.signalingState === 'have-local-offer';
     try {
       // In have-local-offer this rolls the polite side's own offer back first.
       await this.pc.setRemoteDescription(description);
@@ -172,6 +173,7 @@ export class PeerLink {
     if (description.type !== 'offer') return;
     clearTimeout(this.offerTimer);
     this.adoptSlots();
+    if (rollingBack) this.reattachTracks();
     await this.pc.setLocalDescription();
     this.sendLocalDescription();
   }
@@ -222,6 +224,21 @@ export class PeerLink {
     const direction = track ? 'sendrecv' : 'recvonly';
     if (slot.direction !== direction) slot.direction = direction;
     if (slot.sender.track !== track) slot.sender.replaceTrack(track).catch((error) => console.warn('BaxCloud: a track could not be sent', error));
+  }
+
+  /**
+   * Chromium (150) stops feeding a video sender its track after rolling back an offer that was sending it: the
+   * encoder gets no more frames. Setting the track again restarts the feed.
+   */
+  private reattachTracks(): void {
+    for (const kind of KINDS) {
+      const sender = this.slots.get(kind)?.sender;
+      if (!sender?.track) continue;
+      sender
+        .replaceTrack(null)
+        .then(() => sender.replaceTrack(this.tracks[kind]))
+        .catch((error) => console.warn('BaxCloud: a track could not be sent', error));
+    }
   }
 
   private addReceived(track: MediaStreamTrack): void {

@@ -29,7 +29,7 @@ export interface CallHost {
   error(code: ErrorCode, message: string): Error;
 }
 
-const SPEAKING_TICK_MS = 250;
+const SPEAKING_TICK_MS = 100;
 const QUALITY_TICK_MS = 2_000;
 
 const publishes = (role: ParticipantRole) => role !== 'viewer';
