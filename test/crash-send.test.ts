@@ -75,49 +75,65 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
   }
 }
 
-describe('a crash while a 20-invitee invitation is being delivered', () => {
-  for (const killAfterRings of [1, 10, INVITEES]) {
-    it(`after ${killAfterRings} of ${INVITEES} rings: both sides agree, answers reach the sender, a retry rings no one twice`, async () => {
-      const senderId = uniqueUser('sender');
-      const inviteeIds = Array.from({ length: INVITEES }, () => uniqueUser('invitee'));
-      const before = await connect(senderId);
-      const ringing = await Promise.all(inviteeIds.map((userId) => connect(userId)));
+/**
+ * When the server is killed during a send: once so many invitee sockets rang, or so many milliseconds after the invite
+ * frame was written. Rings reach the sockets after most invitees' writes, so the early points are timed: at a few
+ * milliseconds the sender's intent is written and some or none of the invitees have the invitation yet.
+ */
+type KillPoint = { rings: number } | { ms: number };
 
-      const invite = {
-        type: 'invite',
-        requestId: `invite-${senderId}`,
-        to: inviteeIds,
-        roomName: `crash-${killAfterRings}`,
-        callType: 'video_call',
-        timeoutSeconds: 120,
-      };
-      let rang = 0;
-      const killPoint = new Promise<void>((resolve) => {
-        for (const raw of ringing) {
-          raw.socket.on('message', (data) => {
-            if ((JSON.parse(String(data)) as RawFrame).type === 'invitation.received' && ++rang === killAfterRings) resolve();
-          });
-        }
+function describeKillPoint(point: KillPoint): string {
+  return 'rings' in point ? `after ${point.rings} of ${INVITEES} rings` : `${point.ms} ms after the invite was written`;
+}
+
+/**
+ * A sender and 20 invitees, all connected; the sender invites them all and the server is killed at `killPoint`.
+ * Returns the invitation that rang, if any did.
+ */
+async function sendAndKill(killPoint: KillPoint, timeoutSeconds: number) {
+  const senderId = uniqueUser('sender');
+  const inviteeIds = Array.from({ length: INVITEES }, () => uniqueUser('invitee'));
+  const before = await connect(senderId);
+  const ringing = await Promise.all(inviteeIds.map((userId) => connect(userId)));
+  const invite = { type: 'invite', requestId: `invite-${senderId}`, to: inviteeIds, roomName: `crash-${senderId}`, callType: 'video_call', timeoutSeconds };
+  let rang = 0;
+  await new Promise<void>((resolve) => {
+    for (const raw of ringing) {
+      raw.socket.on('message', (data) => {
+        if ((JSON.parse(String(data)) as RawFrame).type === 'invitation.received' && 'rings' in killPoint && ++rang === killPoint.rings) resolve();
       });
-      before.send(invite);
-      await killPoint;
-      await server.kill();
-      const rangBefore = ringing.filter((raw) => rings(raw).length > 0);
-      const [invitationId] = new Set(rangBefore.flatMap(ringIds));
-      expect(new Set(rangBefore.flatMap(ringIds)).size).toBe(1);
-      expect(rangBefore.length).toBeGreaterThanOrEqual(killAfterRings);
+    }
+    before.socket.send(JSON.stringify(invite), () => 'ms' in killPoint && setTimeout(resolve, killPoint.ms));
+  });
+  await server.kill();
+  const rangBefore = ringing.filter((raw) => rings(raw).length > 0);
+  if ('rings' in killPoint) expect(rangBefore.length).toBeGreaterThanOrEqual(killPoint.rings);
+  expect(new Set(rangBefore.flatMap(ringIds)).size).toBeLessThanOrEqual(1);
+  const ring = rangBefore[0] && (rings(rangBefore[0])[0]!.invitation as { invitationId: string; expiresAt: number });
+  return { senderId, inviteeIds, invite, rung: ring };
+}
+
+describe('a crash while a 20-invitee invitation is being delivered', () => {
+  const killPoints: KillPoint[] = [{ ms: 0 }, { ms: 5 }, { ms: 15 }, { ms: 30 }, { rings: 1 }, { rings: 10 }, { rings: INVITEES }];
+  for (const killPoint of killPoints) {
+    it(`${describeKillPoint(killPoint)}: both sides agree, answers reach the sender, a retry rings no one twice`, async () => {
+      const { senderId, inviteeIds, invite, rung } = await sendAndKill(killPoint, 120);
 
       server = await startServer({ stateDir });
       // The invitees come back first, so every ring after the restart is seen.
       const invitees = await Promise.all(inviteeIds.map((userId) => connect(userId)));
       const sender = await connect(senderId);
-      const sent = snapshotOf(sender).outgoing.find((invitation) => invitation.invitationId === invitationId);
-      expect(sent?.invitees.map((invitee) => invitee.userId)).toEqual([...inviteeIds].sort());
+      // Nothing rings before the sender's intent is durable: whatever rang, the sender knows.
+      const sent = snapshotOf(sender).outgoing.find((invitation) => invitation.roomName === invite.roomName);
+      if (rung) expect(sent?.invitationId).toBe(rung.invitationId);
+      if (sent) expect(sent.invitees.map((invitee) => invitee.userId)).toEqual([...inviteeIds].sort());
 
-      // The client resends its unanswered request after reconnecting: the same invitation, no new ring.
+      // The client resends its unanswered request after reconnecting: the same invitation (if the first attempt got
+      // as far as its intent; otherwise no one has it and this is the first send), and no second ring.
       const retry = await sender.request({ ...invite });
       expect(retry.type).toBe('result');
-      expect((retry.result as SendInvitationResult).invitationId).toBe(invitationId);
+      const { invitationId } = retry.result as SendInvitationResult;
+      if (sent) expect(invitationId).toBe(sent.invitationId);
 
       // Every invitee has the invitation exactly once since the restart: in its snapshot, or rung by the resumed delivery.
       const sightings = (raw: RawSocket) =>
@@ -130,7 +146,7 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
 
       const pending = Object.fromEntries(inviteeIds.map((userId) => [userId, 'pending']));
       const agreed = await eventually(
-        () => bothSides(sender, invitees, invitationId!),
+        () => bothSides(sender, invitees, invitationId),
         ({ senderView, inviteeView }) => same(senderView, inviteeView),
       );
       expect(agreed.senderView).toEqual(pending);
@@ -140,14 +156,14 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
       const [accepting, declining] = invitees as [RawSocket, RawSocket];
       const accepted = sender.next((frame) => frame.type === 'invitation.accepted' && frame.by === accepting.userId);
       const declined = sender.next((frame) => frame.type === 'invitation.declined' && frame.by === declining.userId);
-      expect((await accepting.request({ type: 'accept', requestId: 'accept-1', invitationId: invitationId! })).type).toBe('result');
-      expect((await declining.request({ type: 'decline', requestId: 'decline-1', invitationId: invitationId! })).type).toBe('result');
+      expect((await accepting.request({ type: 'accept', requestId: 'accept-1', invitationId: invitationId })).type).toBe('result');
+      expect((await declining.request({ type: 'decline', requestId: 'decline-1', invitationId: invitationId })).type).toBe('result');
       expect((await accepted).invitationId).toBe(invitationId);
       expect((await declined).invitationId).toBe(invitationId);
 
       const answered = { ...pending, [accepting.userId]: 'accepted', [declining.userId]: 'declined' };
       const final = await eventually(
-        () => bothSides(sender, invitees, invitationId!),
+        () => bothSides(sender, invitees, invitationId),
         ({ senderView, inviteeView }) => same(senderView, answered) && same(inviteeView, answered),
       );
       expect(final.senderView).toEqual(answered);
@@ -163,4 +179,38 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
       for (const raw of invitees) expect(sightings(raw), raw.userId).toBe(1);
     }, 120_000);
   }
+
+  it('finished only after it expired, it rings no one again and ends as a missed call on both sides', async () => {
+    const sentAt = Date.now();
+    const { senderId, inviteeIds, invite } = await sendAndKill({ ms: 10 }, 5);
+    await new Promise((resolve) => setTimeout(resolve, sentAt + 5_500 - Date.now()));
+
+    server = await startServer({ stateDir });
+    // The sender's inbox delivers again once it wakes; an invitee whose inbox did not get the first delivery gets
+    // it now, after the expiry.
+    const invitees = await Promise.all(inviteeIds.map((userId) => connect(userId)));
+    const sender = await connect(senderId);
+    // The sender's inbox finishes an interrupted send before it answers anything, so its history shows the send iff
+    // the intent was written before the kill.
+    const entry = (await history(sender)).find((candidate) => candidate.roomName === invite.roomName);
+    if (!entry) {
+      for (const raw of invitees) expect([snapshotOf(raw).incoming, ringIds(raw), await history(raw)]).toEqual([[], [], []]);
+      return;
+    }
+    const { invitationId } = entry;
+    const retry = await sender.request({ ...invite });
+    expect((retry.result as SendInvitationResult).invitationId).toBe(invitationId);
+
+    const missed = Object.fromEntries(inviteeIds.map((userId) => [userId, 'missed']));
+    const final = await eventually(
+      () => bothSides(sender, invitees, invitationId),
+      ({ senderView, inviteeView }) => same(senderView, missed) && same(inviteeView, missed),
+    );
+    expect(final.senderView).toEqual(missed);
+    expect(final.inviteeView).toEqual(missed);
+    for (const raw of invitees) {
+      expect(ringIds(raw), raw.userId).toEqual([]);
+      expect(snapshotOf(raw).incoming).toEqual([]);
+    }
+  }, 120_000);
 });
