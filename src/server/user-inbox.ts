@@ -52,6 +52,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       },
       alarmStorage: { getAlarm: () => ctx.storage.getAlarm(), setAlarm: (at) => ctx.storage.setAlarm(at) },
     });
+    // Before any event: a send cut short when this object last stopped gets its record, and its deliveries resume.
+    this.inbox.outgoing.finishInterruptedSends();
   }
 
   // ---- connections -------------------------------------------------------------------------------------

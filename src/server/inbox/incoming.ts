@@ -22,6 +22,12 @@ export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvita
   const known = store.incoming(invitation.invitationId);
   if (known) return updateFor(inbox, known);
   const now = Date.now();
+  if (invitation.expiresAt <= now) {
+    // Too late to ring (a delivery retried, or resumed after the sender's object restarted): a missed call at once.
+    store.insertIncoming(invitation, { state: 'pending' });
+    resolveIncoming(inbox, store.incoming(invitation.invitationId)!, 'expired', {});
+    return updateFor(inbox, store.incoming(invitation.invitationId)!);
+  }
   const ringing = inbox.devices.anyOpen();
 
   if (invitation.to.length === 1) {
@@ -34,7 +40,7 @@ export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvita
   }
   // Ring before writing: a message sent after a write waits for that write to be durable, and the ring is
   // no acknowledgement. The sender is answered only after the write; should it fail, the object restarts
-  // and the device's accept meets not_found, which dismisses the call.
+  // and the device's accept meets not_found, which dismisses the call, until the sender's outbox delivers it again.
   inbox.devices.broadcast({ type: 'invitation.received', invitation });
   store.insertIncoming(invitation, { state: 'pending', delivered: ringing });
   inbox.outbox.handOver({ type: 'invitation.received', invitation, delivered: ringing });

@@ -130,6 +130,7 @@ export class InboxStore {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    sql.exec(SEND_INTENT_SCHEMA);
   }
 
   private rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
@@ -510,4 +511,49 @@ export class InboxStore {
   takePushed(invitationId: string): boolean {
     return takePushed(this.sql, invitationId);
   }
+
+  // ---- sends under way: the intent a send writes before its first delivery (src/server/inbox/outgoing.ts) -----
+
+  /**
+   * Notes a send before any delivery goes out: the invitation, whom it goes to, and the request that asked for it.
+   * Intents older than `forgetBefore` go in the same write; every one of them was finished when this instance started.
+   */
+  recordSendIntent(requestId: string, invitation: ReceivedInvitation, senderDevice: string, forgetBefore: number): void {
+    this.sql.exec('DELETE FROM send_intent WHERE created_at < ?', forgetBefore);
+    this.sql.exec(
+      'INSERT INTO send_intent (request_id, invitation_id, invitation, sender_device, created_at) VALUES (?, ?, ?, ?, ?)',
+      requestId, invitation.invitationId, JSON.stringify(invitation), senderDevice, invitation.createdAt,
+    );
+  }
+
+  /** The send that request `requestId` started, if it is remembered. */
+  sendIntent(requestId: string): SendIntentRow | undefined {
+    return this.one<SendIntentRow>('SELECT * FROM send_intent WHERE request_id = ?', requestId);
+  }
+
+  /** Sends whose deliveries may have gone out but whose record was never written (the object stopped in between). */
+  unfinishedSends(): SendIntentRow[] {
+    return this.rows<SendIntentRow>(
+      'SELECT s.* FROM send_intent s WHERE NOT EXISTS (SELECT 1 FROM outgoing o WHERE o.invitation_id = s.invitation_id) ORDER BY s.created_at',
+    );
+  }
+}
+
+/** Sends under way; a row outlives its send by the request-id memory, so a retry finds the invitation it made. */
+const SEND_INTENT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS send_intent (
+  request_id TEXT PRIMARY KEY,
+  invitation_id TEXT NOT NULL, invitation TEXT NOT NULL, sender_device TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS send_intent_by_time ON send_intent (created_at);
+`;
+
+/** A send under way, as recordSendIntent wrote it; `invitation` is the ReceivedInvitation as JSON. */
+export interface SendIntentRow {
+  request_id: string;
+  invitation_id: string;
+  invitation: string;
+  sender_device: string;
+  created_at: number;
 }
