@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, number> = {
   timeout: 504,
   disconnected: 503,
   internal: 500,
+  limit_exceeded: 429,
 };
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
