@@ -476,8 +476,8 @@ export class InboxStore {
   }
 
   /**
-   * Deletes invitations created before `before` that ended: settled, or expired before `before` (one whose
-   * invitee's inbox never answered stays pending). Dead letters that failed before `before` go too.
+   * Deletes the invitations created before `before` that are over: settled, or expired before `before` (an invitee
+   * whose inbox never answered would otherwise keep one pending for good). Dead letters from before `before` go too.
    */
   deleteEndedBefore(before: number): void {
     if (!this.ready) return;
