@@ -248,6 +248,11 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     return syncInvitation(this.inbox, request);
   }
 
+  /**
+   * Presence reads (and `watch`) on an inbox nobody ever used store nothing: RPC bypasses partyserver's start-up
+   * (which records the object's name in storage on fetch, WebSocket and alarm entries), and the inbox's schema
+   * waits for its first write (src/server/inbox/store.ts).
+   */
   async getPresenceInfo(): Promise<PresenceInfo> {
     return presenceInfo(this.inbox);
   }
