@@ -122,6 +122,8 @@ export interface Snapshot {
   outgoing: SentInvitation[];
   missedCalls: number;
   serverTime: number;
+  /** Present when a list was cut to the newest ones the server sends: which list has more (call history lists them all). */
+  more?: { incoming: boolean; outgoing: boolean };
 }
 
 export interface InvitationAnsweredEvent {

@@ -41,6 +41,25 @@ export interface Env {
   REST_RATE_BURST?: string;
   /** "on" lets webhooks and push reach http and loopback URLs: for `npm start` and tests, never in production. */
   LOCAL_DEVELOPMENT?: string;
+  /** Per-connection frame rate limit: frames per second (default 20) after a burst of FRAME_BURST (default 60). */
+  FRAMES_PER_SECOND?: string;
+  FRAME_BURST?: string;
+  /** Open connections per user (default 10); one more closes the oldest with close code 4008. */
+  MAX_CONNECTIONS_PER_USER?: string;
+  /** Users one user may follow the presence of (default 200). */
+  MAX_PRESENCE_SUBSCRIPTIONS?: string;
+  /** Users one inbox pushes its presence to (default 1000). */
+  MAX_PRESENCE_WATCHERS?: string;
+  /** Invitations one user may have pending at once (default 50). */
+  MAX_PENDING_INVITATIONS?: string;
+  /** Pending invitations per direction in the connect snapshot (default 50). */
+  SNAPSHOT_MAX_INVITATIONS?: string;
+  /** Milliseconds settled invitations stay in history (default 90 days). */
+  HISTORY_MAX_AGE_MS?: string;
+  /** History entries kept per user (default 1000). */
+  HISTORY_MAX_ENTRIES?: string;
+  /** Milliseconds the outbox retries a message before keeping it as a dead letter (default 24 h). */
+  OUTBOX_MAX_AGE_MS?: string;
 }
 
 export const DEMO_PROJECT_ID = 'demo';

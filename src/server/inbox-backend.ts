@@ -1,7 +1,7 @@
 import type { ClientFrame } from '../protocol/frames.js';
-import { errorCodeSchema, type InvitationViewer } from '../protocol/lists.js';
+import { errorCodeSchema, type InvitationViewer, type OutboxKind } from '../protocol/lists.js';
 import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
-import { receivedFromRow, sentFromRows } from './inbox/rows.js';
+import { receivedFromRow, sentFromRows, type DeadLetterRow } from './inbox/rows.js';
 import type { InboxStore } from './inbox/store.js';
 import type { PushSubscriptionRecord } from './push/subscriptions.js';
 
@@ -16,13 +16,27 @@ export type BackendCall =
   | { op: 'invitation.get'; invitationId: string }
   | { op: 'push.subscribe'; subscription: PushSubscriptionRecord }
   | { op: 'push.unsubscribe'; endpoint: string }
-  | { op: 'push.list' };
+  | { op: 'push.list' }
+  | { op: 'deadLetters.list'; limit: number };
 
 export type BackendResult = { ok: true; result: unknown } | { ok: false; code: ErrorCode; message: string };
 
 /** An invitation as one of its parties' inboxes knows it: the sender sees every invitee, an invitee only itself. */
 export interface InvitationView extends SentInvitation {
   view: InvitationViewer;
+}
+
+/** An outbox message the inbox gave up on after retrying it for the longest allowed time. */
+export interface DeadLetter {
+  id: number;
+  /** The user whose inbox it was for, or the project id for an `event` to the project's hub. */
+  target: string;
+  kind: OutboxKind;
+  payload: unknown;
+  attempts: number;
+  createdAt: number;
+  failedAt: number;
+  error: string | null;
 }
 
 export interface BackendHost {
@@ -53,6 +67,8 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
         return { ok: true, result: { removed: host.store.removePushSubscription(call.endpoint) } };
       case 'push.list':
         return { ok: true, result: host.store.pushSubscriptions() };
+      case 'deadLetters.list':
+        return { ok: true, result: host.store.deadLetters(call.limit).map(deadLetterFromRow) };
     }
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
@@ -76,4 +92,17 @@ function invitationView(host: BackendHost, invitationId: string): InvitationView
     message: incoming.reply_message,
   };
   return { ...receivedFromRow(incoming), invitees: [self], view: 'invitee' };
+}
+
+function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    target: row.target,
+    kind: row.kind as OutboxKind,
+    payload: JSON.parse(row.payload),
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    failedAt: row.failed_at,
+    error: row.error,
+  };
 }

@@ -1,4 +1,4 @@
-import { LIMITS } from '../protocol/limits.js';
+import { ABUSE_LIMITS, LIMITS } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema, type WebhookEventType } from '../protocol/lists.js';
 import { componentSchemas, enumOf, ref, str, type Schema } from './openapi-schemas.js';
 import { MAX_API_ENDPOINTS } from './webhooks.js';
@@ -144,6 +144,17 @@ const paths: Record<string, Schema> = {
       summary: "A user's Web Push subscriptions",
       security: secret,
       responses: { ...ok('PushSubscriptionList', 'Endpoints only; the keys stay on the server.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/dead-letters': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'listDeadLetters',
+      summary: "Messages a user's inbox gave up on, newest first",
+      description: `An inbox retries what it must tell other users' inboxes and the project's hub until the message is \`OUTBOX_MAX_AGE_MS\` old (default 24 h); then it keeps it here. The newest ${ABUSE_LIMITS.deadLettersKept} are kept, for as long as the call history.`,
+      security: secret,
+      parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: ABUSE_LIMITS.deadLettersKept }, `Default ${ABUSE_LIMITS.deadLettersKept}.`)],
+      responses: { ...ok('DeadLetterList', 'The dead letters.'), ...errorResponses(400, 401) },
     },
   },
   '/v1/projects/{projectId}/webhooks/endpoints': {

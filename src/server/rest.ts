@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
-import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
+import { ABUSE_LIMITS, LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema } from '../protocol/lists.js';
 import type { CallHistoryPage, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
-import type { BackendCall, BackendResult } from './inbox-backend.js';
+import type { BackendCall, BackendResult, DeadLetter } from './inbox-backend.js';
 import { openApiDocument } from './openapi.js';
 import { projectHubStub, type HubEnv } from './hub/project-hub.js';
 import { importVapidKeys, generateVapidKeys, DEFAULT_VAPID_SUBJECT } from './push/crypto.js';
@@ -66,6 +66,7 @@ const routes: Route[] = [
   { method: 'GET', pattern: new RegExp(`^${P}/presence$`), handle: getPresence },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/history$`), handle: getHistory },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/push-subscriptions$`), handle: listUserSubscriptions },
+  { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/dead-letters$`), handle: listDeadLetters },
   { method: 'GET', pattern: new RegExp(`^${P}/webhooks/endpoints$`), handle: listEndpoints },
   { method: 'POST', pattern: new RegExp(`^${P}/webhooks/endpoints$`), handle: createEndpoint },
   { method: 'GET', pattern: new RegExp(`^${P}/webhooks/endpoints/([^/]+)$`), handle: getEndpoint },
@@ -274,6 +275,13 @@ async function getHistory(ctx: RouteContext, [userId]: string[]): Promise<Respon
   // The socket marks accepts made on other devices "answered elsewhere"; a backend sees no device of its own.
   page.entries = page.entries.map((entry) => (entry.outcome === 'answered_elsewhere' ? { ...entry, outcome: 'accepted' } : entry));
   return json(page);
+}
+
+/** Messages the user's inbox gave up sending to other inboxes or the project's hub, newest first. */
+async function listDeadLetters(ctx: RouteContext, [userId]: string[]): Promise<Response> {
+  requireSecret(ctx);
+  const limit = intParam(ctx.url, 'limit', 1, ABUSE_LIMITS.deadLettersKept) ?? ABUSE_LIMITS.deadLettersKept;
+  return json({ deadLetters: await call<DeadLetter[]>(ctx, checkUserId(userId!), { op: 'deadLetters.list', limit }) });
 }
 
 // ---- webhooks ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
 import { clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
-import { LIMITS } from '../protocol/limits.js';
+import { CLOSE_CODES, LIMITS } from '../protocol/limits.js';
 import type { PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
+import { takeFrame, type FrameBucket } from './inbox/frame-rate.js';
 import { graceDeadline } from './inbox/grace.js';
 import { historyPage, markMissedCallsSeen, snapshot } from './inbox/history.js';
 import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered, syncInvitation } from './inbox/incoming.js';
@@ -11,10 +12,14 @@ import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, sho
 import { RequestError } from './inbox/request-error.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
-import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest } from './rpc.js';
+import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest, WatchAnswer } from './rpc.js';
 
+/** What the object keeps per connection (≤ 2 KB, kept through hibernation). */
 interface ConnectionState {
   deviceId: string;
+  connectedAt: number;
+  /** The connection's frame allowance (src/server/inbox/frame-rate.ts). */
+  frames?: FrameBucket;
 }
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
@@ -69,12 +74,35 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     connection.send(JSON.stringify(frame));
   }
 
+  /**
+   * One connection more than a user may have closes their oldest, with close code 4008: the device in hand wins over
+   * one left open somewhere (or a socket that died without a word).
+   */
+  private closeOldestBeyondCap(newest: Connection): void {
+    const others = [...this.getConnections<ConnectionState>()].filter((connection) => connection.id !== newest.id);
+    const excess = others.length + 1 - this.inbox.limits.maxConnections;
+    if (excess <= 0) return;
+    others.sort((a, b) => (a.state?.connectedAt ?? 0) - (b.state?.connectedAt ?? 0));
+    const reason = `too many devices: at most ${this.inbox.limits.maxConnections} connections per user`;
+    for (const oldest of others.slice(0, excess)) oldest.close(CLOSE_CODES.tooManyDevices, reason);
+  }
+
+  /** Counts a frame against the connection's allowance; false when it has none left. */
+  private takeFrame(connection: Connection<ConnectionState>): boolean {
+    const state = connection.state;
+    const { framesPerSecond, frameBurst } = this.inbox.limits;
+    const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
+    connection.setState({ deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, frames: bucket });
+    return allowed;
+  }
+
   override async onConnect(connection: Connection<ConnectionState>, ctx: ConnectionContext): Promise<void> {
     const { inbox } = this;
     const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
-    connection.setState({ deviceId });
     const now = Date.now();
+    connection.setState({ deviceId, connectedAt: now });
+    this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
     expireDue(inbox, now);
@@ -103,9 +131,13 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   override async onMessage(connection: Connection<ConnectionState>, message: WSMessage): Promise<void> {
     let requestId: string | null = null;
     try {
-      if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
       // Even a frame too large to parse gets its error correlated to the request, when its id is readable.
-      requestId = /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(message.slice(0, 4096))?.[1] ?? null;
+      if (typeof message === 'string') requestId = /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(message.slice(0, 4096))?.[1] ?? null;
+      if (!this.takeFrame(connection)) {
+        const { framesPerSecond, frameBurst } = this.inbox.limits;
+        throw new RequestError('rate_limited', `more than ${framesPerSecond} frames a second (after a burst of ${frameBurst}): this one was not handled`);
+      }
+      if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
       if (message.length > LIMITS.maxFrameBytes || new TextEncoder().encode(message).byteLength > LIMITS.maxFrameBytes) {
         throw new RequestError('invalid_request', `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
       }
@@ -159,8 +191,11 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   private async execute(requester: Requester, frame: ClientFrame): Promise<unknown> {
     const { inbox } = this;
     switch (frame.type) {
-      case 'invite':
-        return inbox.outgoing.send(frame, requester);
+      case 'invite': {
+        const result = await inbox.outgoing.send(frame, requester);
+        inbox.retention.invitationStored(Date.now());
+        return result;
+      }
       case 'accept':
         return answer(inbox, frame.invitationId, 'accept', requester);
       case 'decline':
@@ -200,7 +235,9 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   /** On the invitee's inbox: records an invitation and rings every live device. Idempotent. */
   async deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate> {
-    return deliverInvitation(this.inbox, invitation);
+    const update = await deliverInvitation(this.inbox, invitation);
+    this.inbox.retention.invitationStored(Date.now());
+    return update;
   }
 
   /** On the invitee's inbox: the sender cancels. Loses to an answer or expiry that came first. */
@@ -218,11 +255,16 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     return syncInvitation(this.inbox, request);
   }
 
+  /**
+   * Presence reads (and `watch`) on an inbox nobody ever used store nothing: RPC bypasses partyserver's start-up
+   * (which records the object's name in storage on fetch, WebSocket and alarm entries), and the inbox's schema
+   * waits for its first write (src/server/inbox/store.ts).
+   */
   async getPresenceInfo(): Promise<PresenceInfo> {
     return presenceInfo(this.inbox);
   }
 
-  async watch(watcherId: string): Promise<PresenceInfo> {
+  async watch(watcherId: string): Promise<WatchAnswer> {
     return addWatcher(this.inbox, watcherId);
   }
 

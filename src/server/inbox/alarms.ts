@@ -10,7 +10,8 @@ export type AlarmStorage = Pick<DurableObjectStorage, 'getAlarm' | 'setAlarm'>;
 
 /**
  * The inbox's one Durable Object alarm, set for the earliest thing due: an invitation's expiry, the end of a
- * grace period, an outbox retry, a double-check after expiry, or the end of a request id's memory.
+ * grace period, an outbox retry, a double-check after expiry, or the end of a request id's memory. Whenever it
+ * fires it also prunes what aged out (src/server/inbox/retention.ts).
  */
 export class Alarms {
   /** When the alarm is set for, as far as this instance knows (unknown after waking from hibernation). */
@@ -54,6 +55,7 @@ export class Alarms {
       outbox.enqueue(row.user_id, 'sync', { invitationId: row.invitation_id, from: userId });
     }
     store.forgetResultsBefore(now - LIMITS.requestIdTtlMs);
+    this.inbox.retention.prune(now);
     await outbox.flush();
     await this.schedule();
   }

@@ -19,18 +19,23 @@ export function markMissedCallsSeen(inbox: Inbox): { missedCalls: 0 } {
   return { missedCalls: 0 };
 }
 
-/** What a device needs on every (re)connect: pending invitations both ways, presence, missed calls, the clock. */
+/**
+ * What a device needs on every (re)connect: pending invitations both ways, presence, missed calls, the clock.
+ * Each list carries at most the newest `snapshotMaxInvitations`, so the frame stays small whatever others send.
+ */
 export function snapshot(inbox: Inbox, now: number): Snapshot {
   const { store } = inbox;
-  const incoming = store.pendingIncoming().map(receivedFromRow);
+  const cap = inbox.limits.snapshotMaxInvitations;
+  const incoming = store.pendingIncoming(cap);
   const me = inbox.me();
-  const outgoing = store.outgoingWithPendingInvitees().map((row) => sentFromRows(row, me, store.invitees(row.invitation_id)));
+  const outgoing = store.outgoingWithPendingInvitees(cap);
   return {
     user: me,
     presence: store.profile().status as Snapshot['presence'],
-    incoming,
-    outgoing,
+    incoming: incoming.rows.map(receivedFromRow),
+    outgoing: outgoing.rows.map((row) => sentFromRows(row, me, store.invitees(row.invitation_id))),
     missedCalls: missedCalls(inbox),
     serverTime: now,
+    ...(incoming.more || outgoing.more ? { more: { incoming: incoming.more, outgoing: outgoing.more } } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { projectsFrom } from '../config.js';
 import type { InviteeUpdate } from '../rpc.js';
 import { deliverInvitation, resolveIncoming } from './incoming.js';
 import type { Inbox, Requester } from './inbox.js';
+import { checkPendingInvitations } from './pending-cap.js';
 import { RequestError } from './request-error.js';
 import type { SendIntentRow } from './store.js';
 import { joinedResultFromRow, sendResultFromRows, sentFromRows, type InviteeRow, type OutgoingRow } from './rows.js';
@@ -55,6 +56,7 @@ export class OutgoingInvitations {
       }
     }
     this.checkRate(now);
+    checkPendingInvitations(this.inbox, this.inFlight.size, now);
 
     const invitation: ReceivedInvitation = {
       invitationId: randomId(),

@@ -1,6 +1,7 @@
-import { LIMITS } from '../../protocol/limits.js';
 import type { PresenceInfo } from '../../protocol/types.js';
+import type { WatchAnswer } from '../rpc.js';
 import type { Inbox } from './inbox.js';
+import { RequestError } from './request-error.js';
 
 /** This user's presence: their status while a device is connected, offline with the time last seen otherwise. */
 export function presenceInfo(inbox: Inbox, exceptConnection?: string): PresenceInfo {
@@ -13,8 +14,12 @@ export function presenceInfo(inbox: Inbox, exceptConnection?: string): PresenceI
   };
 }
 
-/** Pushes this user's presence to their own devices and to every subscriber, without waiting on them. */
+/**
+ * Pushes this user's presence to their own devices and to every subscriber, without waiting on them. Every
+ * presence change writes first (a device came or went, a status was set), so watchers held in memory are saved by now.
+ */
 export function presenceUpdated(inbox: Inbox, exceptConnection?: string): void {
+  saveWatchers(inbox);
   const info = presenceInfo(inbox, exceptConnection);
   inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
   for (const userId of inbox.store.watchers()) {
@@ -28,16 +33,33 @@ export function presenceUpdated(inbox: Inbox, exceptConnection?: string): void {
   }
 }
 
+/** Once this inbox stores anything, the watchers it held in memory until then are stored too. */
+function saveWatchers(inbox: Inbox): void {
+  if (inbox.unsavedWatchers.size === 0 || !inbox.store.used) return;
+  for (const userId of inbox.unsavedWatchers) inbox.store.addWatcher(userId);
+  inbox.unsavedWatchers.clear();
+}
+
 export function setPresence(inbox: Inbox, status: 'online' | 'busy'): PresenceInfo {
   inbox.store.setStatus(status);
   presenceUpdated(inbox);
   return presenceInfo(inbox);
 }
 
-/** On the watched user's inbox: `watcherId` follows this user's presence from now on. */
-export function addWatcher(inbox: Inbox, watcherId: string): PresenceInfo {
-  inbox.store.addWatcher(watcherId);
-  return presenceInfo(inbox);
+/**
+ * On the watched user's inbox: `watcherId` follows this user's presence from now on, unless the inbox has as many
+ * watchers as it keeps. An inbox that never stored anything answers "offline, never seen" and keeps the watcher
+ * in memory only, so asking about user ids nobody uses leaves no storage behind.
+ */
+export function addWatcher(inbox: Inbox, watcherId: string): WatchAnswer {
+  const { store, unsavedWatchers, limits } = inbox;
+  saveWatchers(inbox);
+  const known = store.used ? store.hasWatcher(watcherId) : unsavedWatchers.has(watcherId);
+  const count = store.used ? store.watcherCount() : unsavedWatchers.size;
+  if (!known && count >= limits.maxPresenceWatchers) return { presence: presenceInfo(inbox), watching: false };
+  if (store.used) store.addWatcher(watcherId);
+  else unsavedWatchers.add(watcherId);
+  return { presence: presenceInfo(inbox), watching: true };
 }
 
 /** On the watcher's inbox: shows a followed user's new presence; false tells that user's inbox to stop. */
@@ -53,9 +75,21 @@ export function presenceOf(inbox: Inbox, userIds: string[]): Promise<PresenceInf
   );
 }
 
-export function subscribePresence(inbox: Inbox, userIds: string[]): Promise<PresenceInfo[]> {
+/**
+ * Follows these users' presence. One user follows at most `maxPresenceSubscriptions` users: the newest subscriptions
+ * are kept. Users whose inbox has as many watchers as it keeps are not followed, and the request fails naming them.
+ */
+export async function subscribePresence(inbox: Inbox, userIds: string[]): Promise<PresenceInfo[]> {
   const unique = [...new Set(userIds)].filter((userId) => userId !== inbox.userId);
-  // Keep the newest subscriptions when a user follows more people than the cap.
-  inbox.store.watch(unique, Date.now(), LIMITS.maxPresenceUsers);
-  return Promise.all(unique.map((userId) => inbox.peer(userId).watch(inbox.userId)));
+  const cap = inbox.limits.maxPresenceSubscriptions;
+  if (unique.length > cap) throw new RequestError('limit_exceeded', `userIds: at most ${cap} presence subscriptions`);
+  inbox.store.watch(unique, Date.now(), cap);
+  const answers = await Promise.all(unique.map((userId) => inbox.peer(userId).watch(inbox.userId)));
+  const refused = unique.filter((_, index) => !answers[index]!.watching);
+  if (refused.length > 0) {
+    inbox.store.unwatch(refused);
+    const named = refused.length > 3 ? `${refused.slice(0, 3).join(', ')} and ${refused.length - 3} more` : refused.join(', ');
+    throw new RequestError('limit_exceeded', `userIds: too many users follow ${named}; not subscribed to them (to the others you are)`);
+  }
+  return answers.map((answer) => answer.presence);
 }

@@ -89,6 +89,13 @@ export interface OutboxRow {
   kind: string;
   payload: string;
   attempts: number;
+  created_at: number;
+}
+
+/** An outbox message given up on after retrying for the longest allowed time. */
+export interface DeadLetterRow extends OutboxRow {
+  failed_at: number;
+  error: string | null;
 }
 
 export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
