@@ -32,7 +32,9 @@ async function openWith(userId: string, signedIn: string) {
   const socket = openSocket(socketUrl(server.host, { userId, token: signedIn }));
   const frames: RawFrame[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data)) as RawFrame));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   let counter = 0;
   const request = async (frame: Omit<RawFrame, 'requestId'>): Promise<RawFrame> => {
@@ -58,7 +60,14 @@ describe('an expired token', () => {
 
   it('turns a client with a fixed token to unauthorized when the token expires', async () => {
     const userId = uniqueUser('fixed');
-    const client = new BaxCloudClient({ projectId: DEMO.projectId, apiKey: DEMO.apiKey, host: server.host, user: { userId }, token: (await token(userId, 2)).token, WebSocket });
+    const client = new BaxCloudClient({
+      projectId: DEMO.projectId,
+      apiKey: DEMO.apiKey,
+      host: server.host,
+      user: { userId },
+      token: (await token(userId, 2)).token,
+      WebSocket,
+    });
     await waitForState(client, (state) => state.connection === 'open');
     await waitForState(client, (state) => state.connection === 'unauthorized');
     client.disconnect();
@@ -85,7 +94,13 @@ describe('refreshing the token over the open socket', () => {
     expect(await request({ type: 'auth.refresh', token: other.token })).toMatchObject({ type: 'error', code: 'forbidden' });
     expect(await request({ type: 'auth.refresh', token: 'not.a.token' })).toMatchObject({ type: 'error', code: 'unauthorized' });
     const now = Math.floor(Date.now() / 1000);
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setAudience('demo').setIssuedAt(now - 120).setExpirationTime(now - 60).sign(new TextEncoder().encode(DEMO.secret));
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setAudience('demo')
+      .setIssuedAt(now - 120)
+      .setExpirationTime(now - 60)
+      .sign(new TextEncoder().encode(DEMO.secret));
     expect(await request({ type: 'auth.refresh', token: expired })).toMatchObject({ type: 'error', code: 'unauthorized' });
     const forged = (await createUserToken({ projectId: 'demo', secret: 'not-the-secret', userId })).token;
     expect(await request({ type: 'auth.refresh', token: forged })).toMatchObject({ type: 'error', code: 'unauthorized' });

@@ -68,7 +68,8 @@ async function connect(request: Request, env: Env): Promise<Response> {
  */
 function socketToken(request: Request, url: URL): string {
   if (url.searchParams.has('token')) {
-    throw new TokenError(401, 'unauthorized', `tokens in URLs end up in logs, so they are refused: offer it as the subprotocol ${TOKEN_PROTOCOL_PREFIX}<token>`);
+    const advice = `offer it as the subprotocol ${TOKEN_PROTOCOL_PREFIX}<token>`;
+    throw new TokenError(401, 'unauthorized', `tokens in URLs end up in logs, so they are refused: ${advice}`);
   }
   const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((protocol) => protocol.trim());
   const tokens = offered.filter((protocol) => protocol.startsWith(TOKEN_PROTOCOL_PREFIX));
@@ -161,7 +162,9 @@ async function sessionOf(request: Request, project: ProjectConfig | undefined, p
   if (!project) return errorResponse('unauthorized', 'unknown project');
   const apiKey = url.searchParams.get('apiKey');
   if (!apiKey || !sameSecret(apiKey, project.apiKey)) return errorResponse('unauthorized', 'wrong apiKey');
-  if (url.searchParams.has('token')) return errorResponse('unauthorized', 'tokens in URLs end up in logs, so they are refused: send Authorization: Bearer <token>');
+  if (url.searchParams.has('token')) {
+    return errorResponse('unauthorized', 'tokens in URLs end up in logs, so they are refused: send Authorization: Bearer <token>');
+  }
   try {
     const user = await verifyUserToken(bearer(request), projectId, project.secret);
     return json({ userId: user.userId, expiresAt: user.expiresAt });
