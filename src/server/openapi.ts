@@ -49,8 +49,9 @@ const paths: Record<string, Schema> = {
     get: {
       operationId: 'checkSession',
       summary: 'Check a user token and API key, as a browser would connect with them',
-      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP.',
-      parameters: [queryParam('apiKey', str, "The project's public API key.", true), queryParam('token', str, 'A user token.', true)],
+      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP. A token in the query string is refused: URLs end up in logs.',
+      security: [{ userToken: [] }],
+      parameters: [queryParam('apiKey', str, "The project's public API key.", true)],
       responses: { ...ok('Session', 'The token is valid for this project.'), ...errorResponses(401, 403) },
     },
   },

@@ -120,7 +120,7 @@ async function handleRoute(route: Route, ctx: RouteContext): Promise<Response> {
   }
 }
 
-function corsHeaders(request: Request, project: ProjectConfig | undefined, browser: boolean): Record<string, string> {
+export function corsHeaders(request: Request, project: ProjectConfig | undefined, browser: boolean): Record<string, string> {
   const origin = request.headers.get('origin');
   if (!browser || !origin || !project || !originAllowed(project, origin)) return {};
   return { 'access-control-allow-origin': origin, vary: 'origin' };

@@ -82,6 +82,18 @@ export async function verifyUserToken(
   }
 }
 
+/** Verifies a token for the inbox of `userId`: a valid token of another user is forbidden there. */
+export async function verifyUserTokenFor(
+  token: string | null,
+  projectId: string,
+  userId: string,
+  secret: string,
+): Promise<UserInfo & { expiresAt: number }> {
+  const user = await verifyUserToken(token, projectId, secret);
+  if (user.userId !== userId) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
+  return user;
+}
+
 // ---- answer tokens ----------------------------------------------------------------------------------------
 
 /**

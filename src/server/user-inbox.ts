@@ -1,8 +1,8 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
-import { clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
+import { TOKEN_EXPIRED_CLOSE_CODE, clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, LIMITS } from '../protocol/limits.js';
 import type { PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
-import type { Env } from './config.js';
+import { projectsFrom, type Env } from './config.js';
 import { takeFrame, type FrameBucket } from './inbox/frame-rate.js';
 import { graceDeadline } from './inbox/grace.js';
 import { historyPage, markMissedCallsSeen, snapshot } from './inbox/history.js';
@@ -13,6 +13,7 @@ import { RequestError } from './inbox/request-error.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
 import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest, WatchAnswer } from './rpc.js';
+import { TokenError, verifyUserTokenFor } from './tokens.js';
 
 /** What the object keeps per connection (≤ 2 KB, kept through hibernation). */
 interface ConnectionState {
@@ -20,11 +21,14 @@ interface ConnectionState {
   connectedAt: number;
   /** The connection's frame allowance (src/server/inbox/frame-rate.ts). */
   frames?: FrameBucket;
+  /** When the token the socket signed in with (or last refreshed to) expires; the socket is closed then. */
+  tokenExpiresAt: number;
 }
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
 export const USER_HEADER = 'x-bax-user';
 export const DEVICE_HEADER = 'x-bax-device';
+export const TOKEN_EXPIRY_HEADER = 'x-bax-token-expires';
 
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 
@@ -54,6 +58,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       devices: {
         anyOpen: (exceptConnection) => this.anyOpen(exceptConnection),
         broadcast: (frame, exceptConnection) => this.broadcast(JSON.stringify(frame), exceptConnection ? [exceptConnection] : undefined),
+        tokenExpiry: () => this.earliestTokenExpiry(),
       },
       alarmStorage: { getAlarm: () => ctx.storage.getAlarm(), setAlarm: (at) => ctx.storage.setAlarm(at) },
     });
@@ -68,6 +73,27 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       if (connection.id !== exceptConnection && connection.readyState === WebSocket.OPEN) return true;
     }
     return false;
+  }
+
+  private earliestTokenExpiry(): number | null {
+    let earliest: number | null = null;
+    for (const connection of this.getConnections<ConnectionState>()) {
+      const expiresAt = connection.state?.tokenExpiresAt;
+      if (connection.readyState === WebSocket.OPEN && expiresAt !== undefined && (earliest === null || expiresAt < earliest)) earliest = expiresAt;
+    }
+    return earliest;
+  }
+
+  /** Closes a socket whose token has expired; says whether it did. */
+  private closeIfExpired(connection: Connection<ConnectionState>, now: number): boolean {
+    // A socket without a known expiry (state lost or never set) is treated as expired: it signs in again.
+    if ((connection.state?.tokenExpiresAt ?? 0) > now) return false;
+    try {
+      connection.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired');
+    } catch {
+      // already closed
+    }
+    return true;
   }
 
   private send(connection: Connection, frame: ServerFrame): void {
@@ -92,7 +118,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     const state = connection.state;
     const { framesPerSecond, frameBurst } = this.inbox.limits;
     const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
-    connection.setState({ deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, frames: bucket });
+    connection.setState({ deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
     return allowed;
   }
 
@@ -101,7 +127,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
     const now = Date.now();
-    connection.setState({ deviceId, connectedAt: now });
+    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0 });
     this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
@@ -129,6 +155,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   }
 
   override async onMessage(connection: Connection<ConnectionState>, message: WSMessage): Promise<void> {
+    // The alarm closes sockets whose token expired; a frame arriving first is not served with it.
+    if (this.closeIfExpired(connection, Date.now())) return;
     let requestId: string | null = null;
     try {
       // Even a frame too large to parse gets its error correlated to the request, when its id is readable.
@@ -214,12 +242,33 @@ export class UserInbox extends Server<Env> implements InboxRpc {
         return markMissedCallsSeen(inbox);
       case 'ping':
         return { serverTime: Date.now() };
+      case 'auth.refresh':
+        return this.refreshToken(requester.connectionId, frame.token);
       case 'room.join':
       case 'room.leave':
       case 'room.signal':
       case 'room.media':
         throw new RequestError('unsupported', 'calls are not available on this server yet');
     }
+  }
+
+  /** The client sends a newer token before the old one expires, so its socket stays open past that. */
+  private async refreshToken(connectionId: string, token: string): Promise<{ expiresAt: number }> {
+    const connection = this.getConnection<ConnectionState>(connectionId);
+    if (!connection?.state) throw new RequestError('invalid_request', 'a token is refreshed over the socket it signed in on');
+    const { projectId, userId } = this.inbox;
+    const project = projectsFrom(this.env).get(projectId);
+    if (!project) throw new RequestError('unauthorized', 'unknown project');
+    let expiresAt: number;
+    try {
+      ({ expiresAt } = await verifyUserTokenFor(token, projectId, userId, project.secret));
+    } catch (error) {
+      if (error instanceof TokenError) throw new RequestError(error.code, error.message);
+      throw error;
+    }
+    connection.setState({ ...connection.state, tokenExpiresAt: expiresAt });
+    await this.inbox.alarms.schedule();
+    return { expiresAt };
   }
 
   /** RPC for the REST API and the ProjectHub (src/server/inbox-backend.ts): requests from a device without a socket. */
@@ -273,6 +322,10 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   }
 
   override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    for (const connection of this.getConnections<ConnectionState>()) {
+      if (connection.readyState === WebSocket.OPEN) this.closeIfExpired(connection, now);
+    }
     await this.inbox.alarms.fired();
   }
 }

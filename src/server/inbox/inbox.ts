@@ -16,6 +16,8 @@ export interface Devices {
   anyOpen(exceptConnection?: string): boolean;
   /** Sends a frame to every connected device of this user but `exceptConnection`. */
   broadcast(frame: ServerFrame, exceptConnection?: string): void;
+  /** When the earliest token of this user's open sockets expires, if any: the alarm closes the socket then. */
+  tokenExpiry(): number | null;
 }
 
 /** The device a request came from, and the connection it came over (a REST request's is made up). */
