@@ -9,12 +9,16 @@ import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered
 import { Inbox, type Requester } from './inbox/inbox.js';
 import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, showPresence, subscribePresence } from './inbox/presence.js';
 import { RequestError } from './inbox/request-error.js';
+import { applyRoomNotice, handleRoomFrame, readmitForInvitation, roomConnectionClosed, roomFrameDelivered, ROOM_GRANTS_HEADER, type ConnectionGrants } from './inbox/room.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
+import type { RoomDelivery, RoomInboxRpc, RoomNotice } from './room/types.js';
 import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest } from './rpc.js';
 
 interface ConnectionState {
   deviceId: string;
+  /** The room grants of the token the device connected with (src/server/inbox/room.ts). */
+  grants?: ConnectionGrants | null;
 }
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
@@ -28,7 +32,7 @@ const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', '
  * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
  * This class handles connections and is the entry point of every request; the work is done in src/server/inbox/.
  */
-export class UserInbox extends Server<Env> implements InboxRpc {
+export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   static override options = { hibernate: true };
 
   private readonly inbox: Inbox;
@@ -71,7 +75,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     const { inbox } = this;
     const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
-    connection.setState({ deviceId });
+    const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
+    connection.setState({ deviceId, ...(grants ? { grants } : {}) });
     const now = Date.now();
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
@@ -91,6 +96,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     } catch {
       // already closed
     }
+    await roomConnectionClosed(this.inbox, connection.id);
     if (this.anyOpen(connection.id)) return;
     const now = Date.now();
     this.inbox.store.lastDeviceLeft(now, graceDeadline(this.inbox, now));
@@ -159,8 +165,11 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     switch (frame.type) {
       case 'invite':
         return inbox.outgoing.send(frame, requester);
-      case 'accept':
-        return answer(inbox, frame.invitationId, 'accept', requester);
+      case 'accept': {
+        const accepted = answer(inbox, frame.invitationId, 'accept', requester);
+        void readmitForInvitation(inbox, frame.invitationId);
+        return accepted;
+      }
       case 'decline':
         return answer(inbox, frame.invitationId, 'decline', requester, { reason: frame.reason ?? 'declined', message: frame.message ?? null });
       case 'cancel':
@@ -180,8 +189,12 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       case 'room.join':
       case 'room.leave':
       case 'room.signal':
-      case 'room.media':
-        throw new RequestError('unsupported', 'calls are not available on this server yet');
+      case 'room.media': {
+        // Calls need a socket: a room relays to the device's connection.
+        const connection = this.getConnection<ConnectionState>(requester.connectionId);
+        if (!connection) throw new RequestError('unsupported', 'calls are joined over a WebSocket connection');
+        return handleRoomFrame(inbox, { ...requester, grants: connection.state?.grants ?? null }, frame);
+      }
     }
   }
 
@@ -208,7 +221,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   /** On the sender's inbox: an invitee's delivery or outcome. */
   async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
-    return this.inbox.outgoing.applyInviteeUpdate(update);
+    await this.inbox.outgoing.applyInviteeUpdate(update);
+    if (update.state === 'accepted') void readmitForInvitation(this.inbox, update.invitationId);
   }
 
   /** On the invitee's inbox: the sender asks for the current outcome. */
@@ -226,6 +240,25 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   async presenceChanged(info: PresenceInfo): Promise<boolean> {
     return showPresence(this.inbox, info);
+  }
+
+  // ---- RPC from CallRoom objects (src/server/room/types.ts) ------------------------------------------------
+
+  /** Sends a room's frame to these devices of this user only; answers how many connections got it. */
+  async roomFrame(delivery: RoomDelivery): Promise<number> {
+    const text = JSON.stringify(delivery.frame);
+    let sent = 0;
+    for (const connection of this.getConnections<ConnectionState>()) {
+      if (connection.readyState !== WebSocket.OPEN || !delivery.deviceIds.includes(connection.state?.deviceId ?? '')) continue;
+      connection.send(text);
+      sent++;
+    }
+    roomFrameDelivered(this.inbox, delivery);
+    return sent;
+  }
+
+  async roomNotice(notice: RoomNotice): Promise<void> {
+    applyRoomNotice(this.inbox, notice);
   }
 
   override async onAlarm(): Promise<void> {

@@ -2,13 +2,16 @@ import { LIMITS } from '../../protocol/limits.js';
 import type { PresenceInfo } from '../../protocol/types.js';
 import type { Inbox } from './inbox.js';
 
-/** This user's presence: their status while a device is connected, offline with the time last seen otherwise. */
+/**
+ * This user's presence: their status while a device is connected (busy, too, while in a call), offline with the
+ * time last seen otherwise.
+ */
 export function presenceInfo(inbox: Inbox, exceptConnection?: string): PresenceInfo {
   const profile = inbox.store.profile();
   const online = inbox.devices.anyOpen(exceptConnection);
   return {
     userId: inbox.userId,
-    status: online ? (profile.status as PresenceInfo['status']) : 'offline',
+    status: online ? (inbox.store.inAnyRoom() ? 'busy' : (profile.status as PresenceInfo['status'])) : 'offline',
     lastSeen: online ? Date.now() : profile.last_seen,
   };
 }
