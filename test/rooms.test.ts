@@ -223,6 +223,24 @@ describe('admission', () => {
     expect(await join(guest, roomName())).toMatchObject({ type: 'error', code: 'forbidden' });
   });
 
+  it('takes grants only from the verified token, never from a header the client sends', async () => {
+    const room = roomName();
+    const userId = uniqueUser('forger');
+    const { token } = await createUserToken({ projectId: ROOMS.projectId, secret: ROOMS.secret, userId });
+    const forged = JSON.stringify({ rooms: { [room]: 'host' }, grantedAt: Date.now() });
+    const socket = new WebSocket(socketUrl(server.host, { projectId: ROOMS.projectId, apiKey: ROOMS.apiKey, userId, token }), { headers: { 'x-bax-rooms': forged } });
+    const answer = await new Promise<RawFrame>((resolve, reject) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as RawFrame;
+        if (frame.type === 'snapshot') socket.send(JSON.stringify({ type: 'room.join', requestId: 'forged', roomName: room }));
+        if (frame.requestId === 'forged') resolve(frame);
+      });
+      socket.on('error', reject);
+    });
+    socket.close();
+    expect(answer).toMatchObject({ type: 'error', code: 'forbidden' });
+  });
+
   it('refuses past the mesh limit with room_full, counting everyone in the room', async () => {
     const room = roomName();
     const grant = { [room]: 'participant' } as const;
@@ -486,9 +504,21 @@ describe('live streaming', () => {
     await host.ok({ type: 'room.signal', roomName: room, to: pid(viewer), description: { type: 'offer', sdp: 'v=0' } });
     await viewer.ok({ type: 'room.signal', roomName: room, to: pid(host), description: { type: 'answer', sdp: 'v=0' } });
 
+    // Inviting someone else to the room, even a friend who accepts, promotes no one.
+    const friend = await device();
+    await invitedAndAccepted(viewer, [friend], room, 'live_streaming');
+    expect((await joined(viewer, room, 'live_streaming')).room.participants.find((participant: any) => participant.participantId === pid(viewer))).toMatchObject({ role: 'viewer' });
+    expect(await join(friend, room)).toMatchObject({ type: 'error', code: 'forbidden' });
+
     await invitedAndAccepted(host, [viewer], room, 'live_streaming');
     const promoted = (frame: RawFrame) => frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(viewer) && (frame.participant as any).role === 'host';
     await Promise.all([host.next(promoted), viewer.next(promoted)]);
     expect(await viewer.ok({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({ role: 'host', isHost: true, camera: true });
+
+    // The viewer-to-host call: a viewer calls the host, the host accepts, the viewer publishes.
+    const caller = await device({ rooms: { [room]: 'viewer' } });
+    await joined(caller, room, 'live_streaming');
+    await invitedAndAccepted(caller, [host], room, 'live_streaming');
+    await host.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(caller) && (frame.participant as any).role === 'host');
   });
 });

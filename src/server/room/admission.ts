@@ -8,8 +8,8 @@ export interface AdmissionContext {
   liveType: LiveType;
   /** When the room's last call ended; 0 if none did. */
   lastEndedAt: number;
-  /** Users who took part in the open call. */
-  members: ReadonlySet<string>;
+  /** Who took part in the open call, each in the strongest role they had. */
+  members: ReadonlyMap<string, ParticipantRole>;
 }
 
 const RANK: Record<ParticipantRole, number> = { viewer: 0, participant: 1, host: 2 };
@@ -25,24 +25,34 @@ export function roleOf(admission: Admission, liveType: LiveType): ParticipantRol
   return liveType === 'live_streaming' ? 'host' : 'participant';
 }
 
-/**
- * Whether an admission lets `userId` into the room now:
- * - it never reopens a call that ended after it was granted (token times have whole seconds, so a grant counts
- *   from the end of its second);
- * - into a room with no call, any admission leads (the first to arrive waits for the others);
- * - into an open call, its members come back, and others only when the call includes a party of their invitation
- *   (or the app backend vouched for them) — so naming someone else's room in an invitation admits nobody into it.
- *   A caller whose invitation still rings only waits in a room with no call.
- */
-export function admissionHolds(admission: Admission, userId: string, room: AdmissionContext): boolean {
+const publishes = (role: ParticipantRole | undefined) => role !== undefined && role !== 'viewer';
+
+/** Whether the admission was granted before the room's last call ended (token times have whole seconds). */
+function predatesLastEnd(admission: Admission, room: AdmissionContext): boolean {
   const grantedAt = admission.source === 'grant' ? admission.grantedAt + 999 : admission.grantedAt;
-  if (grantedAt < room.lastEndedAt) return false;
-  if (!room.inCall || room.members.has(userId)) return true;
-  if (admission.ringing) return false;
-  return !admission.vouchers || admission.vouchers.some((voucher) => room.members.has(voucher));
+  return grantedAt < room.lastEndedAt;
 }
 
-/** The strongest role any admission that holds gives, or null when none holds. */
+/**
+ * Whether an admission lets `userId` into the room now, in its role:
+ * - it never reopens a call that ended after it was granted;
+ * - into a room with no call, any admission leads (the first to arrive waits for the others);
+ * - into an open call, only when the call includes another party of the invitation who publishes there (or the
+ *   app backend vouched for it): naming someone else's room in an invitation admits nobody into it, and a viewer
+ *   brings no one into a live stream; a caller whose invitation still rings only waits in a call nobody else joined.
+ */
+export function admissionHolds(admission: Admission, userId: string, room: AdmissionContext): boolean {
+  if (predatesLastEnd(admission, room)) return false;
+  if (!room.inCall) return true;
+  if (admission.ringing) return [...room.members.keys()].every((member) => member === userId);
+  return !admission.vouchers || admission.vouchers.some((voucher) => voucher !== userId && publishes(room.members.get(voucher)));
+}
+
+/**
+ * The role `userId` joins in, or null when they may not. The strongest admission that holds decides; a member
+ * of the open call (back after a reload, or alone while the others have not come) returns in the role they had,
+ * as long as an admission of theirs still stands, but never gains a stronger one that way.
+ */
 export function admit(userId: string, admissions: Admission[], room: AdmissionContext): ParticipantRole | null {
   let role: ParticipantRole | null = null;
   for (const admission of admissions) {
@@ -50,5 +60,7 @@ export function admit(userId: string, admissions: Admission[], room: AdmissionCo
     const granted = roleOf(admission, room.liveType);
     role = role ? strongerRole(role, granted) : granted;
   }
+  const memberRole = room.members.get(userId);
+  if (memberRole && admissions.some((admission) => !predatesLastEnd(admission, room))) return role ? strongerRole(role, memberRole) : memberRole;
   return role;
 }

@@ -150,7 +150,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
       inCall: room.call_id !== null,
       liveType,
       lastEndedAt: room.last_ended_at,
-      members: new Set(this.storage.members().map((member) => member.user_id)),
+      members: new Map(this.takingPart().map(({ userId, role }) => [userId, role])),
     };
   }
 
