@@ -70,7 +70,13 @@ async function device(options: { userId?: string; deviceId?: string; rooms?: Roo
   const project = options.project ?? ROOMS;
   const userId = options.userId ?? uniqueUser('u');
   const deviceId = options.deviceId ?? `d${++requests}`;
-  const { token } = await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: userId, ...(options.rooms ? { rooms: options.rooms } : {}) });
+  const { token } = await createUserToken({
+    projectId: project.projectId,
+    secret: project.secret,
+    userId,
+    name: userId,
+    ...(options.rooms ? { rooms: options.rooms } : {}),
+  });
   const socket = new WebSocket(socketUrl(server.host, { projectId: project.projectId, apiKey: project.apiKey, userId, token, deviceId }));
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
@@ -136,7 +142,8 @@ async function invitedAndAccepted(from: Peer, to: Peer[], room: string, callType
     await invitee.next((frame) => frame.type === 'invitation.received' && (frame.invitation as any).invitationId === sent.invitationId);
     await invitee.ok({ type: 'accept', invitationId: sent.invitationId });
   }
-  for (const invitee of to) await from.next((frame) => frame.type === 'invitation.accepted' && frame.by === invitee.userId && frame.invitationId === sent.invitationId);
+  for (const invitee of to)
+    await from.next((frame) => frame.type === 'invitation.accepted' && frame.by === invitee.userId && frame.invitationId === sent.invitationId);
   return sent.invitationId;
 }
 
@@ -148,7 +155,8 @@ async function joined(peer: Peer, room: string, liveType?: string): Promise<any>
   return answer.result;
 }
 
-const joinedFrame = (participantId: string) => (frame: RawFrame) => frame.type === 'room.participant_joined' && (frame.participant as any).participantId === participantId;
+const joinedFrame = (participantId: string) => (frame: RawFrame) =>
+  frame.type === 'room.participant_joined' && (frame.participant as any).participantId === participantId;
 
 async function historyEntry(peer: Peer, invitationId: string, match: (entry: any) => boolean): Promise<any> {
   let entry: any;
@@ -175,7 +183,19 @@ describe('admission', () => {
     expect(first.self).toBe(pid(alice));
     expect(first.room).toMatchObject({ roomName: room, liveType: 'video_call', startedAt: null });
     expect(first.room.participants).toEqual([
-      { participantId: pid(alice), userId: alice.userId, name: alice.userId, avatarUrl: null, role: 'host', isHost: true, camera: false, microphone: false, screen: false, presence: 'connected', joinedAt: expect.any(Number) },
+      {
+        participantId: pid(alice),
+        userId: alice.userId,
+        name: alice.userId,
+        avatarUrl: null,
+        role: 'host',
+        isHost: true,
+        camera: false,
+        microphone: false,
+        screen: false,
+        presence: 'connected',
+        joinedAt: expect.any(Number),
+      },
     ]);
     expect(first.iceTransportPolicy).toBe('all');
 
@@ -201,8 +221,14 @@ describe('admission', () => {
     await joined(bob, room);
 
     expect(await join(carol, room)).toMatchObject({ type: 'error', code: 'forbidden' });
-    expect(await carol.request({ type: 'room.signal', roomName: room, to: pid(alice), description: { type: 'offer', sdp: 'v=0' } })).toMatchObject({ type: 'error', code: 'forbidden' });
-    expect(await carol.request({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(await carol.request({ type: 'room.signal', roomName: room, to: pid(alice), description: { type: 'offer', sdp: 'v=0' } })).toMatchObject({
+      type: 'error',
+      code: 'forbidden',
+    });
+    expect(await carol.request({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({
+      type: 'error',
+      code: 'forbidden',
+    });
     // Naming the room in an invitation of one's own admits nobody into a call that does not include its invitee.
     await carol.ok({ type: 'invite', to: dave.userId, roomName: room, callType: 'video_call' });
     expect(await join(carol, room)).toMatchObject({ type: 'error', code: 'forbidden' });
@@ -228,7 +254,9 @@ describe('admission', () => {
     const userId = uniqueUser('forger');
     const { token } = await createUserToken({ projectId: ROOMS.projectId, secret: ROOMS.secret, userId });
     const forged = JSON.stringify({ rooms: { [room]: 'host' }, grantedAt: Date.now() });
-    const socket = new WebSocket(socketUrl(server.host, { projectId: ROOMS.projectId, apiKey: ROOMS.apiKey, userId, token }), { headers: { 'x-bax-rooms': forged } });
+    const socket = new WebSocket(socketUrl(server.host, { projectId: ROOMS.projectId, apiKey: ROOMS.apiKey, userId, token }), {
+      headers: { 'x-bax-rooms': forged },
+    });
     const answer = await new Promise<RawFrame>((resolve, reject) => {
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as RawFrame;
@@ -287,9 +315,18 @@ describe('signaling', () => {
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
     await alice.ok({ type: 'room.signal', roomName: room, to: pid(bobInCall), candidate });
     await alice.ok({ type: 'room.signal', roomName: room, to: pid(bobInCall), candidate: null });
-    expect(await bobInCall.next((frame) => frame.type === 'room.signal' && !!frame.description)).toEqual({ type: 'room.signal', roomName: room, from: pid(alice), description: offer });
+    expect(await bobInCall.next((frame) => frame.type === 'room.signal' && !!frame.description)).toEqual({
+      type: 'room.signal',
+      roomName: room,
+      from: pid(alice),
+      description: offer,
+    });
     await bobInCall.next((frame) => frame.type === 'room.signal' && frame.candidate === null);
-    expect(bobInCall.frames.filter((frame) => frame.type === 'room.signal').map((frame) => ('candidate' in frame ? frame.candidate : 'offer'))).toEqual(['offer', candidate, null]);
+    expect(bobInCall.frames.filter((frame) => frame.type === 'room.signal').map((frame) => ('candidate' in frame ? frame.candidate : 'offer'))).toEqual([
+      'offer',
+      candidate,
+      null,
+    ]);
 
     await bobInCall.ok({ type: 'room.signal', roomName: room, to: pid(alice), description: { type: 'answer', sdp: 'v=0' } });
     await alice.next((frame) => frame.type === 'room.signal' && frame.from === pid(bobInCall));
@@ -326,12 +363,22 @@ describe('the end of a call', () => {
     await pause(300);
     expect(await bob.ok({ type: 'room.leave', roomName: room })).toEqual({ left: true });
     const [ended, endedForBob] = await Promise.all([alice.next((frame) => frame.type === 'room.ended'), bob.next((frame) => frame.type === 'room.ended')]);
-    expect(ended).toEqual({ type: 'room.ended', roomName: room, reason: 'hangup', startedAt: info.startedAt, endedAt: expect.any(Number), durationMs: expect.any(Number) });
+    expect(ended).toEqual({
+      type: 'room.ended',
+      roomName: room,
+      reason: 'hangup',
+      startedAt: info.startedAt,
+      endedAt: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
     expect(ended.durationMs).toBeGreaterThanOrEqual(250);
     expect(endedForBob).toEqual(ended);
     expect(await alice.ok({ type: 'room.leave', roomName: room })).toEqual({ left: false });
 
-    for (const [peer, direction] of [[alice, 'outgoing'], [bob, 'incoming']] as const) {
+    for (const [peer, direction] of [
+      [alice, 'outgoing'],
+      [bob, 'incoming'],
+    ] as const) {
       const entry = await historyEntry(peer, invitationId, (candidate) => candidate.callEndedAt !== null);
       expect(entry).toMatchObject({ direction, outcome: 'accepted', callStartedAt: info.startedAt, callEndedAt: ended.endedAt, durationMs: ended.durationMs });
     }
@@ -347,7 +394,13 @@ describe('the end of a call', () => {
 
     await bob.ok({ type: 'room.leave', roomName: room });
     for (const peer of [alice, carol]) {
-      expect(await peer.next((frame) => frame.type === 'room.participant_left')).toEqual({ type: 'room.participant_left', roomName: room, participantId: pid(bob), userId: bob.userId, reason: 'left' });
+      expect(await peer.next((frame) => frame.type === 'room.participant_left')).toEqual({
+        type: 'room.participant_left',
+        roomName: room,
+        participantId: pid(bob),
+        userId: bob.userId,
+        reason: 'left',
+      });
     }
     await alice.ok({ type: 'room.signal', roomName: room, to: pid(carol), description: { type: 'offer', sdp: 'v=0' } });
     expect(alice.frames.some((frame) => frame.type === 'room.ended')).toBe(false);
@@ -451,9 +504,17 @@ describe('webhooks', () => {
       endedAt: null,
       durationMs: null,
       reason: null,
-      participants: expect.arrayContaining([{ userId: alice.userId, role: 'host' }, { userId: bob.userId, role: 'participant' }]),
+      participants: expect.arrayContaining([
+        { userId: alice.userId, role: 'host' },
+        { userId: bob.userId, role: 'participant' },
+      ]),
     });
-    expect(ended.payload.data).toMatchObject({ callId: started.payload.data.callId, startedAt: started.payload.data.startedAt, reason: 'hangup', durationMs: expect.any(Number) });
+    expect(ended.payload.data).toMatchObject({
+      callId: started.payload.data.callId,
+      startedAt: started.payload.data.startedAt,
+      reason: 'hangup',
+      durationMs: expect.any(Number),
+    });
     expect(ended.payload.data.endedAt - ended.payload.data.startedAt).toBe(ended.payload.data.durationMs);
     expect(ended.payload.data.participants).toHaveLength(2);
   });
@@ -478,7 +539,7 @@ describe('presence', () => {
     await watcher.next((frame) => frame.type === 'presence.changed' && frame.userId === alice.userId && frame.status === 'online');
   });
 
-  it("declines new invitations with busy while in a call when the project says so", async () => {
+  it('declines new invitations with busy while in a call when the project says so', async () => {
     const room = roomName();
     const alice = await device({ project: BUSY, rooms: { [room]: 'host' } });
     const bob = await device({ project: BUSY });
@@ -499,7 +560,10 @@ describe('live streaming', () => {
     expect((await joined(host, room, 'live_streaming')).room.liveType).toBe('live_streaming');
     const watching = await joined(viewer, room, 'live_streaming');
     expect(watching.room.participants.find((participant: any) => participant.participantId === pid(viewer))).toMatchObject({ role: 'viewer', isHost: false });
-    expect(await viewer.request({ type: 'room.media', roomName: room, camera: true, microphone: false, screen: false })).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(await viewer.request({ type: 'room.media', roomName: room, camera: true, microphone: false, screen: false })).toMatchObject({
+      type: 'error',
+      code: 'forbidden',
+    });
     // A viewer still answers the host's offers.
     await host.ok({ type: 'room.signal', roomName: room, to: pid(viewer), description: { type: 'offer', sdp: 'v=0' } });
     await viewer.ok({ type: 'room.signal', roomName: room, to: pid(host), description: { type: 'answer', sdp: 'v=0' } });
@@ -507,18 +571,28 @@ describe('live streaming', () => {
     // Inviting someone else to the room, even a friend who accepts, promotes no one.
     const friend = await device();
     await invitedAndAccepted(viewer, [friend], room, 'live_streaming');
-    expect((await joined(viewer, room, 'live_streaming')).room.participants.find((participant: any) => participant.participantId === pid(viewer))).toMatchObject({ role: 'viewer' });
+    expect(
+      (await joined(viewer, room, 'live_streaming')).room.participants.find((participant: any) => participant.participantId === pid(viewer)),
+    ).toMatchObject({ role: 'viewer' });
     expect(await join(friend, room)).toMatchObject({ type: 'error', code: 'forbidden' });
 
     await invitedAndAccepted(host, [viewer], room, 'live_streaming');
-    const promoted = (frame: RawFrame) => frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(viewer) && (frame.participant as any).role === 'host';
+    const promoted = (frame: RawFrame) =>
+      frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(viewer) && (frame.participant as any).role === 'host';
     await Promise.all([host.next(promoted), viewer.next(promoted)]);
-    expect(await viewer.ok({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({ role: 'host', isHost: true, camera: true });
+    expect(await viewer.ok({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({
+      role: 'host',
+      isHost: true,
+      camera: true,
+    });
 
     // The viewer-to-host call: a viewer calls the host, the host accepts, the viewer publishes.
     const caller = await device({ rooms: { [room]: 'viewer' } });
     await joined(caller, room, 'live_streaming');
     await invitedAndAccepted(caller, [host], room, 'live_streaming');
-    await host.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(caller) && (frame.participant as any).role === 'host');
+    await host.next(
+      (frame) =>
+        frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(caller) && (frame.participant as any).role === 'host',
+    );
   });
 });

@@ -73,7 +73,10 @@ async function joinRoom(inbox: Inbox, requester: RoomRequester, frame: Extract<R
   const now = Date.now();
   const admissions = admissionsFor(inbox, frame.roomName, requester.grants, now);
   if (admissions.length === 0) {
-    throw new RequestError('forbidden', 'you are not a party to this room: join with an invitation you sent or accepted naming it, or a room grant in your token');
+    throw new RequestError(
+      'forbidden',
+      'you are not a party to this room: join with an invitation you sent or accepted naming it, or a room grant in your token',
+    );
   }
   const outcome = await callRoom(inbox.env, inbox.projectId, frame.roomName).join({
     user: inbox.me(),

@@ -49,13 +49,17 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
     const room = storage.room();
     const liveType = room.call_id ? room.live_type : (request.liveType ?? request.admissions.find((admission) => admission.callType)?.callType ?? 'video_call');
     const role = admit(user.userId, request.admissions, this.admissionContext(liveType));
-    if (!role) return refused('forbidden', 'you are not a party to this call: join with an invitation you sent or accepted, or a room grant, while the call lives');
+    if (!role)
+      return refused('forbidden', 'you are not a party to this call: join with an invitation you sent or accepted, or a room grant, while the call lives');
     const existing = storage.participant(participantId);
     const others = storage.participants().filter((row) => row.participant_id !== participantId);
     const settings = callSettingsOf(projectsFrom(this.env).get(this.projectId));
     const limit = liveType === 'audio_call' ? settings.maxAudioParticipants : settings.maxVideoParticipants;
     if (others.length >= limit) {
-      return refused('room_full', `this call is full: it has ${others.length} participants (viewers count), the most a peer-to-peer ${liveType === 'audio_call' ? 'audio' : 'video'} call of this project may have`);
+      return refused(
+        'room_full',
+        `this call is full: it has ${others.length} participants (viewers count), the most a peer-to-peer ${liveType === 'audio_call' ? 'audio' : 'video'} call of this project may have`,
+      );
     }
     if (!room.call_id) storage.openCall(randomId(), liveType);
     // A device that rejoins (a new socket, a reload) replaces its old presence and starts its media afresh.
@@ -194,7 +198,14 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
   }
 
   private enqueueHistory(event: CallEventData, now: number): void {
-    const notice: RoomNotice = { type: 'call', roomName: this.roomName, callId: event.callId, startedAt: event.startedAt, endedAt: event.endedAt, durationMs: event.durationMs };
+    const notice: RoomNotice = {
+      type: 'call',
+      roomName: this.roomName,
+      callId: event.callId,
+      startedAt: event.startedAt,
+      endedAt: event.endedAt,
+      durationMs: event.durationMs,
+    };
     for (const { userId } of event.participants) this.storage.enqueue('inbox', userId, notice, now);
   }
 
@@ -255,7 +266,10 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
   private async flushOutbox(): Promise<void> {
     const due = this.storage.dueOutbox(Date.now(), OUTBOX_BATCH);
     if (due.length === 0) return;
-    this.storage.leaseOutbox(due.map((row) => row.id), Date.now() + OUTBOX_MAX_DELAY_MS);
+    this.storage.leaseOutbox(
+      due.map((row) => row.id),
+      Date.now() + OUTBOX_MAX_DELAY_MS,
+    );
     await Promise.all(due.map((row) => this.sendOutbox(row)));
     await this.scheduleAlarm();
   }
@@ -290,7 +304,12 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
       // An earlier removal may have ended the call, and emptied the room with it.
       if (!this.storage.participant(gone.participant_id)) continue;
       this.storage.removeParticipant(gone.participant_id);
-      this.storage.enqueue('inbox', gone.user_id, { type: 'left', roomName: this.roomName, participantId: gone.participant_id, at: now } satisfies RoomNotice, now);
+      this.storage.enqueue(
+        'inbox',
+        gone.user_id,
+        { type: 'left', roomName: this.roomName, participantId: gone.participant_id, at: now } satisfies RoomNotice,
+        now,
+      );
       await this.departed(gone, 'disconnected');
     }
     await this.flushOutbox();
@@ -301,5 +320,5 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
 /** The CallRoom of a project's room. */
 export function callRoom(env: Env, projectId: string, roomName: string): CallRoomRpc {
   const namespace = (env as RoomEnv).CallRoom;
-  return namespace.get(namespace.idFromName(`${projectId}:${roomName}`)) as unknown as CallRoomRpc;
+  return namespace.get(namespace.idFromName(`${projectId}:${roomName}`));
 }
