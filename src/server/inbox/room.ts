@@ -86,9 +86,11 @@ async function joinRoom(inbox: Inbox, requester: RoomRequester, frame: Extract<R
     admissions,
   });
   if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
-  changeRooms(inbox, () => inbox.store.enterRoom(frame.roomName, requester.deviceId, outcome.result.self, requester.connectionId, now));
+  const { room, self, callId } = outcome.result;
+  const row = { room_name: frame.roomName, device_id: requester.deviceId, participant_id: self, connection_id: requester.connectionId, call_id: callId };
+  changeRooms(inbox, () => inbox.store.enterRoom(row));
   const settings = callSettingsOf(projectsFrom(inbox.env).get(inbox.projectId));
-  return { ...outcome.result, iceServers: await iceServersFor(settings, inbox.userId, now), iceTransportPolicy: settings.iceTransportPolicy };
+  return { room, self, iceServers: await iceServersFor(settings, inbox.userId, now), iceTransportPolicy: settings.iceTransportPolicy };
 }
 
 async function leaveRoom(inbox: Inbox, requester: Requester, roomName: string): Promise<{ left: boolean }> {
@@ -132,19 +134,18 @@ async function setMedia(inbox: Inbox, requester: Requester, frame: Extract<RoomF
 /** After a room frame went to this user's devices: a call that ended no longer counts as one they are in. */
 export function roomFrameDelivered(inbox: Inbox, delivery: RoomDelivery): void {
   const { frame } = delivery;
-  if (frame.type === 'room.ended') changeRooms(inbox, () => inbox.store.roomEnded(frame.roomName, frame.endedAt));
+  if (frame.type === 'room.ended') changeRooms(inbox, () => inbox.store.roomEnded(frame.roomName, delivery.callId));
 }
 
 /** RPC from a CallRoom's outbox: a participant of this user was removed, or a call they took part in began or ended. */
 export function applyRoomNotice(inbox: Inbox, notice: RoomNotice): void {
   const { store } = inbox;
   if (notice.type === 'left') {
-    changeRooms(inbox, () => store.participantLeftRoom(notice.roomName, notice.participantId, notice.at));
+    changeRooms(inbox, () => store.participantLeftRoom(notice.roomName, notice.participantId, notice.callId));
     return;
   }
   store.recordRoomCall(notice.roomName, notice, notice.endedAt ?? Date.now());
-  const { endedAt } = notice;
-  if (endedAt !== null) changeRooms(inbox, () => store.roomEnded(notice.roomName, endedAt));
+  if (notice.endedAt !== null) changeRooms(inbox, () => store.roomEnded(notice.roomName, notice.callId));
 }
 
 /** A connection closed: the rooms its device joined over it mark the participant `reconnecting`. */

@@ -202,7 +202,8 @@ export interface RoomDeviceRow {
   device_id: string;
   participant_id: string;
   connection_id: string;
-  joined_at: number;
+  /** The call it joined; the room's next call is another. */
+  call_id: string;
 }
 
 /** The call an accepted invitation led to (src/server/inbox/room.ts), as the invitation's history entry shows it. */

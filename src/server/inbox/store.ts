@@ -560,11 +560,11 @@ export class InboxStore {
     )?.room_name;
   }
 
-  /** This device joined the room over this connection. */
-  enterRoom(roomName: string, deviceId: string, participantId: string, connectionId: string, now: number): void {
+  /** This device joined the room's call over this connection. */
+  enterRoom(row: RoomDeviceRow): void {
     this.sql.exec(
-      'INSERT OR REPLACE INTO room_device (room_name, device_id, participant_id, connection_id, joined_at) VALUES (?, ?, ?, ?, ?)',
-      roomName, deviceId, participantId, connectionId, now,
+      'INSERT OR REPLACE INTO room_device (room_name, device_id, participant_id, connection_id, call_id) VALUES (?, ?, ?, ?, ?)',
+      row.room_name, row.device_id, row.participant_id, row.connection_id, row.call_id,
     );
   }
 
@@ -587,14 +587,14 @@ export class InboxStore {
     this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
   }
 
-  /** The participant left at `at`; a later join of the same device stays. */
-  participantLeftRoom(roomName: string, participantId: string, at: number): void {
-    this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND participant_id = ? AND joined_at <= ?', roomName, participantId, at);
+  /** The participant is out of that call; a join of the same device to a later call stays. */
+  participantLeftRoom(roomName: string, participantId: string, callId: string): void {
+    this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND participant_id = ? AND call_id = ?', roomName, participantId, callId);
   }
 
-  /** The room's call ended at `endedAt`: every device that joined before is out. */
-  roomEnded(roomName: string, endedAt: number): void {
-    this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND joined_at <= ?', roomName, endedAt);
+  /** The room's call ended: every device in it is out. */
+  roomEnded(roomName: string, callId: string): void {
+    this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND call_id = ?', roomName, callId);
   }
 
   inAnyRoom(): boolean {
@@ -634,7 +634,7 @@ export class InboxStore {
 /** Which of this user's devices are in which room, and the calls that invitations led to. */
 const ROOM_SCHEMA = `
 CREATE TABLE IF NOT EXISTS room_device (
-  room_name TEXT NOT NULL, device_id TEXT NOT NULL, participant_id TEXT NOT NULL, connection_id TEXT NOT NULL, joined_at INTEGER NOT NULL,
+  room_name TEXT NOT NULL, device_id TEXT NOT NULL, participant_id TEXT NOT NULL, connection_id TEXT NOT NULL, call_id TEXT NOT NULL,
   PRIMARY KEY (room_name, device_id)
 );
 CREATE TABLE IF NOT EXISTS room_call (

@@ -7,7 +7,7 @@ import type { CallEventData } from '../webhooks.js';
 import { admit, strongerRole, type AdmissionContext } from './admission.js';
 import { afterDeparture } from './ending.js';
 import { participantFromRow, RoomStorage, type ParticipantRow, type RoomOutboxRow } from './storage.js';
-import type { Admission, CallRoomRpc, JoinRequest, MediaRequest, RoomInboxRpc, RoomNotice, RoomOutcome, SignalRequest } from './types.js';
+import type { Admission, CallRoomRpc, JoinOutcome, JoinRequest, MediaRequest, RoomInboxRpc, RoomNotice, RoomOutcome, SignalRequest } from './types.js';
 
 const OUTBOX_BATCH = 50;
 const OUTBOX_MAX_DELAY_MS = 60_000;
@@ -41,7 +41,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
 
   // ---- requests from participants' inboxes ---------------------------------------------------------------
 
-  async join(request: JoinRequest): Promise<RoomOutcome<{ room: RoomInfo; self: string }>> {
+  async join(request: JoinRequest): Promise<RoomOutcome<JoinOutcome>> {
     const { storage } = this;
     const now = Date.now();
     const { user, deviceId } = request;
@@ -82,7 +82,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
     if (room.started_at === null && others.length > 0) this.callStarted(now);
     void this.flushOutbox();
     await this.broadcast({ type: 'room.participant_joined', roomName: this.roomName, participant: participantFromRow(row) }, participantId);
-    return { ok: true, result: { room: this.info(), self: participantId } };
+    return { ok: true, result: { room: this.info(), self: participantId, callId: this.storage.room().call_id! } };
   }
 
   async leave(participantId: string): Promise<{ left: boolean }> {
@@ -107,7 +107,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
       ...(request.candidate !== undefined ? { candidate: request.candidate } : {}),
     };
     const reached = await this.inbox(target.user_id)
-      .roomFrame({ deviceIds: [target.device_id], frame })
+      .roomFrame({ deviceIds: [target.device_id], frame, callId: this.storage.room().call_id! })
       .catch((error: unknown) => (console.error('signal relay failed', error), 0));
     return { ok: true, result: { relayed: reached > 0 } };
   }
@@ -227,9 +227,10 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
     this.enqueueHub(callEventOrder('call.ended', event));
     this.enqueueHistory(event, now);
     const audience = [...this.storage.participants(), departed];
+    const callId = event.callId;
     this.storage.closeCall(now);
     void this.flushOutbox();
-    await this.sendTo(audience, { type: 'room.ended', roomName: this.roomName, reason, startedAt, endedAt: now, durationMs: event.durationMs! });
+    await this.sendTo(audience, { type: 'room.ended', roomName: this.roomName, reason, startedAt, endedAt: now, durationMs: event.durationMs! }, callId);
   }
 
   // ---- delivery ------------------------------------------------------------------------------------------
@@ -241,13 +242,16 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
 
   /** Sends a frame to every connected participant but `exceptParticipant`, one RPC per user. */
   private broadcast(frame: RoomServerFrame, exceptParticipant?: string): Promise<void> {
+    const callId = this.storage.room().call_id;
+    if (!callId) return Promise.resolve();
     return this.sendTo(
       this.storage.participants().filter((row) => row.participant_id !== exceptParticipant),
       frame,
+      callId,
     );
   }
 
-  private async sendTo(rows: ParticipantRow[], frame: RoomServerFrame): Promise<void> {
+  private async sendTo(rows: ParticipantRow[], frame: RoomServerFrame, callId: string): Promise<void> {
     const devicesByUser = new Map<string, string[]>();
     for (const row of rows) {
       if (row.presence !== 'connected') continue;
@@ -256,7 +260,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
     await Promise.all(
       [...devicesByUser].map(([userId, deviceIds]) =>
         this.inbox(userId)
-          .roomFrame({ deviceIds, frame })
+          .roomFrame({ deviceIds, frame, callId })
           .catch((error: unknown) => console.error(`room frame to ${userId} failed`, error)),
       ),
     );
@@ -307,7 +311,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
       this.storage.enqueue(
         'inbox',
         gone.user_id,
-        { type: 'left', roomName: this.roomName, participantId: gone.participant_id, at: now } satisfies RoomNotice,
+        { type: 'left', roomName: this.roomName, participantId: gone.participant_id, callId: this.storage.room().call_id! } satisfies RoomNotice,
         now,
       );
       await this.departed(gone, 'disconnected');

@@ -38,6 +38,13 @@ export interface JoinRequest {
   admissions: Admission[];
 }
 
+/** A join's answer: what the device gets, and the call it joined (kept by the inbox, not sent). */
+export interface JoinOutcome {
+  room: RoomInfo;
+  self: string;
+  callId: string;
+}
+
 export type RoomOutcome<T> = { ok: true; result: T } | { ok: false; code: ErrorCode; message: string };
 
 export interface SignalRequest {
@@ -56,7 +63,7 @@ export interface MediaRequest {
 
 /** The methods a UserInbox calls on a CallRoom (src/server/room/call-room.ts). */
 export interface CallRoomRpc {
-  join(request: JoinRequest): Promise<RoomOutcome<{ room: RoomInfo; self: string }>>;
+  join(request: JoinRequest): Promise<RoomOutcome<JoinOutcome>>;
   leave(participantId: string): Promise<{ left: boolean }>;
   signal(request: SignalRequest): Promise<RoomOutcome<{ relayed: boolean }>>;
   media(request: MediaRequest): Promise<RoomOutcome<RoomParticipant>>;
@@ -66,10 +73,11 @@ export interface CallRoomRpc {
   readmit(participantId: string, admissions: Admission[]): Promise<void>;
 }
 
-/** A frame for some of one user's devices. */
+/** A frame for some of one user's devices, and the call it is about. */
 export interface RoomDelivery {
   deviceIds: string[];
   frame: RoomServerFrame;
+  callId: string;
 }
 
 /** A call's times, as the history entries of the invitations that led to it show them. */
@@ -82,10 +90,10 @@ export interface CallRecord {
 }
 
 /**
- * What a room tells a user's inbox durably (through the room's outbox): a participant of theirs was removed
- * (`left`, at `at`), or a call they took part in began or ended (`call`).
+ * What a room tells a user's inbox durably (through the room's outbox): a participant of theirs was removed from
+ * a call (`left`), or a call they took part in began or ended (`call`).
  */
-export type RoomNotice = { type: 'left'; roomName: string; participantId: string; at: number } | ({ type: 'call' } & CallRecord);
+export type RoomNotice = { type: 'left'; roomName: string; participantId: string; callId: string } | ({ type: 'call' } & CallRecord);
 
 /** The methods a CallRoom calls on a UserInbox (src/server/user-inbox.ts). */
 export interface RoomInboxRpc {
