@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RoomGrants } from '../src/protocol/room.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { uniqueUser } from './support/clients.js';
 import { socketUrl, type RawFrame } from './support/raw.js';
-import { startServer, type RunningServer, type TestProject } from './support/server.js';
+import { startServer, type RunningServer, type StartOptions, type TestProject } from './support/server.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
@@ -32,16 +35,18 @@ const BUSY = { projectId: 'rooms-busy', apiKey: 'busy-key', secret: 'busy-secret
 type Project = { projectId: string; apiKey: string; secret: string };
 
 let server: RunningServer;
+const serverOptions = (stateDir?: string): StartOptions => ({
+  ...(stateDir ? { stateDir } : {}),
+  projects: [{ ...ROOMS, webhooks: [{ url: receiver.url, secret: HOOK_SECRET, events: ['call.started', 'call.ended'] }] }, BUSY] as unknown as TestProject[],
+  vars: { ROOM_RECONNECT_GRACE_MS: String(GRACE_MS), WEBHOOK_RETRY_SCHEDULE: '1,1,1,2,2' },
+});
 let receiver: WebhookReceiver;
 const sockets: Peer[] = [];
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
   receiver.secret = HOOK_SECRET;
-  server = await startServer({
-    projects: [{ ...ROOMS, webhooks: [{ url: receiver.url, secret: HOOK_SECRET, events: ['call.started', 'call.ended'] }] }, BUSY] as unknown as TestProject[],
-    vars: { ROOM_RECONNECT_GRACE_MS: String(GRACE_MS), WEBHOOK_RETRY_SCHEDULE: '1,1,1,2,2' },
-  });
+  server = await startServer(serverOptions());
 });
 afterAll(async () => {
   await receiver?.down();
@@ -66,7 +71,7 @@ interface Peer {
 
 let requests = 0;
 
-async function device(options: { userId?: string; deviceId?: string; rooms?: RoomGrants; project?: Project } = {}): Promise<Peer> {
+async function device(options: { userId?: string; deviceId?: string; rooms?: RoomGrants; project?: Project; host?: string } = {}): Promise<Peer> {
   const project = options.project ?? ROOMS;
   const userId = options.userId ?? uniqueUser('u');
   const deviceId = options.deviceId ?? `d${++requests}`;
@@ -77,7 +82,7 @@ async function device(options: { userId?: string; deviceId?: string; rooms?: Roo
     name: userId,
     ...(options.rooms ? { rooms: options.rooms } : {}),
   });
-  const socket = new WebSocket(socketUrl(server.host, { projectId: project.projectId, apiKey: project.apiKey, userId, token, deviceId }));
+  const socket = new WebSocket(socketUrl(options.host ?? server.host, { projectId: project.projectId, apiKey: project.apiKey, userId, token, deviceId }));
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
   socket.on('message', (data) => {
@@ -595,4 +600,36 @@ describe('live streaming', () => {
         frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(caller) && (frame.participant as any).role === 'host',
     );
   });
+});
+
+describe('a server crash', () => {
+  it('takes participants whose sockets vanished without a close for reconnecting, and ends the call when they stay away', async () => {
+    const stateDir = mkdtempSync(joinPath(tmpdir(), 'bax-rooms-'));
+    const first = await startServer(serverOptions(stateDir));
+    let second: RunningServer | undefined;
+    try {
+      const alice = await device({ host: first.host, deviceId: 'alice-laptop' });
+      const bob = await device({ host: first.host });
+      const room = roomName();
+      await invitedAndAccepted(alice, [bob], room);
+      await joined(alice, room);
+      await joined(bob, room);
+      await first.kill();
+
+      second = await startServer({ ...serverOptions(stateDir), port: first.port });
+      const back = await device({ host: second.host, userId: alice.userId, deviceId: 'alice-laptop' });
+      const again = await joined(back, room);
+      expect(again.self).toBe(pid(alice));
+      // Bob never comes back: his inbox has no connection for him, so he runs out the grace and the call ends.
+      expect(await back.next((frame) => frame.type === 'room.ended', GRACE_MS + 15_000)).toMatchObject({ reason: 'hangup' });
+      await expect
+        .poll(async () => ((await back.ok({ type: 'presence.get', userIds: [alice.userId] })) as Array<{ status: string }>)[0]!.status)
+        .toBe('online');
+    } finally {
+      await Promise.all(sockets.splice(0).map((peer) => peer.close()));
+      await second?.stop();
+      await first.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -9,7 +9,16 @@ import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered
 import { Inbox, type Requester } from './inbox/inbox.js';
 import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, showPresence, subscribePresence } from './inbox/presence.js';
 import { RequestError } from './inbox/request-error.js';
-import { applyRoomNotice, handleRoomFrame, readmitForInvitation, roomConnectionClosed, roomFrameDelivered, ROOM_GRANTS_HEADER, type ConnectionGrants } from './inbox/room.js';
+import {
+  applyRoomNotice,
+  handleRoomFrame,
+  readmitForInvitation,
+  roomConnectionClosed,
+  roomConnectionsSwept,
+  roomFrameDelivered,
+  ROOM_GRANTS_HEADER,
+  type ConnectionGrants,
+} from './inbox/room.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
 import type { RoomDelivery, RoomInboxRpc, RoomNotice } from './room/types.js';
@@ -85,6 +94,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     reportDelivered(inbox);
     this.send(connection, { type: 'snapshot', ...snapshot(inbox, now) });
     if (wasOffline) presenceUpdated(inbox);
+    void roomConnectionsSwept(inbox, (id) => this.getConnection(id)?.readyState === WebSocket.OPEN);
     void inbox.outbox.flush();
     await inbox.alarms.schedule();
   }
@@ -244,17 +254,18 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
 
   // ---- RPC from CallRoom objects (src/server/room/types.ts) ------------------------------------------------
 
-  /** Sends a room's frame to these devices of this user only; answers how many connections got it. */
-  async roomFrame(delivery: RoomDelivery): Promise<number> {
+  /** Sends a room's frame to these devices of this user only; answers the devices it reached. */
+  async roomFrame(delivery: RoomDelivery): Promise<string[]> {
     const text = JSON.stringify(delivery.frame);
-    let sent = 0;
+    const reached = new Set<string>();
     for (const connection of this.getConnections<ConnectionState>()) {
-      if (connection.readyState !== WebSocket.OPEN || !delivery.deviceIds.includes(connection.state?.deviceId ?? '')) continue;
+      const deviceId = connection.state?.deviceId ?? '';
+      if (connection.readyState !== WebSocket.OPEN || !delivery.deviceIds.includes(deviceId)) continue;
       connection.send(text);
-      sent++;
+      reached.add(deviceId);
     }
     roomFrameDelivered(this.inbox, delivery);
-    return sent;
+    return [...reached];
   }
 
   async roomNotice(notice: RoomNotice): Promise<void> {

@@ -11,6 +11,7 @@ import type { Admission, RoomDelivery, RoomNotice } from '../room/types.js';
 import type { Inbox, Requester } from './inbox.js';
 import { presenceUpdated } from './presence.js';
 import { RequestError } from './request-error.js';
+import type { RoomDeviceRow } from './rows.js';
 
 /** Header the Worker sets with the token's room grants (JSON `ConnectionGrants`), after verifying the token. */
 export const ROOM_GRANTS_HEADER = 'x-bax-rooms';
@@ -150,9 +151,24 @@ export function applyRoomNotice(inbox: Inbox, notice: RoomNotice): void {
 
 /** A connection closed: the rooms its device joined over it mark the participant `reconnecting`. */
 export async function roomConnectionClosed(inbox: Inbox, connectionId: string): Promise<void> {
-  for (const row of inbox.store.roomsOfConnection(connectionId)) {
+  await connectionsLost(inbox, inbox.store.roomsOfConnection(connectionId));
+}
+
+/**
+ * A device connected: rooms joined over connections that are gone without a close (the server restarted, say)
+ * learn it now, so their participants run out the reconnect grace rather than stay in the call for good.
+ */
+export async function roomConnectionsSwept(inbox: Inbox, isOpen: (connectionId: string) => boolean): Promise<void> {
+  await connectionsLost(
+    inbox,
+    inbox.store.roomDevices().filter((row) => !isOpen(row.connection_id)),
+  );
+}
+
+async function connectionsLost(inbox: Inbox, rows: RoomDeviceRow[]): Promise<void> {
+  for (const row of rows) {
     const known = await callRoom(inbox.env, inbox.projectId, row.room_name)
-      .disconnected(row.participant_id, connectionId)
+      .disconnected(row.participant_id, row.connection_id)
       .catch((error: unknown) => (console.error('telling the room of a closed connection failed', error), true));
     // The room no longer has this participant (its call ended meanwhile): neither has this inbox.
     if (!known) changeRooms(inbox, () => inbox.store.leaveRoom(row.room_name, row.device_id));

@@ -582,6 +582,11 @@ export class InboxStore {
     return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE connection_id = ?', connectionId);
   }
 
+  /** Every room device of this user. */
+  roomDevices(): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device');
+  }
+
   /** The device is no longer in the room. */
   leaveRoom(roomName: string, deviceId: string): void {
     this.sql.exec('DELETE FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);

@@ -106,9 +106,7 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
       ...(request.description ? { description: request.description } : {}),
       ...(request.candidate !== undefined ? { candidate: request.candidate } : {}),
     };
-    const reached = await this.inbox(target.user_id)
-      .roomFrame({ deviceIds: [target.device_id], frame, callId: this.storage.room().call_id! })
-      .catch((error: unknown) => (console.error('signal relay failed', error), 0));
+    const reached = await this.sendTo([target], frame, this.storage.room().call_id!);
     return { ok: true, result: { relayed: reached > 0 } };
   }
 
@@ -240,30 +238,43 @@ export class CallRoom extends DurableObject<RoomEnv> implements CallRoomRpc {
     return namespace.get(namespace.idFromName(`${this.projectId}:${userId}`)) as unknown as RoomInboxRpc;
   }
 
-  /** Sends a frame to every connected participant but `exceptParticipant`, one RPC per user. */
-  private broadcast(frame: RoomServerFrame, exceptParticipant?: string): Promise<void> {
+  /** Sends a frame to every connected participant but `exceptParticipant`. */
+  private async broadcast(frame: RoomServerFrame, exceptParticipant?: string): Promise<void> {
     const callId = this.storage.room().call_id;
-    if (!callId) return Promise.resolve();
-    return this.sendTo(
+    if (!callId) return;
+    await this.sendTo(
       this.storage.participants().filter((row) => row.participant_id !== exceptParticipant),
       frame,
       callId,
     );
   }
 
-  private async sendTo(rows: ParticipantRow[], frame: RoomServerFrame, callId: string): Promise<void> {
-    const devicesByUser = new Map<string, string[]>();
+  /**
+   * Sends a frame to these participants' devices, one RPC per user, and answers how many devices it reached. A
+   * device its inbox no longer has a connection for lost it without a close reaching us (the server restarted,
+   * say): it is taken for reconnecting, so it rejoins in time or leaves.
+   */
+  private async sendTo(rows: ParticipantRow[], frame: RoomServerFrame, callId: string): Promise<number> {
+    const rowsByUser = new Map<string, ParticipantRow[]>();
     for (const row of rows) {
-      if (row.presence !== 'connected') continue;
-      devicesByUser.set(row.user_id, [...(devicesByUser.get(row.user_id) ?? []), row.device_id]);
+      if (row.presence === 'connected') rowsByUser.set(row.user_id, [...(rowsByUser.get(row.user_id) ?? []), row]);
     }
+    const unreached: ParticipantRow[] = [];
+    let reachedCount = 0;
     await Promise.all(
-      [...devicesByUser].map(([userId, deviceIds]) =>
-        this.inbox(userId)
-          .roomFrame({ deviceIds, frame, callId })
-          .catch((error: unknown) => console.error(`room frame to ${userId} failed`, error)),
-      ),
+      [...rowsByUser].map(async ([userId, userRows]) => {
+        try {
+          const reached = await this.inbox(userId).roomFrame({ deviceIds: userRows.map((row) => row.device_id), frame, callId });
+          reachedCount += reached.length;
+          unreached.push(...userRows.filter((row) => !reached.includes(row.device_id)));
+        } catch (error) {
+          // Only the inbox's word that a device has no connection marks it; a failed call proves nothing.
+          console.error(`room frame to ${userId} failed`, error);
+        }
+      }),
     );
+    for (const row of unreached) await this.disconnected(row.participant_id, row.connection_id);
+    return reachedCount;
   }
 
   /** Sends what is due from the outbox: call records to inboxes, call events to the project's hub. */

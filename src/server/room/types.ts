@@ -97,7 +97,7 @@ export type RoomNotice = { type: 'left'; roomName: string; participantId: string
 
 /** The methods a CallRoom calls on a UserInbox (src/server/user-inbox.ts). */
 export interface RoomInboxRpc {
-  /** Sends the frame to these devices' connections; answers how many connections got it. */
-  roomFrame(delivery: RoomDelivery): Promise<number>;
+  /** Sends the frame to these devices' connections; answers the devices it reached. */
+  roomFrame(delivery: RoomDelivery): Promise<string[]>;
   roomNotice(notice: RoomNotice): Promise<void>;
 }
