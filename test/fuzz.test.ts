@@ -164,7 +164,14 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
   'auth.refresh': frame('auth.refresh', fc.record({ token: fc.oneof(fc.constantFrom(OWN_TOKEN, OTHER_TOKEN), fc.string({ minLength: 1, maxLength: 60 })) })),
   'room.join': frame(
     'room.join',
-    fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), liveType: fc.constantFrom(...callTypeSchema.options) }, { requiredKeys: ['roomName'] }),
+    fc.record(
+      {
+        roomName: fc.string({ minLength: 1, maxLength: 30 }),
+        liveType: fc.constantFrom(...callTypeSchema.options),
+        participant: fc.record({ name: fc.string({ maxLength: 20 }), avatarUrl: fc.constant('https://img.example/a.png'), isHost: fc.boolean() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: ['roomName'] },
+    ),
   ),
   'room.leave': frame('room.leave', fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }) })),
   'room.signal': frame(
@@ -254,7 +261,7 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/health': () => ({ auth: 'none' }),
   'GET /v1/openapi.json': () => ({ auth: 'none' }),
   'POST /demo/token': () => ({ auth: 'none', body: { userId: 'fuzz-demo', name: 'Demo', avatarUrl: 'https://img.example/a.png' } }),
-  'POST /v1/projects/{projectId}/tokens': () => ({ auth: 'secret', body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60 } }),
+  'POST /v1/projects/{projectId}/tokens': () => ({ auth: 'secret', body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60, rooms: { 'fuzz-room': 'viewer', stage: 'host' } } }),
   'GET /v1/projects/{projectId}/session': () => ({ auth: 'user', query: { apiKey: FUZZ.apiKey } }),
   'POST /v1/projects/{projectId}/invitations': () => ({
     auth: 'secret',

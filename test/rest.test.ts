@@ -76,7 +76,7 @@ describe('the document', () => {
     expect(result.valid).toBe(true);
     expect(openapi.document.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.document.webhooks).sort()).toEqual(
-      ['invitation.accepted', 'invitation.canceled', 'invitation.created', 'invitation.declined', 'invitation.delivered', 'invitation.expired'],
+      ['call.ended', 'call.started', 'invitation.accepted', 'invitation.canceled', 'invitation.created', 'invitation.declined', 'invitation.delivered', 'invitation.expired'],
     );
   });
 });

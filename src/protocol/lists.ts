@@ -70,6 +70,9 @@ export const webhookEventTypeSchema = z.enum([
   'invitation.declined',
   'invitation.canceled',
   'invitation.expired',
+  // Calls: a room's call began (its second participant joined) and ended.
+  'call.started',
+  'call.ended',
 ]);
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 export const WEBHOOK_EVENT_TYPES = webhookEventTypeSchema.options;

@@ -13,6 +13,7 @@ import {
   webhookEndpointSourceSchema,
   webhookEventTypeSchema,
 } from '../protocol/lists.js';
+import { participantRoleSchema, roomEndReasonSchema } from '../protocol/room.js';
 import {
   answerBodySchema,
   cancelBodySchema,
@@ -136,7 +137,10 @@ export const componentSchemas: Record<string, Schema> = {
     reason: ref('Reason'),
     replyMessage: nullable(str),
     createdAt: ms,
-    endedAt: nullable(ms),
+    endedAt: { ...nullable(ms), description: 'When the outcome was decided; null while pending.' },
+    callStartedAt: { ...nullable(ms), description: 'When the call in the room began (a second participant joined); null when it never did.' },
+    callEndedAt: { ...nullable(ms), description: 'When that call ended; null while it lasts or when it never began.' },
+    durationMs: { ...nullable(int), description: 'How long the call lasted; null until it ended.' },
   }),
   CallHistoryPage: object({
     entries: { type: 'array', items: ref('CallHistoryEntry') },
@@ -211,7 +215,7 @@ export const componentSchemas: Record<string, Schema> = {
     data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
   }),
   InviteeEvent: object({
-    type: enumOf(webhookEventTypeSchema.exclude(['invitation.created'])),
+    type: enumOf(webhookEventTypeSchema.exclude(['invitation.created', 'call.started', 'call.ended'])),
     timestamp: { type: 'string', format: 'date-time' },
     data: object({
       projectId: str,
@@ -222,6 +226,25 @@ export const componentSchemas: Record<string, Schema> = {
       reason: ref('Reason'),
       message: { ...nullable(str), description: 'The decline message, when declined with one.' },
       at: ms,
+    }),
+  }),
+  CallEvent: object({
+    type: enumOf(webhookEventTypeSchema.extract(['call.started', 'call.ended'])),
+    timestamp: { type: 'string', format: 'date-time' },
+    data: object({
+      projectId: str,
+      roomName: str,
+      liveType: ref('CallType'),
+      callId: { type: 'string', description: 'The same in the start and the end of one call.' },
+      startedAt: { ...ms, description: 'When the second participant joined.' },
+      endedAt: { ...nullable(ms), description: 'Null in call.started.' },
+      durationMs: { ...nullable(int), description: 'Null in call.started.' },
+      reason: { ...nullable(enumOf(roomEndReasonSchema)), description: '`hangup`: a side of a 1:1 call (or the last host of a live stream) left; `last_participant`: one participant of a group was left. Null in call.started.' },
+      participants: {
+        type: 'array',
+        description: 'Everyone who took part so far, one entry per user, in the strongest role they had.',
+        items: object({ userId: str, role: enumOf(participantRoleSchema) }),
+      },
     }),
   }),
   SendInvitationBody: body(sendInvitationBodySchema),

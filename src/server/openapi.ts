@@ -292,6 +292,8 @@ const webhooks: Record<WebhookEventType, Schema> = {
   'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
   'invitation.canceled': webhookDescription('The sender canceled for this invitee, or left for good.', 'InviteeEvent'),
   'invitation.expired': webhookDescription('Nobody answered in time: a missed call.', 'InviteeEvent'),
+  'call.started': webhookDescription("A room's call began: its second participant joined.", 'CallEvent'),
+  'call.ended': webhookDescription("A room's call ended, with its duration and why.", 'CallEvent'),
 };
 
 let cached: Record<string, unknown> | undefined;

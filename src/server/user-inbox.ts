@@ -10,8 +10,19 @@ import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered
 import { Inbox, type Requester } from './inbox/inbox.js';
 import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, showPresence, subscribePresence } from './inbox/presence.js';
 import { RequestError } from './inbox/request-error.js';
+import {
+  applyRoomNotice,
+  handleRoomFrame,
+  readmitForInvitation,
+  roomConnectionClosed,
+  roomConnectionsSwept,
+  roomFrameDelivered,
+  ROOM_GRANTS_HEADER,
+  type ConnectionGrants,
+} from './inbox/room.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
+import type { RoomDelivery, RoomInboxRpc, RoomNotice } from './room/types.js';
 import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest, WatchAnswer } from './rpc.js';
 import { TokenError, verifyUserTokenFor } from './tokens.js';
 
@@ -23,6 +34,8 @@ interface ConnectionState {
   frames?: FrameBucket;
   /** When the token the socket signed in with (or last refreshed to) expires; the socket is closed then. */
   tokenExpiresAt: number;
+  /** The room grants of the token the device connected with (src/server/inbox/room.ts). */
+  grants?: ConnectionGrants | null;
 }
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
@@ -37,7 +50,7 @@ const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', '
  * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
  * This class handles connections and is the entry point of every request; the work is done in src/server/inbox/.
  */
-export class UserInbox extends Server<Env> implements InboxRpc {
+export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   static override options = { hibernate: true };
 
   private readonly inbox: Inbox;
@@ -118,7 +131,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     const state = connection.state;
     const { framesPerSecond, frameBurst } = this.inbox.limits;
     const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
-    connection.setState({ deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
+    connection.setState({ ...state, deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
     return allowed;
   }
 
@@ -126,8 +139,9 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     const { inbox } = this;
     const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
+    const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
     const now = Date.now();
-    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0 });
+    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0, ...(grants ? { grants } : {}) });
     this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
@@ -136,6 +150,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     reportDelivered(inbox);
     this.send(connection, { type: 'snapshot', ...snapshot(inbox, now) });
     if (wasOffline) presenceUpdated(inbox);
+    void roomConnectionsSwept(inbox, (id) => this.getConnection(id)?.readyState === WebSocket.OPEN);
     void inbox.outbox.flush();
     await inbox.alarms.schedule();
   }
@@ -147,6 +162,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     } catch {
       // already closed
     }
+    await roomConnectionClosed(this.inbox, connection.id);
     if (this.anyOpen(connection.id)) return;
     const now = Date.now();
     this.inbox.store.lastDeviceLeft(now, graceDeadline(this.inbox, now));
@@ -224,8 +240,11 @@ export class UserInbox extends Server<Env> implements InboxRpc {
         inbox.retention.invitationStored(Date.now());
         return result;
       }
-      case 'accept':
-        return answer(inbox, frame.invitationId, 'accept', requester);
+      case 'accept': {
+        const accepted = answer(inbox, frame.invitationId, 'accept', requester);
+        void readmitForInvitation(inbox, frame.invitationId);
+        return accepted;
+      }
       case 'decline':
         return answer(inbox, frame.invitationId, 'decline', requester, { reason: frame.reason ?? 'declined', message: frame.message ?? null });
       case 'cancel':
@@ -247,8 +266,12 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       case 'room.join':
       case 'room.leave':
       case 'room.signal':
-      case 'room.media':
-        throw new RequestError('unsupported', 'calls are not available on this server yet');
+      case 'room.media': {
+        // Calls need a socket: a room relays to the device's connection.
+        const connection = this.getConnection<ConnectionState>(requester.connectionId);
+        if (!connection) throw new RequestError('unsupported', 'calls are joined over a WebSocket connection');
+        return handleRoomFrame(inbox, { ...requester, grants: connection.state?.grants ?? null }, frame);
+      }
     }
   }
 
@@ -296,7 +319,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   /** On the sender's inbox: an invitee's delivery or outcome. */
   async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
-    return this.inbox.outgoing.applyInviteeUpdate(update);
+    await this.inbox.outgoing.applyInviteeUpdate(update);
+    if (update.state === 'accepted') void readmitForInvitation(this.inbox, update.invitationId);
   }
 
   /** On the invitee's inbox: the sender asks for the current outcome. */
@@ -319,6 +343,26 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   async presenceChanged(info: PresenceInfo): Promise<boolean> {
     return showPresence(this.inbox, info);
+  }
+
+  // ---- RPC from CallRoom objects (src/server/room/types.ts) ------------------------------------------------
+
+  /** Sends a room's frame to these devices of this user only; answers the devices it reached. */
+  async roomFrame(delivery: RoomDelivery): Promise<string[]> {
+    const text = JSON.stringify(delivery.frame);
+    const reached = new Set<string>();
+    for (const connection of this.getConnections<ConnectionState>()) {
+      const deviceId = connection.state?.deviceId ?? '';
+      if (connection.readyState !== WebSocket.OPEN || !delivery.deviceIds.includes(deviceId)) continue;
+      connection.send(text);
+      reached.add(deviceId);
+    }
+    roomFrameDelivered(this.inbox, delivery);
+    return [...reached];
+  }
+
+  async roomNotice(notice: RoomNotice): Promise<void> {
+    applyRoomNotice(this.inbox, notice);
   }
 
   override async onAlarm(): Promise<void> {

@@ -8,10 +8,12 @@ import { rateLimited } from './rate-limit.js';
 import { TokenError, createUserToken, verifyUserToken, verifyUserTokenFor } from './tokens.js';
 import { DEVICE_HEADER, TOKEN_EXPIRY_HEADER, USER_HEADER } from './user-inbox.js';
 import { corsHeaders, handleRest } from './rest.js';
+import { ROOM_GRANTS_HEADER, type ConnectionGrants } from './inbox/room.js';
 import type { HubEnv } from './hub/project-hub.js';
 
 export { UserInbox } from './user-inbox.js';
 export { ProjectHub } from './hub/project-hub.js';
+export { CallRoom } from './room/call-room.js';
 
 const PARTY = 'user-inbox';
 
@@ -47,6 +49,8 @@ async function connect(request: Request, env: Env): Promise<Response> {
       headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
       headers.set(DEVICE_HEADER, deviceId);
       headers.set(TOKEN_EXPIRY_HEADER, String(user.expiresAt));
+      if (user.rooms) headers.set(ROOM_GRANTS_HEADER, JSON.stringify({ rooms: user.rooms, grantedAt: user.issuedAt } satisfies ConnectionGrants));
+      else headers.delete(ROOM_GRANTS_HEADER);
       return new Request(req, { headers });
     },
     onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),

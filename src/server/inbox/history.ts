@@ -9,7 +9,8 @@ export function missedCalls(inbox: Inbox): number {
 /** A page of call history as the asking device sees it, newest first. */
 export function historyPage(inbox: Inbox, deviceId: string, limit: number, before: number | undefined): CallHistoryPage {
   const { rows, nextBefore } = inbox.store.historyPage(before ?? Number.MAX_SAFE_INTEGER, limit);
-  return { entries: rows.map((row) => historyFromRow(row, deviceId)), nextBefore, missedCalls: missedCalls(inbox) };
+  const calls = inbox.store.roomCalls(rows.map((row) => row.invitation_id));
+  return { entries: rows.map((row) => historyFromRow(row, deviceId, calls.get(row.invitation_id))), nextBefore, missedCalls: missedCalls(inbox) };
 }
 
 /** Clears the missed-call count on every device of this user. */

@@ -6,6 +6,7 @@ import { decideGlare } from './glare.js';
 import { missedCalls } from './history.js';
 import type { Inbox, Requester } from './inbox.js';
 import { RequestError } from './request-error.js';
+import { declinesWhileInCall } from './room.js';
 import type { IncomingRow } from './rows.js';
 
 /** How an outcome came about: the answering device (and the connection that already knows), a reason, a reply. */
@@ -34,7 +35,7 @@ export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvita
     const glare = decideGlare(inbox, invitation, now);
     if (glare) return glare;
   }
-  if (store.profile().status === 'busy' && ringing) {
+  if ((store.profile().status === 'busy' || declinesWhileInCall(inbox)) && ringing) {
     store.insertIncoming(invitation, { state: 'declined', reason: 'busy', endedAt: now });
     return { invitationId: invitation.invitationId, userId: inbox.userId, user: inbox.me(), delivered: false, state: 'declined', reason: 'busy' };
   }

@@ -3,13 +3,16 @@ import type { WatchAnswer } from '../rpc.js';
 import type { Inbox } from './inbox.js';
 import { RequestError } from './request-error.js';
 
-/** This user's presence: their status while a device is connected, offline with the time last seen otherwise. */
+/**
+ * This user's presence: their status while a device is connected (busy, too, while in a call), offline with the
+ * time last seen otherwise.
+ */
 export function presenceInfo(inbox: Inbox, exceptConnection?: string): PresenceInfo {
   const profile = inbox.store.profile();
   const online = inbox.devices.anyOpen(exceptConnection);
   return {
     userId: inbox.userId,
-    status: online ? (profile.status as PresenceInfo['status']) : 'offline',
+    status: online ? (inbox.store.inAnyRoom() ? 'busy' : (profile.status as PresenceInfo['status'])) : 'offline',
     lastSeen: online ? Date.now() : profile.last_seen,
   };
 }

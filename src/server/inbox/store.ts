@@ -10,7 +10,19 @@ import {
   type PushSubscriptionRecord,
 } from '../push/subscriptions.js';
 import type { OutboxKind } from '../rpc.js';
-import type { DeadLetterRow, HistoryRow, IncomingRow, InviteeRow, OutboxRow, OutgoingRow, ProfileRow } from './rows.js';
+import type {
+  AcceptedForRoomRow,
+  DeadLetterRow,
+  HistoryRow,
+  IncomingRow,
+  InviteeRow,
+  OutboxRow,
+  OutgoingRow,
+  ProfileRow,
+  RoomCallRow,
+  RoomDeviceRow,
+  SentForRoomRow,
+} from './rows.js';
 
 /** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
 const SCHEMA = `
@@ -165,6 +177,7 @@ export class InboxStore {
   private createSchema(): void {
     this.sql.exec(SCHEMA);
     this.sql.exec(SEND_INTENT_SCHEMA);
+    this.sql.exec(ROOM_SCHEMA);
     // Outboxes written before rows carried their age count as created now.
     const outboxColumns = this.sql.exec<{ name: string }>('PRAGMA table_info(outbox)').toArray();
     if (!outboxColumns.some((column) => column.name === 'created_at')) {
@@ -664,6 +677,118 @@ export class InboxStore {
       'SELECT s.* FROM send_intent s WHERE NOT EXISTS (SELECT 1 FROM outgoing o WHERE o.invitation_id = s.invitation_id) ORDER BY s.created_at',
     );
   }
+
+  // ---- calls (src/server/inbox/room.ts) ----------------------------------------------------------------------
+
+  /** Our newest invitations naming the room that still have an invitee ringing or one who accepted, and no call ended. */
+  sentNamingRoom(roomName: string, now: number): SentForRoomRow[] {
+    return this.rows<SentForRoomRow>(
+      `SELECT o.invitation_id, o.created_at, o.call_type, o.to_ids,
+              (SELECT json_group_array(i.user_id) FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted') AS accepted
+         FROM outgoing o
+        WHERE o.room_name = ?1
+          AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id
+                         AND (i.state = 'accepted' OR (i.state = 'pending' AND o.expires_at > ?2)))
+          AND NOT EXISTS (SELECT 1 FROM room_call c WHERE c.invitation_id = o.invitation_id AND c.ended_at IS NOT NULL)
+        ORDER BY o.created_at DESC LIMIT 5`,
+      roomName,
+      now,
+    );
+  }
+
+  /** Our newest accepted invitations naming the room whose call did not end. */
+  acceptedNamingRoom(roomName: string): AcceptedForRoomRow[] {
+    return this.rows<AcceptedForRoomRow>(
+      `SELECT n.invitation_id, n.created_at, n.call_type, n.from_id FROM incoming n
+        WHERE n.room_name = ? AND n.state = 'accepted'
+          AND NOT EXISTS (SELECT 1 FROM room_call c WHERE c.invitation_id = n.invitation_id AND c.ended_at IS NOT NULL)
+        ORDER BY n.created_at DESC LIMIT 5`,
+      roomName,
+    );
+  }
+
+  /** The room an invitation of ours (either way) names. */
+  roomOfInvitation(invitationId: string): string | undefined {
+    return this.one<{ room_name: string }>(
+      'SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1',
+      invitationId,
+    )?.room_name;
+  }
+
+  /** This device joined the room's call over this connection. */
+  enterRoom(row: RoomDeviceRow): void {
+    this.write(
+      'INSERT OR REPLACE INTO room_device (room_name, device_id, participant_id, connection_id, call_id) VALUES (?, ?, ?, ?, ?)',
+      row.room_name, row.device_id, row.participant_id, row.connection_id, row.call_id,
+    );
+  }
+
+  roomDevice(roomName: string, deviceId: string): RoomDeviceRow | undefined {
+    return this.one<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+  }
+
+  /** This user's devices in the room. */
+  devicesInRoom(roomName: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
+  }
+
+  /** The rooms joined over this connection. */
+  roomsOfConnection(connectionId: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE connection_id = ?', connectionId);
+  }
+
+  /** Every room device of this user. */
+  roomDevices(): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device');
+  }
+
+  /** The device is no longer in the room. */
+  leaveRoom(roomName: string, deviceId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+  }
+
+  /** The participant is out of that call; a join of the same device to a later call stays. */
+  participantLeftRoom(roomName: string, participantId: string, callId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND participant_id = ? AND call_id = ?', roomName, participantId, callId);
+  }
+
+  /** The room's call ended: every device in it is out. */
+  roomEnded(roomName: string, callId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND call_id = ?', roomName, callId);
+  }
+
+  inAnyRoom(): boolean {
+    return this.one('SELECT 1 FROM room_device LIMIT 1') !== undefined;
+  }
+
+  /**
+   * Ties a call to the accepted invitations naming its room made by `at`, and records its times on them. An
+   * invitation already tied to another call keeps that one.
+   */
+  recordRoomCall(roomName: string, call: { callId: string; startedAt: number; endedAt: number | null; durationMs: number | null }, at: number): void {
+    this.write(
+      `INSERT INTO room_call (invitation_id, call_id, started_at, ended_at, duration_ms)
+       SELECT invitation_id, ?2, ?3, ?4, ?5 FROM (
+         SELECT invitation_id FROM incoming WHERE room_name = ?1 AND state = 'accepted' AND created_at <= ?6
+         UNION
+         SELECT o.invitation_id FROM outgoing o WHERE o.room_name = ?1 AND o.created_at <= ?6
+            AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted')
+       ) WHERE true
+       ON CONFLICT (invitation_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, duration_ms = excluded.duration_ms
+         WHERE room_call.call_id = excluded.call_id`,
+      roomName, call.callId, call.startedAt, call.endedAt, call.durationMs, at,
+    );
+  }
+
+  /** The calls these invitations led to, by invitation id. */
+  roomCalls(invitationIds: string[]): Map<string, RoomCallRow> {
+    if (invitationIds.length === 0) return new Map();
+    const rows = this.rows<RoomCallRow>(
+      'SELECT invitation_id, started_at, ended_at, duration_ms FROM room_call WHERE invitation_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(invitationIds),
+    );
+    return new Map(rows.map((row) => [row.invitation_id, row]));
+  }
 }
 
 /** Sends under way; a row outlives its send by the request-id memory, so a retry finds the invitation it made. */
@@ -684,3 +809,15 @@ export interface SendIntentRow {
   sender_device: string;
   created_at: number;
 }
+
+/** Which of this user's devices are in which room, and the calls that invitations led to. */
+const ROOM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS room_device (
+  room_name TEXT NOT NULL, device_id TEXT NOT NULL, participant_id TEXT NOT NULL, connection_id TEXT NOT NULL, call_id TEXT NOT NULL,
+  PRIMARY KEY (room_name, device_id)
+);
+CREATE TABLE IF NOT EXISTS room_call (
+  invitation_id TEXT PRIMARY KEY, call_id TEXT NOT NULL, started_at INTEGER, ended_at INTEGER, duration_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS incoming_by_room ON incoming (room_name, state);
+`;
