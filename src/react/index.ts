@@ -12,4 +12,5 @@ export type { BaxCallButton as BaxCallButtonElement } from '../elements/call-but
 export type { BaxCallHistory as BaxCallHistoryElement } from '../elements/call-history/call-history.js';
 export type { BaxIncomingCall as BaxIncomingCallElement } from '../elements/incoming-call/incoming-call.js';
 export type { CallClient, ClientState, ConnectionStatus } from '../client/types.js';
+export type { CallHistoryEntry, PresenceInfo, ReceivedInvitation, SentInvitation, UserInfo } from '../protocol/types.js';
 export * from '../elements/events/index.js';
