@@ -35,11 +35,13 @@ export function useProvidedClient(element: ReactiveElement | null): CallClient |
     if (!root) return undefined;
     let dispose: (() => void) | undefined;
     const receive = (provided: CallClient | undefined, unsubscribe?: () => void) => {
-      // A provider that appears between them takes over the subscription; drop the old one.
+      // Providers ask their consumers again when another provider connects below them: keep only the latest answer.
       if (dispose && dispose !== unsubscribe) dispose();
       dispose = unsubscribe;
       setClient(provided);
     };
+    // The shadow root stands in for a consumer element: providers only compare it with their host and dispatch
+    // from it again, both of which a shadow root supports.
     root.dispatchEvent(new ContextEvent(callClientContext, root as Element, receive, true));
     return () => dispose?.();
   }, [element]);
