@@ -256,6 +256,8 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/projects/{projectId}/presence': () => ({ auth: 'secret', query: { userIds: 'fuzz-a,fuzz-b' } }),
   'GET /v1/projects/{projectId}/users/{userId}/history': () => ({ auth: 'secret', query: { limit: '5' } }),
   'GET /v1/projects/{projectId}/users/{userId}/push-subscriptions': () => ({ auth: 'secret' }),
+  'GET /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret' }),
+  'PUT /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret', body: { contacts: ['fuzz-a', 'fuzz-app'] } }),
   'GET /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret' }),
   // Receivers on the discard port: deliveries fail at once instead of reaching out.
   'POST /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret', body: { url: 'http://127.0.0.1:9/hook', description: 'fuzz', events: [webhookEventTypeSchema.options[0]], enabled: false } }),
