@@ -37,8 +37,21 @@ const idOf = (client: BaxCloudClient) => client.getState().user.userId;
 const neverSeen = (userId: string): PresenceInfo => ({ userId, status: 'offline', lastSeen: null });
 const seen = (userId: string, status: PresenceInfo['status']) => ({ userId, status, lastSeen: expect.any(Number) });
 
+/** What the routes used here answer: a list, or an error. */
+interface RestBody {
+  contacts?: string[];
+  presence?: PresenceInfo[];
+  code?: string;
+}
+
 /** Calls a route of the REST API with the project secret, and checks the answer against the OpenAPI document. */
-async function rest(project: Project, method: string, route: 'contacts' | 'presence', param: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function rest(
+  project: Project,
+  method: string,
+  route: 'contacts' | 'presence',
+  param: string,
+  body?: unknown,
+): Promise<{ status: number; body: RestBody }> {
   const template = route === 'contacts' ? '/v1/projects/{projectId}/users/{userId}/contacts' : '/v1/projects/{projectId}/presence';
   const path = template.replace('{projectId}', project.projectId).replace('{userId}', param) + (route === 'presence' ? `?userIds=${param}` : '');
   const response = await fetch(`${server.url}${path}`, {
@@ -46,7 +59,7 @@ async function rest(project: Project, method: string, route: 'contacts' | 'prese
     headers: { authorization: `Bearer ${project.secret}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const answer = { status: response.status, body: await response.json() };
+  const answer = { status: response.status, body: (await response.json()) as RestBody };
   openapi.check(method, template, answer.status, answer.body);
   return answer;
 }
@@ -134,7 +147,7 @@ describe("presenceVisibility: 'contacts'", () => {
     expect(toBob.map((info) => info.status)).toEqual(['busy']);
   });
 
-  it("shows the real status, and its changes, to the users the app backend lists as contacts, until it takes them off", async () => {
+  it('shows the real status, and its changes, to the users the app backend lists as contacts, until it takes them off', async () => {
     const alice = await user(CONTACTS_ONLY, 'alice');
     const bob = await user(CONTACTS_ONLY, 'bob');
     const bobId = idOf(bob);
@@ -168,7 +181,9 @@ describe("presenceVisibility: 'contacts'", () => {
     expect((await rest(CONTACTS_ONLY, 'PUT', 'contacts', userId, { contacts: ['a'], extra: true })).status).toBe(400);
     const longest = Array.from({ length: 1000 }, (_, index) => `${index}-`.padEnd(128, 'x'));
     expect((await rest(CONTACTS_ONLY, 'PUT', 'contacts', userId, { contacts: longest })).body.contacts).toHaveLength(1000);
-    const withoutSecret = await fetch(`${server.url}/v1/projects/${CONTACTS_ONLY.projectId}/users/${userId}/contacts`, { headers: { authorization: 'Bearer nope' } });
+    const withoutSecret = await fetch(`${server.url}/v1/projects/${CONTACTS_ONLY.projectId}/users/${userId}/contacts`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(withoutSecret.status).toBe(401);
   });
 });
