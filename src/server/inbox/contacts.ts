@@ -19,8 +19,13 @@ function contactsOnly(inbox: Inbox): boolean {
 
 /** Whether `viewerId` may see this user's presence. The system (the app backend) and the user themselves always may. */
 export function canSeePresence(inbox: Inbox, viewerId: string): boolean {
-  if (viewerId === SYSTEM_USER_ID || viewerId === inbox.userId || !contactsOnly(inbox)) return true;
-  return inbox.store.isContact(viewerId);
+  return presenceViewers(inbox)(viewerId);
+}
+
+/** Who may see this user's presence, as a test to run on many viewers: the project's option is read once. */
+export function presenceViewers(inbox: Inbox): (viewerId: string) => boolean {
+  if (!contactsOnly(inbox)) return () => true;
+  return (viewerId) => viewerId === SYSTEM_USER_ID || viewerId === inbox.userId || inbox.store.isContact(viewerId);
 }
 
 /** Notes an invitation between this user and `userIds`; returns those who see this user's presence only from now on. */

@@ -1,6 +1,6 @@
 import type { PresenceInfo } from '../../protocol/types.js';
 import type { WatchAnswer } from '../rpc.js';
-import { addInvitationContacts, canSeePresence, replaceBackendContacts } from './contacts.js';
+import { addInvitationContacts, canSeePresence, presenceViewers, replaceBackendContacts } from './contacts.js';
 import type { Inbox } from './inbox.js';
 import { RequestError } from './request-error.js';
 
@@ -31,8 +31,9 @@ export function presenceUpdated(inbox: Inbox, exceptConnection?: string): void {
   saveWatchers(inbox);
   const info = presenceInfo(inbox, exceptConnection);
   inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
+  const maySee = presenceViewers(inbox);
   for (const userId of inbox.store.watchers()) {
-    if (canSeePresence(inbox, userId)) pushPresence(inbox, userId, info);
+    if (maySee(userId)) pushPresence(inbox, userId, info);
   }
 }
 
