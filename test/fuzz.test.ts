@@ -33,8 +33,11 @@ let userToken: string;
 let vapid: { publicKey: string; privateKey: string };
 
 beforeAll(async () => {
-  // Rate limits and caps would turn most of the run into refusals, hiding the code behind them (test/limits.test.ts tests those).
-  server = await startServer({ projects: [FUZZ], vars: { REST_RATE_PER_SECOND: '100000', REST_RATE_BURST: '100000', FRAMES_PER_SECOND: '100000', FRAME_BURST: '100000', MAX_PENDING_INVITATIONS: '100000' } });
+  // The REST and frame rates and the pending-invitation cap would turn most of the run into refusals, hiding what is behind them.
+  server = await startServer({
+    projects: [FUZZ],
+    vars: { REST_RATE_PER_SECOND: '100000', REST_RATE_BURST: '100000', FRAMES_PER_SECOND: '100000', FRAME_BURST: '100000', MAX_PENDING_INVITATIONS: '100000' },
+  });
   const userId = 'fuzz-socket';
   const { token } = await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId });
   socketTokens.own = token;
@@ -274,7 +277,9 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/projects/{projectId}/presence': () => ({ auth: 'secret', query: { userIds: 'fuzz-a,fuzz-b' } }),
   'GET /v1/projects/{projectId}/users/{userId}/history': () => ({ auth: 'secret', query: { limit: '5' } }),
   'GET /v1/projects/{projectId}/users/{userId}/push-subscriptions': () => ({ auth: 'secret' }),
-  'GET /v1/projects/{projectId}/users/{userId}/dead-letters': () => ({ auth: 'secret' }),
+  'GET /v1/projects/{projectId}/users/{userId}/dead-letters': () => ({ auth: 'secret', query: { limit: '5' } }),
+  'GET /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret' }),
+  'PUT /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret', body: { contacts: ['fuzz-a', 'fuzz-app'] } }),
   'GET /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret' }),
   // Receivers on the discard port: deliveries fail at once instead of reaching out.
   'POST /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret', body: { url: 'http://127.0.0.1:9/hook', description: 'fuzz', events: [webhookEventTypeSchema.options[0]], enabled: false } }),

@@ -47,6 +47,8 @@ const projectSchema = z.object({
   /** Hosts push subscriptions may point at (`*.` for any name below a domain); default: the browsers' push services. */
   pushServices: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'a host, or *. and a domain')).optional(),
   ...callSettingsSchema.shape,
+  /** Who sees a user's presence: anyone in the project (the default), or only their contacts (src/server/inbox/contacts.ts). */
+  presenceVisibility: z.enum(['project', 'contacts']).optional(),
 });
 export type ProjectConfig = z.output<typeof projectSchema>;
 

@@ -17,7 +17,9 @@ export type BackendCall =
   | { op: 'push.subscribe'; subscription: PushSubscriptionRecord }
   | { op: 'push.unsubscribe'; endpoint: string }
   | { op: 'push.list' }
-  | { op: 'deadLetters.list'; limit: number };
+  | { op: 'deadLetters.list'; limit: number }
+  | { op: 'contacts.get' }
+  | { op: 'contacts.set'; contacts: string[] };
 
 export type BackendResult = { ok: true; result: unknown } | { ok: false; code: ErrorCode; message: string };
 
@@ -44,6 +46,8 @@ export interface BackendHost {
   me(): UserInfo;
   /** Runs one request frame as the given device, as if it came over a socket without one. */
   handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
+  /** Replaces the contacts the app backend lists for this user (src/server/inbox/contacts.ts); returns them as stored. */
+  setContacts(userIds: string[]): string[];
 }
 
 const ERROR_CODES = new Set<string>(errorCodeSchema.options);
@@ -69,6 +73,10 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
         return { ok: true, result: host.store.pushSubscriptions() };
       case 'deadLetters.list':
         return { ok: true, result: host.store.deadLetters(call.limit).map(deadLetterFromRow) };
+      case 'contacts.get':
+        return { ok: true, result: host.store.backendContacts() };
+      case 'contacts.set':
+        return { ok: true, result: host.setContacts(call.contacts) };
     }
   } catch (error) {
     const code = (error as { code?: unknown })?.code;

@@ -17,6 +17,7 @@ import { participantRoleSchema, roomEndReasonSchema } from '../protocol/room.js'
 import {
   answerBodySchema,
   cancelBodySchema,
+  contactsBodySchema,
   createEndpointBodySchema,
   pushSubscriptionBodySchema,
   rotateVapidBodySchema,
@@ -124,6 +125,7 @@ export const componentSchemas: Record<string, Schema> = {
   AnswerResult: object({ invitationId: str, state: ref('InviteeState') }),
   PresenceInfo: object({ userId: str, status: enumOf(presenceStatusSchema), lastSeen: nullable(ms) }),
   PresenceList: object({ presence: { type: 'array', items: ref('PresenceInfo') } }),
+  ContactList: object({ contacts: { type: 'array', items: str } }),
   CallHistoryEntry: object({
     invitationId: str,
     direction: enumOf(callDirectionSchema),
@@ -250,6 +252,7 @@ export const componentSchemas: Record<string, Schema> = {
   SendInvitationBody: body(sendInvitationBodySchema),
   CancelBody: body(cancelBodySchema),
   AnswerBody: body(answerBodySchema),
+  ContactsBody: body(contactsBodySchema),
   CreateEndpointBody: body(createEndpointBodySchema),
   UpdateEndpointBody: body(updateEndpointBodySchema),
   SetVapidBody: body(setVapidBodySchema),

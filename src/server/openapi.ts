@@ -1,5 +1,6 @@
 import { ABUSE_LIMITS, LIMITS } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema, type WebhookEventType } from '../protocol/lists.js';
+import { MAX_BACKEND_CONTACTS } from './inbox/contacts.js';
 import { componentSchemas, enumOf, ref, str, type Schema } from './openapi-schemas.js';
 import { MAX_API_ENDPOINTS } from './webhooks.js';
 
@@ -156,6 +157,23 @@ const paths: Record<string, Schema> = {
       security: secret,
       parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: ABUSE_LIMITS.deadLettersKept }, `Default ${ABUSE_LIMITS.deadLettersKept}.`)],
       responses: { ...ok('DeadLetterList', 'The dead letters.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/contacts': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'getContacts',
+      summary: "The users the app backend lists as a user's contacts",
+      security: secret,
+      responses: { ...ok('ContactList', 'The list as last set; empty when none was.'), ...errorResponses(400, 401) },
+    },
+    put: {
+      operationId: 'setContacts',
+      summary: "Replace the users the app backend lists as a user's contacts",
+      description: `Where the project's \`presenceVisibility\` is "contacts", a user's presence shows only to their contacts: the users they exchanged an invitation with, and those listed here (at most ${MAX_BACKEND_CONTACTS}). Everyone else reads them as offline and never seen. Followers who gain or lose sight of the user get their presence as it now shows to them.`,
+      security: secret,
+      requestBody: jsonBody('ContactsBody'),
+      responses: { ...ok('ContactList', 'The list as stored: each user once, in the order given.'), ...errorResponses(400, 401) },
     },
   },
   '/v1/projects/{projectId}/webhooks/endpoints': {

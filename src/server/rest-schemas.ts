@@ -3,6 +3,7 @@ import { avatarUrlSchema, displayNameSchema, invitationFieldsSchema, messageSche
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
 import { roomGrantsSchema } from '../protocol/room.js';
+import { MAX_BACKEND_CONTACTS } from './inbox/contacts.js';
 import { validVapidSubject } from './push/crypto.js';
 import { DEFAULT_PUSH_SERVICES, pushEndpointProblem } from './push/services.js';
 import { targetUrlProblem, type TargetPolicy } from './target-url.js';
@@ -33,6 +34,8 @@ export const sendInvitationBodySchema = invitationFieldsSchema.extend({
   fromUser: profileSchema.optional(),
 });
 export const cancelBodySchema = z.strictObject({ from: userIdSchema.optional(), userIds: z.array(userIdSchema).min(1).max(LIMITS.maxInvitees).optional() });
+/** The users the app backend lists as one user's contacts, replacing its earlier list. */
+export const contactsBodySchema = z.strictObject({ contacts: z.array(userIdSchema).max(MAX_BACKEND_CONTACTS) });
 export const answerBodySchema = z.strictObject({
   /** Required with the project secret: the invitee who answers. Ignored with a user or answer token. */
   userId: userIdSchema.optional(),

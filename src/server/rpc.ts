@@ -42,7 +42,8 @@ export interface InboxRpc {
   cancelInvitation(request: CancelRequest): Promise<InviteeUpdate & { canceled: boolean }>;
   applyInviteeUpdate(update: InviteeUpdate): Promise<void>;
   syncInvitation(request: SyncRequest): Promise<InviteeUpdate | null>;
-  getPresenceInfo(): Promise<PresenceInfo>;
+  /** This user's presence as `viewerId` may see it; the app backend reads as the system user, which sees everyone's. */
+  getPresenceInfo(viewerId: string): Promise<PresenceInfo>;
   watch(watcherId: string): Promise<WatchAnswer>;
   presenceChanged(info: PresenceInfo): Promise<boolean>;
 }

@@ -8,7 +8,17 @@ import { graceDeadline } from './inbox/grace.js';
 import { historyPage, markMissedCallsSeen, snapshot } from './inbox/history.js';
 import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered, syncInvitation } from './inbox/incoming.js';
 import { Inbox, type Requester } from './inbox/inbox.js';
-import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, showPresence, subscribePresence } from './inbox/presence.js';
+import {
+  addWatcher,
+  presenceFor,
+  presenceOf,
+  presenceUpdated,
+  rememberInvitationContacts,
+  setContacts,
+  setPresence,
+  showPresence,
+  subscribePresence,
+} from './inbox/presence.js';
 import { RequestError } from './inbox/request-error.js';
 import {
   applyRoomNotice,
@@ -238,6 +248,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
       case 'invite': {
         const result = await inbox.outgoing.send(frame, requester);
         inbox.retention.invitationStored(Date.now());
+        rememberInvitationContacts(inbox, Array.isArray(frame.to) ? frame.to : [frame.to]);
         return result;
       }
       case 'accept': {
@@ -300,6 +311,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
       store: this.inbox.store,
       me: () => this.inbox.me(),
       handle: (frame, deviceId) => this.handleRequest({ deviceId, connectionId: `rest:${deviceId}` }, frame),
+      setContacts: (userIds) => setContacts(this.inbox, userIds),
     });
   }
 
@@ -309,6 +321,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   async deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate> {
     const update = await deliverInvitation(this.inbox, invitation);
     this.inbox.retention.invitationStored(Date.now());
+    rememberInvitationContacts(this.inbox, [invitation.from]);
     return update;
   }
 
@@ -333,8 +346,8 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
    * (which records the object's name in storage on fetch, WebSocket and alarm entries), and the inbox's schema
    * waits for its first write (src/server/inbox/store.ts).
    */
-  async getPresenceInfo(): Promise<PresenceInfo> {
-    return presenceInfo(this.inbox);
+  async getPresenceInfo(viewerId: string): Promise<PresenceInfo> {
+    return presenceFor(this.inbox, viewerId);
   }
 
   async watch(watcherId: string): Promise<WatchAnswer> {

@@ -178,6 +178,7 @@ export class InboxStore {
     this.sql.exec(SCHEMA);
     this.sql.exec(SEND_INTENT_SCHEMA);
     this.sql.exec(ROOM_SCHEMA);
+    this.createContactsTable();
     // Outboxes written before rows carried their age count as created now.
     const outboxColumns = this.sql.exec<{ name: string }>('PRAGMA table_info(outbox)').toArray();
     if (!outboxColumns.some((column) => column.name === 'created_at')) {
@@ -789,6 +790,48 @@ export class InboxStore {
     );
     return new Map(rows.map((row) => [row.invitation_id, row]));
   }
+
+  // ---- contacts: who sees this user's presence where a project shows it to contacts only (src/server/inbox/contacts.ts) ----
+
+  /** Creates the contacts table; an inbox older than it counts everyone it exchanged an invitation with so far. */
+  private createContactsTable(): void {
+    if (this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contacts'").toArray().length > 0) return;
+    this.sql.exec(CONTACTS_SCHEMA);
+    this.sql.exec(
+      `INSERT OR IGNORE INTO contacts (user_id, source, since)
+       SELECT user_id, 'invitation', max(created_at) FROM (
+         SELECT from_id AS user_id, created_at FROM incoming
+         UNION ALL SELECT i.user_id, o.created_at FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id)
+       GROUP BY user_id`,
+    );
+  }
+
+  /** Whether this user exchanged an invitation with `userId`, or the app backend lists `userId` as their contact. */
+  isContact(userId: string): boolean {
+    return this.one('SELECT 1 FROM contacts WHERE user_id = ? LIMIT 1', userId) !== undefined;
+  }
+
+  /** Notes an invitation exchanged with these users at `now`; the `keep` most recent such contacts stay. */
+  addInvitationContacts(userIds: string[], now: number, keep: number): void {
+    for (const userId of userIds) this.write("INSERT OR REPLACE INTO contacts (user_id, source, since) VALUES (?, 'invitation', ?)", userId, now);
+    if (this.count("SELECT count(*) AS n FROM contacts WHERE source = 'invitation'") <= keep) return;
+    this.write(
+      "DELETE FROM contacts WHERE source = 'invitation' AND user_id NOT IN (SELECT user_id FROM contacts WHERE source = 'invitation' ORDER BY since DESC LIMIT ?)",
+      keep,
+    );
+  }
+
+  /** This user's contacts as the app backend listed them, in its order. */
+  backendContacts(): string[] {
+    return this.rows<{ user_id: string }>("SELECT user_id FROM contacts WHERE source = 'backend' ORDER BY rowid").map((row) => row.user_id);
+  }
+
+  /** Replaces the app backend's list of this user's contacts; an empty list for an inbox that stores nothing stores nothing. */
+  setBackendContacts(userIds: string[], now: number): void {
+    if (!this.ready && userIds.length === 0) return;
+    this.write("DELETE FROM contacts WHERE source = 'backend'");
+    for (const userId of userIds) this.write("INSERT OR IGNORE INTO contacts (user_id, source, since) VALUES (?, 'backend', ?)", userId, now);
+  }
 }
 
 /** Sends under way; a row outlives its send by the request-id memory, so a retry finds the invitation it made. */
@@ -820,4 +863,13 @@ CREATE TABLE IF NOT EXISTS room_call (
   invitation_id TEXT PRIMARY KEY, call_id TEXT NOT NULL, started_at INTEGER, ended_at INTEGER, duration_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS incoming_by_room ON incoming (room_name, state);
+`;
+
+/** Whom this user's presence shows to, by where the contact came from: an `invitation` exchanged, or the `backend`'s list. */
+const CONTACTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS contacts (
+  user_id TEXT NOT NULL, source TEXT NOT NULL, since INTEGER NOT NULL,
+  PRIMARY KEY (user_id, source)
+);
+CREATE INDEX IF NOT EXISTS contacts_by_source ON contacts (source, since);
 `;
