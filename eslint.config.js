@@ -25,6 +25,17 @@ export default defineConfig(
     extends: [lit['flat/recommended'], wc['flat/recommended']],
     settings: { wc: { elementBaseClasses: ['LitElement'] } },
   },
+  {
+    // Tests read JSON bodies and DOM nodes of shapes they then assert on: the assertions are their type check.
+    files: ['test/**', '**/*.test.ts', 'stories/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
   // Formatting is Prettier's.
   prettier,
 );

@@ -1,4 +1,5 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { build } from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
 
@@ -41,13 +42,39 @@ function realServer() {
   };
 }
 
+/**
+ * The React tests, each bundled whole by esbuild: React ships CommonJS, which the dev server does not serve to a
+ * browser as modules. One bundle per test file, as each test file runs in its own page anyway.
+ */
+function reactTests() {
+  return {
+    name: 'bax-react-tests',
+    async serve(context) {
+      if (!/^\/src\/react\/.*\.test\.tsx$/.test(context.path)) return undefined;
+      const result = await build({
+        entryPoints: [`.${context.path}`],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        tsconfig: './tsconfig.json',
+        jsx: 'automatic',
+        define: { 'process.env.NODE_ENV': '"development"' },
+        sourcemap: 'inline',
+      });
+      return { body: result.outputFiles[0].text, type: 'js' };
+    },
+  };
+}
+
 export default {
-  files: ['src/elements/**/*.test.ts'],
+  files: ['src/elements/**/*.test.ts', 'src/react/**/*.test.tsx'],
   nodeResolve: true,
   browsers: [chromium],
   concurrency: 1,
   testFramework: { config: { timeout: 10_000 } },
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
+  plugins: [reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
 };

@@ -198,7 +198,8 @@ async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T
 async function main(): Promise<number> {
   log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
   const started = await Promise.allSettled([
-    startWrangler({ config: 'wrangler.jsonc', healthPath: '/v1/health', vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]) }, signal: starting.signal }),
+    // Like invitesPerMinute, the per-connection frame rate is a product limit, not what this measures.
+    startWrangler({ config: 'wrangler.jsonc', healthPath: '/v1/health', vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' }, signal: starting.signal }),
     startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal }),
   ]);
   for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);

@@ -1,11 +1,11 @@
-// Installs and builds the framework examples (examples/vue, examples/svelte, examples/angular) against this
-// package's own build: `node scripts/examples.mjs [name…]`. Each example links the package with "file:../..".
+// Installs and builds the framework examples (examples/vue, examples/svelte, examples/angular, examples/react) against
+// this package's own build: `node scripts/examples.mjs [name…]`. Each example links the package with "file:../..".
 // An example whose node_modules already matches its lockfile is not reinstalled.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const all = ['vue', 'svelte', 'angular'];
+const all = ['vue', 'svelte', 'angular', 'react'];
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !all.includes(name));
 if (unknown.length > 0) {
@@ -13,7 +13,8 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const npm = (cwd, ...args) => execFileSync('npm', args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+const npm = (cwd, ...args) =>
+  execFileSync('npm', args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
 
 // The examples import the package's dist/, so build it first.
 npm('.', 'run', '--silent', 'build:lib');

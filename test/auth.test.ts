@@ -4,7 +4,8 @@ import { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import WebSocket from 'ws';
 import { DEMO, connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
-import { socketUrl, upgradeStatus } from './support/raw.js';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/protocol/frames.js';
+import { openSocket, socketUrl, upgradeStatus } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const ACME = { projectId: 'acme', apiKey: 'acme-key', secret: 'acme-secret-0123456789', allowedOrigins: ['https://app.acme.example'] };
@@ -133,6 +134,83 @@ describe('refusing connections before the socket opens', () => {
     await waitForState(client, (state) => state.connection === 'unauthorized');
     await expect(pending).rejects.toMatchObject({ code: 'unauthorized' });
     client.disconnect();
+  });
+});
+
+describe('tokens stay out of URLs', () => {
+  const userId = uniqueUser('url');
+
+  it('connects with the token offered as a subprotocol, and the server selects bax.v1', async () => {
+    const socket = openSocket(socketUrl(server.host, { userId, token: await demoToken(userId) }));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    expect(socket.protocol).toBe(SOCKET_PROTOCOL);
+    socket.close();
+  });
+
+  it('refuses a token in the socket URL, even a valid one, and even beside one in the header', async () => {
+    const token = await demoToken(userId);
+    const { url } = socketUrl(server.host, { userId });
+    expect(await upgradeStatus(`${url}&token=${token}`)).toBe(401);
+    const withHeader = socketUrl(server.host, { userId, token });
+    expect(await upgradeStatus({ ...withHeader, url: `${withHeader.url}&token=${token}` })).toBe(401);
+  });
+
+  it('refuses a token offered without bax.v1, or two tokens, with 400', async () => {
+    const token = await demoToken(userId);
+    const { url } = socketUrl(server.host, { userId });
+    expect(await upgradeStatus({ url, protocols: [TOKEN_PROTOCOL_PREFIX + token] })).toBe(400);
+    const another = await demoToken(userId, 120);
+    expect(await upgradeStatus({ url, protocols: [SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token, TOKEN_PROTOCOL_PREFIX + another] })).toBe(400);
+  });
+
+  it('the session check takes the token as a Bearer header and refuses it in the query string', async () => {
+    const { token, expiresAt } = await createUserToken({ projectId: 'demo', secret: DEMO.secret, userId });
+    const session = `${server.url}/v1/projects/demo/session?apiKey=${DEMO.apiKey}`;
+    const checked = await fetch(session, { headers: { authorization: `Bearer ${token}` } });
+    expect(checked.status).toBe(200);
+    expect(await checked.json()).toEqual({ userId, expiresAt });
+    const inQuery = await fetch(`${session}&token=${token}`);
+    expect(inQuery.status).toBe(401);
+    expect(await inQuery.json()).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('Authorization') });
+    expect((await fetch(`${session}&token=${token}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(session)).status).toBe(401);
+  });
+
+  it("answers the session check's CORS preflight for the project's origins only", async () => {
+    const session = `${server.url}/v1/projects/acme/session?apiKey=${ACME.apiKey}`;
+    const preflight = (origin: string) =>
+      fetch(session, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const allowed = await preflight('https://app.acme.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.acme.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    const { token } = await createUserToken({ projectId: 'acme', secret: ACME.secret, userId });
+    const checked = await fetch(session, { headers: { origin: 'https://app.acme.example', authorization: `Bearer ${token}` } });
+    expect(checked.status).toBe(200);
+    expect(checked.headers.get('access-control-allow-origin')).toBe('https://app.acme.example');
+  });
+
+  it('the client sends no token in any URL it opens or fetches', async () => {
+    const seen: string[] = [];
+    const RecordingWebSocket = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        seen.push(url);
+        super(url, protocols);
+      }
+    };
+    const client = new BaxCloudClient({
+      projectId: 'demo',
+      apiKey: DEMO.apiKey,
+      host: server.host,
+      user: { userId },
+      token: await demoToken(userId),
+      WebSocket: RecordingWebSocket,
+    });
+    await waitForState(client, (state) => state.connection === 'open');
+    client.disconnect();
+    expect(seen).toHaveLength(1);
+    expect(new URL(seen[0]!).searchParams.has('token')).toBe(false);
   });
 });
 

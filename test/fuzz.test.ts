@@ -6,7 +6,7 @@ import { clientFrameSchema, type ClientFrameType } from '../src/protocol/frames.
 import { LIMITS } from '../src/protocol/limits.js';
 import { callTypeSchema, declineReasonSchema, errorCodeSchema, webhookEventTypeSchema } from '../src/protocol/lists.js';
 import { createUserToken } from '../src/server/tokens.js';
-import { socketUrl } from './support/raw.js';
+import { openSocket, socketUrl } from './support/raw.js';
 import { startServer, type RunningServer, type TestProject } from './support/server.js';
 
 /**
@@ -33,11 +33,16 @@ let userToken: string;
 let vapid: { publicKey: string; privateKey: string };
 
 beforeAll(async () => {
-  // The REST rate limit would turn most of the run into 429s, hiding the routes behind it.
-  server = await startServer({ projects: [FUZZ], vars: { REST_RATE_PER_SECOND: '100000', REST_RATE_BURST: '100000' } });
+  // The REST and frame rates and the pending-invitation cap would turn most of the run into refusals, hiding what is behind them.
+  server = await startServer({
+    projects: [FUZZ],
+    vars: { REST_RATE_PER_SECOND: '100000', REST_RATE_BURST: '100000', FRAMES_PER_SECOND: '100000', FRAME_BURST: '100000', MAX_PENDING_INVITATIONS: '100000' },
+  });
   const userId = 'fuzz-socket';
   const { token } = await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId });
-  socket = new WebSocket(socketUrl(server.host, { projectId: FUZZ.projectId, apiKey: FUZZ.apiKey, userId, token }));
+  socketTokens.own = token;
+  socketTokens.other = (await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId: 'fuzz-other' })).token;
+  socket = openSocket(socketUrl(server.host, { projectId: FUZZ.projectId, apiKey: FUZZ.apiKey, userId, token }));
   socket.on('message', (data) => {
     const frame = JSON.parse(String(data)) as Answer;
     if (frame.type === 'result' || frame.type === 'error') answers.shift()?.(frame);
@@ -61,6 +66,10 @@ type Json = Record<string, unknown>;
 const DEEP = '\u0001deep\u0001';
 /** Replaced by a fresh request id at send time, so retries of earlier frames do not mask new ones. */
 const RID = '\u0001rid\u0001';
+/** Replaced by a token of the socket's own user, and of another user, at send time (tokens are minted async). */
+const OWN_TOKEN = '\u0001own-token\u0001';
+const OTHER_TOKEN = '\u0001other-token\u0001';
+const socketTokens = { own: '', other: '' };
 
 const specialStrings = fc.constantFrom(
   '', ' ', '__proto__', 'constructor', 'prototype', 'system', 'javascript:alert(1)', 'data:text/html,x', '\u202E\u2066\u0000\u0085',
@@ -154,9 +163,18 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
   'history.list': frame('history.list', fc.record({ limit: fc.integer({ min: 1, max: LIMITS.maxHistoryPage }), before: fc.integer({ min: 1 }) }, { requiredKeys: [] })),
   'history.markSeen': frame('history.markSeen'),
   ping: frame('ping'),
+  // Never a valid token shorter-lived than the run: the socket must stay open throughout.
+  'auth.refresh': frame('auth.refresh', fc.record({ token: fc.oneof(fc.constantFrom(OWN_TOKEN, OTHER_TOKEN), fc.string({ minLength: 1, maxLength: 60 })) })),
   'room.join': frame(
     'room.join',
-    fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), liveType: fc.constantFrom(...callTypeSchema.options) }, { requiredKeys: ['roomName'] }),
+    fc.record(
+      {
+        roomName: fc.string({ minLength: 1, maxLength: 30 }),
+        liveType: fc.constantFrom(...callTypeSchema.options),
+        participant: fc.record({ name: fc.string({ maxLength: 20 }), avatarUrl: fc.constant('https://img.example/a.png'), isHost: fc.boolean() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: ['roomName'] },
+    ),
   ),
   'room.leave': frame('room.leave', fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }) })),
   'room.signal': frame(
@@ -194,7 +212,12 @@ function exchange(payload: string | Buffer): Promise<Answer> {
       clearTimeout(timer);
       resolve(answer);
     });
-    socket.send(typeof payload === 'string' ? payload.replaceAll(JSON.stringify(RID), JSON.stringify(requestId)) : payload);
+    const text = (frame: string) =>
+      frame
+        .replaceAll(JSON.stringify(RID), JSON.stringify(requestId))
+        .replaceAll(JSON.stringify(OWN_TOKEN), JSON.stringify(socketTokens.own))
+        .replaceAll(JSON.stringify(OTHER_TOKEN), JSON.stringify(socketTokens.other));
+    socket.send(typeof payload === 'string' ? text(payload) : payload);
   });
 }
 
@@ -236,15 +259,13 @@ interface RouteBase {
   body?: Json;
 }
 
-const TOKEN = '\u0001token\u0001';
-
 /** A valid request to every REST route, by method and documented path. */
 const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/health': () => ({ auth: 'none' }),
   'GET /v1/openapi.json': () => ({ auth: 'none' }),
   'POST /demo/token': () => ({ auth: 'none', body: { userId: 'fuzz-demo', name: 'Demo', avatarUrl: 'https://img.example/a.png' } }),
-  'POST /v1/projects/{projectId}/tokens': () => ({ auth: 'secret', body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60 } }),
-  'GET /v1/projects/{projectId}/session': () => ({ auth: 'none', query: { apiKey: FUZZ.apiKey, token: TOKEN } }),
+  'POST /v1/projects/{projectId}/tokens': () => ({ auth: 'secret', body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60, rooms: { 'fuzz-room': 'viewer', stage: 'host' } } }),
+  'GET /v1/projects/{projectId}/session': () => ({ auth: 'user', query: { apiKey: FUZZ.apiKey } }),
   'POST /v1/projects/{projectId}/invitations': () => ({
     auth: 'secret',
     body: { from: 'fuzz-app', fromUser: { name: 'App' }, to: 'fuzz-b', roomName: 'room', callType: 'audio_call', message: 'hi', timeoutSeconds: 30 },
@@ -256,6 +277,9 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/projects/{projectId}/presence': () => ({ auth: 'secret', query: { userIds: 'fuzz-a,fuzz-b' } }),
   'GET /v1/projects/{projectId}/users/{userId}/history': () => ({ auth: 'secret', query: { limit: '5' } }),
   'GET /v1/projects/{projectId}/users/{userId}/push-subscriptions': () => ({ auth: 'secret' }),
+  'GET /v1/projects/{projectId}/users/{userId}/dead-letters': () => ({ auth: 'secret', query: { limit: '5' } }),
+  'GET /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret' }),
+  'PUT /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret', body: { contacts: ['fuzz-a', 'fuzz-app'] } }),
   'GET /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret' }),
   // Receivers on the discard port: deliveries fail at once instead of reaching out.
   'POST /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret', body: { url: 'http://127.0.0.1:9/hook', description: 'fuzz', events: [webhookEventTypeSchema.options[0]], enabled: false } }),
@@ -328,7 +352,7 @@ async function send(testCase: RestCase): Promise<{ status: number; text: string 
   const method = testCase.method ?? routeMethod;
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => testCase.params[name] ?? PARAMS[name]!);
   const url = new URL(path, server.url);
-  for (const [name, value] of Object.entries(testCase.query ?? base.query ?? {})) url.searchParams.set(name, value === TOKEN ? userToken : value);
+  for (const [name, value] of Object.entries(testCase.query ?? base.query ?? {})) url.searchParams.set(name, value);
   const secret = credential(testCase.auth ?? base.auth);
   const headers: Record<string, string> = { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(testCase.contentType ? { 'content-type': testCase.contentType } : {}) };
   const body = method === 'GET' || testCase.body === undefined ? undefined : typeof testCase.body === 'string' ? testCase.body : new Uint8Array(testCase.body);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createUserToken } from '../src/server/tokens.js';
 import { DEMO, uniqueUser } from './support/clients.js';
-import { openRaw, socketUrl, upgradeStatus, type RawFrame } from './support/raw.js';
+import { openRaw, openSocket, socketUrl, upgradeStatus, type RawFrame } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 /** The edges an outside review found: the demo project, inbox aliases, bad paths, REST rates, shown text. */
@@ -68,7 +68,7 @@ const demoToken = async (userId: string) => (await createUserToken({ projectId: 
 
 /** A socket on the demo project signed in with the given token, collecting what the server sends. */
 async function openWithToken(server: RunningServer, userId: string, token: string) {
-  const socket = new WebSocket(socketUrl(server.host, { userId, token }));
+  const socket = openSocket(socketUrl(server.host, { userId, token }));
   const frames: RawFrame[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data)) as RawFrame));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
+import { openSocket, socketUrl } from './support/raw.js';
 import { PUSH_SERVICE_HOST, PushService, browserSubscription, type BrowserSubscription, type PushRequest } from './support/push-service.js';
 import { startServer, type RunningServer, type TestProject } from './support/server.js';
 
@@ -129,7 +130,7 @@ describe('Web Push', () => {
     expect((await rest('POST', `/invitations/${other.invitationId}/accept`, ring.answerToken)).status).toBe(403);
     expect((await rest('GET', '/push/public-key', ring.answerToken)).status).toBe(401);
     const socketRefused = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`ws://${server.host}/parties/user-inbox/${P.projectId}:${bobId}?apiKey=${P.apiKey}&token=${ring.answerToken}`);
+      const socket = openSocket(socketUrl(server.host, { projectId: P.projectId, userId: bobId, apiKey: P.apiKey, token: ring.answerToken }));
       socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       socket.on('open', () => {
         socket.close();

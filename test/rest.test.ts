@@ -76,7 +76,7 @@ describe('the document', () => {
     expect(result.valid).toBe(true);
     expect(openapi.document.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.document.webhooks).sort()).toEqual(
-      ['invitation.accepted', 'invitation.canceled', 'invitation.created', 'invitation.declined', 'invitation.delivered', 'invitation.expired'],
+      ['call.ended', 'call.started', 'invitation.accepted', 'invitation.canceled', 'invitation.created', 'invitation.declined', 'invitation.delivered', 'invitation.expired'],
     );
   });
 });
@@ -85,9 +85,9 @@ describe('tokens', () => {
   it('mints user tokens and checks sessions as documented', async () => {
     const minted = await call('POST', '/v1/projects/{projectId}/tokens', {}, { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } });
     expect(minted.status).toBe(200);
-    const session = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: null, query: { apiKey: P.apiKey, token: minted.body.token } });
+    const session = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: minted.body.token, query: { apiKey: P.apiKey } });
     expect(session.body).toEqual({ userId: 'dora', expiresAt: minted.body.expiresAt });
-    const refused = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: null, query: { apiKey: P.apiKey, token: 'garbage' } });
+    const refused = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: 'garbage', query: { apiKey: P.apiKey } });
     expect(refused.status).toBe(401);
   });
 });

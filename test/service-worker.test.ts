@@ -95,25 +95,29 @@ afterAll(async () => {
 });
 
 /**
- * Waits for the server's next push to Bob's subscription and delivers it to the service worker, decrypted.
- * Delivery is at-least-once (a push the service was slow to acknowledge is sent again), so a repeat of a push
- * already delivered is skipped, as the browser's push service would collapse it by its topic.
+ * Waits for the server's push of `type` for `invitationId` to Bob's subscription and delivers it to the service
+ * worker, decrypted. Pushes of different invitations may arrive in any order, so each is picked by what it is;
+ * delivery is at-least-once, so a repeat of a push already delivered is skipped, as the browser's push service
+ * would collapse it by its topic.
  */
-let pushesRead = 0;
-const pushesSeen = new Set<string>();
-async function deliverNextPush(): Promise<any> {
-  for (;;) {
-    const index = pushesRead++;
-    await service.waitFor(() => service.for(subscription.id).length > index);
-    const request = service.for(subscription.id)[index]!;
-    const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
-    const payload = JSON.parse(plaintext);
-    const key = `${payload.type}:${payload.invitationId}`;
-    if (pushesSeen.has(key)) continue;
-    pushesSeen.add(key);
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
-    return payload;
-  }
+const pushesDelivered = new Set<string>();
+async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<any> {
+  const key = `${type}:${invitationId}`;
+  let found: any;
+  await service.waitFor(() => {
+    for (const request of service.for(subscription.id)) {
+      const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
+      const payload = JSON.parse(plaintext);
+      if (`${payload.type}:${payload.invitationId}` === key && !pushesDelivered.has(key)) {
+        found = { payload, plaintext };
+        return true;
+      }
+    }
+    return false;
+  });
+  pushesDelivered.add(key);
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: found.plaintext });
+  return found.payload;
 }
 
 function shownNotifications(): Promise<Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>> {
@@ -149,7 +153,7 @@ function click(tag: string, action: string): Promise<{ ok: boolean; status: numb
 it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes on cancel', async () => {
   // Accept from the notification.
   const first = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-accept', callType: 'video_call', message: 'got a minute?', roomUrl: `${origin}/room` });
-  const ring = await deliverNextPush();
+  const ring = await deliverPush('ring', first.invitationId);
   expect(ring).toMatchObject({ type: 'ring', invitationId: first.invitationId });
   await expect.poll(shownNotifications).toHaveLength(1);
   const [shown] = await shownNotifications();
@@ -168,24 +172,24 @@ it('shows a ring with the caller and Accept / Decline, answers through the REST 
   expect(await accepted).toMatchObject({ invitationId: first.invitationId, by: bobId });
   await expect.poll(shownNotifications).toHaveLength(0);
   // The server also closes it on Bob's other devices.
-  expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: first.invitationId, state: 'accepted' });
+  expect(await deliverPush('close', first.invitationId)).toMatchObject({ state: 'accepted' });
 
   // Decline from the notification.
   const second = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-decline', callType: 'audio_call' });
-  await deliverNextPush();
+  await deliverPush('ring', second.invitationId);
   await expect.poll(shownNotifications).toHaveLength(1);
   const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
   expect(await click(`baxcloud-call:${second.invitationId}`, 'decline')).toMatchObject({ action: 'decline', ok: true, status: 200 });
   expect(await declined).toMatchObject({ invitationId: second.invitationId, by: bobId, reason: 'declined' });
-  await deliverNextPush();
+  await deliverPush('close', second.invitationId);
   await expect.poll(shownNotifications).toHaveLength(0);
 
   // The caller gives up: the server's close message removes the notification.
   const third = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-cancel', callType: 'audio_call' });
-  await deliverNextPush();
+  await deliverPush('ring', third.invitationId);
   await expect.poll(shownNotifications).toHaveLength(1);
   await alice.cancelCallInvitation(third.invitationId);
-  expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: third.invitationId, state: 'canceled' });
+  expect(await deliverPush('close', third.invitationId)).toMatchObject({ state: 'canceled' });
   await expect.poll(shownNotifications).toHaveLength(0);
 });
 
@@ -197,9 +201,9 @@ it('opens a room only on the app’s origin or an allowed one after Accept; any 
   ];
   for (const [index, [roomUrl, opened]] of rooms.entries()) {
     const sent = await alice.sendCallInvitation({ to: bobId, roomName: `sw-room-${index}`, callType: 'video_call', roomUrl });
-    expect(await deliverNextPush()).toMatchObject({ type: 'ring', invitationId: sent.invitationId, roomUrl });
+    expect(await deliverPush('ring', sent.invitationId)).toMatchObject({ roomUrl });
     await expect.poll(shownNotifications).toHaveLength(1);
     expect(await click(`baxcloud-call:${sent.invitationId}`, 'accept'), roomUrl).toMatchObject({ action: 'accept', ok: true, opened });
-    expect(await deliverNextPush()).toMatchObject({ type: 'close', invitationId: sent.invitationId, state: 'accepted' });
+    expect(await deliverPush('close', sent.invitationId)).toMatchObject({ state: 'accepted' });
   }
 });

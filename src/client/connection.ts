@@ -1,5 +1,5 @@
 import { fromBase64, randomId } from '../protocol/base64.js';
-import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX, type ClientFrame, type ResultByType, type ServerFrame } from '../protocol/frames.js';
 import type { ErrorCode } from '../protocol/types.js';
 import type { BaxCloudClientOptions } from './client.js';
 import { BaxCloudError } from './errors.js';
@@ -28,10 +28,13 @@ interface PendingRequest {
 const PARTY = 'user-inbox';
 /** Refresh a token this long before it expires. */
 const TOKEN_MARGIN_MS = 30_000;
+/** Never ask for a token more often than this while a socket is open, however short-lived the tokens are. */
+const MIN_REFRESH_DELAY_MS = 1000;
 
 /**
- * One WebSocket to the user's inbox: reconnects, fetches tokens, correlates requests with their answers and
- * resends unanswered ones after a reconnect, and finds out why the server refused it.
+ * One WebSocket to the user's inbox: reconnects, fetches tokens (and hands the open socket a new one before the
+ * old one expires), correlates requests with their answers and resends unanswered ones after a reconnect, and
+ * finds out why the server refused it.
  */
 export class Connection {
   private readonly options: BaxCloudClientOptions;
@@ -39,6 +42,7 @@ export class Connection {
   private readonly socket: ReconnectingSocket;
   private readonly pending = new Map<string, PendingRequest>();
   private token: { value: string; expiresAt: number } | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private requestCounter = 0;
   private readonly requestPrefix = randomId(8);
   private closed = false;
@@ -49,16 +53,13 @@ export class Connection {
     this.owner = owner;
     const deviceId = options.deviceId ?? defaultDeviceId();
     // The URL PartyServer routes to the user's inbox; `_pk` names this connection there and stays the same
-    // across reconnects.
-    const base = `${serverOrigin(options.host, 'ws')}/parties/${PARTY}/${options.projectId}:${options.user.userId}?`;
-    const connectionId = randomId();
+    // across reconnects. The token goes as a subprotocol, never in the URL, where logs would keep it.
+    const query = { _pk: randomId(), apiKey: options.apiKey, deviceId };
     this.socket = new ReconnectingSocket(
-      async () => {
-        const query = { _pk: connectionId, token: await this.currentToken(), apiKey: options.apiKey, deviceId };
-        return base + new URLSearchParams(Object.entries(query).filter(([, value]) => value != null));
-      },
+      `${serverOrigin(options.host, 'ws')}/parties/${PARTY}/${options.projectId}:${options.user.userId}?${new URLSearchParams(query)}`,
+      async () => [SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX + (await this.currentToken())],
       { WebSocket: options.WebSocket, minDelayMs: 250 + Math.random() * 500, maxDelayMs: 5000, connectTimeoutMs: 5000 },
-      { message: (data) => this.handleMessage(data), close: () => this.handleClose() },
+      { message: (data) => this.handleMessage(data), close: (code) => this.handleClose(code) },
     );
     // Back online: try now rather than after the current wait.
     globalThis.addEventListener?.('online', this.handleOnline);
@@ -82,6 +83,7 @@ export class Connection {
   /** Closes the socket for good; pending requests reject with `disconnected`. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.refreshTimer);
     globalThis.removeEventListener?.('online', this.handleOnline);
     this.socket.close(1000, 'client disconnected');
     this.rejectAll('disconnected', 'the client was disconnected');
@@ -113,7 +115,36 @@ export class Connection {
     return this.token.value;
   }
 
-  private handleClose(): void {
+  /** Once the server took a socket's token, hands it a newer one before that expires, so it is not closed. */
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const source = this.options.token;
+    if (typeof source === 'string' || !this.token || !Number.isFinite(this.token.expiresAt)) return;
+    const remaining = this.token.expiresAt - Date.now();
+    // Halfway at the soonest, so a token shorter-lived than the margin is not asked for again at once.
+    const delay = Math.max(remaining - TOKEN_MARGIN_MS, remaining / 2, MIN_REFRESH_DELAY_MS);
+    this.refreshTimer = setTimeout(() => void this.refreshToken(source), delay);
+  }
+
+  private async refreshToken(source: () => string | Promise<string>): Promise<void> {
+    try {
+      const value = await source();
+      const expiresAt = tokenExpiry(value);
+      // A token function may hand back the token it gave before; only a longer-lived one is worth sending.
+      if (this.token && expiresAt > this.token.expiresAt && this.owner.status() === 'open') {
+        await this.request('auth.refresh', { token: value });
+        this.token = { value, expiresAt };
+      }
+    } catch {
+      // Should no newer token come, the server closes the socket at expiry and the reconnect asks again.
+    }
+    if (this.owner.status() === 'open') this.scheduleRefresh();
+  }
+
+  private handleClose(code: number): void {
+    clearTimeout(this.refreshTimer);
+    // The server closed the socket as its token expired, perhaps earlier than this device's clock says.
+    if (code === TOKEN_EXPIRED_CLOSE_CODE) this.token = undefined;
     if (this.closed) return;
     if (this.owner.status() === 'open') this.owner.setStatus('reconnecting');
     else void this.diagnoseRefusal();
@@ -123,10 +154,10 @@ export class Connection {
   private async diagnoseRefusal(): Promise<void> {
     const token = this.token?.value ?? (typeof this.options.token === 'string' ? this.options.token : undefined);
     if (!token) return;
-    const query = new URLSearchParams({ token, apiKey: this.options.apiKey });
+    const query = new URLSearchParams({ apiKey: this.options.apiKey });
     const url = `${serverOrigin(this.options.host, 'http')}/v1/projects/${encodeURIComponent(this.options.projectId)}/session?${query}`;
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       if (response.status !== 401 && response.status !== 403) {
         if (this.owner.status() !== 'connecting') this.owner.setStatus('reconnecting');
         return;
@@ -159,7 +190,10 @@ export class Connection {
       else request.reject(new BaxCloudError(frame.code, frame.message, frame.requestId));
       return;
     }
-    if (frame.type === 'snapshot') for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
+    if (frame.type === 'snapshot') {
+      for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
+      this.scheduleRefresh();
+    }
     this.owner.pushed(frame);
   }
 }

@@ -14,30 +14,36 @@ export interface SocketOptions {
 
 export interface SocketEvents {
   message(data: unknown): void;
-  /** The socket closed or an attempt failed; another attempt follows unless `close()` was called. */
-  close(): void;
+  /**
+   * The socket closed (with the code the server gave) or an attempt failed (1006); another attempt follows unless
+   * `close()` was called.
+   */
+  close(code: number): void;
 }
 
 /**
  * A WebSocket that reconnects: after a failed attempt or a drop it waits (longer each time, from the minimum
- * again once a connection held) and opens a new one at the URL `url()` gives then, which carries a fresh token.
+ * again once a connection held) and opens a new one with the subprotocols `protocols()` gives then, which carry
+ * a fresh token.
  * Frames go out only while it is open; the caller resends what matters after a reconnect. (The few lines of
  * PartySocket's reconnecting socket the client used, without the rest of it in the script-tag bundle.)
  */
 export class ReconnectingSocket {
-  private readonly url: () => Promise<string>;
+  private readonly url: string;
+  private readonly protocols: () => Promise<string[]>;
   private readonly options: SocketOptions;
   private readonly events: SocketEvents;
   private socket: WebSocket | null = null;
   private failures = 0;
-  /** Counts attempts, so an attempt overtaken by `reconnect()` while it fetched its URL gives up. */
+  /** Counts attempts, so an attempt overtaken by `reconnect()` while it fetched its token gives up. */
   private attempt = 0;
   /** The one pending wait: for an attempt to open, for a connection to hold, or before the next attempt. */
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
-  constructor(url: () => Promise<string>, options: SocketOptions, events: SocketEvents) {
+  constructor(url: string, protocols: () => Promise<string[]>, options: SocketOptions, events: SocketEvents) {
     this.url = url;
+    this.protocols = protocols;
     this.options = options;
     this.events = events;
     void this.open();
@@ -69,41 +75,42 @@ export class ReconnectingSocket {
     if (socket) {
       detach(socket);
       socket.close(code);
-      this.events.close();
+      this.events.close(code);
     }
     void this.open();
   }
 
   private async open(): Promise<void> {
     const attempt = ++this.attempt;
-    let url: string;
+    let protocols: string[];
     try {
-      url = await this.url();
+      protocols = await this.protocols();
     } catch {
       if (attempt === this.attempt) this.retry();
       return;
     }
     if (this.closed || attempt !== this.attempt) return;
     const Socket = (this.options.WebSocket ?? globalThis.WebSocket) as typeof WebSocket;
-    const socket = new Socket(url);
+    const socket = new Socket(this.url, protocols);
     this.socket = socket;
-    this.timer = setTimeout(() => this.drop(socket), this.options.connectTimeoutMs);
+    this.timer = setTimeout(() => this.drop(socket, 1006), this.options.connectTimeoutMs);
     socket.onopen = () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => (this.failures = 0), STABLE_MS);
     };
     socket.onmessage = (event) => this.events.message(event.data);
-    socket.onclose = socket.onerror = () => this.drop(socket);
+    socket.onclose = (event) => this.drop(socket, event.code);
+    socket.onerror = () => this.drop(socket, 1006);
   }
 
   /** The socket failed to open, timed out, errored or closed: say so, and try again after a wait. */
-  private drop(socket: WebSocket): void {
+  private drop(socket: WebSocket, code: number): void {
     if (socket !== this.socket) return;
     clearTimeout(this.timer);
     detach(socket);
     if (socket.readyState <= 1) socket.close();
     this.socket = null;
-    this.events.close();
+    this.events.close(code);
     this.retry();
   }
 

@@ -52,6 +52,13 @@ export const invitationFieldsSchema = z.strictObject({
 });
 export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
 
+/** The subprotocol a socket speaks; the server selects it in its answer, without which browsers drop the socket. */
+export const SOCKET_PROTOCOL = 'bax.v1';
+/** A socket offers its user token as a second subprotocol, `bax.token.<token>`, keeping it out of URLs and their logs. */
+export const TOKEN_PROTOCOL_PREFIX = 'bax.token.';
+/** The close code of a socket whose token expired before the client sent a newer one (`auth.refresh`). */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
+
 export const clientFrameSchema = z.discriminatedUnion('type', [
   invitationFieldsSchema.extend({ type: z.literal('invite'), requestId }),
   z.strictObject({ type: z.literal('accept'), requestId, invitationId }),
@@ -87,6 +94,7 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('history.markSeen'), requestId }),
   z.strictObject({ type: z.literal('ping'), requestId }),
+  z.strictObject({ type: z.literal('auth.refresh'), requestId, token: z.string().min(1).max(8192) }),
   roomFrameSchemas.join.extend({ type: z.literal('room.join'), requestId }),
   roomFrameSchemas.leave.extend({ type: z.literal('room.leave'), requestId }),
   roomFrameSchemas.signal.extend({ type: z.literal('room.signal'), requestId }),
@@ -107,6 +115,7 @@ export interface ResultByType {
   'history.list': CallHistoryPage;
   'history.markSeen': { missedCalls: number };
   ping: { serverTime: number };
+  'auth.refresh': { expiresAt: number };
   'room.join': RoomJoinResult;
   'room.leave': { left: boolean };
   'room.signal': { relayed: boolean };

@@ -54,6 +54,8 @@ export const errorCodeSchema = z.enum([
   'unsupported',
   // A server fault; the request may be retried.
   'internal',
+  // A cap on what one user may hold (pending invitations, presence watchers) is reached.
+  'limit_exceeded',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
@@ -68,6 +70,9 @@ export const webhookEventTypeSchema = z.enum([
   'invitation.declined',
   'invitation.canceled',
   'invitation.expired',
+  // Calls: a room's call began (its second participant joined) and ended.
+  'call.started',
+  'call.ended',
 ]);
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 export const WEBHOOK_EVENT_TYPES = webhookEventTypeSchema.options;
@@ -79,3 +84,7 @@ export type WebhookDeliveryStatus = z.infer<typeof webhookDeliveryStatusSchema>;
 /** Whether a webhook endpoint was added through the API or comes from the project configuration. */
 export const webhookEndpointSourceSchema = z.enum(['api', 'config']);
 export type WebhookEndpointSource = z.infer<typeof webhookEndpointSourceSchema>;
+
+/** What an inbox's durable outbox carries (src/server/rpc.ts); dead letters name their kind. */
+export const outboxKindSchema = z.enum(['deliver', 'update', 'cancel', 'sync', 'event']);
+export type OutboxKind = z.infer<typeof outboxKindSchema>;

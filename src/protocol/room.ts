@@ -74,8 +74,22 @@ export interface RoomJoinResult {
   iceTransportPolicy: 'all' | 'relay';
 }
 
-const roomName = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+/** A room's name, cleaned like other text users read (src/protocol/sanitize.ts). */
+export const roomNameSchema = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+const roomName = roomNameSchema;
 const participantId = z.string().min(1).max(256);
+
+/** Most rooms one user token may grant; the grants ride in the connection's state, which is small. */
+export const MAX_ROOM_GRANTS = 8;
+
+/**
+ * A token's `rooms` claim: room grants an app backend minted, by room name. Only these roles, at most
+ * MAX_ROOM_GRANTS rooms.
+ */
+export const roomGrantsSchema = z
+  .record(roomNameSchema, participantRoleSchema)
+  .refine((grants) => Object.keys(grants).length <= MAX_ROOM_GRANTS, `at most ${MAX_ROOM_GRANTS} rooms`);
+export type RoomGrants = z.infer<typeof roomGrantsSchema>;
 
 /** An SDP offer or answer; `rollback` is never sent (perfect negotiation rolls back locally). */
 export const sessionDescriptionSchema = z.strictObject({

@@ -106,6 +106,15 @@ export interface CallHistoryEntry {
   createdAt: number;
   /** When the outcome was decided; null while pending. */
   endedAt: number | null;
+  /**
+   * When the call itself began (a second participant joined its room); null when it never did. The server always
+   * sends this and the two below; they are optional only so entries made by hand (stories, tests) may leave them out.
+   */
+  callStartedAt?: number | null;
+  /** When the call ended; null while it lasts or when it never began. */
+  callEndedAt?: number | null;
+  /** How long the call lasted; null until it ended. */
+  durationMs?: number | null;
 }
 
 export interface CallHistoryPage {
@@ -122,6 +131,8 @@ export interface Snapshot {
   outgoing: SentInvitation[];
   missedCalls: number;
   serverTime: number;
+  /** Present when a list was cut to the newest ones the server sends: which list has more (call history lists them all). */
+  more?: { incoming: boolean; outgoing: boolean };
 }
 
 export interface InvitationAnsweredEvent {

@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { LIMITS, PROJECT_ID_PATTERN } from '../protocol/limits.js';
 
+/** Call settings when a project or the environment sets none: a mesh of six with video, twelve audio-only. */
+export const ROOM_DEFAULTS = { maxVideoParticipants: 6, maxAudioParticipants: 12, reconnectGraceMs: 20_000, turnTtlSeconds: 86_400 } as const;
+
+const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):[^\s]+$/, 'a stun:, stuns:, turn: or turns: URL');
+
+/** How a project's calls run (src/server/room/): ICE servers, TURN credentials, the mesh limits. */
+const callSettingsSchema = z.object({
+  /** STUN (or TURN with fixed credentials) servers every participant gets. */
+  iceServers: z
+    .array(z.object({ urls: z.union([iceUrl, z.array(iceUrl).min(1)]), username: z.string().optional(), credential: z.string().optional() }))
+    .optional(),
+  /** A TURN service that takes the TURN REST shared-secret scheme: the server mints short-lived credentials per join. */
+  turn: z
+    .object({
+      urls: z.array(iceUrl.refine((url) => /^turns?:/.test(url), 'a turn: or turns: URL')).min(1),
+      secret: z.string().min(1),
+      /** How long minted credentials last; default 86400 (a day), as coturn's documentation suggests. */
+      ttlSeconds: z.number().int().min(60).max(7 * 86_400).optional(),
+    })
+    .optional(),
+  /** `relay` sends all media through TURN, so participants never learn each other's addresses. */
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+  /** Most participants of a video call or live stream (viewers count: the mesh sends to each). */
+  maxVideoParticipants: z.number().int().min(2).max(50).optional(),
+  /** Most participants of an audio-only call. */
+  maxAudioParticipants: z.number().int().min(2).max(100).optional(),
+  /** Decline new invitations with `busy` while the invitee is in a call; otherwise they ring as a waiting call. */
+  busyWhileInCall: z.boolean().optional(),
+});
+
 /**
  * One application using BaxCloud Call: its credentials and policies. Fields other modules read from the same
  * entry (such as `webhooks`) are theirs to validate, so unknown fields pass here.
@@ -16,8 +46,24 @@ const projectSchema = z.object({
   invitesPerMinute: z.number().int().min(0).default(LIMITS.defaultInvitesPerMinute),
   /** Hosts push subscriptions may point at (`*.` for any name below a domain); default: the browsers' push services. */
   pushServices: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'a host, or *. and a domain')).optional(),
+  ...callSettingsSchema.shape,
+  /** Who sees a user's presence: anyone in the project (the default), or only their contacts (src/server/inbox/contacts.ts). */
+  presenceVisibility: z.enum(['project', 'contacts']).optional(),
 });
 export type ProjectConfig = z.output<typeof projectSchema>;
+
+/** A project's call settings with the defaults filled in; an unknown project gets the defaults. */
+export function callSettingsOf(project: ProjectConfig | undefined) {
+  return {
+    iceServers: project?.iceServers ?? [],
+    turn: project?.turn,
+    iceTransportPolicy: project?.iceTransportPolicy ?? 'all',
+    maxVideoParticipants: project?.maxVideoParticipants ?? ROOM_DEFAULTS.maxVideoParticipants,
+    maxAudioParticipants: project?.maxAudioParticipants ?? ROOM_DEFAULTS.maxAudioParticipants,
+    busyWhileInCall: project?.busyWhileInCall ?? false,
+  } satisfies Required<Omit<z.output<typeof callSettingsSchema>, 'turn'>> & Pick<ProjectConfig, 'turn'>;
+}
+export type CallSettings = ReturnType<typeof callSettingsOf>;
 
 export interface Env {
   UserInbox: DurableObjectNamespace;
@@ -35,12 +81,33 @@ export interface Env {
   CALLER_GRACE_MS?: string;
   /** Milliseconds busy lasts after the user's last device left; default 15000. */
   BUSY_GRACE_MS?: string;
+  /** Milliseconds a call participant whose socket closed stays `reconnecting` before it is removed; default 20000. */
+  ROOM_RECONNECT_GRACE_MS?: string;
   /** REST requests per second per project secret or client IP (default 50); see rate-limit.ts. */
   REST_RATE_PER_SECOND?: string;
   /** REST requests at once after a quiet spell (default 100). */
   REST_RATE_BURST?: string;
   /** "on" lets webhooks and push reach http and loopback URLs: for `npm start` and tests, never in production. */
   LOCAL_DEVELOPMENT?: string;
+  /** Per-connection frame rate limit: frames per second (default 20) after a burst of FRAME_BURST (default 60). */
+  FRAMES_PER_SECOND?: string;
+  FRAME_BURST?: string;
+  /** Open connections per user (default 10); one more closes the oldest with close code 4008. */
+  MAX_CONNECTIONS_PER_USER?: string;
+  /** Users one user may follow the presence of (default 200). */
+  MAX_PRESENCE_SUBSCRIPTIONS?: string;
+  /** Users one inbox pushes its presence to (default 1000). */
+  MAX_PRESENCE_WATCHERS?: string;
+  /** Invitations one user may have pending at once (default 50). */
+  MAX_PENDING_INVITATIONS?: string;
+  /** Pending invitations per direction in the connect snapshot (default 50). */
+  SNAPSHOT_MAX_INVITATIONS?: string;
+  /** Milliseconds settled invitations stay in history (default 90 days). */
+  HISTORY_MAX_AGE_MS?: string;
+  /** History entries kept per user (default 1000). */
+  HISTORY_MAX_ENTRIES?: string;
+  /** Milliseconds the outbox retries a message before keeping it as a dead letter (default 24 h). */
+  OUTBOX_MAX_AGE_MS?: string;
 }
 
 export const DEMO_PROJECT_ID = 'demo';

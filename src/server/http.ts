@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   media_denied: 400,
   unsupported: 501,
   internal: 500,
+  limit_exceeded: 429,
 };
 
 /** A refusal with a typed code, thrown where it is found and answered by the Worker or the REST router. */

@@ -1,7 +1,7 @@
 import type { ClientFrame } from '../protocol/frames.js';
-import { errorCodeSchema, type InvitationViewer } from '../protocol/lists.js';
+import { errorCodeSchema, type InvitationViewer, type OutboxKind } from '../protocol/lists.js';
 import type { ErrorCode, InviteeStatus, SentInvitation, UserInfo } from '../protocol/types.js';
-import { receivedFromRow, sentFromRows } from './inbox/rows.js';
+import { receivedFromRow, sentFromRows, type DeadLetterRow } from './inbox/rows.js';
 import type { InboxStore } from './inbox/store.js';
 import type { PushSubscriptionRecord } from './push/subscriptions.js';
 
@@ -16,7 +16,10 @@ export type BackendCall =
   | { op: 'invitation.get'; invitationId: string }
   | { op: 'push.subscribe'; subscription: PushSubscriptionRecord }
   | { op: 'push.unsubscribe'; endpoint: string }
-  | { op: 'push.list' };
+  | { op: 'push.list' }
+  | { op: 'deadLetters.list'; limit: number }
+  | { op: 'contacts.get' }
+  | { op: 'contacts.set'; contacts: string[] };
 
 export type BackendResult = { ok: true; result: unknown } | { ok: false; code: ErrorCode; message: string };
 
@@ -25,11 +28,26 @@ export interface InvitationView extends SentInvitation {
   view: InvitationViewer;
 }
 
+/** An outbox message the inbox gave up on after retrying it for the longest allowed time. */
+export interface DeadLetter {
+  id: number;
+  /** The user whose inbox it was for, or the project id for an `event` to the project's hub. */
+  target: string;
+  kind: OutboxKind;
+  payload: unknown;
+  attempts: number;
+  createdAt: number;
+  failedAt: number;
+  error: string | null;
+}
+
 export interface BackendHost {
   store: InboxStore;
   me(): UserInfo;
   /** Runs one request frame as the given device, as if it came over a socket without one. */
   handle(frame: ClientFrame, deviceId: string): Promise<unknown>;
+  /** Replaces the contacts the app backend lists for this user (src/server/inbox/contacts.ts); returns them as stored. */
+  setContacts(userIds: string[]): string[];
 }
 
 const ERROR_CODES = new Set<string>(errorCodeSchema.options);
@@ -53,6 +71,12 @@ export async function runBackendCall(call: BackendCall, host: BackendHost): Prom
         return { ok: true, result: { removed: host.store.removePushSubscription(call.endpoint) } };
       case 'push.list':
         return { ok: true, result: host.store.pushSubscriptions() };
+      case 'deadLetters.list':
+        return { ok: true, result: host.store.deadLetters(call.limit).map(deadLetterFromRow) };
+      case 'contacts.get':
+        return { ok: true, result: host.store.backendContacts() };
+      case 'contacts.set':
+        return { ok: true, result: host.setContacts(call.contacts) };
     }
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
@@ -76,4 +100,17 @@ function invitationView(host: BackendHost, invitationId: string): InvitationView
     message: incoming.reply_message,
   };
   return { ...receivedFromRow(incoming), invitees: [self], view: 'invitee' };
+}
+
+function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    target: row.target,
+    kind: row.kind as OutboxKind,
+    payload: JSON.parse(row.payload),
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    failedAt: row.failed_at,
+    error: row.error,
+  };
 }

@@ -1,5 +1,6 @@
-import { LIMITS } from '../protocol/limits.js';
+import { ABUSE_LIMITS, LIMITS } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema, type WebhookEventType } from '../protocol/lists.js';
+import { MAX_BACKEND_CONTACTS } from './inbox/contacts.js';
 import { componentSchemas, enumOf, ref, str, type Schema } from './openapi-schemas.js';
 import { MAX_API_ENDPOINTS } from './webhooks.js';
 
@@ -49,8 +50,9 @@ const paths: Record<string, Schema> = {
     get: {
       operationId: 'checkSession',
       summary: 'Check a user token and API key, as a browser would connect with them',
-      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP.',
-      parameters: [queryParam('apiKey', str, "The project's public API key.", true), queryParam('token', str, 'A user token.', true)],
+      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP. A token in the query string is refused: URLs end up in logs.',
+      security: [{ userToken: [] }],
+      parameters: [queryParam('apiKey', str, "The project's public API key.", true)],
       responses: { ...ok('Session', 'The token is valid for this project.'), ...errorResponses(401, 403) },
     },
   },
@@ -144,6 +146,34 @@ const paths: Record<string, Schema> = {
       summary: "A user's Web Push subscriptions",
       security: secret,
       responses: { ...ok('PushSubscriptionList', 'Endpoints only; the keys stay on the server.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/dead-letters': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'listDeadLetters',
+      summary: "Messages a user's inbox gave up on, newest first",
+      description: `An inbox retries what it must tell other users' inboxes and the project's hub until the message is \`OUTBOX_MAX_AGE_MS\` old (default 24 h); then it keeps it here. The newest ${ABUSE_LIMITS.deadLettersKept} are kept, for as long as the call history.`,
+      security: secret,
+      parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: ABUSE_LIMITS.deadLettersKept }, `Default ${ABUSE_LIMITS.deadLettersKept}.`)],
+      responses: { ...ok('DeadLetterList', 'The dead letters.'), ...errorResponses(400, 401) },
+    },
+  },
+  '/v1/projects/{projectId}/users/{userId}/contacts': {
+    parameters: [projectParam, pathParam('userId')],
+    get: {
+      operationId: 'getContacts',
+      summary: "The users the app backend lists as a user's contacts",
+      security: secret,
+      responses: { ...ok('ContactList', 'The list as last set; empty when none was.'), ...errorResponses(400, 401) },
+    },
+    put: {
+      operationId: 'setContacts',
+      summary: "Replace the users the app backend lists as a user's contacts",
+      description: `Where the project's \`presenceVisibility\` is "contacts", a user's presence shows only to their contacts: the users they exchanged an invitation with, and those listed here (at most ${MAX_BACKEND_CONTACTS}). Everyone else reads them as offline and never seen. Followers who gain or lose sight of the user get their presence as it now shows to them.`,
+      security: secret,
+      requestBody: jsonBody('ContactsBody'),
+      responses: { ...ok('ContactList', 'The list as stored: each user once, in the order given.'), ...errorResponses(400, 401) },
     },
   },
   '/v1/projects/{projectId}/webhooks/endpoints': {
@@ -280,6 +310,8 @@ const webhooks: Record<WebhookEventType, Schema> = {
   'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
   'invitation.canceled': webhookDescription('The sender canceled for this invitee, or left for good.', 'InviteeEvent'),
   'invitation.expired': webhookDescription('Nobody answered in time: a missed call.', 'InviteeEvent'),
+  'call.started': webhookDescription("A room's call began: its second participant joined.", 'CallEvent'),
+  'call.ended': webhookDescription("A room's call ended, with its duration and why.", 'CallEvent'),
 };
 
 let cached: Record<string, unknown> | undefined;

@@ -2,7 +2,7 @@ import type { InviteeState, ReceivedInvitation, SentInvitation, UserInfo } from 
 import type { Env } from './config.js';
 import { receivedFromRow, type IncomingRow } from './inbox/rows.js';
 import type { PushSubscriptionRecord } from './push/subscriptions.js';
-import type { InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
+import type { CallEventData, InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
 
 /**
  * What a UserInbox tells the project's hub about an invitation. The inbox builds the order synchronously from
@@ -137,7 +137,12 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
   }
 }
 
-/** The hub of one project, for the inbox's outbox. */
+/** A call's start or end (src/server/room/call-room.ts) as an order for the hub: a webhook, no push. */
+export function callEventOrder(type: 'call.started' | 'call.ended', data: CallEventData): HubOrder {
+  return { id: newMessageId(), webhook: { type, timestamp: new Date().toISOString(), data }, push: null };
+}
+
+/** The hub of one project, for the outboxes of inboxes and call rooms. */
 export interface ProjectHubRpc {
   ingest(order: HubOrder): Promise<{ listening: boolean }>;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { avatarUrlSchema, displayNameSchema, invitationFieldsSchema, messageSchema, userId as userIdSchema } from '../protocol/frames.js';
 import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { declineReasonSchema, webhookEventTypeSchema } from '../protocol/lists.js';
+import { roomGrantsSchema } from '../protocol/room.js';
+import { MAX_BACKEND_CONTACTS } from './inbox/contacts.js';
 import { validVapidSubject } from './push/crypto.js';
 import { DEFAULT_PUSH_SERVICES, pushEndpointProblem } from './push/services.js';
 import { targetUrlProblem, type TargetPolicy } from './target-url.js';
@@ -21,6 +23,8 @@ export const tokenBodySchema = z.strictObject({
   userId: userIdSchema.refine((id) => id !== SYSTEM_USER_ID, `"${SYSTEM_USER_ID}" is reserved for invitations the app backend sends`),
   ...profileSchema.shape,
   ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
+  /** Room grants, by room name: `host`, `participant` or `viewer` (README, "Calls"). */
+  rooms: roomGrantsSchema.optional(),
 });
 
 export const sendInvitationBodySchema = invitationFieldsSchema.extend({
@@ -30,6 +34,8 @@ export const sendInvitationBodySchema = invitationFieldsSchema.extend({
   fromUser: profileSchema.optional(),
 });
 export const cancelBodySchema = z.strictObject({ from: userIdSchema.optional(), userIds: z.array(userIdSchema).min(1).max(LIMITS.maxInvitees).optional() });
+/** The users the app backend lists as one user's contacts, replacing its earlier list. */
+export const contactsBodySchema = z.strictObject({ contacts: z.array(userIdSchema).max(MAX_BACKEND_CONTACTS) });
 export const answerBodySchema = z.strictObject({
   /** Required with the project secret: the invitee who answers. Ignored with a user or answer token. */
   userId: userIdSchema.optional(),

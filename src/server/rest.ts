@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
-import { LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
+import { ABUSE_LIMITS, LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema } from '../protocol/lists.js';
 import type { CallHistoryPage, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
-import type { BackendCall, BackendResult } from './inbox-backend.js';
+import type { BackendCall, BackendResult, DeadLetter } from './inbox-backend.js';
 import { openApiDocument } from './openapi.js';
 import { projectHubStub, type HubEnv } from './hub/project-hub.js';
 import { importVapidKeys, generateVapidKeys, DEFAULT_VAPID_SUBJECT } from './push/crypto.js';
@@ -14,6 +14,7 @@ import { pushServicesOf } from './push/services.js';
 import {
   answerBodySchema,
   cancelBodySchema,
+  contactsBodySchema,
   endpointBodySchemas,
   pushSubscriptionBodySchemaFor,
   rotateVapidBodySchema,
@@ -34,6 +35,8 @@ import { TokenError, verifyAnswerToken, verifyUserToken } from './tokens.js';
 /** The device id REST requests from a backend are recorded under. */
 const BACKEND_DEVICE = 'backend';
 const MAX_BODY_BYTES = 64 * 1024;
+/** A full list of contacts with the longest user ids runs to about 130 KB. */
+const MAX_CONTACTS_BODY_BYTES = 192 * 1024;
 
 type Auth =
   | { kind: 'secret' }
@@ -66,6 +69,9 @@ const routes: Route[] = [
   { method: 'GET', pattern: new RegExp(`^${P}/presence$`), handle: getPresence },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/history$`), handle: getHistory },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/push-subscriptions$`), handle: listUserSubscriptions },
+  { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/dead-letters$`), handle: listDeadLetters },
+  { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/contacts$`), handle: getContacts },
+  { method: 'PUT', pattern: new RegExp(`^${P}/users/([^/]+)/contacts$`), handle: setContacts },
   { method: 'GET', pattern: new RegExp(`^${P}/webhooks/endpoints$`), handle: listEndpoints },
   { method: 'POST', pattern: new RegExp(`^${P}/webhooks/endpoints$`), handle: createEndpoint },
   { method: 'GET', pattern: new RegExp(`^${P}/webhooks/endpoints/([^/]+)$`), handle: getEndpoint },
@@ -119,7 +125,7 @@ async function handleRoute(route: Route, ctx: RouteContext): Promise<Response> {
   }
 }
 
-function corsHeaders(request: Request, project: ProjectConfig | undefined, browser: boolean): Record<string, string> {
+export function corsHeaders(request: Request, project: ProjectConfig | undefined, browser: boolean): Record<string, string> {
   const origin = request.headers.get('origin');
   if (!browser || !origin || !project || !originAllowed(project, origin)) return {};
   return { 'access-control-allow-origin': origin, vary: 'origin' };
@@ -156,9 +162,9 @@ async function requireUser(ctx: RouteContext): Promise<string> {
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
-async function readBody<T>(request: Request, schema: z.ZodType<T>, { optional = false } = {}): Promise<T> {
+async function readBody<T>(request: Request, schema: z.ZodType<T>, { optional = false, maxBytes = MAX_BODY_BYTES } = {}): Promise<T> {
   const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) throw new HttpError('invalid_request', `bodies are limited to ${MAX_BODY_BYTES} bytes`, 413);
+  if (new TextEncoder().encode(text).byteLength > maxBytes) throw new HttpError('invalid_request', `bodies are limited to ${maxBytes} bytes`, 413);
   let data: unknown = {};
   if (text.trim() !== '') {
     try {
@@ -261,7 +267,8 @@ async function getPresence(ctx: RouteContext): Promise<Response> {
   const userIds = [...new Set(raw)];
   if (userIds.length === 0 || userIds.length > LIMITS.maxPresenceUsers) throw new HttpError('invalid_request', `userIds: 1-${LIMITS.maxPresenceUsers} comma-separated user ids`);
   userIds.forEach(checkUserId);
-  const presence: PresenceInfo[] = await Promise.all(userIds.map((userId) => inbox(ctx, userId).getPresenceInfo()));
+  // The backend reads as the system user: a project that shows presence to contacts only hides nothing from it.
+  const presence: PresenceInfo[] = await Promise.all(userIds.map((userId) => inbox(ctx, userId).getPresenceInfo(SYSTEM_USER_ID)));
   return json({ presence });
 }
 
@@ -274,6 +281,26 @@ async function getHistory(ctx: RouteContext, [userId]: string[]): Promise<Respon
   // The socket marks accepts made on other devices "answered elsewhere"; a backend sees no device of its own.
   page.entries = page.entries.map((entry) => (entry.outcome === 'answered_elsewhere' ? { ...entry, outcome: 'accepted' } : entry));
   return json(page);
+}
+
+/** Messages the user's inbox gave up sending to other inboxes or the project's hub, newest first. */
+async function listDeadLetters(ctx: RouteContext, [userId]: string[]): Promise<Response> {
+  requireSecret(ctx);
+  const limit = intParam(ctx.url, 'limit', 1, ABUSE_LIMITS.deadLettersKept) ?? ABUSE_LIMITS.deadLettersKept;
+  return json({ deadLetters: await call<DeadLetter[]>(ctx, checkUserId(userId!), { op: 'deadLetters.list', limit }) });
+}
+
+/** The users the app backend lists as this user's contacts: where a project shows presence to contacts only, they see it. */
+async function getContacts(ctx: RouteContext, [userId]: string[]): Promise<Response> {
+  requireSecret(ctx);
+  return json({ contacts: await call<string[]>(ctx, checkUserId(userId!), { op: 'contacts.get' }) });
+}
+
+async function setContacts(ctx: RouteContext, [userId]: string[]): Promise<Response> {
+  requireSecret(ctx);
+  checkUserId(userId!);
+  const body = await readBody(ctx.request, contactsBodySchema, { maxBytes: MAX_CONTACTS_BODY_BYTES });
+  return json({ contacts: await call<string[]>(ctx, userId!, { op: 'contacts.set', contacts: body.contacts }) });
 }
 
 // ---- webhooks ---------------------------------------------------------------------------------------------

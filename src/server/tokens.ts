@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify, errors } from 'jose';
 import { SYSTEM_USER_ID, USER_ID_PATTERN } from '../protocol/limits.js';
+import { MAX_ROOM_GRANTS, participantRoleSchema, roomGrantsSchema, roomNameSchema, type RoomGrants } from '../protocol/room.js';
 import { isAvatarUrl, singleLine } from '../protocol/sanitize.js';
 import type { UserInfo } from '../protocol/types.js';
 
@@ -12,6 +13,11 @@ export interface CreateUserTokenOptions {
   avatarUrl?: string;
   /** Lifetime; default 1 hour, at most 24 hours. */
   ttlSeconds?: number;
+  /**
+   * Room grants: the user may join these rooms' calls in this role (`host`, `participant` or `viewer`) without an
+   * invitation, while the call that runs when the token is minted (or the next one) lives. At most 8 rooms.
+   */
+  rooms?: RoomGrants;
 }
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
@@ -27,9 +33,14 @@ export async function createUserToken(options: CreateUserTokenOptions): Promise<
   const ttl = Math.min(Math.max(Math.floor(options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS), 1), MAX_TOKEN_TTL_SECONDS);
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = (issuedAt + ttl) * 1000;
-  const claims: Record<string, string> = {};
+  const claims: Record<string, unknown> = {};
   if (options.name) claims.name = options.name;
   if (options.avatarUrl) claims.avatarUrl = options.avatarUrl;
+  if (options.rooms && Object.keys(options.rooms).length > 0) {
+    const rooms = roomGrantsSchema.safeParse(options.rooms);
+    if (!rooms.success) throw new TypeError(`rooms: at most ${MAX_ROOM_GRANTS} room names of 1-128 characters, each 'host', 'participant' or 'viewer'`);
+    claims.rooms = rooms.data;
+  }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.userId)
@@ -55,7 +66,7 @@ export async function verifyUserToken(
   token: string | null,
   projectId: string,
   secret: string,
-): Promise<UserInfo & { expiresAt: number }> {
+): Promise<UserInfo & { expiresAt: number; issuedAt: number; rooms: RoomGrants | null }> {
   if (!token) throw new TokenError(401, 'unauthorized', 'a user token is required');
   try {
     const { payload } = await jwtVerify(token, encoder.encode(secret), {
@@ -71,6 +82,8 @@ export async function verifyUserToken(
       name: typeof payload.name === 'string' ? singleLine(payload.name).slice(0, 128) : null,
       avatarUrl: typeof payload.avatarUrl === 'string' && isAvatarUrl(payload.avatarUrl) ? payload.avatarUrl.slice(0, 2048) : null,
       expiresAt: (payload.exp ?? 0) * 1000,
+      issuedAt: (payload.iat ?? 0) * 1000,
+      rooms: roomGrantsFrom(payload.rooms),
     };
   } catch (error) {
     if (error instanceof TokenError) throw error;
@@ -80,6 +93,35 @@ export async function verifyUserToken(
     }
     throw new TokenError(401, 'unauthorized', 'the token is not valid');
   }
+}
+
+/** Verifies a token for the inbox of `userId`: a valid token of another user is forbidden there. */
+export async function verifyUserTokenFor(
+  token: string | null,
+  projectId: string,
+  userId: string,
+  secret: string,
+): Promise<Awaited<ReturnType<typeof verifyUserToken>>> {
+  const user = await verifyUserToken(token, projectId, secret);
+  if (user.userId !== userId) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
+  return user;
+}
+
+/**
+ * The valid grants of a `rooms` claim, at most MAX_ROOM_GRANTS of them: a token minted elsewhere may carry any
+ * JSON there, and what cannot be read grants nothing.
+ */
+function roomGrantsFrom(claim: unknown): RoomGrants | null {
+  if (!claim || typeof claim !== 'object' || Array.isArray(claim)) return null;
+  const grants = new Map<string, RoomGrants[string]>();
+  for (const [name, role] of Object.entries(claim)) {
+    const roomName = roomNameSchema.safeParse(name);
+    const granted = participantRoleSchema.safeParse(role);
+    if (roomName.success && granted.success) grants.set(roomName.data, granted.data);
+    if (grants.size === MAX_ROOM_GRANTS) break;
+  }
+  // fromEntries defines own properties, so even a room named "__proto__" stays a plain entry.
+  return grants.size > 0 ? Object.fromEntries(grants) : null;
 }
 
 // ---- answer tokens ----------------------------------------------------------------------------------------

@@ -1,25 +1,57 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
-import { clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
-import { LIMITS } from '../protocol/limits.js';
+import { TOKEN_EXPIRED_CLOSE_CODE, clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
+import { CLOSE_CODES, LIMITS } from '../protocol/limits.js';
 import type { PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
-import type { Env } from './config.js';
+import { projectsFrom, type Env } from './config.js';
+import { takeFrame, type FrameBucket } from './inbox/frame-rate.js';
 import { graceDeadline } from './inbox/grace.js';
 import { historyPage, markMissedCallsSeen, snapshot } from './inbox/history.js';
 import { answer, cancelInvitation, deliverInvitation, expireDue, reportDelivered, syncInvitation } from './inbox/incoming.js';
 import { Inbox, type Requester } from './inbox/inbox.js';
-import { addWatcher, presenceInfo, presenceOf, presenceUpdated, setPresence, showPresence, subscribePresence } from './inbox/presence.js';
+import {
+  addWatcher,
+  presenceFor,
+  presenceOf,
+  presenceUpdated,
+  rememberInvitationContacts,
+  setContacts,
+  setPresence,
+  showPresence,
+  subscribePresence,
+} from './inbox/presence.js';
 import { RequestError } from './inbox/request-error.js';
+import {
+  applyRoomNotice,
+  handleRoomFrame,
+  readmitForInvitation,
+  roomConnectionClosed,
+  roomConnectionsSwept,
+  roomFrameDelivered,
+  ROOM_GRANTS_HEADER,
+  type ConnectionGrants,
+} from './inbox/room.js';
 import { InboxStore } from './inbox/store.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
-import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest } from './rpc.js';
+import type { RoomDelivery, RoomInboxRpc, RoomNotice } from './room/types.js';
+import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest, WatchAnswer } from './rpc.js';
+import { TokenError, verifyUserTokenFor } from './tokens.js';
 
+/** What the object keeps per connection (≤ 2 KB, kept through hibernation). */
 interface ConnectionState {
   deviceId: string;
+  connectedAt: number;
+  /** The connection's frame allowance (src/server/inbox/frame-rate.ts). */
+  frames?: FrameBucket;
+  /** When the token the socket signed in with (or last refreshed to) expires; the socket is closed then. */
+  tokenExpiresAt: number;
+  /** The room grants of the token the device connected with (src/server/inbox/room.ts). */
+  grants?: ConnectionGrants | null;
 }
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
 export const USER_HEADER = 'x-bax-user';
 export const DEVICE_HEADER = 'x-bax-device';
+export const TOKEN_EXPIRY_HEADER = 'x-bax-token-expires';
 
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 
@@ -28,7 +60,7 @@ const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', '
  * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
  * This class handles connections and is the entry point of every request; the work is done in src/server/inbox/.
  */
-export class UserInbox extends Server<Env> implements InboxRpc {
+export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   static override options = { hibernate: true };
 
   private readonly inbox: Inbox;
@@ -49,9 +81,12 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       devices: {
         anyOpen: (exceptConnection) => this.anyOpen(exceptConnection),
         broadcast: (frame, exceptConnection) => this.broadcast(JSON.stringify(frame), exceptConnection ? [exceptConnection] : undefined),
+        tokenExpiry: () => this.earliestTokenExpiry(),
       },
       alarmStorage: { getAlarm: () => ctx.storage.getAlarm(), setAlarm: (at) => ctx.storage.setAlarm(at) },
     });
+    // Before any event: a send cut short when this object last stopped gets its record, and its deliveries resume.
+    this.inbox.outgoing.finishInterruptedSends();
   }
 
   // ---- connections -------------------------------------------------------------------------------------
@@ -63,16 +98,61 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     return false;
   }
 
+  private earliestTokenExpiry(): number | null {
+    let earliest: number | null = null;
+    for (const connection of this.getConnections<ConnectionState>()) {
+      const expiresAt = connection.state?.tokenExpiresAt;
+      if (connection.readyState === WebSocket.OPEN && expiresAt !== undefined && (earliest === null || expiresAt < earliest)) earliest = expiresAt;
+    }
+    return earliest;
+  }
+
+  /** Closes a socket whose token has expired; says whether it did. */
+  private closeIfExpired(connection: Connection<ConnectionState>, now: number): boolean {
+    // A socket without a known expiry (state lost or never set) is treated as expired: it signs in again.
+    if ((connection.state?.tokenExpiresAt ?? 0) > now) return false;
+    try {
+      connection.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired');
+    } catch {
+      // already closed
+    }
+    return true;
+  }
+
   private send(connection: Connection, frame: ServerFrame): void {
     connection.send(JSON.stringify(frame));
+  }
+
+  /**
+   * One connection more than a user may have closes their oldest, with close code 4008: the device in hand wins over
+   * one left open somewhere (or a socket that died without a word).
+   */
+  private closeOldestBeyondCap(newest: Connection): void {
+    const others = [...this.getConnections<ConnectionState>()].filter((connection) => connection.id !== newest.id);
+    const excess = others.length + 1 - this.inbox.limits.maxConnections;
+    if (excess <= 0) return;
+    others.sort((a, b) => (a.state?.connectedAt ?? 0) - (b.state?.connectedAt ?? 0));
+    const reason = `too many devices: at most ${this.inbox.limits.maxConnections} connections per user`;
+    for (const oldest of others.slice(0, excess)) oldest.close(CLOSE_CODES.tooManyDevices, reason);
+  }
+
+  /** Counts a frame against the connection's allowance; false when it has none left. */
+  private takeFrame(connection: Connection<ConnectionState>): boolean {
+    const state = connection.state;
+    const { framesPerSecond, frameBurst } = this.inbox.limits;
+    const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
+    connection.setState({ ...state, deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
+    return allowed;
   }
 
   override async onConnect(connection: Connection<ConnectionState>, ctx: ConnectionContext): Promise<void> {
     const { inbox } = this;
     const user = JSON.parse(ctx.request.headers.get(USER_HEADER) ?? '{}') as Partial<UserInfo>;
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
-    connection.setState({ deviceId });
+    const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
     const now = Date.now();
+    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0, ...(grants ? { grants } : {}) });
+    this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
     expireDue(inbox, now);
@@ -80,6 +160,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     reportDelivered(inbox);
     this.send(connection, { type: 'snapshot', ...snapshot(inbox, now) });
     if (wasOffline) presenceUpdated(inbox);
+    void roomConnectionsSwept(inbox, (id) => this.getConnection(id)?.readyState === WebSocket.OPEN);
     void inbox.outbox.flush();
     await inbox.alarms.schedule();
   }
@@ -91,6 +172,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     } catch {
       // already closed
     }
+    await roomConnectionClosed(this.inbox, connection.id);
     if (this.anyOpen(connection.id)) return;
     const now = Date.now();
     this.inbox.store.lastDeviceLeft(now, graceDeadline(this.inbox, now));
@@ -99,11 +181,17 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   }
 
   override async onMessage(connection: Connection<ConnectionState>, message: WSMessage): Promise<void> {
+    // The alarm closes sockets whose token expired; a frame arriving first is not served with it.
+    if (this.closeIfExpired(connection, Date.now())) return;
     let requestId: string | null = null;
     try {
-      if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
       // Even a frame too large to parse gets its error correlated to the request, when its id is readable.
-      requestId = /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(message.slice(0, 4096))?.[1] ?? null;
+      if (typeof message === 'string') requestId = /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(message.slice(0, 4096))?.[1] ?? null;
+      if (!this.takeFrame(connection)) {
+        const { framesPerSecond, frameBurst } = this.inbox.limits;
+        throw new RequestError('rate_limited', `more than ${framesPerSecond} frames a second (after a burst of ${frameBurst}): this one was not handled`);
+      }
+      if (typeof message !== 'string') throw new RequestError('invalid_request', 'frames must be JSON text');
       if (message.length > LIMITS.maxFrameBytes || new TextEncoder().encode(message).byteLength > LIMITS.maxFrameBytes) {
         throw new RequestError('invalid_request', `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
       }
@@ -157,10 +245,17 @@ export class UserInbox extends Server<Env> implements InboxRpc {
   private async execute(requester: Requester, frame: ClientFrame): Promise<unknown> {
     const { inbox } = this;
     switch (frame.type) {
-      case 'invite':
-        return inbox.outgoing.send(frame, requester);
-      case 'accept':
-        return answer(inbox, frame.invitationId, 'accept', requester);
+      case 'invite': {
+        const result = await inbox.outgoing.send(frame, requester);
+        inbox.retention.invitationStored(Date.now());
+        rememberInvitationContacts(inbox, Array.isArray(frame.to) ? frame.to : [frame.to]);
+        return result;
+      }
+      case 'accept': {
+        const accepted = answer(inbox, frame.invitationId, 'accept', requester);
+        void readmitForInvitation(inbox, frame.invitationId);
+        return accepted;
+      }
       case 'decline':
         return answer(inbox, frame.invitationId, 'decline', requester, { reason: frame.reason ?? 'declined', message: frame.message ?? null });
       case 'cancel':
@@ -177,12 +272,37 @@ export class UserInbox extends Server<Env> implements InboxRpc {
         return markMissedCallsSeen(inbox);
       case 'ping':
         return { serverTime: Date.now() };
+      case 'auth.refresh':
+        return this.refreshToken(requester.connectionId, frame.token);
       case 'room.join':
       case 'room.leave':
       case 'room.signal':
-      case 'room.media':
-        throw new RequestError('unsupported', 'calls are not available on this server yet');
+      case 'room.media': {
+        // Calls need a socket: a room relays to the device's connection.
+        const connection = this.getConnection<ConnectionState>(requester.connectionId);
+        if (!connection) throw new RequestError('unsupported', 'calls are joined over a WebSocket connection');
+        return handleRoomFrame(inbox, { ...requester, grants: connection.state?.grants ?? null }, frame);
+      }
     }
+  }
+
+  /** The client sends a newer token before the old one expires, so its socket stays open past that. */
+  private async refreshToken(connectionId: string, token: string): Promise<{ expiresAt: number }> {
+    const connection = this.getConnection<ConnectionState>(connectionId);
+    if (!connection?.state) throw new RequestError('invalid_request', 'a token is refreshed over the socket it signed in on');
+    const { projectId, userId } = this.inbox;
+    const project = projectsFrom(this.env).get(projectId);
+    if (!project) throw new RequestError('unauthorized', 'unknown project');
+    let expiresAt: number;
+    try {
+      ({ expiresAt } = await verifyUserTokenFor(token, projectId, userId, project.secret));
+    } catch (error) {
+      if (error instanceof TokenError) throw new RequestError(error.code, error.message);
+      throw error;
+    }
+    connection.setState({ ...connection.state, tokenExpiresAt: expiresAt });
+    await this.inbox.alarms.schedule();
+    return { expiresAt };
   }
 
   /** RPC for the REST API and the ProjectHub (src/server/inbox-backend.ts): requests from a device without a socket. */
@@ -191,6 +311,7 @@ export class UserInbox extends Server<Env> implements InboxRpc {
       store: this.inbox.store,
       me: () => this.inbox.me(),
       handle: (frame, deviceId) => this.handleRequest({ deviceId, connectionId: `rest:${deviceId}` }, frame),
+      setContacts: (userIds) => setContacts(this.inbox, userIds),
     });
   }
 
@@ -198,7 +319,10 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   /** On the invitee's inbox: records an invitation and rings every live device. Idempotent. */
   async deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate> {
-    return deliverInvitation(this.inbox, invitation);
+    const update = await deliverInvitation(this.inbox, invitation);
+    this.inbox.retention.invitationStored(Date.now());
+    rememberInvitationContacts(this.inbox, [invitation.from]);
+    return update;
   }
 
   /** On the invitee's inbox: the sender cancels. Loses to an answer or expiry that came first. */
@@ -208,7 +332,8 @@ export class UserInbox extends Server<Env> implements InboxRpc {
 
   /** On the sender's inbox: an invitee's delivery or outcome. */
   async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
-    return this.inbox.outgoing.applyInviteeUpdate(update);
+    await this.inbox.outgoing.applyInviteeUpdate(update);
+    if (update.state === 'accepted') void readmitForInvitation(this.inbox, update.invitationId);
   }
 
   /** On the invitee's inbox: the sender asks for the current outcome. */
@@ -216,11 +341,16 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     return syncInvitation(this.inbox, request);
   }
 
-  async getPresenceInfo(): Promise<PresenceInfo> {
-    return presenceInfo(this.inbox);
+  /**
+   * Presence reads (and `watch`) on an inbox nobody ever used store nothing: RPC bypasses partyserver's start-up
+   * (which records the object's name in storage on fetch, WebSocket and alarm entries), and the inbox's schema
+   * waits for its first write (src/server/inbox/store.ts).
+   */
+  async getPresenceInfo(viewerId: string): Promise<PresenceInfo> {
+    return presenceFor(this.inbox, viewerId);
   }
 
-  async watch(watcherId: string): Promise<PresenceInfo> {
+  async watch(watcherId: string): Promise<WatchAnswer> {
     return addWatcher(this.inbox, watcherId);
   }
 
@@ -228,7 +358,31 @@ export class UserInbox extends Server<Env> implements InboxRpc {
     return showPresence(this.inbox, info);
   }
 
+  // ---- RPC from CallRoom objects (src/server/room/types.ts) ------------------------------------------------
+
+  /** Sends a room's frame to these devices of this user only; answers the devices it reached. */
+  async roomFrame(delivery: RoomDelivery): Promise<string[]> {
+    const text = JSON.stringify(delivery.frame);
+    const reached = new Set<string>();
+    for (const connection of this.getConnections<ConnectionState>()) {
+      const deviceId = connection.state?.deviceId ?? '';
+      if (connection.readyState !== WebSocket.OPEN || !delivery.deviceIds.includes(deviceId)) continue;
+      connection.send(text);
+      reached.add(deviceId);
+    }
+    roomFrameDelivered(this.inbox, delivery);
+    return [...reached];
+  }
+
+  async roomNotice(notice: RoomNotice): Promise<void> {
+    applyRoomNotice(this.inbox, notice);
+  }
+
   override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    for (const connection of this.getConnections<ConnectionState>()) {
+      if (connection.readyState === WebSocket.OPEN) this.closeIfExpired(connection, now);
+    }
     await this.inbox.alarms.fired();
   }
 }

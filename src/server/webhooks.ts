@@ -1,5 +1,6 @@
 import { fromBase64, toBase64 } from '../protocol/base64.js';
 import type { WebhookEventType } from '../protocol/lists.js';
+import type { ParticipantRole, RoomEndReason } from '../protocol/room.js';
 import type { CallType, InvitationBase, InviteeState, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
 import { targetPolicy, targetUrlProblem } from './target-url.js';
@@ -47,9 +48,29 @@ export interface InviteeEventData extends Omit<InvitationBase, 'message' | 'meta
   at: number;
 }
 
+/** A call in a room: `call.started` when its second participant joined, `call.ended` when it ended. */
+export interface CallEventData {
+  projectId: string;
+  roomName: string;
+  liveType: CallType;
+  /** The same for the start and the end of one call. */
+  callId: string;
+  startedAt: number;
+  /** Null in `call.started`. */
+  endedAt: number | null;
+  durationMs: number | null;
+  /** Why it ended (`hangup`, `last_participant`); null in `call.started`. */
+  reason: RoomEndReason | null;
+  /** Everyone who took part so far, one entry per user, in the strongest role they had. */
+  participants: Array<{ userId: string; role: ParticipantRole }>;
+}
+
+type CallEventType = 'call.started' | 'call.ended';
+
 export type WebhookPayload =
   | { type: 'invitation.created'; timestamp: string; data: InvitationCreatedData }
-  | { type: Exclude<WebhookEventType, 'invitation.created'>; timestamp: string; data: InviteeEventData };
+  | { type: Exclude<WebhookEventType, 'invitation.created' | CallEventType>; timestamp: string; data: InviteeEventData }
+  | { type: CallEventType; timestamp: string; data: CallEventData };
 
 /** Receivers must accept bodies up to this size; the limits on messages and metadata keep events far below it. */
 export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
@@ -65,6 +86,8 @@ export function encodeWebhookBody(payload: WebhookPayload): string {
     const invitation = { ...payload.data.invitation, metadata: null, message: payload.data.invitation.message?.slice(0, 200) ?? null };
     return JSON.stringify({ ...payload, data: { ...payload.data, invitation } });
   }
+  // A call event has no free text; its participants are bounded by the mesh limit.
+  if (!('message' in payload.data)) return body;
   return JSON.stringify({ ...payload, data: { ...payload.data, message: payload.data.message?.slice(0, 200) ?? null } });
 }
 

@@ -1,17 +1,19 @@
 import { routePartykitRequest } from 'partyserver';
-import { describeIssues } from '../protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX, describeIssues } from '../protocol/frames.js';
 import { PROJECT_ID_PATTERN, USER_ID_PATTERN } from '../protocol/limits.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
 import { tokenBodySchema } from './rest-schemas.js';
 import { rateLimited } from './rate-limit.js';
-import { TokenError, createUserToken, verifyUserToken } from './tokens.js';
-import { DEVICE_HEADER, USER_HEADER } from './user-inbox.js';
-import { handleRest } from './rest.js';
+import { TokenError, createUserToken, verifyUserToken, verifyUserTokenFor } from './tokens.js';
+import { DEVICE_HEADER, TOKEN_EXPIRY_HEADER, USER_HEADER } from './user-inbox.js';
+import { corsHeaders, handleRest } from './rest.js';
+import { ROOM_GRANTS_HEADER, type ConnectionGrants } from './inbox/room.js';
 import type { HubEnv } from './hub/project-hub.js';
 
 export { UserInbox } from './user-inbox.js';
 export { ProjectHub } from './hub/project-hub.js';
+export { CallRoom } from './room/call-room.js';
 
 const PARTY = 'user-inbox';
 
@@ -23,7 +25,7 @@ export default {
       const tokens = url.pathname.match(/^\/v1\/projects\/([^/]+)\/tokens$/);
       if (tokens && request.method === 'POST') return await mintToken(request, env, decodePathSegment(tokens[1]!));
       const session = url.pathname.match(/^\/v1\/projects\/([^/]+)\/session$/);
-      if (session && request.method === 'GET') return await checkSession(request, env, decodePathSegment(session[1]!));
+      if (session && (request.method === 'GET' || request.method === 'OPTIONS')) return await checkSession(request, env, decodePathSegment(session[1]!));
       if (url.pathname === '/demo/token' && request.method === 'POST') return await demoToken(request, env);
       if (url.pathname === '/v1/health') return json({ ok: true });
       if (url.pathname.startsWith('/v1/')) return (await handleRest(request, env as HubEnv, url)) ?? errorResponse('not_found', 'no such route');
@@ -42,8 +44,13 @@ async function connect(request: Request, env: Env): Promise<Response> {
     onBeforeConnect: async (req, lobby) => {
       const { user, deviceId } = await authenticate(req, env, lobby.name);
       const headers = new Headers(req.headers);
+      // The token has done its work here: the inbox learns who it names and until when, not the token itself.
+      headers.delete('sec-websocket-protocol');
       headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
       headers.set(DEVICE_HEADER, deviceId);
+      headers.set(TOKEN_EXPIRY_HEADER, String(user.expiresAt));
+      if (user.rooms) headers.set(ROOM_GRANTS_HEADER, JSON.stringify({ rooms: user.rooms, grantedAt: user.issuedAt } satisfies ConnectionGrants));
+      else headers.delete(ROOM_GRANTS_HEADER);
       return new Request(req, { headers });
     },
     onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),
@@ -51,7 +58,29 @@ async function connect(request: Request, env: Env): Promise<Response> {
     if (error instanceof TokenError || error instanceof HttpError) return errorResponse(error.code, error.message, error.status);
     throw error;
   });
-  return response ?? errorResponse('not_found', 'no such route');
+  if (!response) return errorResponse('not_found', 'no such route');
+  if (response.status !== 101 || !response.webSocket) return response;
+  // Browsers drop a socket whose answer selects none of the subprotocols it offered.
+  const headers = new Headers(response.headers);
+  headers.set('sec-websocket-protocol', SOCKET_PROTOCOL);
+  return new Response(null, { status: 101, webSocket: response.webSocket, headers });
+}
+
+/**
+ * The user token a socket offers as the subprotocol `bax.token.<token>`, beside `bax.v1`. Tokens in URLs end up
+ * in access logs and browser history, so one in the query string is refused rather than quietly ignored.
+ */
+function socketToken(request: Request, url: URL): string {
+  if (url.searchParams.has('token')) {
+    const advice = `offer it as the subprotocol ${TOKEN_PROTOCOL_PREFIX}<token>`;
+    throw new TokenError(401, 'unauthorized', `tokens in URLs end up in logs, so they are refused: ${advice}`);
+  }
+  const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((protocol) => protocol.trim());
+  const tokens = offered.filter((protocol) => protocol.startsWith(TOKEN_PROTOCOL_PREFIX));
+  if (tokens.length === 0) throw new TokenError(401, 'unauthorized', `a user token is required: offer it as the subprotocol ${TOKEN_PROTOCOL_PREFIX}<token>`);
+  if (tokens.length > 1) throw new HttpError('invalid_request', 'offer one user token');
+  if (!offered.includes(SOCKET_PROTOCOL)) throw new HttpError('invalid_request', `offer the subprotocol ${SOCKET_PROTOCOL} beside the token`);
+  return tokens[0]!.slice(TOKEN_PROTOCOL_PREFIX.length);
 }
 
 async function authenticate(
@@ -66,8 +95,7 @@ async function authenticate(
   const apiKey = url.searchParams.get('apiKey');
   if (!apiKey || !sameSecret(apiKey, project.apiKey)) throw new TokenError(401, 'unauthorized', 'wrong apiKey');
   if (!originAllowed(project, request.headers.get('origin'))) throw new TokenError(403, 'forbidden', 'this origin may not connect to the project');
-  const user = await verifyUserToken(url.searchParams.get('token'), projectId, project.secret);
-  if (user.userId !== roomUser) throw new TokenError(403, 'forbidden', "the token is for another user's inbox");
+  const user = await verifyUserTokenFor(socketToken(request, url), projectId, roomUser, project.secret);
   const deviceId = (url.searchParams.get('deviceId') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || crypto.randomUUID();
   return { user, deviceId };
 }
@@ -114,17 +142,35 @@ async function mintToken(request: Request, env: Env, projectId: string): Promise
   return json(await createUserToken({ projectId, secret: project.secret, ...body.data }));
 }
 
-/** Lets a client learn why its connection was refused: browsers cannot read a refused upgrade's status. */
+/**
+ * Lets a client learn why its connection was refused: browsers cannot read a refused upgrade's status. The token
+ * comes as `Authorization: Bearer <token>`, so pages of the project's origins get CORS preflights answered.
+ */
 async function checkSession(request: Request, env: Env, projectId: string): Promise<Response> {
-  const url = new URL(request.url);
   const project = projectsFrom(env).get(projectId);
-  const limited = rateLimited(request, env, project);
-  if (limited) return limited;
+  const cors = corsHeaders(request, project, true);
+  if (request.method === 'OPTIONS') {
+    return new Response(null, {
+      status: 204,
+      headers: { ...cors, 'access-control-allow-methods': 'GET', 'access-control-allow-headers': 'authorization', 'access-control-max-age': '600' },
+    });
+  }
+  const response = rateLimited(request, env, project) ?? (await sessionOf(request, project, projectId));
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(cors)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, headers });
+}
+
+async function sessionOf(request: Request, project: ProjectConfig | undefined, projectId: string): Promise<Response> {
+  const url = new URL(request.url);
   if (!project) return errorResponse('unauthorized', 'unknown project');
   const apiKey = url.searchParams.get('apiKey');
   if (!apiKey || !sameSecret(apiKey, project.apiKey)) return errorResponse('unauthorized', 'wrong apiKey');
+  if (url.searchParams.has('token')) {
+    return errorResponse('unauthorized', 'tokens in URLs end up in logs, so they are refused: send Authorization: Bearer <token>');
+  }
   try {
-    const user = await verifyUserToken(url.searchParams.get('token'), projectId, project.secret);
+    const user = await verifyUserToken(bearer(request), projectId, project.secret);
     return json({ userId: user.userId, expiresAt: user.expiresAt });
   } catch (error) {
     if (error instanceof TokenError) return errorResponse(error.code, error.message, error.status);

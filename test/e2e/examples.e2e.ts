@@ -72,25 +72,29 @@ describe('examples/vanilla: one HTML file and a script tag', () => {
   });
 });
 
-for (const framework of ['vue', 'svelte', 'angular']) {
+/** Serves examples/<framework>/dist, built by the global setup, with the calls server behind it, for one describe. */
+function servedExample(framework: string): () => AppServer {
+  let app: AppServer | undefined;
+  beforeAll(async () => {
+    app = await serveApp(join(root, 'examples', framework, 'dist'), server);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return () => app!;
+}
+
+for (const framework of ['vue', 'svelte', 'angular', 'react']) {
   describe(`examples/${framework}`, () => {
-    let app: AppServer;
-
-    beforeAll(async () => {
-      app = await serveApp(join(root, 'examples', framework, 'dist'), server);
-    });
-
-    afterAll(async () => {
-      await app?.close();
-    });
+    const app = servedExample(framework);
 
     it('places a call that the other user accepts, and both apps get bax-call-start with the room', async () => {
-      const { alice, caller, callee } = await twoUsers(app.url, appPath);
+      const { alice, caller, callee } = await twoUsers(app().url, appPath);
       await callAndAccept(caller, callee, alice.name);
     });
 
     it('hands the decline message to the caller’s bax-invitation-declined handler', async () => {
-      const { caller, callee } = await twoUsers(app.url, appPath);
+      const { caller, callee } = await twoUsers(app().url, appPath);
       await caller.call.click();
       await callee.dialog.waitFor();
       await callee.declineWith("I'm busy");
@@ -98,3 +102,23 @@ for (const framework of ['vue', 'svelte', 'angular']) {
     });
   });
 }
+
+describe('examples/react: the hooks beside the components', () => {
+  const app = servedExample('react');
+
+  it('show the connection, the callee’s presence, the ringing call, and the call in the history once answered', async () => {
+    const { alice, bob, caller, callee } = await twoUsers(app().url, appPath);
+    const text = (page: CallingPage, selector: string) => () => page.page.locator(selector).first().textContent();
+    for (const page of [caller, callee]) await expect.poll(text(page, '#connection')).toBe('Connection: open');
+    await expect.poll(text(caller, '#callee-presence')).toBe(`${bob.id}: online`);
+    await expect.poll(text(callee, '#ringing')).toBe('Not ringing');
+
+    await caller.call.click();
+    await expect.poll(text(callee, '#ringing')).toBe(`Ringing: ${alice.name}`);
+    await callee.dialog.waitFor();
+    await callee.accept.click();
+    await expect.poll(text(callee, '#ringing')).toBe('Not ringing');
+    await expect.poll(text(caller, '#recent-calls li')).toBe(`To ${bob.name}: accepted`);
+    await expect.poll(text(callee, '#recent-calls li')).toBe(`From ${alice.name}: accepted`);
+  });
+});

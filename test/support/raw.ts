@@ -1,4 +1,5 @@
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/frames.js';
 import { createUserToken } from '../../src/server/tokens.js';
 import { DEMO, uniqueUser } from './clients.js';
 
@@ -20,18 +21,30 @@ export interface RawSocket {
   close(): Promise<void>;
 }
 
-export function socketUrl(host: string, params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string }): string {
+/** Where a socket connects, and the subprotocols it offers: the token travels as one of them, never in the URL. */
+export interface SocketAddress {
+  url: string;
+  protocols: string[];
+}
+
+export function socketUrl(host: string, params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string }): SocketAddress {
   const query = new URLSearchParams();
-  if (params.token) query.set('token', params.token);
   if (params.apiKey !== null) query.set('apiKey', params.apiKey ?? DEMO.apiKey);
   if (params.deviceId) query.set('deviceId', params.deviceId);
-  return `ws://${host}/parties/user-inbox/${params.projectId ?? DEMO.projectId}:${params.userId}?${query}`;
+  return {
+    url: `ws://${host}/parties/user-inbox/${params.projectId ?? DEMO.projectId}:${params.userId}?${query}`,
+    protocols: [SOCKET_PROTOCOL, ...(params.token ? [TOKEN_PROTOCOL_PREFIX + params.token] : [])],
+  };
+}
+
+export function openSocket(address: SocketAddress, options?: ClientOptions): WebSocket {
+  return new WebSocket(address.url, address.protocols, options);
 }
 
 /** Tries to open a socket; resolves with the HTTP status of a refusal, or 101 when it opened. */
-export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+export function upgradeStatus(address: SocketAddress | string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url, { headers });
+    const socket = typeof address === 'string' ? new WebSocket(address, { headers }) : openSocket(address, { headers });
     socket.on('open', () => {
       socket.close();
       resolve(101);
@@ -43,7 +56,7 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
 
 export async function openRaw(host: string, userId = uniqueUser('raw'), deviceId?: string): Promise<RawSocket> {
   const { token } = await createUserToken({ projectId: DEMO.projectId, secret: DEMO.secret, userId, name: userId });
-  const socket = new WebSocket(socketUrl(host, { userId, token, ...(deviceId ? { deviceId } : {}) }));
+  const socket = openSocket(socketUrl(host, { userId, token, ...(deviceId ? { deviceId } : {}) }));
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
   socket.on('message', (data) => {

@@ -440,7 +440,10 @@ function sendResult(record: OutgoingRecord): SendInvitationResult {
   return { invitationId, roomName, roomUrl, callType, createdAt, expiresAt, invitees: sentInvitation(record).invitees };
 }
 
-function historyBase(invitation: ReceivedInvitation): Pick<CallHistoryEntry, 'invitationId' | 'callType' | 'roomName' | 'roomUrl' | 'message' | 'createdAt'> {
+/** The fields every history entry has; the memory client holds no calls, so the call's times stay null, as the server's do for a call that never began. */
+function historyBase(
+  invitation: ReceivedInvitation,
+): Pick<CallHistoryEntry, 'invitationId' | 'callType' | 'roomName' | 'roomUrl' | 'message' | 'createdAt' | 'callStartedAt' | 'callEndedAt' | 'durationMs'> {
   const { invitationId, callType, roomName, roomUrl, message, createdAt } = invitation;
-  return { invitationId, callType, roomName, roomUrl, message, createdAt };
+  return { invitationId, callType, roomName, roomUrl, message, createdAt, callStartedAt: null, callEndedAt: null, durationMs: null };
 }

@@ -10,7 +10,9 @@ export type AlarmStorage = Pick<DurableObjectStorage, 'getAlarm' | 'setAlarm'>;
 
 /**
  * The inbox's one Durable Object alarm, set for the earliest thing due: an invitation's expiry, the end of a
- * grace period, an outbox retry, a double-check after expiry, or the end of a request id's memory.
+ * grace period, an outbox retry, a double-check after expiry, the end of a request id's memory, or the expiry of
+ * an open socket's token (the UserInbox closes that socket when the alarm fires). Whenever it fires it also prunes
+ * what aged out (src/server/inbox/retention.ts).
  */
 export class Alarms {
   /** When the alarm is set for, as far as this instance knows (unknown after waking from hibernation). */
@@ -23,7 +25,9 @@ export class Alarms {
 
   /** Sets the alarm for the earliest thing due, unless it is set for earlier already. */
   async schedule(): Promise<void> {
-    const next = this.inbox.store.nextDueAt(RECONCILE_AFTER_MS, LIMITS.requestIdTtlMs);
+    const stored = this.inbox.store.nextDueAt(RECONCILE_AFTER_MS, LIMITS.requestIdTtlMs);
+    const tokenExpiry = this.inbox.devices.tokenExpiry();
+    const next = stored === null || tokenExpiry === null ? (stored ?? tokenExpiry) : Math.min(stored, tokenExpiry);
     if (next === null) return;
     const current = await this.storage.getAlarm();
     if (current === null || current > next || current < Date.now()) {
@@ -54,6 +58,7 @@ export class Alarms {
       outbox.enqueue(row.user_id, 'sync', { invitationId: row.invitation_id, from: userId });
     }
     store.forgetResultsBefore(now - LIMITS.requestIdTtlMs);
+    this.inbox.retention.prune(now);
     await outbox.flush();
     await this.schedule();
   }

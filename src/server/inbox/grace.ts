@@ -1,6 +1,7 @@
 import { LIMITS } from '../../protocol/limits.js';
 import type { Env } from '../config.js';
 import type { Inbox } from './inbox.js';
+import { numberVar } from './limits.js';
 
 /** How long a user may be gone (no device connected) before the server stops acting as if they were back soon. */
 export interface GracePeriods {
@@ -13,15 +14,9 @@ export interface GracePeriods {
 /** 15 s each, unless the Worker variables CALLER_GRACE_MS and BUSY_GRACE_MS say otherwise (tests shorten them). */
 export function gracePeriods(env: Env): GracePeriods {
   return {
-    callerMs: milliseconds(env.CALLER_GRACE_MS, LIMITS.callerGraceMs),
-    busyMs: milliseconds(env.BUSY_GRACE_MS, LIMITS.callerGraceMs),
+    callerMs: numberVar(env.CALLER_GRACE_MS, LIMITS.callerGraceMs),
+    busyMs: numberVar(env.BUSY_GRACE_MS, LIMITS.callerGraceMs),
   };
-}
-
-function milliseconds(value: string | undefined, fallback: number): number {
-  if (value === undefined || String(value).trim() === '') return fallback;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
 /** The user's last device left at `now`: when the first grace period that matters ends, or null if none does. */

@@ -4,8 +4,10 @@ import type { Env } from '../config.js';
 import type { InboxRpc } from '../rpc.js';
 import { Alarms, type AlarmStorage } from './alarms.js';
 import { gracePeriods, type GracePeriods } from './grace.js';
+import { inboxLimits, type InboxLimits } from './limits.js';
 import { Outbox } from './outbox.js';
 import { OutgoingInvitations } from './outgoing.js';
+import { Retention } from './retention.js';
 import type { InboxStore } from './store.js';
 
 /** What the inbox's modules may do with this user's connections. */
@@ -14,6 +16,8 @@ export interface Devices {
   anyOpen(exceptConnection?: string): boolean;
   /** Sends a frame to every connected device of this user but `exceptConnection`. */
   broadcast(frame: ServerFrame, exceptConnection?: string): void;
+  /** When the earliest token of this user's open sockets expires, if any: the alarm closes the socket then. */
+  tokenExpiry(): number | null;
 }
 
 /** The device a request came from, and the connection it came over (a REST request's is made up). */
@@ -42,9 +46,16 @@ export class Inbox {
   readonly store: InboxStore;
   readonly devices: Devices;
   readonly grace: GracePeriods;
+  readonly limits: InboxLimits;
+  /**
+   * Watchers of an inbox that never stored anything, kept in memory until its first write (src/server/inbox/presence.ts):
+   * a presence subscription to a user who never signed in must not create storage for them.
+   */
+  readonly unsavedWatchers = new Set<string>();
   readonly outbox: Outbox;
   readonly alarms: Alarms;
   readonly outgoing: OutgoingInvitations;
+  readonly retention: Retention;
 
   constructor(parts: InboxParts) {
     this.projectId = parts.projectId;
@@ -53,9 +64,11 @@ export class Inbox {
     this.store = parts.store;
     this.devices = parts.devices;
     this.grace = gracePeriods(parts.env);
+    this.limits = inboxLimits(parts.env);
     this.outbox = new Outbox(this);
     this.alarms = new Alarms(this, parts.alarmStorage);
     this.outgoing = new OutgoingInvitations(this);
+    this.retention = new Retention(this);
   }
 
   /** This user as others see them. */

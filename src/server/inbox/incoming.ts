@@ -6,6 +6,7 @@ import { decideGlare } from './glare.js';
 import { missedCalls } from './history.js';
 import type { Inbox, Requester } from './inbox.js';
 import { RequestError } from './request-error.js';
+import { declinesWhileInCall } from './room.js';
 import type { IncomingRow } from './rows.js';
 
 /** How an outcome came about: the answering device (and the connection that already knows), a reason, a reply. */
@@ -22,19 +23,25 @@ export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvita
   const known = store.incoming(invitation.invitationId);
   if (known) return updateFor(inbox, known);
   const now = Date.now();
+  if (invitation.expiresAt <= now) {
+    // Too late to ring (a delivery retried, or resumed after the sender's object restarted): a missed call at once.
+    store.insertIncoming(invitation, { state: 'pending' });
+    resolveIncoming(inbox, store.incoming(invitation.invitationId)!, 'expired', {});
+    return updateFor(inbox, store.incoming(invitation.invitationId)!);
+  }
   const ringing = inbox.devices.anyOpen();
 
   if (invitation.to.length === 1) {
     const glare = decideGlare(inbox, invitation, now);
     if (glare) return glare;
   }
-  if (store.profile().status === 'busy' && ringing) {
+  if ((store.profile().status === 'busy' || declinesWhileInCall(inbox)) && ringing) {
     store.insertIncoming(invitation, { state: 'declined', reason: 'busy', endedAt: now });
     return { invitationId: invitation.invitationId, userId: inbox.userId, user: inbox.me(), delivered: false, state: 'declined', reason: 'busy' };
   }
   // Ring before writing: a message sent after a write waits for that write to be durable, and the ring is
   // no acknowledgement. The sender is answered only after the write; should it fail, the object restarts
-  // and the device's accept meets not_found, which dismisses the call.
+  // and the device's accept meets not_found, which dismisses the call, until the sender's outbox delivers it again.
   inbox.devices.broadcast({ type: 'invitation.received', invitation });
   store.insertIncoming(invitation, { state: 'pending', delivered: ringing });
   inbox.outbox.handOver({ type: 'invitation.received', invitation, delivered: ringing });

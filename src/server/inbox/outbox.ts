@@ -1,3 +1,4 @@
+import { ABUSE_LIMITS } from '../../protocol/limits.js';
 import { hubOrderFor, projectHub, type InboxEvent } from '../project-events.js';
 import type { OutboxKind, OutboxMessages } from '../rpc.js';
 import type { Inbox } from './inbox.js';
@@ -15,6 +16,7 @@ type Sender<K extends OutboxKind> = (target: string, message: OutboxMessages[K])
 /**
  * Cross-object messages that must not be lost. Each is written together with the state change that causes it
  * and sent after; failures back off exponentially and are retried by the alarm. Every receiver is idempotent.
+ * A message still failing `outboxMaxAgeMs` after it was written becomes a dead letter, which the REST API lists.
  */
 export class Outbox {
   /** Rows being sent right now, so overlapping flushes do not send one twice. */
@@ -44,7 +46,7 @@ export class Outbox {
   constructor(private readonly inbox: Inbox) {}
 
   enqueue<K extends OutboxKind>(target: string, kind: K, message: OutboxMessages[K], nextAt = Date.now()): void {
-    this.inbox.store.addToOutbox(target, kind, message, nextAt);
+    this.inbox.store.addToOutbox(target, kind, message, nextAt, Date.now());
   }
 
   /** Sends the messages that are due. */
@@ -63,8 +65,12 @@ export class Outbox {
         } catch (error) {
           failed = true;
           console.error(`outbox ${row.kind} to ${row.target} failed`, error);
-          const delay = Math.min(1000 * 2 ** row.attempts, OUTBOX_MAX_DELAY_MS);
-          store.retryOutboxAt(row.id, Date.now() + delay);
+          const now = Date.now();
+          if (now - row.created_at >= this.inbox.limits.outboxMaxAgeMs) {
+            store.deadLetter(row.id, String((error as Error)?.message ?? error).slice(0, 500), now, ABUSE_LIMITS.deadLettersKept);
+          } else {
+            store.retryOutboxAt(row.id, now + Math.min(1000 * 2 ** row.attempts, OUTBOX_MAX_DELAY_MS));
+          }
         } finally {
           this.inFlight.delete(row.id);
         }

@@ -6,7 +6,9 @@ import { projectsFrom } from '../config.js';
 import type { InviteeUpdate } from '../rpc.js';
 import { deliverInvitation, resolveIncoming } from './incoming.js';
 import type { Inbox, Requester } from './inbox.js';
+import { checkPendingInvitations } from './pending-cap.js';
 import { RequestError } from './request-error.js';
+import type { SendIntentRow } from './store.js';
 import { joinedResultFromRow, sendResultFromRows, sentFromRows, type InviteeRow, type OutgoingRow } from './rows.js';
 
 /** A send whose deliveries are under way and whose record is not written yet. */
@@ -35,6 +37,9 @@ export class OutgoingInvitations {
 
   async send(frame: Extract<ClientFrame, { type: 'invite' }>, requester: Requester): Promise<SendInvitationResult> {
     const { store, userId, outbox } = this.inbox;
+    // A retry whose first attempt got no answer (the server stopped mid-send) gets the invitation that attempt made.
+    const intent = store.sendIntent(frame.requestId);
+    if (intent) return this.resultOfSend(intent);
     const to = [...new Set(Array.isArray(frame.to) ? frame.to : [frame.to])].sort();
     if (to.includes(userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
     const now = Date.now();
@@ -51,6 +56,7 @@ export class OutgoingInvitations {
       }
     }
     this.checkRate(now);
+    checkPendingInvitations(this.inbox, this.inFlight.size, now);
 
     const invitation: ReceivedInvitation = {
       invitationId: randomId(),
@@ -65,9 +71,12 @@ export class OutgoingInvitations {
       createdAt: now,
       expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
     };
-    // Deliver first, then write our own record: a message sent after a write waits until that write is durable,
-    // and the ring should not. The sender is answered only after the write. Until then the send is kept in
-    // memory, so the glare rule and early answers from invitees see it.
+    // A message sent after a write waits until that write is durable, so the ring waits for exactly one small write:
+    // the intent, without which a crash could leave invitees ringing for a send we have no trace of. It costs one
+    // commit before the ring (locally an fsync: single-pair time-to-ring went from below to about the bench's
+    // "+ 1 write in each object" baseline). Our own record is written after the deliveries, and the sender is answered
+    // only after that. Until then the send is kept in memory, so the glare rule and early answers from invitees see it.
+    store.recordSendIntent(frame.requestId, invitation, requester.deviceId, now - LIMITS.requestIdTtlMs);
     const flight: SendInFlight = { invitation, senderDevice: requester.deviceId, glareWith: null, early: [] };
     this.inFlight.set(invitation.invitationId, flight);
     let updates: Array<InviteeUpdate | undefined>;
@@ -93,6 +102,40 @@ export class OutgoingInvitations {
     this.inbox.devices.broadcast({ type: 'invitation.sent', invitation: sent }, requester.connectionId);
     outbox.handOver({ type: 'invitation.created', invitation: sent });
     return sendResultFromRows(outgoing, invitees);
+  }
+
+  /**
+   * What a send answered, for a retry of its request. An intent has its record except while its send is in flight,
+   * and a retry of a send in flight shares that attempt (UserInbox.handleRequest); a send an earlier instance of
+   * this object did not finish was finished when this one started.
+   */
+  private resultOfSend(intent: SendIntentRow): SendInvitationResult {
+    const { store } = this.inbox;
+    const invitees = store.invitees(intent.invitation_id);
+    const glare = invitees.length === 1 && invitees[0]!.reason === 'glare' ? invitees[0]!.glare_with : null;
+    const joined = glare ? store.incoming(glare) : undefined;
+    // The send lost a glare and became the crossing call, as its first answer said.
+    if (joined?.state === 'accepted') return joinedResultFromRow(joined);
+    return sendResultFromRows(store.outgoing(intent.invitation_id)!, invitees);
+  }
+
+  /**
+   * Finishes the sends an earlier instance of this object began but did not record (the server stopped mid-send):
+   * writes each record from its intent and delivers again to every invitee through the outbox. Invitees dedupe
+   * deliveries by invitation id, so whoever rang already does not ring again, and their answers fill in the record.
+   * Runs when the object starts, before any other event, so every later event finds the record.
+   */
+  finishInterruptedSends(): void {
+    const { store, outbox } = this.inbox;
+    const unfinished = store.unfinishedSends();
+    for (const intent of unfinished) {
+      const invitation = JSON.parse(intent.invitation) as ReceivedInvitation;
+      store.insertOutgoing(invitation, intent.sender_device, null);
+      for (const invitee of invitation.to) outbox.enqueue(invitee, 'deliver', invitation);
+      const invitees = store.invitees(invitation.invitationId);
+      outbox.handOver({ type: 'invitation.created', invitation: sentFromRows(store.outgoing(invitation.invitationId)!, invitation.fromUser, invitees) });
+    }
+    if (unfinished.length > 0) void outbox.flush();
   }
 
   /** The app backend (sending as the system user) is trusted and not rate limited; users are. */

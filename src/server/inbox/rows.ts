@@ -89,6 +89,13 @@ export interface OutboxRow {
   kind: string;
   payload: string;
   attempts: number;
+  created_at: number;
+}
+
+/** An outbox message given up on after retrying for the longest allowed time. */
+export interface DeadLetterRow extends OutboxRow {
+  failed_at: number;
+  error: string | null;
 }
 
 export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
@@ -178,8 +185,47 @@ const outcomeByState: Record<string, CallOutcome> = {
   expired: 'missed',
 };
 
-/** Maps a stored row to what the asking device sees: an accept made on another device reads "answered elsewhere". */
-export function historyFromRow(row: HistoryRow, deviceId: string): CallHistoryEntry {
+/** One of our invitations naming a room, as admission to its call reads it (src/server/inbox/room.ts). */
+export interface SentForRoomRow {
+  invitation_id: string;
+  created_at: number;
+  call_type: string;
+  to_ids: string;
+  /** JSON array of the invitees who accepted. */
+  accepted: string;
+}
+
+/** An invitation we accepted naming a room, as admission to its call reads it. */
+export interface AcceptedForRoomRow {
+  invitation_id: string;
+  created_at: number;
+  call_type: string;
+  from_id: string;
+}
+
+/** A device of this user in a room's call. */
+export interface RoomDeviceRow {
+  room_name: string;
+  device_id: string;
+  participant_id: string;
+  connection_id: string;
+  /** The call it joined; the room's next call is another. */
+  call_id: string;
+}
+
+/** The call an accepted invitation led to (src/server/inbox/room.ts), as the invitation's history entry shows it. */
+export interface RoomCallRow {
+  invitation_id: string;
+  started_at: number | null;
+  ended_at: number | null;
+  duration_ms: number | null;
+}
+
+/**
+ * Maps a stored row to what the asking device sees: an accept made on another device reads "answered elsewhere".
+ * `call` is the call the invitation led to, if one began.
+ */
+export function historyFromRow(row: HistoryRow, deviceId: string, call?: RoomCallRow): CallHistoryEntry {
   let outcome = outcomeByState[row.state] ?? 'pending';
   if (outcome === 'accepted' && row.answered_device && row.answered_device !== deviceId && row.answered_device !== 'glare') {
     outcome = 'answered_elsewhere';
@@ -197,5 +243,9 @@ export function historyFromRow(row: HistoryRow, deviceId: string): CallHistoryEn
     replyMessage: row.reply_message,
     createdAt: row.created_at,
     endedAt: row.ended_at,
+    // Only an accepted invitation led to the call; a meeting's declined invitee was not in it.
+    callStartedAt: row.state === 'accepted' ? (call?.started_at ?? null) : null,
+    callEndedAt: row.state === 'accepted' ? (call?.ended_at ?? null) : null,
+    durationMs: row.state === 'accepted' ? (call?.duration_ms ?? null) : null,
   };
 }

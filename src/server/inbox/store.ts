@@ -10,7 +10,19 @@ import {
   type PushSubscriptionRecord,
 } from '../push/subscriptions.js';
 import type { OutboxKind } from '../rpc.js';
-import type { HistoryRow, IncomingRow, InviteeRow, OutboxRow, OutgoingRow, ProfileRow } from './rows.js';
+import type {
+  AcceptedForRoomRow,
+  DeadLetterRow,
+  HistoryRow,
+  IncomingRow,
+  InviteeRow,
+  OutboxRow,
+  OutgoingRow,
+  ProfileRow,
+  RoomCallRow,
+  RoomDeviceRow,
+  SentForRoomRow,
+} from './rows.js';
 
 /** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
 const SCHEMA = `
@@ -56,11 +68,28 @@ CREATE TABLE IF NOT EXISTS requests (request_key TEXT PRIMARY KEY, result TEXT N
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   target TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL
+  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS dead_letter (
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, failed_at INTEGER NOT NULL, error TEXT
+);
+CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (failed_at);
 CREATE TABLE IF NOT EXISTS watchers (user_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
 `;
+
+/** How a user who never stored anything reads: online while connected, never seen. */
+const NEW_PROFILE: ProfileRow = { name: null, avatar_url: null, status: 'online', last_seen: null, missed_seen_at: 0, gone_deadline: null };
+
+/** The creation time of the history entry just past the newest ?1 (both directions, one entry per outgoing invitee). */
+const ENTRY_PAST_NEWEST_QUERY = `
+SELECT created_at FROM (
+  SELECT created_at FROM incoming
+  UNION ALL SELECT o.created_at FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
+) ORDER BY created_at DESC LIMIT 1 OFFSET ?`;
 
 /**
  * Both directions of history in one newest-first list; outgoing meetings give one entry per invitee.
@@ -122,17 +151,57 @@ export interface InviteeOutcome {
 /**
  * All storage of one user's inbox: every SQL statement of the inbox is here. The profile row is read once per
  * instance and kept up to date by the methods that write it.
+ *
+ * The schema is created with the first write, not before: anyone may ask for the presence of any user id, and
+ * reading an inbox nobody ever used must leave no storage behind. Until then every read finds nothing.
  */
 export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /** Whether the schema exists. */
+  private ready: boolean;
+  /** The object's name, written with the schema when that comes later. */
+  private name: string | undefined;
 
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+    this.ready = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile'").toArray().length > 0;
+    if (this.ready) this.createSchema();
+  }
+
+  /** Whether this inbox ever stored anything. */
+  get used(): boolean {
+    return this.ready;
+  }
+
+  private createSchema(): void {
+    this.sql.exec(SCHEMA);
+    this.sql.exec(SEND_INTENT_SCHEMA);
+    this.sql.exec(ROOM_SCHEMA);
+    this.createContactsTable();
+    // Outboxes written before rows carried their age count as created now.
+    const outboxColumns = this.sql.exec<{ name: string }>('PRAGMA table_info(outbox)').toArray();
+    if (!outboxColumns.some((column) => column.name === 'created_at')) {
+      this.sql.exec('ALTER TABLE outbox ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0');
+      this.sql.exec('UPDATE outbox SET created_at = ?', Date.now());
+    }
+  }
+
+  private ensureSchema(): void {
+    if (this.ready) return;
+    this.createSchema();
+    this.ready = true;
+    this.cachedProfile = undefined;
+    if (this.name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', this.name);
+  }
+
+  private write(query: string, ...bindings: SqlStorageValue[]): void {
+    this.ensureSchema();
+    this.sql.exec(query, ...bindings);
   }
 
   private rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    if (!this.ready) return [];
     return this.sql.exec<Row>(query, ...bindings).toArray() as T[];
   }
 
@@ -141,19 +210,21 @@ export class InboxStore {
   }
 
   private count(query: string, ...bindings: SqlStorageValue[]): number {
-    return this.one<{ n: number }>(query, ...bindings)!.n;
+    return this.one<{ n: number }>(query, ...bindings)?.n ?? 0;
   }
 
   // ---- profile -----------------------------------------------------------------------------------------
 
   /** The object's name, `projectId:userId`, kept because an alarm may wake the object without it. */
   rememberName(name: string | undefined): string {
-    if (!name) return String(this.one<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1')!.inbox_name ?? '');
-    this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1 AND inbox_name IS NOT ?', name, name);
+    if (!name) return String(this.one<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1')?.inbox_name ?? '');
+    this.name = name;
+    if (this.ready) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1 AND inbox_name IS NOT ?', name, name);
     return name;
   }
 
   profile(): ProfileRow {
+    if (!this.ready) return NEW_PROFILE;
     return (this.cachedProfile ??= this.one<ProfileRow>('SELECT * FROM profile WHERE id = 1')!);
   }
 
@@ -163,34 +234,34 @@ export class InboxStore {
 
   /** A device connected: how the token shows the user, and no grace period runs any more. */
   deviceConnected(user: { name: string | null; avatarUrl: string | null }, now: number): void {
-    this.sql.exec('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
+    this.write('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
     this.profileChanged({ name: user.name, avatar_url: user.avatarUrl, last_seen: now, gone_deadline: null });
   }
 
   /** The last device left at `now`; `goneDeadline` is when a grace period ends, if one matters. */
   lastDeviceLeft(now: number, goneDeadline: number | null): void {
-    this.sql.exec('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, goneDeadline);
+    this.write('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, goneDeadline);
     this.profileChanged({ last_seen: now, gone_deadline: goneDeadline });
   }
 
   setGoneDeadline(goneDeadline: number | null): void {
-    this.sql.exec('UPDATE profile SET gone_deadline = ? WHERE id = 1', goneDeadline);
+    this.write('UPDATE profile SET gone_deadline = ? WHERE id = 1', goneDeadline);
     this.profileChanged({ gone_deadline: goneDeadline });
   }
 
   setStatus(status: string): void {
-    this.sql.exec('UPDATE profile SET status = ? WHERE id = 1', status);
+    this.write('UPDATE profile SET status = ? WHERE id = 1', status);
     this.profileChanged({ status });
   }
 
   markMissedCallsSeen(now: number): void {
-    this.sql.exec('UPDATE profile SET missed_seen_at = ? WHERE id = 1', now);
+    this.write('UPDATE profile SET missed_seen_at = ? WHERE id = 1', now);
     this.profileChanged({ missed_seen_at: now });
   }
 
   /** Sets how the user is shown; null keeps a field. */
   updateIdentity(name: string | null, avatarUrl: string | null): void {
-    this.sql.exec('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl);
+    this.write('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl);
     const current = this.cachedProfile;
     if (current) this.profileChanged({ name: name ?? current.name, avatar_url: avatarUrl ?? current.avatar_url });
   }
@@ -208,7 +279,7 @@ export class InboxStore {
 
   insertIncoming(invitation: ReceivedInvitation, outcome: IncomingOutcome): void {
     const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
-    this.sql.exec(
+    this.write(
       `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
                              created_at, expires_at, state, reason, delivered, answered_device, ended_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -220,7 +291,7 @@ export class InboxStore {
 
   /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
   settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
-    this.sql.exec(
+    this.write(
       "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
       state, outcome.reason, outcome.message, outcome.deviceId, now, invitationId,
     );
@@ -229,12 +300,14 @@ export class InboxStore {
   /** Pending invitations that reached no device yet, marked delivered now that one connected. */
   takeUndelivered(): IncomingRow[] {
     const undelivered = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND delivered = 0");
-    if (undelivered.length > 0) this.sql.exec("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
+    if (undelivered.length > 0) this.write("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
     return undelivered;
   }
 
-  pendingIncoming(): IncomingRow[] {
-    return this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' ORDER BY created_at");
+  /** The newest `limit` pending invitations to us, oldest first, and whether there are more. */
+  pendingIncoming(limit: number): { rows: IncomingRow[]; more: boolean } {
+    const rows = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' ORDER BY created_at DESC LIMIT ?", limit + 1);
+    return { rows: rows.slice(0, limit).reverse(), more: rows.length > limit };
   }
 
   /** Pending incoming invitations whose expiry is at or before `now`. */
@@ -276,7 +349,7 @@ export class InboxStore {
   /** Writes a new invitation of ours and its invitees (`invitation.to`, sorted), each pending. */
   insertOutgoing(invitation: ReceivedInvitation, senderDevice: string, glareWith: string | null): void {
     const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
-    this.sql.exec(
+    this.write(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       invitationId, JSON.stringify(to), callType, roomName, roomUrl, message,
@@ -284,18 +357,29 @@ export class InboxStore {
     );
     for (const userId of to) {
       const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
-      this.sql.exec(
+      this.write(
         "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
         invitationId, userId, user, glareWith,
       );
     }
   }
 
-  /** Our invitations that still have a pending invitee, oldest first. */
-  outgoingWithPendingInvitees(): OutgoingRow[] {
-    return this.rows<OutgoingRow>(
+  /** The newest `limit` of our invitations that still have a pending invitee, oldest first, and whether there are more. */
+  outgoingWithPendingInvitees(limit: number): { rows: OutgoingRow[]; more: boolean } {
+    const rows = this.rows<OutgoingRow>(
       `SELECT * FROM outgoing WHERE invitation_id IN (SELECT invitation_id FROM outgoing_invitee WHERE state = 'pending')
-       ORDER BY created_at`,
+       ORDER BY created_at DESC LIMIT ?`,
+      limit + 1,
+    );
+    return { rows: rows.slice(0, limit).reverse(), more: rows.length > limit };
+  }
+
+  /** Our invitations still waiting for an answer from someone: a pending invitee, and not expired by `now`. */
+  pendingOutgoingCount(now: number): number {
+    return this.count(
+      `SELECT count(DISTINCT i.invitation_id) AS n FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id
+        WHERE i.state = 'pending' AND o.expires_at > ?`,
+      now,
     );
   }
 
@@ -314,7 +398,7 @@ export class InboxStore {
 
   /** Notes that our invitation `invitationId` met the crossing invitation `glareWith`. */
   setGlare(invitationId: string, glareWith: string): void {
-    this.sql.exec('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', glareWith, invitationId);
+    this.write('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', glareWith, invitationId);
   }
 
   invitees(invitationId: string): InviteeRow[] {
@@ -339,20 +423,20 @@ export class InboxStore {
   }
 
   setInviteeUser(invitationId: string, userId: string, user: UserInfo): void {
-    this.sql.exec('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(user), invitationId, userId);
+    this.write('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(user), invitationId, userId);
   }
 
   markInviteeDelivered(invitationId: string, userId: string): void {
-    this.sql.exec('UPDATE outgoing_invitee SET delivered = 1 WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
+    this.write('UPDATE outgoing_invitee SET delivered = 1 WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
   }
 
   /** Records one invitee's outcome; once every invitee has one there is nothing left to double-check at expiry. */
   settleInvitee(invitationId: string, userId: string, outcome: InviteeOutcome, now: number): void {
-    this.sql.exec(
+    this.write(
       'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
       outcome.state, outcome.reason, outcome.message, now, outcome.glareWith, invitationId, userId,
     );
-    this.sql.exec(
+    this.write(
       "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
       invitationId,
     );
@@ -365,7 +449,7 @@ export class InboxStore {
         WHERE o.reconciled = 0 AND o.expires_at <= ? AND i.state = 'pending'`,
       expiredBy,
     );
-    this.sql.exec('UPDATE outgoing SET reconciled = 1 WHERE reconciled = 0 AND expires_at <= ?', expiredBy);
+    this.write('UPDATE outgoing SET reconciled = 1 WHERE reconciled = 0 AND expires_at <= ?', expiredBy);
     return overdue;
   }
 
@@ -392,18 +476,45 @@ export class InboxStore {
   }
 
   saveResult(requestKey: string, result: unknown, now: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
+    this.write('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
   }
 
   forgetResultsBefore(before: number): void {
-    this.sql.exec('DELETE FROM requests WHERE created_at < ?', before);
+    if (this.ready) this.write('DELETE FROM requests WHERE created_at < ?', before);
+  }
+
+  // ---- retention ---------------------------------------------------------------------------------------
+
+  /** The creation time of the newest history entry past the newest `keep`, when there are more than `keep`. */
+  entryPastNewest(keep: number): number | null {
+    return this.one<{ created_at: number }>(ENTRY_PAST_NEWEST_QUERY, keep)?.created_at ?? null;
+  }
+
+  /**
+   * Deletes the invitations created before `before` that are over: settled, or expired before `before` (an invitee
+   * whose inbox never answered would otherwise keep one pending for good). Dead letters from before `before` go too.
+   */
+  deleteEndedBefore(before: number): void {
+    if (!this.ready) return;
+    this.write("DELETE FROM incoming WHERE created_at < ?1 AND (state != 'pending' OR expires_at < ?1)", before);
+    const ended = `SELECT invitation_id FROM outgoing o WHERE o.created_at < ?1 AND (o.expires_at < ?1 OR NOT EXISTS
+                     (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending'))`;
+    this.write(`DELETE FROM outgoing_invitee WHERE invitation_id IN (${ended})`, before);
+    this.write(
+      'DELETE FROM outgoing WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = outgoing.invitation_id)',
+      before,
+    );
+    this.write('DELETE FROM dead_letter WHERE failed_at < ?', before);
   }
 
   // ---- outbox ------------------------------------------------------------------------------------------
 
-  addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number): void {
+  addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number, now: number): void {
     this.purgeSentOutbox();
-    this.sql.exec('INSERT INTO outbox (target, kind, payload, next_at) VALUES (?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt);
+    this.write(
+      'INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?)',
+      target, kind, JSON.stringify(payload), nextAt, now,
+    );
   }
 
   /** Unsent rows due by `now`, oldest first. */
@@ -422,7 +533,7 @@ export class InboxStore {
    */
   purgeSentOutbox(): void {
     if (this.sentOutbox.size === 0) return;
-    this.sql.exec(`DELETE FROM outbox WHERE id IN (${[...this.sentOutbox].join(',')})`);
+    this.write(`DELETE FROM outbox WHERE id IN (${[...this.sentOutbox].join(',')})`);
     this.sentOutbox.clear();
   }
 
@@ -432,12 +543,29 @@ export class InboxStore {
   }
 
   retryOutboxAt(id: number, nextAt: number): void {
-    this.sql.exec('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?', nextAt, id);
+    this.write('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ?', nextAt, id);
+  }
+
+  /** Gives up on an outbox row: it becomes a dead letter (the newest `keep` are kept), listed by the REST API. */
+  deadLetter(id: number, error: string, now: number, keep: number): void {
+    this.write(
+      `INSERT OR REPLACE INTO dead_letter (id, target, kind, payload, attempts, created_at, failed_at, error)
+       SELECT id, target, kind, payload, attempts + 1, created_at, ?, ? FROM outbox WHERE id = ?`,
+      now, error, id,
+    );
+    this.write('DELETE FROM outbox WHERE id = ?', id);
+    this.write('DELETE FROM dead_letter WHERE id NOT IN (SELECT id FROM dead_letter ORDER BY failed_at DESC, id DESC LIMIT ?)', keep);
+  }
+
+  /** Dead letters, newest first. */
+  deadLetters(limit: number): DeadLetterRow[] {
+    return this.rows<DeadLetterRow>('SELECT * FROM dead_letter ORDER BY failed_at DESC, id DESC LIMIT ?', limit);
   }
 
   /** Drops retries of a delivery that is moot (the invitation to `target` was canceled). */
   dropDelivery(target: string, invitationId: string): void {
-    this.sql.exec("DELETE FROM outbox WHERE kind = 'deliver' AND target = ? AND json_extract(payload, '$.invitationId') = ?", target, invitationId);
+    if (!this.ready) return;
+    this.write("DELETE FROM outbox WHERE kind = 'deliver' AND target = ? AND json_extract(payload, '$.invitationId') = ?", target, invitationId);
   }
 
   // ---- presence watchers -------------------------------------------------------------------------------
@@ -447,12 +575,20 @@ export class InboxStore {
     return this.rows<{ user_id: string }>('SELECT user_id FROM watchers').map((row) => row.user_id);
   }
 
+  hasWatcher(userId: string): boolean {
+    return this.one('SELECT 1 FROM watchers WHERE user_id = ?', userId) !== undefined;
+  }
+
+  watcherCount(): number {
+    return this.count('SELECT count(*) AS n FROM watchers');
+  }
+
   addWatcher(userId: string): void {
-    this.sql.exec('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
+    this.write('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
   }
 
   removeWatcher(userId: string): void {
-    this.sql.exec('DELETE FROM watchers WHERE user_id = ?', userId);
+    if (this.ready) this.write('DELETE FROM watchers WHERE user_id = ?', userId);
   }
 
   /** Whether this user follows `userId`'s presence. */
@@ -460,10 +596,14 @@ export class InboxStore {
     return this.one('SELECT 1 FROM watching WHERE user_id = ?', userId) !== undefined;
   }
 
+  unwatch(userIds: string[]): void {
+    for (const userId of userIds) this.write('DELETE FROM watching WHERE user_id = ?', userId);
+  }
+
   /** Follows these users' presence, keeping the newest `cap` subscriptions. */
   watch(userIds: string[], now: number, cap: number): void {
-    for (const userId of userIds) this.sql.exec('INSERT OR REPLACE INTO watching (user_id, since) VALUES (?, ?)', userId, now);
-    this.sql.exec('DELETE FROM watching WHERE user_id NOT IN (SELECT user_id FROM watching ORDER BY since DESC LIMIT ?)', cap);
+    for (const userId of userIds) this.write('INSERT OR REPLACE INTO watching (user_id, since) VALUES (?, ?)', userId, now);
+    this.write('DELETE FROM watching WHERE user_id NOT IN (SELECT user_id FROM watching ORDER BY since DESC LIMIT ?)', cap);
   }
 
   // ---- alarm -------------------------------------------------------------------------------------------
@@ -490,24 +630,246 @@ export class InboxStore {
   // ---- Web Push (the tables are src/server/push/subscriptions.ts's) -------------------------------------------------
 
   pushSubscriptions(): PushSubscriptionRecord[] {
-    return listPushSubscriptions(this.sql);
+    return this.ready ? listPushSubscriptions(this.sql) : [];
   }
 
   savePushSubscription(record: PushSubscriptionRecord): void {
+    this.ensureSchema();
     savePushSubscription(this.sql, record);
   }
 
   removePushSubscription(endpoint: string): boolean {
-    return removePushSubscription(this.sql, endpoint);
+    return this.ready && removePushSubscription(this.sql, endpoint);
   }
 
   /** Notes that a push rang for this invitation, so its outcome closes the notification. */
   markPushed(invitationId: string): void {
+    this.ensureSchema();
     markPushed(this.sql, invitationId);
   }
 
   /** Whether a push rang for this invitation; forgets it. */
   takePushed(invitationId: string): boolean {
-    return takePushed(this.sql, invitationId);
+    return this.ready && takePushed(this.sql, invitationId);
+  }
+
+  // ---- sends under way: the intent a send writes before its first delivery (src/server/inbox/outgoing.ts) -----
+
+  /**
+   * Notes a send before any delivery goes out: the invitation, whom it goes to, and the request that asked for it.
+   * Intents older than `forgetBefore` go in the same write; every one of them was finished when this instance started.
+   */
+  recordSendIntent(requestId: string, invitation: ReceivedInvitation, senderDevice: string, forgetBefore: number): void {
+    this.write('DELETE FROM send_intent WHERE created_at < ?', forgetBefore);
+    this.write(
+      'INSERT INTO send_intent (request_id, invitation_id, invitation, sender_device, created_at) VALUES (?, ?, ?, ?, ?)',
+      requestId, invitation.invitationId, JSON.stringify(invitation), senderDevice, invitation.createdAt,
+    );
+  }
+
+  /** The send that request `requestId` started, if it is remembered. */
+  sendIntent(requestId: string): SendIntentRow | undefined {
+    return this.one<SendIntentRow>('SELECT * FROM send_intent WHERE request_id = ?', requestId);
+  }
+
+  /** Sends whose deliveries may have gone out but whose record was never written (the object stopped in between). */
+  unfinishedSends(): SendIntentRow[] {
+    return this.rows<SendIntentRow>(
+      'SELECT s.* FROM send_intent s WHERE NOT EXISTS (SELECT 1 FROM outgoing o WHERE o.invitation_id = s.invitation_id) ORDER BY s.created_at',
+    );
+  }
+
+  // ---- calls (src/server/inbox/room.ts) ----------------------------------------------------------------------
+
+  /** Our newest invitations naming the room that still have an invitee ringing or one who accepted, and no call ended. */
+  sentNamingRoom(roomName: string, now: number): SentForRoomRow[] {
+    return this.rows<SentForRoomRow>(
+      `SELECT o.invitation_id, o.created_at, o.call_type, o.to_ids,
+              (SELECT json_group_array(i.user_id) FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted') AS accepted
+         FROM outgoing o
+        WHERE o.room_name = ?1
+          AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id
+                         AND (i.state = 'accepted' OR (i.state = 'pending' AND o.expires_at > ?2)))
+          AND NOT EXISTS (SELECT 1 FROM room_call c WHERE c.invitation_id = o.invitation_id AND c.ended_at IS NOT NULL)
+        ORDER BY o.created_at DESC LIMIT 5`,
+      roomName,
+      now,
+    );
+  }
+
+  /** Our newest accepted invitations naming the room whose call did not end. */
+  acceptedNamingRoom(roomName: string): AcceptedForRoomRow[] {
+    return this.rows<AcceptedForRoomRow>(
+      `SELECT n.invitation_id, n.created_at, n.call_type, n.from_id FROM incoming n
+        WHERE n.room_name = ? AND n.state = 'accepted'
+          AND NOT EXISTS (SELECT 1 FROM room_call c WHERE c.invitation_id = n.invitation_id AND c.ended_at IS NOT NULL)
+        ORDER BY n.created_at DESC LIMIT 5`,
+      roomName,
+    );
+  }
+
+  /** The room an invitation of ours (either way) names. */
+  roomOfInvitation(invitationId: string): string | undefined {
+    return this.one<{ room_name: string }>(
+      'SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1',
+      invitationId,
+    )?.room_name;
+  }
+
+  /** This device joined the room's call over this connection. */
+  enterRoom(row: RoomDeviceRow): void {
+    this.write(
+      'INSERT OR REPLACE INTO room_device (room_name, device_id, participant_id, connection_id, call_id) VALUES (?, ?, ?, ?, ?)',
+      row.room_name, row.device_id, row.participant_id, row.connection_id, row.call_id,
+    );
+  }
+
+  roomDevice(roomName: string, deviceId: string): RoomDeviceRow | undefined {
+    return this.one<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+  }
+
+  /** This user's devices in the room. */
+  devicesInRoom(roomName: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
+  }
+
+  /** The rooms joined over this connection. */
+  roomsOfConnection(connectionId: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE connection_id = ?', connectionId);
+  }
+
+  /** Every room device of this user. */
+  roomDevices(): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>('SELECT * FROM room_device');
+  }
+
+  /** The device is no longer in the room. */
+  leaveRoom(roomName: string, deviceId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+  }
+
+  /** The participant is out of that call; a join of the same device to a later call stays. */
+  participantLeftRoom(roomName: string, participantId: string, callId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND participant_id = ? AND call_id = ?', roomName, participantId, callId);
+  }
+
+  /** The room's call ended: every device in it is out. */
+  roomEnded(roomName: string, callId: string): void {
+    this.write('DELETE FROM room_device WHERE room_name = ? AND call_id = ?', roomName, callId);
+  }
+
+  inAnyRoom(): boolean {
+    return this.one('SELECT 1 FROM room_device LIMIT 1') !== undefined;
+  }
+
+  /**
+   * Ties a call to the accepted invitations naming its room made by `at`, and records its times on them. An
+   * invitation already tied to another call keeps that one.
+   */
+  recordRoomCall(roomName: string, call: { callId: string; startedAt: number; endedAt: number | null; durationMs: number | null }, at: number): void {
+    this.write(
+      `INSERT INTO room_call (invitation_id, call_id, started_at, ended_at, duration_ms)
+       SELECT invitation_id, ?2, ?3, ?4, ?5 FROM (
+         SELECT invitation_id FROM incoming WHERE room_name = ?1 AND state = 'accepted' AND created_at <= ?6
+         UNION
+         SELECT o.invitation_id FROM outgoing o WHERE o.room_name = ?1 AND o.created_at <= ?6
+            AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted')
+       ) WHERE true
+       ON CONFLICT (invitation_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, duration_ms = excluded.duration_ms
+         WHERE room_call.call_id = excluded.call_id`,
+      roomName, call.callId, call.startedAt, call.endedAt, call.durationMs, at,
+    );
+  }
+
+  /** The calls these invitations led to, by invitation id. */
+  roomCalls(invitationIds: string[]): Map<string, RoomCallRow> {
+    if (invitationIds.length === 0) return new Map();
+    const rows = this.rows<RoomCallRow>(
+      'SELECT invitation_id, started_at, ended_at, duration_ms FROM room_call WHERE invitation_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(invitationIds),
+    );
+    return new Map(rows.map((row) => [row.invitation_id, row]));
+  }
+
+  // ---- contacts: who sees this user's presence where a project shows it to contacts only (src/server/inbox/contacts.ts) ----
+
+  /** Creates the contacts table; an inbox older than it counts everyone it exchanged an invitation with so far. */
+  private createContactsTable(): void {
+    if (this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contacts'").toArray().length > 0) return;
+    this.sql.exec(CONTACTS_SCHEMA);
+    this.sql.exec(
+      `INSERT OR IGNORE INTO contacts (user_id, source, since)
+       SELECT user_id, 'invitation', max(created_at) FROM (
+         SELECT from_id AS user_id, created_at FROM incoming
+         UNION ALL SELECT i.user_id, o.created_at FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id)
+       GROUP BY user_id`,
+    );
+  }
+
+  /** Whether this user exchanged an invitation with `userId`, or the app backend lists `userId` as their contact. */
+  isContact(userId: string): boolean {
+    return this.one('SELECT 1 FROM contacts WHERE user_id = ? LIMIT 1', userId) !== undefined;
+  }
+
+  /** Notes an invitation exchanged with these users at `now`; the `keep` most recent such contacts stay. */
+  addInvitationContacts(userIds: string[], now: number, keep: number): void {
+    for (const userId of userIds) this.write("INSERT OR REPLACE INTO contacts (user_id, source, since) VALUES (?, 'invitation', ?)", userId, now);
+    if (this.count("SELECT count(*) AS n FROM contacts WHERE source = 'invitation'") <= keep) return;
+    this.write(
+      "DELETE FROM contacts WHERE source = 'invitation' AND user_id NOT IN (SELECT user_id FROM contacts WHERE source = 'invitation' ORDER BY since DESC LIMIT ?)",
+      keep,
+    );
+  }
+
+  /** This user's contacts as the app backend listed them, in its order. */
+  backendContacts(): string[] {
+    return this.rows<{ user_id: string }>("SELECT user_id FROM contacts WHERE source = 'backend' ORDER BY rowid").map((row) => row.user_id);
+  }
+
+  /** Replaces the app backend's list of this user's contacts; an empty list for an inbox that stores nothing stores nothing. */
+  setBackendContacts(userIds: string[], now: number): void {
+    if (!this.ready && userIds.length === 0) return;
+    this.write("DELETE FROM contacts WHERE source = 'backend'");
+    for (const userId of userIds) this.write("INSERT OR IGNORE INTO contacts (user_id, source, since) VALUES (?, 'backend', ?)", userId, now);
   }
 }
+
+/** Sends under way; a row outlives its send by the request-id memory, so a retry finds the invitation it made. */
+const SEND_INTENT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS send_intent (
+  request_id TEXT PRIMARY KEY,
+  invitation_id TEXT NOT NULL, invitation TEXT NOT NULL, sender_device TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS send_intent_by_time ON send_intent (created_at);
+`;
+
+/** A send under way, as recordSendIntent wrote it; `invitation` is the ReceivedInvitation as JSON. */
+export interface SendIntentRow {
+  request_id: string;
+  invitation_id: string;
+  invitation: string;
+  sender_device: string;
+  created_at: number;
+}
+
+/** Which of this user's devices are in which room, and the calls that invitations led to. */
+const ROOM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS room_device (
+  room_name TEXT NOT NULL, device_id TEXT NOT NULL, participant_id TEXT NOT NULL, connection_id TEXT NOT NULL, call_id TEXT NOT NULL,
+  PRIMARY KEY (room_name, device_id)
+);
+CREATE TABLE IF NOT EXISTS room_call (
+  invitation_id TEXT PRIMARY KEY, call_id TEXT NOT NULL, started_at INTEGER, ended_at INTEGER, duration_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS incoming_by_room ON incoming (room_name, state);
+`;
+
+/** Whom this user's presence shows to, by where the contact came from: an `invitation` exchanged, or the `backend`'s list. */
+const CONTACTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS contacts (
+  user_id TEXT NOT NULL, source TEXT NOT NULL, since INTEGER NOT NULL,
+  PRIMARY KEY (user_id, source)
+);
+CREATE INDEX IF NOT EXISTS contacts_by_source ON contacts (source, since);
+`;
