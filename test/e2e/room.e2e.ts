@@ -4,6 +4,7 @@ import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support
 import { startServer, type RunningServer } from '../support/server.js';
 import { newUserContext, waitForEvent } from './support/browser.js';
 import { CallingPage } from './support/calling-page.js';
+import { networkSwitch } from './support/network-switch.js';
 
 /**
  * Real calls between two browser profiles on the demo page `npm start` serves: ring, accept, then each page joins
@@ -44,12 +45,12 @@ function recordPeerConnections(): void {
 }
 
 /** Alice calls Bob, Bob accepts; both pages are left at `bax-call-start`, in the same room. */
-async function acceptedCall() {
+async function acceptedCall(options: { calleeOrigin?: string } = {}) {
   run += 1;
   const alice = { id: `alice-room-${run}`, name: 'Alice Liddell' };
   const bob = { id: `bob-room-${run}`, name: 'Bob Marley' };
   const pathFor = (me: typeof alice, peer: typeof alice) => `/?${new URLSearchParams({ user: me.id, name: me.name, call: peer.id })}`;
-  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, server.url), newUserContext(browser, server.url)]);
+  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, server.url), newUserContext(browser, options.calleeOrigin ?? server.url)]);
   contexts.push(aliceContext, bobContext);
   await Promise.all([aliceContext.addInitScript(recordPeerConnections), bobContext.addInitScript(recordPeerConnections)]);
   const [caller, callee] = await Promise.all([
@@ -186,5 +187,30 @@ describe('a call between two browsers through the real server', () => {
     await Promise.all([videoFlows(caller), videoFlows(callee)]);
     await audioFlows(caller);
     expect(await fromOther(caller)).toMatchObject({ connection: 'connected', camera: true });
+  });
+
+  it('a dropped socket rejoins the call when it comes back, and the media link stays up meanwhile', async () => {
+    const network = await networkSwitch(server);
+    try {
+      const { caller, callee, roomName } = await acceptedCall({ calleeOrigin: network.url });
+      await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
+      await Promise.all([videoFlows(caller), videoFlows(callee)]);
+      const status = () => callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.getState().room?.status);
+
+      // Only the signaling socket goes through the switch; media flows between the browsers directly.
+      network.cut();
+      await expect.poll(status, { timeout: 15_000 }).toBe('reconnecting');
+      await videoFlows(caller);
+      network.restore();
+      await expect.poll(status, { timeout: 30_000 }).toBe('joined');
+
+      await Promise.all([videoFlows(caller), videoFlows(callee)]);
+      expect(await fromOther(callee)).toMatchObject({ connection: 'connected', camera: true, microphone: true });
+      // The server heard this device's camera and microphone again after the rejoin.
+      await callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.disableCamera());
+      await expect.poll(async () => (await fromOther(caller)).camera).toBe(false);
+    } finally {
+      await network.close();
+    }
   });
 });
