@@ -142,7 +142,12 @@ export function reduce(state: ClientState, input: StoreInput): Transition {
 }
 
 /** Replaces the room and reports who joined, changed and left since the last room state, and the end of the call. */
-function roomChanged(state: ClientState, room: RoomState | null, left: Record<string, 'left' | 'disconnected' | 'room_ended'>, ended: RoomEndedEvent | undefined): Transition {
+function roomChanged(
+  state: ClientState,
+  room: RoomState | null,
+  left: Record<string, 'left' | 'disconnected' | 'room_ended'>,
+  ended: RoomEndedEvent | undefined,
+): Transition {
   const before = state.room;
   const events: ClientEvent[] = [];
   const roomName = room?.roomName ?? before?.roomName ?? '';

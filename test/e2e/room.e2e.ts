@@ -160,7 +160,11 @@ describe('a call between two browsers through the real server', () => {
     expect(await roomEvents(caller)).toContainEqual(expect.objectContaining({ type: 'ended', reason: 'hangup' }));
     // No camera or microphone stays on.
     for (const page of [caller, callee]) {
-      await expect.poll(() => page.evaluate(() => (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections.every((pc) => pc.connectionState === 'closed'))).toBe(true);
+      await expect
+        .poll(() =>
+          page.evaluate(() => (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections.every((pc) => pc.connectionState === 'closed')),
+        )
+        .toBe(true);
     }
 
     const duration = (page: Page) =>

@@ -20,7 +20,7 @@ globalThis.RTCPeerConnection = class extends NativePeerConnection {
     super(configuration);
     peerConnections.push(this);
   }
-} as typeof RTCPeerConnection;
+};
 
 /** How often the page asked for a camera or microphone. */
 let captures = 0;
@@ -49,10 +49,7 @@ class Relay {
     const key = `${from}>${to}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const delay = Math.random() * this.maxDelayMs;
-    this.queues.set(
-      key,
-      previous.then(() => new Promise<void>((resolve) => setTimeout(resolve, delay))).then(deliver),
-    );
+    this.queues.set(key, previous.then(() => new Promise<void>((resolve) => setTimeout(resolve, delay))).then(deliver));
   }
 }
 
@@ -139,7 +136,12 @@ class FakeRoom {
         if (others.length > 0) this.startedAt ??= Date.now();
         for (const other of others) this.push(other, { type: 'room.participant_joined', roomName: this.roomName, participant: member.participant });
         return {
-          room: { roomName: this.roomName, liveType: this.liveType, startedAt: this.startedAt, participants: [...this.members.values()].map((each) => each.participant) },
+          room: {
+            roomName: this.roomName,
+            liveType: this.liveType,
+            startedAt: this.startedAt,
+            participants: [...this.members.values()].map((each) => each.participant),
+          },
           self,
           iceServers: [],
           iceTransportPolicy: 'all',
@@ -193,13 +195,13 @@ async function transportPair(maxDelayMs: number) {
     return { audio: stream.getAudioTracks()[0]!, video: stream.getVideoTracks()[0]! };
   };
   const sides: Record<string, MeshTransport> = {};
-  const make = (self: string, other: string) =>
+  const make = (self: string) =>
     new MeshTransport(self, {
       signal: (to: string, signal: Signal) => relay.send(self, to, () => sides[to]!.receive(self, signal)),
       changed: () => undefined,
     });
-  sides.a = make('a', 'b');
-  sides.b = make('b', 'a');
+  sides.a = make('a');
+  sides.b = make('b');
   const [tracksA, tracksB] = await Promise.all([tracks(), tracks()]);
   sides.a.setTracks(tracksA);
   sides.b.setTracks(tracksB);
@@ -303,14 +305,23 @@ const api = {
   },
   session: (participantId: string) => members[participantId]!.session,
   received: (participantId: string, from: string) => received(members[participantId]!, from),
-  reports: (participantId: string) => members[participantId]!.reports.map(({ left, ended, room }) => ({ left, ended, participants: room?.participants.length ?? null })),
+  reports: (participantId: string) =>
+    members[participantId]!.reports.map(({ left, ended, room }) => ({ left, ended, participants: room?.participants.length ?? null })),
   /** What a session last reported, with its streams shown as track kinds (streams do not cross to the test). */
   view(participantId: string) {
     const room = members[participantId]!.room;
     if (!room) return null;
     return {
       ...room,
-      participants: room.participants.map(({ stream, ...rest }) => ({ ...rest, stream: stream ? stream.getTracks().map((track) => track.kind).sort() : null })),
+      participants: room.participants.map(({ stream, ...rest }) => ({
+        ...rest,
+        stream: stream
+          ? stream
+              .getTracks()
+              .map((track) => track.kind)
+              .sort()
+          : null,
+      })),
       local: { ...room.local, stream: room.local.stream ? room.local.stream.getTracks().map((track) => `${track.kind}:${track.label}`) : null },
     };
   },

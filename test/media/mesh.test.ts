@@ -22,7 +22,10 @@ afterEach(async () => {
   await page?.close();
 });
 
-async function callOf(participants: Array<[string, 'host' | 'participant' | 'viewer']>, options: { liveType?: 'video_call' | 'audio_call' | 'live_streaming'; maxDelayMs?: number } = {}) {
+async function callOf(
+  participants: Array<[string, 'host' | 'participant' | 'viewer']>,
+  options: { liveType?: 'video_call' | 'audio_call' | 'live_streaming'; maxDelayMs?: number } = {},
+) {
   page = await pages.open();
   await page.evaluate(([participants, options]) => mesh.call(participants, options), [participants, options] as const);
 }
@@ -59,7 +62,12 @@ async function settled(): Promise<void> {
   await expect
     .poll(() => page.evaluate(() => mesh.links()), { timeout: 20_000 })
     .toSatisfy((links: Array<{ signalingState: string; connectionState: string; transceivers: string[] }>) =>
-      links.every((link) => link.signalingState === 'stable' && link.connectionState === 'connected' && link.transceivers.map((each) => each.split(':')[0]).join() === 'audio,video'),
+      links.every(
+        (link) =>
+          link.signalingState === 'stable' &&
+          link.connectionState === 'connected' &&
+          link.transceivers.map((each) => each.split(':')[0]).join() === 'audio,video',
+      ),
     );
 }
 
@@ -75,7 +83,12 @@ describe('a call of two on the mesh', () => {
     await Promise.all([audioFlows('alice#1', 'bob#1'), audioFlows('bob#1', 'alice#1')]);
     await settled();
     expect(await participantIn('alice#1', 'bob#1')).toMatchObject({ connection: 'connected', camera: true, microphone: true, stream: ['audio', 'video'] });
-    expect((await view('bob#1'))?.local).toMatchObject({ camera: true, microphone: true, screen: false, stream: [expect.stringMatching(/^audio:/), expect.stringMatching(/^video:/)] });
+    expect((await view('bob#1'))?.local).toMatchObject({
+      camera: true,
+      microphone: true,
+      screen: false,
+      stream: [expect.stringMatching(/^audio:/), expect.stringMatching(/^video:/)],
+    });
   });
 
   it('reports speaking from audio levels and network quality from getStats()', async () => {
@@ -142,7 +155,11 @@ describe('a call of two on the mesh', () => {
     await expect.poll(async () => (await participantIn('alice#1', 'bob#1'))?.screen).toBe(true);
     // The fake screen is 1280 wide; the fake camera 640 (less when the encoder scales down under load).
     await expect.poll(async () => (await received('alice#1', 'bob#1')).frameWidth, { timeout: 20_000 }).toBe(1280);
-    expect((await view('bob#1'))?.local).toMatchObject({ camera: true, screen: true, stream: [expect.stringMatching(/^audio:/), expect.stringMatching(/^video:screen/)] });
+    expect((await view('bob#1'))?.local).toMatchObject({
+      camera: true,
+      screen: true,
+      stream: [expect.stringMatching(/^audio:/), expect.stringMatching(/^video:screen/)],
+    });
 
     await page.evaluate(() => mesh.session('bob#1').stopScreenShare());
     await expect.poll(async () => (await participantIn('alice#1', 'bob#1'))?.screen).toBe(false);
@@ -200,7 +217,8 @@ describe('renegotiation', () => {
     const sent = () =>
       page.evaluate(async () => {
         const counts: number[] = [];
-        for (const pc of mesh.peerConnections) (await pc.getStats()).forEach((stat) => stat.type === 'outbound-rtp' && stat.kind === 'video' && counts.push(stat.framesEncoded ?? 0));
+        for (const pc of mesh.peerConnections)
+          (await pc.getStats()).forEach((stat) => stat.type === 'outbound-rtp' && stat.kind === 'video' && counts.push(stat.framesEncoded ?? 0));
         return Math.min(...counts);
       });
     const before = await sent();
@@ -228,7 +246,10 @@ describe('renegotiation', () => {
     ]);
     await allOn('alice#1', 'bob#1');
     await settled();
-    const fragments = () => page.evaluate(() => mesh.peerConnections.filter((pc) => pc.connectionState !== 'closed').map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1]));
+    const fragments = () =>
+      page.evaluate(() =>
+        mesh.peerConnections.filter((pc) => pc.connectionState !== 'closed').map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1]),
+      );
     const before = await fragments();
 
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
@@ -247,7 +268,9 @@ describe('joining, leaving and coming back', () => {
     await allOn('alice#1', 'bob#1');
     await page.evaluate(() => mesh.join('carol#1'));
     await allOn('carol#1');
-    const pairs = ['alice#1', 'bob#1', 'carol#1'].flatMap((who) => ['alice#1', 'bob#1', 'carol#1'].filter((from) => from !== who).map((from) => [who, from] as const));
+    const pairs = ['alice#1', 'bob#1', 'carol#1'].flatMap((who) =>
+      ['alice#1', 'bob#1', 'carol#1'].filter((from) => from !== who).map((from) => [who, from] as const),
+    );
     await Promise.all(pairs.map(([who, from]) => videoFlows(who, from)));
     await settled();
   });
@@ -266,7 +289,11 @@ describe('joining, leaving and coming back', () => {
     expect(await page.evaluate(() => mesh.reports('bob#1').find((report) => report.left?.['alice#1']))).toMatchObject({ left: { 'alice#1': 'left' } });
     const ended = await page.evaluate(() => mesh.reports('alice#1').at(-1));
     expect(ended).toMatchObject({ participants: null, ended: { reason: 'left' }, left: { 'bob#1': 'room_ended', 'carol#1': 'room_ended' } });
-    expect(await page.evaluate(() => mesh.members['alice#1']!.reports.flatMap((report) => report.room?.local.stream?.getTracks() ?? []).every((track) => track.readyState === 'ended'))).toBe(true);
+    expect(
+      await page.evaluate(() =>
+        mesh.members['alice#1']!.reports.flatMap((report) => report.room?.local.stream?.getTracks() ?? []).every((track) => track.readyState === 'ended'),
+      ),
+    ).toBe(true);
     await Promise.all([videoFlows('bob#1', 'carol#1'), videoFlows('carol#1', 'bob#1')]);
   });
 
@@ -311,7 +338,9 @@ describe('devices', () => {
       ['bob#1', 'participant'],
     ]);
     await allOn('alice#1', 'bob#1');
-    const deviceId = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).find((device) => device.kind === 'videoinput')!.deviceId);
+    const deviceId = await page.evaluate(
+      async () => (await navigator.mediaDevices.enumerateDevices()).find((device) => device.kind === 'videoinput')!.deviceId,
+    );
     await page.evaluate((deviceId) => mesh.session('bob#1').enableCamera({ deviceId }), deviceId);
     expect(await page.evaluate(() => mesh.members['bob#1']!.room!.local.stream!.getVideoTracks()[0]!.getSettings().deviceId)).toBe(deviceId);
     await videoFlows('alice#1', 'bob#1');
@@ -335,7 +364,15 @@ describe('a live stream', () => {
     expect(await participantIn('viewer1#1', 'viewer2#1')).toMatchObject({ stream: null });
 
     const captures = await page.evaluate(() => mesh.captures());
-    const refused = await page.evaluate(() => mesh.session('viewer1#1').enableCamera().then(() => null, (error: { code: string }) => error.code));
+    const refused = await page.evaluate(() =>
+      mesh
+        .session('viewer1#1')
+        .enableCamera()
+        .then(
+          () => null,
+          (error: { code: string }) => error.code,
+        ),
+    );
     expect(refused).toBe('forbidden');
     expect(await page.evaluate(() => mesh.captures())).toBe(captures);
 

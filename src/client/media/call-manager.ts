@@ -19,7 +19,10 @@ export class CallManager {
     if (this.session?.roomName !== options.roomName) {
       // One call at a time: joining another room leaves this one first.
       void this.session?.leave();
-      const session: CallSession = new CallSession(this.hostFor(() => session), options);
+      const session: CallSession = new CallSession(
+        this.hostFor(() => session),
+        options,
+      );
       this.session = session;
     }
     const session = this.session;

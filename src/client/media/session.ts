@@ -69,7 +69,10 @@ export class CallSession {
     this.options = options;
     this.roomName = options.roomName;
     this.liveType = options.liveType ?? 'video_call';
-    this.local = new LocalMedia((code, message) => host.error(code, message), () => this.mediaChanged());
+    this.local = new LocalMedia(
+      (code, message) => host.error(code, message),
+      () => this.mediaChanged(),
+    );
   }
 
   /** Joins the room (once); settles when the server admitted this device (to the room state then) or refused it. */
@@ -85,7 +88,8 @@ export class CallSession {
 
   handleFrame(frame: RoomServerFrame): void {
     if (this.finished || frame.roomName !== this.roomName) return;
-    if (frame.type === 'room.ended') return this.finish({ reason: frame.reason, startedAt: frame.startedAt, endedAt: frame.endedAt, durationMs: frame.durationMs });
+    if (frame.type === 'room.ended')
+      return this.finish({ reason: frame.reason, startedAt: frame.startedAt, endedAt: frame.endedAt, durationMs: frame.durationMs });
     if (!this.transport) {
       // Membership comes with the join's answer; only signals could not be asked for again.
       if (frame.type === 'room.signal') this.early.push(frame);
@@ -201,7 +205,8 @@ export class CallSession {
     this.status = 'joined';
     const others = room.participants.filter((participant) => participant.participantId !== self);
     const left: Record<string, LeaveReason> = {};
-    for (const participantId of this.participants.keys()) if (!others.some((other) => other.participantId === participantId)) left[participantId] = 'disconnected';
+    for (const participantId of this.participants.keys())
+      if (!others.some((other) => other.participantId === participantId)) left[participantId] = 'disconnected';
     this.participants.clear();
     for (const participant of others) this.participants.set(participant.participantId, participant);
     this.transport ??= new MeshTransport(self, {

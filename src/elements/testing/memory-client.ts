@@ -9,7 +9,6 @@ import type {
   ConnectionStatus,
   ConnectOptions,
   DeclineOptions,
-  DeviceOptions,
   HistoryQuery,
   ParticipantEvent,
   ParticipantLeftEvent,
@@ -320,16 +319,16 @@ export class MemoryCallClient implements CallClient {
   private roomUnsupported(): Promise<never> {
     return Promise.reject(new BaxCloudError('unsupported', 'MemoryCallClient does not simulate calls yet'));
   }
-  connect(_options: ConnectOptions): Promise<RoomState> {
+  connect(): Promise<RoomState> {
     return this.roomUnsupported();
   }
-  enableCamera(_options?: DeviceOptions): Promise<void> {
+  enableCamera(): Promise<void> {
     return this.roomUnsupported();
   }
   disableCamera(): Promise<void> {
     return this.roomUnsupported();
   }
-  enableMicrophone(_options?: DeviceOptions): Promise<void> {
+  enableMicrophone(): Promise<void> {
     return this.roomUnsupported();
   }
   disableMicrophone(): Promise<void> {
