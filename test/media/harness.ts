@@ -44,8 +44,15 @@ function play(stream: MediaStream | null): void {
 /** Delivers each sender's messages to each receiver in order, after a short random delay, as a server would. */
 class Relay {
   private readonly queues = new Map<string, Promise<void>>();
+  /** Messages still to lose on the way, by sender: as a server does when their target's socket is away. */
+  readonly losses = new Map<string, number>();
   constructor(private readonly maxDelayMs: number) {}
   send(from: string, to: string, deliver: () => void): void {
+    const losses = this.losses.get(from) ?? 0;
+    if (losses > 0) {
+      this.losses.set(from, losses - 1);
+      return;
+    }
     const key = `${from}>${to}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const delay = Math.random() * this.maxDelayMs;
@@ -187,9 +194,13 @@ class FakeRoom {
   }
 }
 
-/** Two bare transports linked to each other, both offering at once (as two newcomers would). */
-async function transportPair(maxDelayMs: number) {
+/**
+ * Two bare transports linked to each other, both offering at once (as two newcomers would). `lostFromB`: how many
+ * of b's first messages never arrive.
+ */
+async function transportPair(maxDelayMs: number, lostFromB = 0) {
   const relay = new Relay(maxDelayMs);
+  relay.losses.set('b', lostFromB);
   const tracks = async (): Promise<OutgoingTracks> => {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     return { audio: stream.getAudioTracks()[0]!, video: stream.getVideoTracks()[0]! };

@@ -239,6 +239,13 @@ describe('renegotiation', () => {
     await expect.poll(decoding, { timeout: 20_000 }).toBeGreaterThan(before + 20);
   });
 
+  it('offers again when an offer was lost on the way, even on the impolite side that ignores the other’s', async () => {
+    page = await pages.open();
+    // b ('b' sorts after 'a': impolite) loses its first offer; a's offer reaches b, which ignores it while its own is out.
+    await page.evaluate(() => mesh.transportPair(20, 1));
+    await settled();
+  });
+
   it('restarts ICE when the browser comes back online, and media keeps flowing', async () => {
     await callOf([
       ['alice#1', 'host'],

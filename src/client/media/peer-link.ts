@@ -6,6 +6,8 @@ import type { LinkSample, OutgoingTracks, Signal } from './transport.js';
 const OFFER_WAIT_MS = 8_000;
 /** A link that stays `disconnected` this long gets new ICE paths; shorter blips recover by themselves. */
 const DISCONNECTED_RESTART_MS = 2_500;
+/** An offer unanswered this long was lost on the way (its target was away): take it back and offer again. */
+const ANSWER_WAIT_MS = 10_000;
 /** ICE restarts in a row after which the link counts as failed (until the network comes back). */
 const MAX_RESTARTS = 3;
 const KINDS = ['audio', 'video'] as const;
@@ -45,6 +47,9 @@ export class PeerLink {
   private gaveUp = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private offerTimer: ReturnType<typeof setTimeout> | undefined;
+  private answerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts offers made, so the answer timer knows whether it still watches the latest. */
+  private offers = 0;
   private lastCounts = { lost: 0, received: 0 };
 
   constructor(options: PeerLinkOptions) {
@@ -140,6 +145,7 @@ export class PeerLink {
   close(): void {
     clearTimeout(this.restartTimer);
     clearTimeout(this.offerTimer);
+    clearTimeout(this.answerTimer);
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
     this.pc.close();
   }
@@ -149,6 +155,7 @@ export class PeerLink {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
+      this.awaitAnswer();
     } catch (error) {
       console.warn('BaxCloud: a call offer failed', error);
     } finally {
@@ -178,12 +185,26 @@ export class PeerLink {
     this.sendLocalDescription();
   }
 
+  /**
+   * Rolls an offer that got no answer back, so the change it carried is negotiated again (negotiationneeded fires
+   * once the link is stable). Without this an impolite side whose offer was lost would wait forever, ignoring the
+   * other side's offers.
+   */
+  private awaitAnswer(): void {
+    clearTimeout(this.answerTimer);
+    const offer = ++this.offers;
+    this.answerTimer = setTimeout(() => {
+      if (this.pc.signalingState !== 'have-local-offer' || this.offers !== offer) return;
+      this.pc.setLocalDescription({ type: 'rollback' }).catch((error) => console.warn('BaxCloud: an unanswered offer could not be taken back', error));
+    }, ANSWER_WAIT_MS);
+  }
+
   private async receiveCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (error) {
-      // Candidates of an offer this side ignored belong to nothing here.
-      if (!this.ignoreOffer) throw error;
+      // Candidates of an offer this side ignored, or of one that never arrived, belong to nothing here.
+      if (!this.ignoreOffer && this.pc.remoteDescription) throw error;
     }
   }
 
