@@ -31,6 +31,7 @@ export interface CallHost {
 
 const SPEAKING_TICK_MS = 100;
 const QUALITY_TICK_MS = 2_000;
+const REJOIN_RETRY_MS = 2_000;
 
 const publishes = (role: ParticipantRole) => role !== 'viewer';
 
@@ -169,18 +170,22 @@ export class CallSession {
   }
 
   private async rejoin(): Promise<void> {
-    if (this.rejoining) return;
+    if (this.rejoining || this.finished || this.status !== 'reconnecting') return;
     this.rejoining = true;
     try {
       const result = await this.host.request('room.join', this.joinRequest());
       if (!this.finished) this.publish(this.admit(result));
     } catch (error) {
       const code = (error as { code?: ErrorCode }).code;
-      // The call ended while this device was away; other failures wait for the next reconnect.
-      if (code === 'forbidden' || code === 'not_found') {
+      if (this.finished || code === 'disconnected') return;
+      if (code === 'forbidden' || code === 'not_found' || code === 'room_full') {
+        // The call ended while this device was away (or went on without it): it ends here too.
         const endedAt = this.host.now();
         const reason = this.participants.size <= 1 ? 'hangup' : 'last_participant';
         this.finish({ reason, startedAt: this.startedAt, endedAt, durationMs: this.startedAt === null ? 0 : Math.max(0, endedAt - this.startedAt) });
+      } else {
+        // A timeout: try again soon (the request waits for the socket if it dropped again).
+        this.timers.push(setTimeout(() => void this.rejoin(), REJOIN_RETRY_MS));
       }
     } finally {
       this.rejoining = false;
@@ -363,7 +368,8 @@ export class CallSession {
   private finish(ended?: Omit<RoomEndedEvent, 'roomName'>): void {
     if (this.finished) return;
     this.finished = true;
-    for (const timer of this.timers) clearInterval(timer);
+    // clearTimeout and clearInterval share one list of timers.
+    for (const timer of this.timers) clearTimeout(timer);
     globalThis.removeEventListener?.('online', this.handleOnline);
     this.transport?.close();
     this.local.stopAll();
