@@ -1,18 +1,8 @@
 import { html } from 'lit';
 import type { TemplateResult } from 'lit';
-import type { ReceivedInvitation, UserInfo } from '../../protocol/types.js';
-import { format, initials } from '../strings.js';
+import type { ReceivedInvitation } from '../../protocol/types.js';
+import { format } from '../strings.js';
 import type { IncomingCallStrings } from '../translation.js';
-
-/** The caller's picture or, without one or when it failed to load, their initials. */
-export function avatarTemplate(caller: UserInfo, broken: ReadonlySet<string>, handleError: (url: string) => void): TemplateResult {
-  const url = caller.avatarUrl;
-  if (url && !broken.has(url)) {
-    // The heading names the caller, so the picture is decorative.
-    return html`<img part="avatar" class="avatar" src=${url} alt="" @error=${() => handleError(url)} />`;
-  }
-  return html`<span part="avatar" class="avatar initials" aria-hidden="true">${initials(caller)}</span>`;
-}
 
 /** The time left to answer, `now` on the server's clock, in words and as a shrinking bar. */
 export function countdownTemplate(text: IncomingCallStrings, invitation: ReceivedInvitation, now: number): TemplateResult {

@@ -23,6 +23,11 @@ async function render(client: MemoryCallClient, muted = true) {
 }
 
 describe('<bax-incoming-call>', () => {
+  // These tests follow the invitation: the page joins the call itself (call-room.test.ts covers the default action).
+  const handOver = (event: Event) => event.preventDefault();
+  before(() => document.addEventListener('bax-call-start', handOver));
+  after(() => document.removeEventListener('bax-call-start', handOver));
+
   it('stays closed and accessible with no call', async () => {
     const el = await render(new MemoryCallClient());
     expect(dialog(el).open).to.equal(false);
