@@ -97,10 +97,11 @@ export const styles = css`
     min-height: 0;
     display: grid;
     grid-template-columns: repeat(var(--_columns, 1), minmax(0, 1fr));
-    grid-auto-rows: minmax(7rem, 1fr);
+    grid-auto-rows: minmax(6rem, 1fr);
     gap: 0.5rem;
     margin: 0;
     padding: 0;
+    overflow: auto;
     list-style: none;
   }
 
@@ -112,18 +113,14 @@ export const styles = css`
 
   .stage[data-layout='featured'] {
     --_columns: 3;
-    grid-template-rows: minmax(10rem, 3fr);
-    grid-auto-rows: minmax(5rem, 1fr);
+    grid-template-rows: minmax(8rem, 3fr);
+    grid-auto-rows: minmax(4.5rem, 1fr);
   }
 
   .stage[data-layout='featured'] > [part~='featured'] {
     grid-column: 1 / -1;
   }
 
-  .stage[data-layout='pair'] {
-    --_columns: 1;
-    grid-auto-rows: minmax(12rem, 1fr);
-  }
 
   @container room (min-width: 36rem) {
     .stage[data-tiles='2'] {
@@ -147,7 +144,6 @@ export const styles = css`
     position: relative;
     display: grid;
     place-items: center;
-    min-height: 7rem;
     overflow: hidden;
     border-radius: var(--_radius);
     background: var(--_tile);
@@ -289,11 +285,25 @@ export const styles = css`
     color: var(--_on-accent);
   }
 
+  .controls .secondary {
+    justify-content: center;
+    padding: 0.5em;
+  }
+
   .controls .hang-up {
     border-color: transparent;
     background: var(--_decline);
     color: var(--_on-decline);
     font-weight: 600;
+  }
+
+  .secondary .label {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
 
   @container room (max-width: 40rem) {

@@ -131,8 +131,16 @@ export interface ControlsOptions {
 /** The control row: each a real button with a name; toggles say whether they are on through `aria-pressed`. */
 export function controlsTemplate(options: ControlsOptions): TemplateResult {
   const { text, local, handle } = options;
-  const toggle = (name: string, pressed: boolean, icon: unknown, label: string, click: () => void) =>
-    html`<button part="control ${name}-button" type="button" aria-pressed=${pressed ? 'true' : 'false'} @click=${click}>
+  // Secondary controls show their icon only, their name in a tooltip; every name stays for assistive technology.
+  const toggle = (name: string, pressed: boolean, icon: unknown, label: string, click: () => void, secondary = false) =>
+    html`<button
+      part="control ${name}-button"
+      class=${secondary ? 'secondary' : ''}
+      type="button"
+      title=${secondary ? label : nothing}
+      aria-pressed=${pressed ? 'true' : 'false'}
+      @click=${click}
+    >
       ${icon}<span class="label">${label}</span>
     </button>`;
   return html`<div part="controls" class="controls" role="group" aria-label=${text.controls}>
@@ -142,7 +150,9 @@ export function controlsTemplate(options: ControlsOptions): TemplateResult {
     ${options.joined
       ? html`<button
           part="control devices-button"
+          class="secondary"
           type="button"
+          title=${text.devices}
           aria-expanded=${options.devicesOpen ? 'true' : 'false'}
           aria-controls="devices"
           @click=${handle.devices}
@@ -151,10 +161,10 @@ export function controlsTemplate(options: ControlsOptions): TemplateResult {
         </button>`
       : nothing}
     ${options.joined && options.fullScreen !== null
-      ? toggle('full-screen', options.fullScreen, roomIcon('full-screen'), text.fullScreen, handle.fullScreen)
+      ? toggle('full-screen', options.fullScreen, roomIcon('full-screen'), text.fullScreen, handle.fullScreen, true)
       : nothing}
     ${options.joined && options.pictureInPicture !== null
-      ? toggle('picture-in-picture', options.pictureInPicture, roomIcon('picture-in-picture'), text.pictureInPicture, handle.pictureInPicture)
+      ? toggle('picture-in-picture', options.pictureInPicture, roomIcon('picture-in-picture'), text.pictureInPicture, handle.pictureInPicture, true)
       : nothing}
     <button part="control hang-up-button" class="hang-up" type="button" @click=${handle.hangUp}>
       ${roomIcon('hang-up')}<span class="label">${options.viewer ? text.leave : text.hangUp}</span>

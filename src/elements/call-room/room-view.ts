@@ -211,7 +211,8 @@ export class RoomView implements ReactiveController {
     const publishers = room.participants.filter((participant) => participant.role !== 'viewer');
     const featured = publishers.find((participant) => participant.screen);
     const main = this.#mainParticipant(publishers, featured);
-    const layout = featured ? 'featured' : !viewer && publishers.length === 1 ? 'pair' : 'grid';
+    // A 1:1 video call gives the other side the stage and floats this device's preview over it.
+    const layout = featured ? 'featured' : video && !viewer && publishers.length === 1 ? 'pair' : 'grid';
     const ordered = featured ? [featured, ...publishers.filter((participant) => participant !== featured)] : publishers;
     const tile = { text, video, broken: this.#brokenAvatars, handleAvatarError: this.#handleAvatarError };
     const user = this.store.state!.user;
@@ -222,7 +223,7 @@ export class RoomView implements ReactiveController {
         notice: this.#notice,
         alone: publishers.length === 0,
       })}
-      <ul part="stage" class="stage" aria-label=${text.participants} data-layout=${layout} data-tiles=${tileBucket(ordered.length + (viewer ? 0 : 1))}>
+      <ul part="stage" class="stage" aria-label=${text.participants} data-layout=${layout} data-tiles=${tileBucket(ordered.length + (viewer || layout === 'pair' ? 0 : 1))}>
         ${repeat(
           ordered,
           (participant) => participant.participantId,
