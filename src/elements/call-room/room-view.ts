@@ -146,14 +146,21 @@ export class RoomView implements ReactiveController {
 
   async leave(): Promise<void> {
     const client = this.store.client;
-    const joining = this.#joining;
+    const room = client?.getState().room;
+    const joining = this.#joining || room?.status === 'joining';
     this.#attempt += 1;
     this.#joining = false;
     this.#problem = '';
     this.#notice = '';
     this.#ended = undefined;
     this.host.requestUpdate();
-    if (client && (client.getState().room || joining)) await client.leaveRoom();
+    if (!client || !(room || joining)) return;
+    await client.leaveRoom();
+    // Giving up on joining ends no call worth reporting here.
+    if (joining) {
+      this.#ended = undefined;
+      this.host.requestUpdate();
+    }
   }
 
   render(): TemplateResult {
