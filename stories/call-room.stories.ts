@@ -13,7 +13,10 @@ function joined(client: MemoryCallClient): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
       const room = client.getState().room;
-      if (room?.status === 'joined' && (room.self.role === 'viewer' || room.local.microphone || client.calls.some((call) => call.method === 'enableMicrophone'))) {
+      if (
+        room?.status === 'joined' &&
+        (room.self.role === 'viewer' || room.local.microphone || client.calls.some((call) => call.method === 'enableMicrophone'))
+      ) {
         unsubscribe();
         resolve();
       }
@@ -109,16 +112,23 @@ export const Reconnecting = story({ room: { participants: [{ userId: 'alice', co
 export const ConnectionLost = story({ room: { participants: [{ userId: 'alice' }] } }, (client) => client.simulateConnection('reconnecting'));
 
 /** The other side hung up: the call ended, with its duration. */
-export const Ended = story({ room: { participants: [{ userId: 'alice' }], startedAt: Date.now() - 201_000 } }, (client) =>
-  client.simulateRoomEnded('hangup'),
-);
+export const Ended = story({ room: { participants: [{ userId: 'alice' }], startedAt: Date.now() - 201_000 } }, (client) => client.simulateRoomEnded('hangup'));
 
 /** Joining failed: this user was not invited. */
 export const Refused = story({ failures: { connect: 'forbidden' } });
 
 /** A live stream's viewer: the hosts on stage, and no camera or microphone controls. */
 export const LiveStreamViewer: StoryObj<Args> = {
-  ...story({ room: { role: 'viewer', participants: [{ userId: 'carol', role: 'host' }, { userId: 'dave', role: 'viewer' }], startedAt: Date.now() - 30 * minute } }),
+  ...story({
+    room: {
+      role: 'viewer',
+      participants: [
+        { userId: 'carol', role: 'host' },
+        { userId: 'dave', role: 'viewer' },
+      ],
+      startedAt: Date.now() - 30 * minute,
+    },
+  }),
   args: { liveType: 'live_streaming' },
 };
 

@@ -43,9 +43,11 @@ export function remoteTileTemplate(
     ></video>
     ${showVideo ? nothing : avatarTemplate(participant, options.broken, options.handleAvatarError)}
     ${captionTemplate(displayName(participant), participant, options)}
-    ${participant.connection === 'reconnecting' || participant.connection === 'failed'
-      ? html`<p part="reconnecting" class="reconnecting">${text.reconnecting}</p>`
-      : nothing}
+    ${
+      participant.connection === 'reconnecting' || participant.connection === 'failed'
+        ? html`<p part="reconnecting" class="reconnecting">${text.reconnecting}</p>`
+        : nothing
+    }
   </li>`;
 }
 
@@ -100,11 +102,13 @@ export function headerTemplate(
   const viewer = room.self.role === 'viewer';
   return html`<div part="header" class="header">
     ${room.liveType === 'live_streaming' ? html`<span class="live">${text.live}</span>` : nothing}
-    ${room.startedAt === null
-      ? nothing
-      : html`<span part="timer" class="timer" role="timer"
+    ${
+      room.startedAt === null
+        ? nothing
+        : html`<span part="timer" class="timer" role="timer"
           ><span class="visually-hidden">${text.duration} </span>${formatDuration(facts.now - room.startedAt)}</span
-        >`}
+        >`
+    }
     ${facts.alone ? html`<span>${text.waitingForOthers}</span>` : nothing}
     ${facts.audience > 0 && !viewer ? html`<span>${format(text.watching, { count: facts.audience })}</span>` : nothing}
     ${room.status === 'reconnecting' ? html`<span class="warning">${text.roomReconnecting}</span>` : nothing}
@@ -147,8 +151,9 @@ export function controlsTemplate(options: ControlsOptions): TemplateResult {
     ${local ? toggle('mute', !local.microphone, roomIcon(local.microphone ? 'microphone' : 'microphone-off'), text.mute, handle.mute) : nothing}
     ${local && options.video ? toggle('camera', !local.camera, roomIcon(local.camera ? 'camera' : 'camera-off'), text.stopCamera, handle.camera) : nothing}
     ${local && options.video && options.canShareScreen ? toggle('screen', local.screen, roomIcon('screen'), text.shareScreen, handle.screen) : nothing}
-    ${options.joined
-      ? html`<button
+    ${
+      options.joined
+        ? html`<button
           part="control devices-button"
           class="secondary"
           type="button"
@@ -159,13 +164,18 @@ export function controlsTemplate(options: ControlsOptions): TemplateResult {
         >
           ${roomIcon('devices')}<span class="label">${text.devices}</span>
         </button>`
-      : nothing}
-    ${options.joined && options.fullScreen !== null
-      ? toggle('full-screen', options.fullScreen, roomIcon('full-screen'), text.fullScreen, handle.fullScreen, true)
-      : nothing}
-    ${options.joined && options.pictureInPicture !== null
-      ? toggle('picture-in-picture', options.pictureInPicture, roomIcon('picture-in-picture'), text.pictureInPicture, handle.pictureInPicture, true)
-      : nothing}
+        : nothing
+    }
+    ${
+      options.joined && options.fullScreen !== null
+        ? toggle('full-screen', options.fullScreen, roomIcon('full-screen'), text.fullScreen, handle.fullScreen, true)
+        : nothing
+    }
+    ${
+      options.joined && options.pictureInPicture !== null
+        ? toggle('picture-in-picture', options.pictureInPicture, roomIcon('picture-in-picture'), text.pictureInPicture, handle.pictureInPicture, true)
+        : nothing
+    }
     <button part="control hang-up-button" class="hang-up" type="button" @click=${handle.hangUp}>
       ${roomIcon('hang-up')}<span class="label">${options.viewer ? text.leave : text.hangUp}</span>
     </button>

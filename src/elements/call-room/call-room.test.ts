@@ -184,7 +184,9 @@ describe('<bax-call-room>', () => {
 
     it('lays out a grid of four with marks for muted, camera off, speaking and network quality', async () => {
       const client = memoryClient({
-        room: { participants: [{ userId: 'alice' }, { userId: 'bob', camera: false }, { userId: 'carol', microphone: false, speaking: true, quality: 'poor' }] },
+        room: {
+          participants: [{ userId: 'alice' }, { userId: 'bob', camera: false }, { userId: 'carol', microphone: false, speaking: true, quality: 'poor' }],
+        },
       });
       const el = await inCall(client);
       expect(part(el, 'stage')!.dataset).to.include({ layout: 'grid', tiles: '3-4' });
@@ -393,7 +395,15 @@ describe('<bax-call-room>', () => {
     });
 
     it('gives a live stream viewer no camera or microphone, no preview, and Leave', async () => {
-      const client = memoryClient({ room: { role: 'viewer', participants: [{ userId: 'carol', role: 'host' }, { userId: 'bob', role: 'viewer' }] } });
+      const client = memoryClient({
+        room: {
+          role: 'viewer',
+          participants: [
+            { userId: 'carol', role: 'host' },
+            { userId: 'bob', role: 'viewer' },
+          ],
+        },
+      });
       const el = await inCall(client, { liveType: 'live_streaming' });
       expect(client.calls.some((call) => call.method === 'enableCamera' || call.method === 'enableMicrophone')).to.equal(false);
       expect(part(el, 'mute-button')).to.equal(null);
@@ -406,7 +416,14 @@ describe('<bax-call-room>', () => {
     });
 
     it('shows the host how many watch', async () => {
-      const client = memoryClient({ room: { participants: [{ userId: 'bob', role: 'viewer' }, { userId: 'carol', role: 'viewer' }] } });
+      const client = memoryClient({
+        room: {
+          participants: [
+            { userId: 'bob', role: 'viewer' },
+            { userId: 'carol', role: 'viewer' },
+          ],
+        },
+      });
       const el = await inCall(client, { liveType: 'live_streaming' });
       expect(part(el, 'header')!.textContent).to.contain('2 watching');
     });

@@ -1,6 +1,6 @@
-import type { PropertyDeclarations, TemplateResult } from 'lit';
+import type { PropertyDeclarations } from 'lit';
 import type { LiveType } from '../../protocol/room.js';
-import { BaxElement } from '../base-element.js';
+import { LazyElement } from '../lazy-element.js';
 import { themeStyles } from '../shared.styles.js';
 import type { CallRoomStrings } from '../translation.js';
 import type { RoomView } from './room.js';
@@ -22,7 +22,7 @@ export const connectedRooms = new Set<BaxCallRoom>();
  * `join()`, its `room-name` and `auto-join` attributes, or as the default action of `bax-call-start`.
  *
  * This class is small and in the script-tag bundle; the rest of the element (room.ts: view, templates, styles)
- * loads on first connect, from the sibling file `bax-call-room.js`.
+ * loads on first connect, from the sibling file `bax-call-room.js` (see lazy-element.ts).
  *
  * @tag bax-call-room
  * @summary Shows the call and its controls: video tiles, mute, camera, screen share, devices, Hang up.
@@ -72,7 +72,7 @@ export const connectedRooms = new Set<BaxCallRoom>();
  * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
  * @cssproperty --bax-backdrop - What covers the page behind a `full-window` call.
  */
-export class BaxCallRoom extends BaxElement {
+export class BaxCallRoom extends LazyElement<RoomView> {
   static override styles = themeStyles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
@@ -98,13 +98,9 @@ export class BaxCallRoom extends BaxElement {
   /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallRoomStrings> = {};
 
-  #view: RoomView | undefined;
-  #loading: Promise<RoomView> | undefined;
-
   override connectedCallback(): void {
     super.connectedCallback();
     connectedRooms.add(this);
-    void this.#load();
   }
 
   override disconnectedCallback(): void {
@@ -117,33 +113,15 @@ export class BaxCallRoom extends BaxElement {
    * unless this user only watches a live stream. Rejects with the client's error, which the element shows too.
    */
   join(options: JoinOptions = {}): Promise<void> {
-    return this.#load().then((view) => view.join(options));
+    return this.view().then((view) => view.join(options));
   }
 
   /** Hangs up (leaves the call), or dismisses a failure or the end of a call. */
   leave(): Promise<void> {
-    return this.#load().then((view) => view.leave());
+    return this.view().then((view) => view.leave());
   }
 
-  /** Resolves once the rest of the element has loaded and rendered. */
-  protected override async getUpdateComplete(): Promise<boolean> {
-    await this.#load();
-    return super.getUpdateComplete();
-  }
-
-  protected override render(): TemplateResult | undefined {
-    return this.#view?.render();
-  }
-
-  #load(): Promise<RoomView> {
-    this.#loading ??= import('./room.js').then(
-      ({ RoomView }) => (this.#view = new RoomView(this, this.store, this.localize)),
-      (error: unknown) => {
-        // A failed download (the page went offline): the next connect or join tries again.
-        this.#loading = undefined;
-        throw error;
-      },
-    );
-    return this.#loading;
+  protected override loadView(): Promise<RoomView> {
+    return import('./room.js').then(({ RoomView }) => new RoomView(this, this.store, this.localize));
   }
 }

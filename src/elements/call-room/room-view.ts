@@ -1,11 +1,12 @@
-import { adoptStyles, html, nothing } from 'lit';
-import type { ReactiveController, TemplateResult } from 'lit';
+import { html, nothing } from 'lit';
+import type { TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CallClient, CallParticipant, LocalMedia, RoomEndedEvent, RoomState, Unsubscribe } from '../../client/types.js';
 import { BaxCallEndEvent } from '../events/call-end.js';
 import { BaxParticipantJoinedEvent } from '../events/participant-joined.js';
 import { BaxParticipantLeftEvent } from '../events/participant-left.js';
 import type { LocalizeController } from '../localize.js';
+import type { ElementView } from '../lazy-element.js';
 import type { StoreController } from '../store-controller.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
@@ -29,7 +30,9 @@ function tileBucket(count: number): string {
  * renders the store's `room`, turns the controls into client calls, and reports the client's room events as the
  * element's own. It never touches the media itself.
  */
-export class RoomView implements ReactiveController {
+export class RoomView implements ElementView {
+  readonly styles = [styles];
+
   #joining = false;
   /** Counts joins and leaves, so a join overtaken by a leave does not report its failure. */
   #attempt = 0;
@@ -77,8 +80,6 @@ export class RoomView implements ReactiveController {
   }
 
   hostConnected(): void {
-    const root = this.host.renderRoot;
-    if (root instanceof ShadowRoot) adoptStyles(root, [...(this.host.constructor as typeof BaxCallRoom).elementStyles, styles]);
     document.addEventListener('fullscreenchange', this.#handleFullScreenChange);
     this.#stopWatchingDevices = onDeviceChange(() => void this.#loadDevices());
   }
@@ -205,9 +206,11 @@ export class RoomView implements ReactiveController {
       default:
         return html`<div part="status" class="status">
           <p>${text.idle}</p>
-          ${this.host.roomName
-            ? html`<div class="actions"><button part="join-button" type="button" @click=${this.#handleJoin}>${text.join}</button></div>`
-            : nothing}
+          ${
+            this.host.roomName
+              ? html`<div class="actions"><button part="join-button" type="button" @click=${this.#handleJoin}>${text.join}</button></div>`
+              : nothing
+          }
         </div>`;
     }
   }
@@ -418,8 +421,7 @@ export class RoomView implements ReactiveController {
   readonly #handleMute = () =>
     this.#control((client, local) => (local.microphone ? client.disableMicrophone() : client.enableMicrophone(this.#device('audioinput'))));
 
-  readonly #handleCamera = () =>
-    this.#control((client, local) => (local.camera ? client.disableCamera() : client.enableCamera(this.#device('videoinput'))));
+  readonly #handleCamera = () => this.#control((client, local) => (local.camera ? client.disableCamera() : client.enableCamera(this.#device('videoinput'))));
 
   readonly #handleScreen = () => this.#control((client, local) => (local.screen ? client.stopScreenShare() : client.startScreenShare()));
 

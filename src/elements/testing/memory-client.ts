@@ -201,7 +201,9 @@ export class MemoryCallClient implements CallClient {
   }
 
   cancelCallInvitation(invitationId: string, options: CancelOptions = {}): Promise<CancelResult> {
-    return this.request('cancelCallInvitation', [invitationId, options], 'cancel', { invitationId, ...options }, () => this.inbox.cancel(invitationId, options));
+    return this.request('cancelCallInvitation', [invitationId, options], 'cancel', { invitationId, ...options }, () =>
+      this.inbox.cancel(invitationId, options),
+    );
   }
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
@@ -282,10 +284,7 @@ export class MemoryCallClient implements CallClient {
   }
 
   /** An invitation to this user arrives; returns it. It rings only while connected, or once the connection opens. */
-  simulateIncoming(
-    from: Partial<UserInfo> & { userId: string },
-    fields: Partial<Omit<ReceivedInvitation, 'from' | 'fromUser'>> = {},
-  ): ReceivedInvitation {
+  simulateIncoming(from: Partial<UserInfo> & { userId: string }, fields: Partial<Omit<ReceivedInvitation, 'from' | 'fromUser'>> = {}): ReceivedInvitation {
     return this.inbox.invitedBy(from, fields);
   }
 
