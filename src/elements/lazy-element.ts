@@ -35,6 +35,7 @@ export abstract class LazyElement<V extends ElementView> extends BaxElement {
       (view) => {
         this.#view = view;
         this.#adoptViewStyles();
+        this.requestUpdate();
         return view;
       },
       (error: unknown) => {

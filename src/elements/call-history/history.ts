@@ -44,7 +44,6 @@ export class HistoryView implements ElementView {
     private readonly localize: LocalizeController,
   ) {
     host.addController(this);
-    host.requestUpdate();
   }
 
   get #text(): CallHistoryStrings {

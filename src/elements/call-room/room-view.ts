@@ -64,7 +64,6 @@ export class RoomView implements ElementView {
     private readonly localize: LocalizeController,
   ) {
     host.addController(this);
-    host.requestUpdate();
   }
 
   get #text(): CallRoomStrings {
