@@ -48,6 +48,7 @@ export const connectedRooms = new Set<BaxCallRoom>();
  * @csspart controls - The row of call controls.
  * @csspart control - Every control button (also `mute-button`, `camera-button`, `screen-button`, `devices-button`, `full-screen-button`, `picture-in-picture-button`, `hang-up-button`).
  * @csspart devices - The device choice panel.
+ * @csspart device-select - One list of devices in it (camera, microphone, speaker).
  * @csspart status - What shows instead of the call: not in a call, joining, ended, or why joining failed.
  * @csspart join-button - Joins `room-name`, while not in a call.
  * @csspart retry-button - Tries again after joining failed.
