@@ -135,6 +135,7 @@ export interface CallRoomStrings {
   mediaDenied: string;
   retry: string;
   close: string;
+  enableSound: string;
 }
 
 /** The texts of each element, by the name of its group in a `Translation`. */

@@ -1,8 +1,9 @@
 import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
-import type { CallParticipant, LocalMedia, RoomState } from '../../client/room-types.js';
+import type { CallParticipant, LocalMedia, RoomEndedEvent, RoomState } from '../../client/room-types.js';
 import { avatarTemplate } from '../avatar.js';
 import { displayName, format } from '../strings.js';
+import { errorMessage } from '../support.js';
 import type { CallRoomStrings } from '../translation.js';
 import type { DeviceKind } from './devices.js';
 import { qualityIcon, roomIcon } from './room-icons.js';
@@ -97,10 +98,11 @@ function markTemplate(kind: string, icon: unknown, words: string): TemplateResul
 export function headerTemplate(
   room: RoomState,
   text: CallRoomStrings,
-  facts: { now: number; audience: number; notice: string; alone: boolean },
+  facts: { now: number; audience: number; notice: string; alone: boolean; soundBlocked: boolean; handleSound: () => void },
 ): TemplateResult {
   const viewer = room.self.role === 'viewer';
   return html`<div part="header" class="header">
+    ${facts.soundBlocked ? html`<button part="sound-button" class="sound" type="button" @click=${facts.handleSound}>${text.enableSound}</button>` : nothing}
     ${room.liveType === 'live_streaming' ? html`<span class="live">${text.live}</span>` : nothing}
     ${
       room.startedAt === null
@@ -223,4 +225,63 @@ export function formatDuration(ms: number): string {
   const [hours, minutes] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60)];
   const rest = `${String(seconds % 60).padStart(2, '0')}`;
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+/** What shows instead of a call: joining, why joining failed, that the call ended, or that there is none. */
+export function statusTemplate(
+  phase: 'idle' | 'connecting' | 'error' | 'ended',
+  text: CallRoomStrings,
+  facts: {
+    problem: string;
+    ended: RoomEndedEvent | undefined;
+    canJoin: boolean;
+    canRetry: boolean;
+    handleJoin: () => void;
+    handleRetry: () => void;
+    handleDismiss: () => void;
+  },
+): TemplateResult {
+  const close = html`<button part="close-button" type="button" @click=${facts.handleDismiss}>${text.close}</button>`;
+  switch (phase) {
+    case 'connecting':
+      return html`<div part="status" class="status"><span class="spinner" aria-hidden="true"></span><p>${text.connecting}</p></div>`;
+    case 'error':
+      return html`<div part="status" class="status problem">
+        <p>${facts.problem}</p>
+        <div class="actions">
+          ${facts.canRetry ? html`<button part="retry-button" type="button" @click=${facts.handleRetry}>${text.retry}</button>` : nothing} ${close}
+        </div>
+      </div>`;
+    case 'ended':
+      return html`<div part="status" class="status">
+        <p>${facts.ended ? endedText(facts.ended, text) : text.ended}</p>
+        <div class="actions">${close}</div>
+      </div>`;
+    default:
+      return html`<div part="status" class="status">
+        <p>${text.idle}</p>
+        ${facts.canJoin ? html`<div class="actions"><button part="join-button" type="button" @click=${facts.handleJoin}>${text.join}</button></div>` : nothing}
+      </div>`;
+  }
+}
+
+/** "Call ended · 3:21", or just "Call ended" when nobody else came. */
+export function endedText(ended: RoomEndedEvent, text: CallRoomStrings): string {
+  return ended.durationMs > 0 ? format(text.endedAfter, { duration: formatDuration(ended.durationMs) }) : text.ended;
+}
+
+/** Why a request failed, in the element's words for the errors of calls; `joining` frames the others. */
+export function describeError(error: unknown, text: CallRoomStrings, joining: boolean): string {
+  switch ((error as { code?: string }).code) {
+    case 'forbidden':
+      return text.forbidden;
+    case 'room_full':
+      return text.roomFull;
+    case 'unsupported':
+      return text.unsupported;
+    case 'media_denied':
+      return text.mediaDenied;
+    default:
+      return joining ? format(text.failed, { error: errorMessage(error) }) : errorMessage(error);
+  }
 }

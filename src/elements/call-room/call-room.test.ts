@@ -394,6 +394,27 @@ describe('<bax-call-room>', () => {
       expect(button(el, 'full-screen-button').getAttribute('aria-label') ?? button(el, 'full-screen-button').textContent).to.contain('Full screen');
     });
 
+    it('offers to turn the sound on when the browser would not play the call before a click', async () => {
+      const play = HTMLMediaElement.prototype.play;
+      let refuse = true;
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        return refuse ? Promise.reject(new DOMException('Not before a click', 'NotAllowedError')) : Promise.resolve();
+      };
+      try {
+        const client = memoryClient({ room: { participants: [{ userId: 'alice' }] } });
+        const el = await inCall(client);
+        await waitUntil(() => part(el, 'sound-button'), 'no Turn on sound');
+        expect(part(el, 'sound-button')!.textContent).to.contain('Turn on sound');
+        await expect(el).to.be.accessible();
+        refuse = false;
+        button(el, 'sound-button').click();
+        await el.updateComplete;
+        expect(part(el, 'sound-button')).to.equal(null);
+      } finally {
+        HTMLMediaElement.prototype.play = play;
+      }
+    });
+
     it('gives a live stream viewer no camera or microphone, no preview, and Leave', async () => {
       const client = memoryClient({
         room: {

@@ -36,6 +36,7 @@ export const connectedRooms = new Set<BaxCallRoom>();
  * @csspart header - The line above the tiles: timer, live badge, waiting and reconnecting notes.
  * @csspart timer - How long the call has lasted.
  * @csspart notice - Why the camera or microphone could not start.
+ * @csspart sound-button - "Turn on sound", when the browser would not play the call's sound before a click.
  * @csspart stage - The list of tiles.
  * @csspart tile - One participant's tile (also `local-tile` for this device's, `featured` for a shared screen).
  * @csspart video - A remote participant's video; it carries `data-user-id`.

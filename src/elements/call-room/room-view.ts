@@ -9,13 +9,22 @@ import type { LocalizeController } from '../localize.js';
 import type { ElementView } from '../lazy-element.js';
 import type { StoreController } from '../store-controller.js';
 import { displayName, format } from '../strings.js';
-import { errorMessage } from '../support.js';
 import type { CallRoomStrings } from '../translation.js';
 import { defaultCallRoomStrings } from '../translations/en-call-room.js';
 import type { BaxCallRoom, JoinOptions } from './call-room.js';
 import { styles } from './call-room.styles.js';
-import { controlsTemplate, devicesTemplate, formatDuration, headerTemplate, localTileTemplate, remoteTileTemplate } from './call-room.templates.js';
-import { canChooseSpeaker, listDevices, onDeviceChange, playOn, type DeviceKind } from './devices.js';
+import {
+  controlsTemplate,
+  describeError,
+  devicesTemplate,
+  endedText,
+  headerTemplate,
+  localTileTemplate,
+  remoteTileTemplate,
+  statusTemplate,
+} from './call-room.templates.js';
+import { canChooseSpeaker, DevicePanel } from './devices.js';
+import { Playback } from './playback.js';
 
 /** What the element shows: nothing to do, joining, the call, why joining failed, or that the call ended. */
 type Phase = 'idle' | 'connecting' | 'call' | 'error' | 'ended';
@@ -43,9 +52,6 @@ export class RoomView implements ElementView {
   #lastJoin: JoinOptions | undefined;
   #announcement = '';
   #announcing: string[] = [];
-  #devicesOpen = false;
-  #devices: MediaDeviceInfo[] = [];
-  #chosen: Partial<Record<DeviceKind, string>> = {};
   #fullScreen = false;
   #pictureInPicture = false;
   #brokenAvatars: ReadonlySet<string> = new Set();
@@ -56,7 +62,8 @@ export class RoomView implements ElementView {
   /** Names of the participants seen, to announce who left once the store no longer has them. */
   readonly #names = new Map<string, string>();
   #hadFocus = false;
-  #stopWatchingDevices: () => void = () => undefined;
+  readonly #devices: DevicePanel;
+  readonly #playback: Playback;
 
   constructor(
     private readonly host: BaxCallRoom,
@@ -64,6 +71,10 @@ export class RoomView implements ElementView {
     private readonly localize: LocalizeController,
   ) {
     host.addController(this);
+    this.#devices = new DevicePanel(host, (kind, device) =>
+      this.#control((client) => (kind === 'videoinput' ? client.enableCamera(device) : client.enableMicrophone(device))),
+    );
+    this.#playback = new Playback(host);
   }
 
   get #text(): CallRoomStrings {
@@ -80,12 +91,10 @@ export class RoomView implements ElementView {
 
   hostConnected(): void {
     document.addEventListener('fullscreenchange', this.#handleFullScreenChange);
-    this.#stopWatchingDevices = onDeviceChange(() => void this.#loadDevices());
   }
 
   hostDisconnected(): void {
     document.removeEventListener('fullscreenchange', this.#handleFullScreenChange);
-    this.#stopWatchingDevices();
     this.#subscribe(undefined);
     this.#tick(false);
   }
@@ -101,9 +110,6 @@ export class RoomView implements ElementView {
 
   hostUpdated(): void {
     this.#syncWindow();
-    if (this.#chosen.audiooutput !== undefined) {
-      for (const video of this.host.renderRoot.querySelectorAll('video[data-user-id]')) void playOn(video as HTMLVideoElement, this.#chosen.audiooutput);
-    }
     // The focused control went away (the call ended, or it joined): keep focus in the element.
     if (this.#hadFocus && !this.host.shadowRoot?.activeElement && !(this.host.fullWindow && this.#phase === 'ended')) {
       this.host.renderRoot.querySelector<HTMLElement>('.base')?.focus();
@@ -134,7 +140,7 @@ export class RoomView implements ElementView {
       await this.#publish(client, room);
     } catch (error) {
       if (attempt === this.#attempt) {
-        this.#problem = this.#describe(error, true);
+        this.#problem = describeError(error, this.#text, true);
         this.#announce(this.#problem);
       }
       throw error;
@@ -171,7 +177,7 @@ export class RoomView implements ElementView {
     const open = phase === 'connecting' || phase === 'call' || phase === 'error';
     const announcer = html`<p part="announcer" class="visually-hidden" role="status">${this.#announcement}</p>`;
     const base = html`<div part="base" class="base" data-phase=${phase} tabindex="-1">
-      ${phase === 'call' && room ? this.#renderCall(room, text) : this.#renderStatus(phase, text)} ${windowed ? announcer : nothing}
+      ${phase === 'call' ? this.#renderCall(room!, text) : this.#renderStatus(phase, text)} ${windowed ? announcer : nothing}
     </div>`;
     if (!windowed) return html`${base}${announcer}`;
     // A modal dialog makes the rest of the page inert, the announcer outside it too: it moves in while open.
@@ -181,37 +187,18 @@ export class RoomView implements ElementView {
       ${open ? nothing : announcer}`;
   }
 
-  #renderStatus(phase: Phase, text: CallRoomStrings): TemplateResult {
-    const retry = Boolean(this.#lastJoin?.roomName);
-    switch (phase) {
-      case 'connecting':
-        return html`<div part="status" class="status"><span class="spinner" aria-hidden="true"></span><p>${text.connecting}</p></div>
-          ${this.#renderControls(null, text)}`;
-      case 'error':
-        return html`<div part="status" class="status problem">
-          <p>${this.#problem}</p>
-          <div class="actions">
-            ${retry ? html`<button part="retry-button" type="button" @click=${this.#handleRetry}>${text.retry}</button>` : nothing}
-            <button part="close-button" type="button" @click=${this.#handleDismiss}>${text.close}</button>
-          </div>
-        </div>`;
-      case 'ended':
-        return html`<div part="status" class="status">
-          <p>${this.#endedText(this.#ended!)}</p>
-          <div class="actions">
-            <button part="close-button" type="button" @click=${this.#handleDismiss}>${text.close}</button>
-          </div>
-        </div>`;
-      default:
-        return html`<div part="status" class="status">
-          <p>${text.idle}</p>
-          ${
-            this.host.roomName
-              ? html`<div class="actions"><button part="join-button" type="button" @click=${this.#handleJoin}>${text.join}</button></div>`
-              : nothing
-          }
-        </div>`;
-    }
+  #renderStatus(phase: Exclude<Phase, 'call'>, text: CallRoomStrings): TemplateResult {
+    const status = statusTemplate(phase, text, {
+      problem: this.#problem,
+      ended: this.#ended,
+      canJoin: this.host.roomName !== '',
+      canRetry: Boolean(this.#lastJoin?.roomName),
+      handleJoin: this.#handleJoin,
+      handleRetry: this.#handleRetry,
+      handleDismiss: this.#handleDismiss,
+    });
+    // While joining, Hang up gives up; it stays in place (and keeps focus) once the call shows.
+    return phase === 'connecting' ? html`${status}${this.#renderControls(null, text)}` : status;
   }
 
   #renderCall(room: RoomState, text: CallRoomStrings): TemplateResult {
@@ -231,6 +218,8 @@ export class RoomView implements ElementView {
         audience: room.participants.length - publishers.length,
         notice: this.#notice,
         alone: publishers.length === 0,
+        soundBlocked: this.#playback.blocked,
+        handleSound: this.#playback.unblock,
       })}
       <ul part="stage" class="stage" aria-label=${text.participants} data-layout=${layout} data-tiles=${tileBucket(ordered.length + (viewer || layout === 'pair' ? 0 : 1))}>
         ${repeat(
@@ -249,15 +238,15 @@ export class RoomView implements ElementView {
       ${this.#renderControls(room, text, main)}
       ${devicesTemplate({
         text,
-        open: this.#devicesOpen,
-        devices: this.#devices,
-        chosen: this.#chosen,
+        open: this.#devices.open,
+        devices: this.#devices.devices,
+        chosen: this.#devices.chosen,
         kinds: [
           ...(viewer ? [] : video ? (['videoinput', 'audioinput'] as const) : (['audioinput'] as const)),
           ...(canChooseSpeaker() ? (['audiooutput'] as const) : []),
         ],
-        handleChoice: this.#handleDeviceChoice,
-        handleKeydown: this.#handleDevicesKeydown,
+        handleChoice: this.#devices.choose,
+        handleKeydown: this.#devices.handleKeydown,
       })}
     `;
   }
@@ -271,14 +260,14 @@ export class RoomView implements ElementView {
       canShareScreen: typeof navigator.mediaDevices?.getDisplayMedia === 'function',
       joined: room !== null,
       viewer,
-      devicesOpen: this.#devicesOpen,
+      devicesOpen: this.#devices.open,
       fullScreen: document.fullscreenEnabled ? this.#fullScreen : null,
       pictureInPicture: document.pictureInPictureEnabled && main ? this.#pictureInPicture : null,
       handle: {
         mute: this.#handleMute,
         camera: this.#handleCamera,
         screen: this.#handleScreen,
-        devices: this.#handleDevices,
+        devices: this.#devices.toggle,
         fullScreen: this.#handleFullScreen,
         pictureInPicture: this.#handlePictureInPicture,
         hangUp: this.#handleHangUp,
@@ -296,42 +285,16 @@ export class RoomView implements ElementView {
   async #publish(client: CallClient, room: RoomState): Promise<void> {
     if (room.self.role === 'viewer') return;
     const problems: unknown[] = [];
-    if (room.liveType !== 'audio_call') await client.enableCamera(this.#device('videoinput')).catch((error: unknown) => problems.push(error));
-    await client.enableMicrophone(this.#device('audioinput')).catch((error: unknown) => problems.push(error));
+    if (room.liveType !== 'audio_call') await client.enableCamera(this.#devices.option('videoinput')).catch((error: unknown) => problems.push(error));
+    await client.enableMicrophone(this.#devices.option('audioinput')).catch((error: unknown) => problems.push(error));
     if (problems.length > 0) this.#report(problems[0]);
-  }
-
-  #device(kind: DeviceKind): { deviceId: string } | undefined {
-    const deviceId = this.#chosen[kind];
-    return deviceId ? { deviceId } : undefined;
-  }
-
-  #describe(error: unknown, joining: boolean): string {
-    const text = this.#text;
-    switch ((error as { code?: string }).code) {
-      case 'forbidden':
-        return text.forbidden;
-      case 'room_full':
-        return text.roomFull;
-      case 'unsupported':
-        return text.unsupported;
-      case 'media_denied':
-        return text.mediaDenied;
-      default:
-        return joining ? format(text.failed, { error: errorMessage(error) }) : errorMessage(error);
-    }
   }
 
   /** A control's request failed: say why, and keep the call. */
   #report(error: unknown): void {
-    this.#notice = this.#describe(error, false);
+    this.#notice = describeError(error, this.#text, false);
     this.#announce(this.#notice);
     this.host.requestUpdate();
-  }
-
-  #endedText(ended: RoomEndedEvent): string {
-    const text = this.#text;
-    return ended.durationMs > 0 ? format(text.endedAfter, { duration: formatDuration(ended.durationMs) }) : text.ended;
   }
 
   #subscribe(client: CallClient | undefined): void {
@@ -354,9 +317,9 @@ export class RoomView implements ElementView {
           client.onRoomEnded((ended) => {
             this.#ended = ended;
             this.#notice = '';
-            this.#devicesOpen = false;
+            this.#devices.open = false;
             this.host.dispatchEvent(new BaxCallEndEvent({ roomName: ended.roomName, durationMs: ended.durationMs, reason: ended.reason }));
-            this.#announce(this.#endedText(ended));
+            this.#announce(endedText(ended, this.#text));
           }),
         ]
       : [];
@@ -403,11 +366,6 @@ export class RoomView implements ElementView {
     }, 100);
   }
 
-  async #loadDevices(): Promise<void> {
-    this.#devices = await listDevices();
-    this.host.requestUpdate();
-  }
-
   /** Runs a control's request against the client; a failure becomes the notice. */
   #control(request: (client: CallClient, local: LocalMedia) => Promise<void>): void {
     const client = this.store.client;
@@ -418,37 +376,12 @@ export class RoomView implements ElementView {
   }
 
   readonly #handleMute = () =>
-    this.#control((client, local) => (local.microphone ? client.disableMicrophone() : client.enableMicrophone(this.#device('audioinput'))));
+    this.#control((client, local) => (local.microphone ? client.disableMicrophone() : client.enableMicrophone(this.#devices.option('audioinput'))));
 
-  readonly #handleCamera = () => this.#control((client, local) => (local.camera ? client.disableCamera() : client.enableCamera(this.#device('videoinput'))));
+  readonly #handleCamera = () =>
+    this.#control((client, local) => (local.camera ? client.disableCamera() : client.enableCamera(this.#devices.option('videoinput'))));
 
   readonly #handleScreen = () => this.#control((client, local) => (local.screen ? client.stopScreenShare() : client.startScreenShare()));
-
-  readonly #handleDevices = async () => {
-    this.#devicesOpen = !this.#devicesOpen;
-    this.host.requestUpdate();
-    if (!this.#devicesOpen) return;
-    await this.#loadDevices();
-    await this.host.updateComplete;
-    this.host.renderRoot.querySelector<HTMLSelectElement>('#devices select')?.focus();
-  };
-
-  readonly #handleDevicesKeydown = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    event.stopPropagation();
-    this.#devicesOpen = false;
-    this.host.requestUpdate();
-    this.host.renderRoot.querySelector<HTMLButtonElement>('[part~="devices-button"]')?.focus();
-  };
-
-  readonly #handleDeviceChoice = (kind: DeviceKind, deviceId: string) => {
-    this.#chosen = { ...this.#chosen, [kind]: deviceId };
-    const device = deviceId ? { deviceId } : {};
-    if (kind === 'videoinput') this.#control((client) => client.enableCamera(device));
-    else if (kind === 'audioinput') this.#control((client) => client.enableMicrophone(device));
-    this.host.requestUpdate();
-  };
 
   readonly #handleFullScreen = () => {
     if (document.fullscreenElement === this.host) void document.exitFullscreen().catch(() => undefined);

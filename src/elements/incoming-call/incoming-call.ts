@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
-import type { CallType, DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
+import type { DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
 import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
 import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
@@ -13,7 +13,7 @@ import { BaxElement } from '../base-element.js';
 import { startCall } from '../call-room/start-call.js';
 import { callTypeIcon, icon } from '../icons.js';
 import { displayName, format } from '../strings.js';
-import { errorMessage } from '../support.js';
+import { deepActiveElement, errorMessage } from '../support.js';
 import type { IncomingCallStrings } from '../translation.js';
 import { Attention, type Alert } from './attention.js';
 import { DeviceChannel, type DeviceMessage } from './device-channel.js';
@@ -213,7 +213,7 @@ export class BaxIncomingCall extends BaxElement {
         ${avatarTemplate(caller, this.brokenAvatars, (url) => this.#handleAvatarError(url))}
         <div class="who">
           <h2 part="caller" id="caller">${format(text.title, { name })}</h2>
-          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${this.#callTypeLabel(invitation.callType)}</p>
+          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${text[invitation.callType]}</p>
         </div>
       </div>
       ${invitation.message ? html`<p part="message" class="message">“${invitation.message}”</p>` : nothing}
@@ -248,10 +248,6 @@ export class BaxIncomingCall extends BaxElement {
   #waitingCall(invitation: ReceivedInvitation): boolean {
     const room = this.store.state?.room;
     return room != null && room.roomName !== invitation.roomName;
-  }
-
-  #callTypeLabel(callType: CallType): string {
-    return this.#text[callType];
   }
 
   protected override listen(client: CallClient): Unsubscribe[] {
@@ -318,7 +314,7 @@ export class BaxIncomingCall extends BaxElement {
       muted: this.muted,
       notify: this.notifications !== 'off',
       title: format(text.title, { name }),
-      body: invitation.message ?? this.#callTypeLabel(invitation.callType),
+      body: invitation.message ?? text[invitation.callType],
       titleFlash: format(text.titleFlash, { name }),
     };
   }
@@ -464,11 +460,4 @@ export class BaxIncomingCall extends BaxElement {
       this.answering = false;
     }
   }
-}
-
-/** The focused element, looking inside shadow roots, so focus can return to a control inside another element. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }

@@ -86,8 +86,9 @@ export class MemoryRoom {
     const participants = (this.options.participants ?? []).map((participant) => this.participant(participant, liveType));
     for (const participant of participants) if (participant.role !== 'viewer') this.publishers.add(participant.userId);
     const startedAt = this.options.startedAt ?? (participants.length > 0 ? this.host.now() : null);
-    this.replace({ ...joining, status: 'joined', participants, startedAt });
-    return this.state!;
+    const joined: RoomState = { ...joining, status: 'joined', participants, startedAt };
+    this.replace(joined);
+    return joined;
   }
 
   leave(): void {

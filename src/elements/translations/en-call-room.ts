@@ -48,4 +48,5 @@ export const defaultCallRoomStrings: CallRoomStrings = {
   mediaDenied: 'The camera or microphone is blocked or missing. Allow them in the browser to be seen and heard.',
   retry: 'Try again',
   close: 'Close',
+  enableSound: 'Turn on sound',
 };
