@@ -1,6 +1,7 @@
 import { html } from 'lit';
 import type { TemplateResult } from 'lit';
-import type { ReceivedInvitation } from '../../protocol/types.js';
+import type { CallType, ReceivedInvitation } from '../../protocol/types.js';
+import { callTypeIcon, icon } from '../icons.js';
 import { format } from '../strings.js';
 import type { IncomingCallStrings } from '../translation.js';
 
@@ -43,6 +44,44 @@ export function repliesTemplate(
         <input part="reply-input" id="reply-input" name="message" maxlength="500" autocomplete="off" required />
         <button part="send-button" type="submit" ?disabled=${answering}>${text.send}</button>
       </form>
+    </div>
+  `;
+}
+
+/** Accept (or "End & accept" for a waiting call), Decline, Reply… and Silence. */
+export function actionsTemplate(
+  text: IncomingCallStrings,
+  callType: CallType,
+  state: {
+    answering: boolean;
+    replyOpen: boolean;
+    silenced: boolean;
+    waitingCall: boolean;
+    handleAccept: () => void;
+    handleDecline: () => void;
+    handleReplyToggle: () => void;
+    handleSilence: () => void;
+  },
+): TemplateResult {
+  return html`
+    <div part="actions" class="actions">
+      <button part="accept-button" class="accept" type="button" autofocus ?disabled=${state.answering} @click=${state.handleAccept}>
+        ${callTypeIcon(callType)}<span>${state.waitingCall ? text.endAndAccept : text.accept}</span>
+      </button>
+      <button part="decline-button" class="decline" type="button" ?disabled=${state.answering} @click=${state.handleDecline}>
+        ${icon('hang-up')}<span>${text.decline}</span>
+      </button>
+      <button
+        part="reply-button"
+        type="button"
+        aria-expanded=${state.replyOpen ? 'true' : 'false'}
+        aria-controls="replies"
+        ?disabled=${state.answering}
+        @click=${state.handleReplyToggle}
+      >
+        ${text.reply}
+      </button>
+      <button part="silence-button" type="button" ?hidden=${state.silenced} @click=${state.handleSilence}>${text.silence}</button>
     </div>
   `;
 }

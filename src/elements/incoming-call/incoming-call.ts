@@ -11,14 +11,14 @@ import { BaxInvitationReceivedEvent } from '../events/invitation-received.js';
 import { avatarTemplate } from '../avatar.js';
 import { BaxElement } from '../base-element.js';
 import { startCall } from '../call-room/start-call.js';
-import { callTypeIcon, icon } from '../icons.js';
+import { callTypeIcon } from '../icons.js';
 import { displayName, format } from '../strings.js';
 import { deepActiveElement, errorMessage } from '../support.js';
 import type { IncomingCallStrings } from '../translation.js';
 import { Attention, type Alert } from './attention.js';
 import { DeviceChannel, type DeviceMessage } from './device-channel.js';
 import { styles } from './incoming-call.styles.js';
-import { countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
+import { actionsTemplate, countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
 
 /** How long past its expiry an invitation stays up when the server's expiry notice is late. */
 const EXPIRY_GRACE_MS = 5_000;
@@ -221,25 +221,16 @@ export class BaxIncomingCall extends BaxElement {
       ${countdownTemplate(text, invitation, Date.now() + (this.store.state?.clockOffset ?? 0))}
       ${waiting > 0 ? html`<p part="queue" class="queue">${format(text.queued, { count: waiting })}</p>` : nothing}
       ${waitingCall ? html`<p part="waiting" class="queue">${text.waiting}</p>` : nothing}
-      <div part="actions" class="actions">
-        <button part="accept-button" class="accept" type="button" autofocus ?disabled=${this.answering} @click=${this.#handleAccept}>
-          ${callTypeIcon(invitation.callType)}<span>${waitingCall ? text.endAndAccept : text.accept}</span>
-        </button>
-        <button part="decline-button" class="decline" type="button" ?disabled=${this.answering} @click=${() => this.#decline('declined')}>
-          ${icon('hang-up')}<span>${text.decline}</span>
-        </button>
-        <button
-          part="reply-button"
-          type="button"
-          aria-expanded=${this.replyOpen ? 'true' : 'false'}
-          aria-controls="replies"
-          ?disabled=${this.answering}
-          @click=${this.#handleReplyToggle}
-        >
-          ${text.reply}
-        </button>
-        <button part="silence-button" type="button" ?hidden=${silenced || waitingCall} @click=${this.#handleSilence}>${text.silence}</button>
-      </div>
+      ${actionsTemplate(text, invitation.callType, {
+        answering: this.answering,
+        replyOpen: this.replyOpen,
+        silenced: silenced || waitingCall,
+        waitingCall,
+        handleAccept: this.#handleAccept,
+        handleDecline: () => this.#decline('declined'),
+        handleReplyToggle: this.#handleReplyToggle,
+        handleSilence: this.#handleSilence,
+      })}
       ${repliesTemplate(text, this.replyOpen, this.answering, (message) => this.#decline('declined', message), this.#handleCustomReply)}
     `;
   }
