@@ -279,7 +279,8 @@ export const styles = css`
     border-radius: 999px;
   }
 
-  .controls button[aria-pressed='true'] {
+  .controls button[aria-pressed='true'],
+  .controls button[aria-expanded='true'] {
     border-color: transparent;
     background: var(--_accent);
     color: var(--_on-accent);

@@ -235,7 +235,8 @@ export class MemoryRoom {
     if (!this.media) return [];
     const tracks: MediaStreamTrack[] = [];
     if (local.camera || local.screen) {
-      this.localFeed ??= this.media.video(initials(this.host.user), colorOf(this.host.user.userId));
+      // A colour of its own, so the preview never looks like another participant's picture.
+      this.localFeed ??= this.media.video(initials(this.host.user), '#495057');
       this.localFeed.mode = local.screen ? 'screen' : 'camera';
       tracks.push(this.localFeed.track);
     } else {
