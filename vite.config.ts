@@ -20,12 +20,28 @@ const templateMinifier = minifyHtmlLiterals({
   options: { minifyOptions: { keepClosingSlash: true, conservativeCollapse: true } },
 });
 
-// The script-tag build: one self-contained ES module with Lit and the client inside, at dist/bax-call.js.
+// The script-tag build: one self-contained ES module with Lit and the client inside, at dist/bax-call.js, and beside
+// it the parts it loads by dynamic import when first needed (dist/bax-call-room.js: the rest of <bax-call-room>).
+// Those import what they share with it from ./bax-call.js (hence 'allow-extension'), so it has no static imports.
 // Not a library build: Vite keeps whitespace in library ES output, and this file is for browsers, not bundlers.
 // The npm build (tsc, Lit external) writes to dist/ too, so this one must not empty the folder.
 // Storybook reads this file too (all but `build`); .storybook/main.ts leaves the template minifier out.
+/**
+ * Vite wraps each dynamic import in a helper that first preloads the imported chunk's dependencies and CSS (about
+ * 600 bytes gzipped). The parts this bundle loads on demand depend on nothing but the bundle itself, already
+ * loaded, and have no CSS: the helper just imports.
+ */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const plainDynamicImports = {
+  name: 'bax-plain-dynamic-imports',
+  enforce: 'pre' as const,
+  apply: 'build' as const,
+  resolveId: (id: string) => (id === PRELOAD_HELPER ? id : undefined),
+  load: (id: string) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
+};
+
 export default defineConfig({
-  plugins: [templateMinifier],
+  plugins: [templateMinifier, plainDynamicImports],
   build: {
     outDir: 'dist',
     emptyOutDir: false,
@@ -35,8 +51,8 @@ export default defineConfig({
     copyPublicDir: false,
     rollupOptions: {
       input: 'src/elements/all.ts',
-      preserveEntrySignatures: 'strict',
-      output: { format: 'es', entryFileNames: 'bax-call.js', codeSplitting: false },
+      preserveEntrySignatures: 'allow-extension',
+      output: { format: 'es', entryFileNames: 'bax-call.js', chunkFileNames: 'bax-call-[name].js' },
     },
   },
 });

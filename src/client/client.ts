@@ -16,6 +16,7 @@ import type {
 import { Connection } from './connection.js';
 import { initialState, type ServerEvent } from './reducer.js';
 import { ClientStore } from './store.js';
+import { BaxCloudError } from './errors.js';
 import type {
   CallClient,
   CancelOptions,
@@ -25,6 +26,7 @@ import type {
   SendCallInvitationOptions,
   Unsubscribe,
 } from './types.js';
+import type { ParticipantEvent, ParticipantLeftEvent, RoomEndedEvent } from './room-types.js';
 
 export interface BaxCloudClientOptions {
   projectId: string;
@@ -176,4 +178,48 @@ export class BaxCloudClient implements CallClient {
       // The snapshot's estimate stays.
     }
   }
+
+  // ---- TEMPORARY (branch room-element): placeholders so the elements typecheck until branch room-client lands
+  // the real room methods; they replace this whole block.
+  connect(): Promise<never> {
+    return unsupported();
+  }
+  enableCamera(): Promise<never> {
+    return unsupported();
+  }
+  disableCamera(): Promise<never> {
+    return unsupported();
+  }
+  enableMicrophone(): Promise<never> {
+    return unsupported();
+  }
+  disableMicrophone(): Promise<never> {
+    return unsupported();
+  }
+  startScreenShare(): Promise<never> {
+    return unsupported();
+  }
+  stopScreenShare(): Promise<never> {
+    return unsupported();
+  }
+  leaveRoom(): Promise<never> {
+    return unsupported();
+  }
+  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantJoined', listener);
+  }
+  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
+    return this.store.on('participantLeft', listener);
+  }
+  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantUpdated', listener);
+  }
+  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
+    return this.store.on('roomEnded', listener);
+  }
+  // ---- end of TEMPORARY block
+}
+
+function unsupported(): Promise<never> {
+  return Promise.reject(new BaxCloudError('unsupported', 'calls are not available in this build yet'));
 }

@@ -8,6 +8,7 @@ import type {
   PresenceInfo,
   ReceivedInvitation,
 } from '../protocol/types.js';
+import type { ParticipantEvent, ParticipantLeftEvent, RoomEndedEvent } from './room-types.js';
 
 /** The payload of each `on…` event of a client, by a short name. */
 export interface ClientEvents {
@@ -20,6 +21,10 @@ export interface ClientEvents {
   delivered: InvitationDeliveredEvent;
   presence: PresenceInfo;
   missedCalls: number;
+  participantJoined: ParticipantEvent;
+  participantLeft: ParticipantLeftEvent;
+  participantUpdated: ParticipantEvent;
+  roomEnded: RoomEndedEvent;
 }
 
 /** One event to report to the `on…` listeners, as `[name, payload]`. */

@@ -1,6 +1,7 @@
 import type { ServerFrame } from '../protocol/frames.js';
 import type { InviteeStatus, PresenceInfo, SendInvitationResult, SentInvitation, UserInfo } from '../protocol/types.js';
 import type { ClientEvent } from './events.js';
+import type { CallParticipant, RoomEndedEvent, RoomState } from './room-types.js';
 import type { ClientState, ConnectionStatus, SendCallInvitationOptions } from './types.js';
 
 /** What the server pushes: every frame but the answers to requests. */
@@ -17,7 +18,12 @@ export type LocalEvent =
   /** Presence the client asked for or subscribed to. */
   | { type: 'presence.read'; presence: PresenceInfo[] }
   /** The server took this user's new presence. */
-  | { type: 'presence.set'; status: 'online' | 'busy' };
+  | { type: 'presence.set'; status: 'online' | 'busy' }
+  /**
+   * The media layer's view of the call (it consumes the server's room.* frames and the peer connections): the
+   * whole room, or null once left. `left` names why participants went; `ended` is set when the call ended.
+   */
+  | { type: 'room.state'; room: RoomState | null; left?: Record<string, 'left' | 'disconnected' | 'room_ended'>; ended?: RoomEndedEvent };
 
 export type StoreInput = ServerEvent | LocalEvent;
 
@@ -39,6 +45,7 @@ export function initialState(user: UserInfo): ClientState {
     presenceOf: {},
     missedCalls: 0,
     clockOffset: 0,
+    room: null,
   };
 }
 
@@ -124,9 +131,43 @@ export function reduce(state: ClientState, input: StoreInput): Transition {
     case 'room.participant_left':
     case 'room.signal':
     case 'room.ended':
-      // Rooms are joined through the media layer, which keeps their state.
+      // The media layer consumes room frames and reports the room through `room.state`.
       return quiet(state);
+    case 'room.state':
+      return roomChanged(state, input.room, input.left ?? {}, input.ended);
   }
+}
+
+/** Replaces the room and reports who joined, changed and left since the last room state, and the end of the call. */
+function roomChanged(state: ClientState, room: RoomState | null, left: Record<string, 'left' | 'disconnected' | 'room_ended'>, ended: RoomEndedEvent | undefined): Transition {
+  const before = state.room;
+  const events: ClientEvent[] = [];
+  const roomName = room?.roomName ?? before?.roomName ?? '';
+  const previous = new Map((before?.roomName === room?.roomName ? before?.participants : [])?.map((participant) => [participant.participantId, participant]));
+  for (const participant of room?.participants ?? []) {
+    const was = previous.get(participant.participantId);
+    if (!was) events.push(['participantJoined', { roomName, participant }]);
+    else if (participantChanged(was, participant)) events.push(['participantUpdated', { roomName, participant }]);
+    previous.delete(participant.participantId);
+  }
+  for (const gone of previous.values()) {
+    events.push(['participantLeft', { roomName, participantId: gone.participantId, userId: gone.userId, reason: left[gone.participantId] ?? 'left' }]);
+  }
+  if (ended) events.push(['roomEnded', ended]);
+  if (room === before) return { state, events };
+  return { state: { ...state, room }, events };
+}
+
+/** What `onParticipantUpdated` reports: media, connection and stream changes, not speaking or quality ticks. */
+function participantChanged(was: CallParticipant, now: CallParticipant): boolean {
+  return (
+    was.camera !== now.camera ||
+    was.microphone !== now.microphone ||
+    was.screen !== now.screen ||
+    was.connection !== now.connection ||
+    was.stream !== now.stream ||
+    was.role !== now.role
+  );
 }
 
 function quiet(state: ClientState): Transition {

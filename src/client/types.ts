@@ -18,6 +18,10 @@ import type {
   UserInfo,
 } from '../protocol/types.js';
 
+import type { ConnectOptions, DeviceOptions, ParticipantEvent, ParticipantLeftEvent, RoomEndedEvent, RoomState } from './room-types.js';
+
+export type * from './room-types.js';
+
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
 
 /** Everything the UI needs, kept current by the client. Treat as immutable: each change makes a new object. */
@@ -38,6 +42,8 @@ export interface ClientState {
   missedCalls: number;
   /** Server clock minus local clock, in ms: show countdowns with `expiresAt - (Date.now() + clockOffset)`. */
   clockOffset: number;
+  /** The call this device is in (after `connect`), or null. */
+  room: RoomState | null;
 }
 
 export interface SendCallInvitationOptions {
@@ -99,6 +105,21 @@ export interface CallClient {
   getCallHistory(query?: HistoryQuery): Promise<CallHistoryPage>;
   markMissedCallsSeen(): Promise<{ missedCalls: number }>;
   onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe;
+
+  /** Joins the call in `roomName` (browsers only: elsewhere rejects with `unsupported`); resolves to the room state once admitted. */
+  connect(options: ConnectOptions): Promise<RoomState>;
+  enableCamera(options?: DeviceOptions): Promise<void>;
+  disableCamera(): Promise<void>;
+  enableMicrophone(options?: DeviceOptions): Promise<void>;
+  disableMicrophone(): Promise<void>;
+  startScreenShare(): Promise<void>;
+  stopScreenShare(): Promise<void>;
+  /** Leaves the call (hangs up); a 1:1 call ends for both. */
+  leaveRoom(): Promise<void>;
+  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe;
+  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe;
+  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe;
+  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe;
 
   disconnect(): void;
 }
