@@ -20,16 +20,30 @@ const templateMinifier = minifyHtmlLiterals({
   options: { minifyOptions: { keepClosingSlash: true, conservativeCollapse: true } },
 });
 
-// The script-tag build: one self-contained ES module with Lit and the client inside, at dist/bax-call.js, and the
-// media code of calls beside it at dist/bax-call-media.js, which bax-call.js imports relative to its own URL when a
-// call starts (the media code shares no module with it: see src/client/media/session.ts).
-// A library build, because only that leaves out Vite's module-preload helper around the dynamic import (2 KB of
-// code for preloading a chunk that has nothing to preload: 660 B of the gzipped bundle). Library ES output keeps
-// whitespace and /* @__PURE__ */ comments for bundlers; this file is for browsers, so the output is minified fully.
+// The script-tag build: one self-contained ES module with Lit and the client inside, at dist/bax-call.js, and beside
+// it the parts it loads by dynamic import when first needed (dist/bax-call-room.js: the rest of <bax-call-room>;
+// dist/bax-call-media.js: the media code of calls, src/client/media/, loaded when a call starts).
+// Those import what they share with it from ./bax-call.js (hence 'allow-extension'), so it has no static imports.
+// The media code shares nothing with it (see src/client/media/session.ts), so it imports nothing.
+// Not a library build: Vite keeps whitespace in library ES output, and this file is for browsers, not bundlers.
 // The npm build (tsc, Lit external) writes to dist/ too, so this one must not empty the folder.
 // Storybook reads this file too (all but `build`); .storybook/main.ts leaves the template minifier out.
+/**
+ * Vite wraps each dynamic import in a helper that first preloads the imported chunk's dependencies and CSS (about
+ * 600 bytes gzipped). The parts this bundle loads on demand depend on nothing but the bundle itself, already
+ * loaded, and have no CSS: the helper just imports.
+ */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const plainDynamicImports = {
+  name: 'bax-plain-dynamic-imports',
+  enforce: 'pre' as const,
+  apply: 'build' as const,
+  resolveId: (id: string) => (id === PRELOAD_HELPER ? id : undefined),
+  load: (id: string) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
+};
+
 export default defineConfig({
-  plugins: [templateMinifier],
+  plugins: [templateMinifier, plainDynamicImports],
   build: {
     outDir: 'dist',
     emptyOutDir: false,
@@ -37,10 +51,15 @@ export default defineConfig({
     minify: true,
     sourcemap: true,
     copyPublicDir: false,
-    lib: { entry: 'src/elements/all.ts', formats: ['es'], fileName: () => 'bax-call.js' },
     rollupOptions: {
-      preserveEntrySignatures: 'strict',
-      output: { format: 'es', chunkFileNames: 'bax-call-media.js', minify: true, comments: false },
+      input: 'src/elements/all.ts',
+      preserveEntrySignatures: 'allow-extension',
+      output: {
+        format: 'es',
+        entryFileNames: 'bax-call.js',
+        // A stable name for the media code, whatever module of it the client imports first.
+        chunkFileNames: (chunk) => (chunk.facadeModuleId?.includes('/src/client/media/') ? 'bax-call-media.js' : 'bax-call-[name].js'),
+      },
     },
   },
 });

@@ -44,14 +44,7 @@ function start(userId, name, callee) {
   watchConnection();
   logEvents();
 
-  document.addEventListener('bax-call-start', (event) => {
-    const { peer, roomName, direction } = event.detail;
-    $('in-call').hidden = false;
-    $('in-call-text').textContent = `${direction === 'outgoing' ? 'You called' : 'You answered'} ${peer.name || peer.userId}. Room: ${roomName}`;
-  });
-  $('leave').addEventListener('click', () => {
-    $('in-call').hidden = true;
-  });
+  // No bax-call-start handler: its default action opens the call in a full-window <bax-call-room>.
 }
 
 function setCallee(callee) {
@@ -86,6 +79,9 @@ function logEvents() {
     'bax-invitation-canceled',
     'bax-invitation-expired',
     'bax-call-start',
+    'bax-participant-joined',
+    'bax-participant-left',
+    'bax-call-end',
   ];
   for (const name of names) {
     document.addEventListener(name, (event) => {

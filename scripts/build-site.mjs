@@ -1,12 +1,12 @@
 // Assembles the page `npm start` serves: the demo next to the script-tag bundle, in dist/site/.
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const site = 'dist/site';
 rmSync(site, { recursive: true, force: true });
 mkdirSync(site, { recursive: true });
 cpSync('demo', site, { recursive: true });
-// bax-call.js loads bax-call-media.js from beside itself when a call starts.
-for (const file of ['bax-call.js', 'bax-call-media.js']) if (existsSync(`dist/${file}`)) cpSync(`dist/${file}`, `${site}/${file}`);
+// The bundle and the parts it loads on demand (bax-call-*.js).
+for (const file of existsSync('dist') ? readdirSync('dist') : []) if (/^bax-call(-[\w-]+)?\.js$/.test(file)) cpSync(`dist/${file}`, `${site}/${file}`);
 // The plain-HTML example needs no build: serve it next to the bundle it loads.
 mkdirSync(`${site}/examples/vanilla`, { recursive: true });
 cpSync('examples/vanilla/index.html', `${site}/examples/vanilla/index.html`);

@@ -24,7 +24,8 @@ function story(options: MemoryCallClientOptions, then?: (button: BaxCallButton, 
         await button.updateComplete;
         then(button, client);
       };
-      return html`<bax-cloud .client=${client}>
+      // The stories stop at the answer; the call room's stories show the call (and this event's default action).
+      return html`<bax-cloud .client=${client} @bax-call-start=${(event: Event) => event.preventDefault()}>
         <bax-call-button
           ${ref(ready)}
           to=${args.to}

@@ -100,6 +100,9 @@ afterAll(async () => {
  * delivery is at-least-once, so a repeat of a push already delivered is skipped, as the browser's push service
  * would collapse it by its topic.
  */
+/** Showing a notification starts the service worker and Chromium's notification machinery: slow on a busy machine. */
+const NOTIFICATION_WAIT = { timeout: 30_000 };
+
 const pushesDelivered = new Set<string>();
 async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<any> {
   const key = `${type}:${invitationId}`;
@@ -155,7 +158,7 @@ it('shows a ring with the caller and Accept / Decline, answers through the REST 
   const first = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-accept', callType: 'video_call', message: 'got a minute?', roomUrl: `${origin}/room` });
   const ring = await deliverPush('ring', first.invitationId);
   expect(ring).toMatchObject({ type: 'ring', invitationId: first.invitationId });
-  await expect.poll(shownNotifications).toHaveLength(1);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(1);
   const [shown] = await shownNotifications();
   expect(shown).toMatchObject({
     title: 'Alice Liddell',
@@ -170,27 +173,27 @@ it('shows a ring with the caller and Accept / Decline, answers through the REST 
   const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
   expect(await click(shown!.tag, 'accept')).toMatchObject({ action: 'accept', ok: true, status: 200 });
   expect(await accepted).toMatchObject({ invitationId: first.invitationId, by: bobId });
-  await expect.poll(shownNotifications).toHaveLength(0);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(0);
   // The server also closes it on Bob's other devices.
   expect(await deliverPush('close', first.invitationId)).toMatchObject({ state: 'accepted' });
 
   // Decline from the notification.
   const second = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-decline', callType: 'audio_call' });
   await deliverPush('ring', second.invitationId);
-  await expect.poll(shownNotifications).toHaveLength(1);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(1);
   const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
   expect(await click(`baxcloud-call:${second.invitationId}`, 'decline')).toMatchObject({ action: 'decline', ok: true, status: 200 });
   expect(await declined).toMatchObject({ invitationId: second.invitationId, by: bobId, reason: 'declined' });
   await deliverPush('close', second.invitationId);
-  await expect.poll(shownNotifications).toHaveLength(0);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(0);
 
   // The caller gives up: the server's close message removes the notification.
   const third = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-cancel', callType: 'audio_call' });
   await deliverPush('ring', third.invitationId);
-  await expect.poll(shownNotifications).toHaveLength(1);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(1);
   await alice.cancelCallInvitation(third.invitationId);
   expect(await deliverPush('close', third.invitationId)).toMatchObject({ state: 'canceled' });
-  await expect.poll(shownNotifications).toHaveLength(0);
+  await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(0);
 });
 
 it('opens a room only on the app’s origin or an allowed one after Accept; any other room URL opens the app', async () => {
@@ -202,7 +205,7 @@ it('opens a room only on the app’s origin or an allowed one after Accept; any 
   for (const [index, [roomUrl, opened]] of rooms.entries()) {
     const sent = await alice.sendCallInvitation({ to: bobId, roomName: `sw-room-${index}`, callType: 'video_call', roomUrl });
     expect(await deliverPush('ring', sent.invitationId)).toMatchObject({ roomUrl });
-    await expect.poll(shownNotifications).toHaveLength(1);
+    await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(1);
     expect(await click(`baxcloud-call:${sent.invitationId}`, 'accept'), roomUrl).toMatchObject({ action: 'accept', ok: true, opened });
     expect(await deliverPush('close', sent.invitationId)).toMatchObject({ state: 'accepted' });
   }

@@ -50,6 +50,7 @@ export function registerTranslation(...translations: Translation[]): void {
       callButton: { ...current?.callButton, ...translation.callButton },
       incomingCall: { ...current?.incomingCall, ...translation.incomingCall },
       callHistory: { ...current?.callHistory, ...translation.callHistory },
+      callRoom: { ...current?.callRoom, ...translation.callRoom },
     });
   }
   updateAll(hosts);
@@ -72,7 +73,7 @@ export function translate<K extends keyof ElementTexts>(lang: string, group: K):
   const code = lang.toLowerCase();
   return {
     // This copy's English first: the registry may come from an older copy on the page that lacks some texts.
-    ...en[group],
+    ...(en as Translation)[group],
     ...translations.get('en')?.[group],
     ...translations.get(code.split('-')[0]!)?.[group],
     ...translations.get(code)?.[group],

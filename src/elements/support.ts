@@ -51,3 +51,10 @@ export function claimInvitation(invitationId: string, key: string, owner: object
 export function releaseInvitations(owner: object): void {
   for (const [invitationId, follower] of followers) if (follower === owner) followers.delete(invitationId);
 }
+
+/** The focused element, looking inside shadow roots, so focus can return to a control inside another element. */
+export function deepActiveElement(): HTMLElement | undefined {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement && active !== document.body ? active : undefined;
+}

@@ -54,6 +54,10 @@ export interface IncomingCallStrings {
   gone: string;
   failed: string;
   titleFlash: string;
+  /** Shown while this user is in another call: the new call waits. */
+  waiting: string;
+  /** Hangs up the current call and accepts the waiting one. */
+  endAndAccept: string;
 }
 
 /** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */
@@ -83,11 +87,63 @@ export interface CallHistoryStrings {
   loadedMore: string;
 }
 
+/** Every visible text of `<bax-call-room>`. `{name}`-style placeholders are filled in. */
+export interface CallRoomStrings {
+  idle: string;
+  join: string;
+  connecting: string;
+  waitingForOthers: string;
+  callWindow: string;
+  participants: string;
+  you: string;
+  host: string;
+  muted: string;
+  cameraOff: string;
+  sharing: string;
+  speaking: string;
+  reconnecting: string;
+  roomReconnecting: string;
+  quality: string;
+  good: string;
+  fair: string;
+  poor: string;
+  duration: string;
+  live: string;
+  watching: string;
+  controls: string;
+  mute: string;
+  stopCamera: string;
+  shareScreen: string;
+  devices: string;
+  camera: string;
+  microphone: string;
+  speaker: string;
+  systemDefault: string;
+  unnamedDevice: string;
+  fullScreen: string;
+  pictureInPicture: string;
+  hangUp: string;
+  leave: string;
+  joined: string;
+  left: string;
+  ended: string;
+  endedAfter: string;
+  failed: string;
+  forbidden: string;
+  roomFull: string;
+  unsupported: string;
+  mediaDenied: string;
+  retry: string;
+  close: string;
+  enableSound: string;
+}
+
 /** The texts of each element, by the name of its group in a `Translation`. */
 export interface ElementTexts {
   callButton: CallButtonStrings;
   incomingCall: IncomingCallStrings;
   callHistory: CallHistoryStrings;
+  callRoom: CallRoomStrings;
 }
 
 /**
@@ -102,4 +158,5 @@ export interface Translation {
   callButton?: Partial<CallButtonStrings>;
   incomingCall?: Partial<IncomingCallStrings>;
   callHistory?: Partial<CallHistoryStrings>;
+  callRoom?: Partial<CallRoomStrings>;
 }

@@ -19,6 +19,11 @@ async function render(client: MemoryCallClient, attributes = html`<bax-call-butt
 }
 
 describe('<bax-call-button>', () => {
+  // These tests follow the invitation: the page joins the call itself (call-room.test.ts covers the default action).
+  const handOver = (event: Event) => event.preventDefault();
+  before(() => document.addEventListener('bax-call-start', handOver));
+  after(() => document.removeEventListener('bax-call-start', handOver));
+
   it('labels the button with the call type and callee, and shows their presence', async () => {
     const client = new MemoryCallClient({ presenceOf: { bob: 'online' } });
     const el = await render(client);

@@ -10,6 +10,7 @@ import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
 import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationSentEvent } from '../events/invitation-sent.js';
 import { BaxElement } from '../base-element.js';
+import { startCall } from '../call-room/start-call.js';
 import { callTypeIcon } from '../icons.js';
 import { claimInvitation, connectionProblem, errorMessage, newRoomName, releaseInvitations, reserveInvitation } from '../support.js';
 import { displayName, format } from '../strings.js';
@@ -29,7 +30,7 @@ import { callingTemplate, presenceTemplate } from './call-button.templates.js';
  * @event {BaxInvitationDeclinedEvent} bax-invitation-declined - A callee declined, maybe with a message.
  * @event {BaxInvitationExpiredEvent} bax-invitation-expired - A callee did not answer in time.
  * @event {BaxInvitationCanceledEvent} bax-invitation-canceled - This user canceled the invitation.
- * @event {BaxCallStartEvent} bax-call-start - The first callee accepted: join the room now.
+ * @event {BaxCallStartEvent} bax-call-start - Cancelable. The first callee accepted: the page's `<bax-call-room>` (or a full-window one) joins the call unless prevented.
  *
  * @slot - The button's label; defaults to "Video call {name}" or the like.
  * @slot icon - An icon before the label; defaults to one for the call type.
@@ -330,7 +331,9 @@ export class BaxCallButton extends BaxElement {
     this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
     if (this.#startedCalls.has(call.invitationId)) return;
     this.#startedCalls.add(call.invitationId);
-    this.dispatchEvent(new BaxCallStartEvent(detail));
+    const start = new BaxCallStartEvent(detail);
+    this.dispatchEvent(start);
+    startCall(start, this.store.client);
   }
 
   async #handleCall(): Promise<void> {

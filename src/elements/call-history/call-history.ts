@@ -1,23 +1,17 @@
-import { html, nothing } from 'lit';
-import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
-import type { CallClient, Unsubscribe } from '../../client/types.js';
-import type { CallHistoryEntry } from '../../protocol/types.js';
-import { BaxElement } from '../base-element.js';
-import '../call-button/define.js';
-import { callTypeIcon } from '../icons.js';
-import { displayName, format } from '../strings.js';
-import { errorMessage } from '../support.js';
+import type { PropertyDeclarations } from 'lit';
+import { LazyElement } from '../lazy-element.js';
 import type { CallHistoryStrings } from '../translation.js';
-import { styles } from './call-history.styles.js';
-
-/** Waits for a burst of call events to settle before reloading the first page. */
-const REFRESH_DELAY_MS = 400;
+import { themeStyles } from '../shared.styles.js';
+import type { HistoryView } from './history.js';
 
 /**
  * The user's calls, newest first, with the missed-call count and a call-back button on each.
  *
  * @tag bax-call-history
  * @summary The call log: direction, type, outcome, who and when, and call back.
+ *
+ * This class is small and in the script-tag bundle; the rest of the element (history.ts) loads on first connect,
+ * from the sibling file `bax-call-history.js` (see lazy-element.ts).
  *
  * @slot heading - Replaces the heading text.
  * @slot empty - Shown instead of the default text when there are no calls.
@@ -53,20 +47,14 @@ const REFRESH_DELAY_MS = 400;
  * @cssproperty --bax-font-family - Font of the element.
  * @cssproperty --bax-focus-ring-color - Keyboard focus outline.
  */
-export class BaxCallHistory extends BaxElement {
-  static override styles = styles;
+export class BaxCallHistory extends LazyElement<HistoryView> {
+  static override styles = themeStyles;
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
     pageSize: { type: Number, attribute: 'page-size' },
     locale: {},
     hideCallBack: { type: Boolean, attribute: 'hide-call-back', reflect: true },
     strings: { type: Object },
-    entries: { state: true, attribute: false },
-    nextBefore: { state: true, attribute: false },
-    status: { state: true, attribute: false },
-    loadingMore: { state: true, attribute: false },
-    problem: { state: true, attribute: false },
-    announcement: { state: true, attribute: false },
   };
 
   /** How many calls to load per page. */
@@ -81,265 +69,12 @@ export class BaxCallHistory extends BaxElement {
   /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallHistoryStrings> = {};
 
-  private entries: CallHistoryEntry[] = [];
-  private nextBefore: number | null = null;
-  private status: 'idle' | 'loading' | 'loaded' | 'error' = 'idle';
-  private loadingMore = false;
-  private problem = '';
-  private announcement = '';
-
-  #loadedFor: CallClient | undefined;
-  #pendingIds = new Set<string>();
-  #lastConnection: string | undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #clockTimer: ReturnType<typeof setInterval> | undefined;
-
-  get #text(): CallHistoryStrings {
-    return this.localize.texts('callHistory', this.strings);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Relative times go stale; a minute is their finest step.
-    this.#clockTimer = setInterval(() => this.requestUpdate(), 60_000);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.#clockTimer);
-    clearTimeout(this.#refreshTimer);
-    this.#loadedFor = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    const client = this.store.client;
-    if (client !== this.#loadedFor && this.store.state?.connection === 'open') {
-      this.#loadedFor = client;
-      this.entries = [];
-      this.nextBefore = null;
-      void this.#loadFirstPage();
-    }
-  }
-
   /** Reloads the newest calls, keeping older pages already shown. */
-  async refresh(): Promise<void> {
-    const client = this.store.client;
-    if (!client) return;
-    try {
-      const page = await client.getCallHistory({ limit: this.pageSize });
-      const fresh = new Map(page.entries.map((entry) => [entry.invitationId, entry]));
-      const older = this.entries.filter((entry) => !fresh.has(entry.invitationId));
-      this.entries = sortNewestFirst([...page.entries, ...older]);
-      if (this.status !== 'loaded') this.nextBefore = page.nextBefore;
-      this.status = 'loaded';
-      this.problem = '';
-    } catch (error) {
-      if (this.status !== 'loaded') {
-        this.status = 'error';
-        this.problem = errorMessage(error);
-      }
-    }
+  refresh(): Promise<void> {
+    return this.view().then((view) => view.refresh());
   }
 
-  protected override render(): TemplateResult {
-    const text = this.#text;
-    const missed = this.store.state?.missedCalls ?? 0;
-    return html`
-      <section part="base" class="base" aria-labelledby="heading" aria-busy=${this.status === 'loading' || this.loadingMore ? 'true' : 'false'}>
-        <header part="header" class="header">
-          <h2 part="heading" id="heading" tabindex="-1"><slot name="heading">${text.heading}</slot></h2>
-          ${missed > 0
-            ? html`<span part="missed-count" class="missed-count">${format(text.missedCount, { count: missed })}</span>
-                <button part="mark-seen-button" type="button" @click=${this.#handleMarkSeen}>${text.markSeen}</button>`
-            : nothing}
-        </header>
-        ${this.#renderBody()}
-        <p class="visually-hidden" role="status">${this.announcement}</p>
-      </section>
-    `;
+  protected override loadView(): Promise<HistoryView> {
+    return import('./history.js').then(({ HistoryView }) => new HistoryView(this, this.store, this.localize));
   }
-
-  #renderBody(): TemplateResult | typeof nothing {
-    const text = this.#text;
-    if (this.status === 'idle' || this.status === 'loading') {
-      return html`<p part="loading" class="note">${text.loading}</p>`;
-    }
-    if (this.status === 'error') {
-      return html`<div part="error" class="note error" role="alert">
-        <span>${format(text.error, { error: this.problem })}</span>
-        <button part="retry-button" type="button" @click=${this.#loadFirstPage}>${text.retry}</button>
-      </div>`;
-    }
-    if (this.entries.length === 0) {
-      return html`<p part="empty" class="note"><slot name="empty">${text.empty}</slot></p>`;
-    }
-    return html`
-      <ol part="list" class="list">
-        ${this.entries.map((entry) => this.#renderEntry(entry))}
-      </ol>
-      ${this.nextBefore !== null
-        ? html`<button part="load-more-button" class="load-more" type="button" ?disabled=${this.loadingMore} @click=${this.#handleLoadMore}>
-            ${this.loadingMore ? text.loading : text.loadMore}
-          </button>`
-        : nothing}
-    `;
-  }
-
-  #renderEntry(entry: CallHistoryEntry): TemplateResult {
-    const text = this.#text;
-    const missed = entry.direction === 'incoming' && entry.outcome === 'missed';
-    const name = displayName(entry.counterpart);
-    const summary = `${entry.direction === 'incoming' ? text.incoming : text.outgoing} ${text[entry.callType]} · ${this.#outcomeText(entry)}`;
-    const when = new Date(entry.createdAt);
-    return html`
-      <li part=${missed ? 'entry entry-missed' : 'entry'} class=${missed ? 'entry missed' : 'entry'} tabindex="-1" data-id=${entry.invitationId}>
-        <span part="direction" class="direction" data-direction=${entry.direction} aria-hidden="true">
-          ${callTypeIcon(entry.callType)}<span class="arrow">${entry.direction === 'incoming' ? '↙' : '↗'}</span>
-        </span>
-        <span class="details">
-          <span part="counterpart" class="counterpart">${name}</span>
-          <span part="summary" class="summary">${summary}</span>
-          ${entry.replyMessage ? html`<span part="reply" class="reply">“${entry.replyMessage}”</span>` : nothing}
-        </span>
-        <time part="time" class="time" datetime=${when.toISOString()} title=${when.toLocaleString(this.locale || undefined)}>
-          ${this.#relativeTime(entry.createdAt)}
-        </time>
-        ${this.hideCallBack
-          ? nothing
-          : html`<bax-call-button
-              part="call-back"
-              class="call-back"
-              exportparts="button: call-back-button, status: call-back-status, calling: call-back-calling, cancel-button: call-back-cancel-button"
-              to=${entry.counterpart.userId}
-              display-name=${name}
-              call-type=${entry.callType}
-              hide-presence
-              .client=${this.store.client}
-              .strings=${{ videoCall: text.callBack, audioCall: text.callBack, liveStreaming: text.callBack }}
-            ></bax-call-button>`}
-      </li>
-    `;
-  }
-
-  #outcomeText(entry: CallHistoryEntry): string {
-    const text = this.#text;
-    switch (entry.outcome) {
-      case 'accepted':
-        return text.answered;
-      case 'declined':
-        return entry.reason === 'busy' ? text.busy : text.declined;
-      case 'missed':
-        return entry.direction === 'incoming' ? text.missed : text.noAnswer;
-      case 'canceled':
-        return text.canceled;
-      case 'answered_elsewhere':
-        return text.answeredElsewhere;
-      default:
-        return text.pending;
-    }
-  }
-
-  #relativeTime(timestamp: number): string {
-    const seconds = Math.round((timestamp - Date.now()) / 1000);
-    const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-      ['second', 60],
-      ['minute', 60],
-      ['hour', 24],
-      ['day', 7],
-      ['week', 4.35],
-      ['month', 12],
-      ['year', Infinity],
-    ];
-    let value = seconds;
-    for (const [unit, size] of steps) {
-      if (Math.abs(value) < size) {
-        const format = new Intl.RelativeTimeFormat(this.locale || this.localize.lang() || undefined, { numeric: 'auto' });
-        // Seconds would change on every glance; anything under a minute is "now".
-        return unit === 'second' ? format.format(0, 'second') : format.format(Math.round(value), unit);
-      }
-      value /= size;
-    }
-    return '';
-  }
-
-  protected override listen(client: CallClient): Unsubscribe[] {
-    this.#pendingIds = new Set();
-    this.#lastConnection = client.getState().connection;
-    const refreshSoon = () => {
-      clearTimeout(this.#refreshTimer);
-      this.#refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-    };
-    return [
-      client.onInvitationReceived(refreshSoon),
-      client.onInvitationAccepted(refreshSoon),
-      client.onInvitationDeclined(refreshSoon),
-      client.onInvitationCanceled(refreshSoon),
-      client.onInvitationExpired(refreshSoon),
-      client.onInvitationAnsweredElsewhere(refreshSoon),
-      client.onMissedCallsChanged(refreshSoon),
-      client.subscribe((state) => {
-        // Calls this user answers or sends end without an event here; the store still drops them.
-        const pending = new Set([...state.incoming, ...state.outgoing].map((invitation) => invitation.invitationId));
-        const ended = [...this.#pendingIds].some((id) => !pending.has(id));
-        const reconnected = state.connection === 'open' && this.#lastConnection !== 'open';
-        this.#pendingIds = pending;
-        this.#lastConnection = state.connection;
-        if (ended || reconnected) refreshSoon();
-      }),
-    ];
-  }
-
-  readonly #loadFirstPage = async (): Promise<void> => {
-    const client = this.store.client;
-    if (!client) return;
-    this.status = 'loading';
-    try {
-      const page = await client.getCallHistory({ limit: this.pageSize });
-      if (client !== this.store.client) return;
-      this.entries = sortNewestFirst(page.entries);
-      this.nextBefore = page.nextBefore;
-      this.status = 'loaded';
-    } catch (error) {
-      this.problem = errorMessage(error);
-      this.status = 'error';
-    }
-  };
-
-  async #handleLoadMore(): Promise<void> {
-    const client = this.store.client;
-    if (!client || this.nextBefore === null) return;
-    this.loadingMore = true;
-    try {
-      const page = await client.getCallHistory({ limit: this.pageSize, before: this.nextBefore });
-      const known = new Set(this.entries.map((entry) => entry.invitationId));
-      const added = page.entries.filter((entry) => !known.has(entry.invitationId));
-      this.entries = sortNewestFirst([...this.entries, ...added]);
-      this.nextBefore = page.nextBefore;
-      this.announcement = format(this.#text.loadedMore, { count: added.length });
-      await this.updateComplete;
-      // The button may be gone (last page); continue from the first call just loaded.
-      const first = added[0];
-      if (first) this.shadowRoot?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(first.invitationId)}"]`)?.focus();
-    } catch (error) {
-      this.announcement = format(this.#text.error, { error: errorMessage(error) });
-    } finally {
-      this.loadingMore = false;
-    }
-  }
-
-  async #handleMarkSeen(): Promise<void> {
-    try {
-      await this.store.client?.markMissedCallsSeen();
-    } catch (error) {
-      this.announcement = errorMessage(error);
-    }
-    // The button disappears with the count; keep keyboard users in the list.
-    await this.updateComplete;
-    this.shadowRoot?.querySelector<HTMLElement>('h2')?.focus();
-  }
-}
-
-function sortNewestFirst(entries: CallHistoryEntry[]): CallHistoryEntry[] {
-  return [...entries].sort((a, b) => b.createdAt - a.createdAt);
 }

@@ -1,3 +1,4 @@
+export * from './call-end.js';
 export * from './call-request.js';
 export * from './call-start.js';
 export * from './invitation-accepted.js';
@@ -6,3 +7,5 @@ export * from './invitation-declined.js';
 export * from './invitation-expired.js';
 export * from './invitation-received.js';
 export * from './invitation-sent.js';
+export * from './participant-joined.js';
+export * from './participant-left.js';

@@ -1,18 +1,9 @@
 import { html } from 'lit';
 import type { TemplateResult } from 'lit';
-import type { ReceivedInvitation, UserInfo } from '../../protocol/types.js';
-import { format, initials } from '../strings.js';
+import type { CallType, ReceivedInvitation } from '../../protocol/types.js';
+import { callTypeIcon, icon } from '../icons.js';
+import { format } from '../strings.js';
 import type { IncomingCallStrings } from '../translation.js';
-
-/** The caller's picture or, without one or when it failed to load, their initials. */
-export function avatarTemplate(caller: UserInfo, broken: ReadonlySet<string>, handleError: (url: string) => void): TemplateResult {
-  const url = caller.avatarUrl;
-  if (url && !broken.has(url)) {
-    // The heading names the caller, so the picture is decorative.
-    return html`<img part="avatar" class="avatar" src=${url} alt="" @error=${() => handleError(url)} />`;
-  }
-  return html`<span part="avatar" class="avatar initials" aria-hidden="true">${initials(caller)}</span>`;
-}
 
 /** The time left to answer, `now` on the server's clock, in words and as a shrinking bar. */
 export function countdownTemplate(text: IncomingCallStrings, invitation: ReceivedInvitation, now: number): TemplateResult {
@@ -53,6 +44,44 @@ export function repliesTemplate(
         <input part="reply-input" id="reply-input" name="message" maxlength="500" autocomplete="off" required />
         <button part="send-button" type="submit" ?disabled=${answering}>${text.send}</button>
       </form>
+    </div>
+  `;
+}
+
+/** Accept (or "End & accept" for a waiting call), Decline, Reply… and Silence. */
+export function actionsTemplate(
+  text: IncomingCallStrings,
+  callType: CallType,
+  state: {
+    answering: boolean;
+    replyOpen: boolean;
+    silenced: boolean;
+    waitingCall: boolean;
+    handleAccept: () => void;
+    handleDecline: () => void;
+    handleReplyToggle: () => void;
+    handleSilence: () => void;
+  },
+): TemplateResult {
+  return html`
+    <div part="actions" class="actions">
+      <button part="accept-button" class="accept" type="button" autofocus ?disabled=${state.answering} @click=${state.handleAccept}>
+        ${callTypeIcon(callType)}<span>${state.waitingCall ? text.endAndAccept : text.accept}</span>
+      </button>
+      <button part="decline-button" class="decline" type="button" ?disabled=${state.answering} @click=${state.handleDecline}>
+        ${icon('hang-up')}<span>${text.decline}</span>
+      </button>
+      <button
+        part="reply-button"
+        type="button"
+        aria-expanded=${state.replyOpen ? 'true' : 'false'}
+        aria-controls="replies"
+        ?disabled=${state.answering}
+        @click=${state.handleReplyToggle}
+      >
+        ${text.reply}
+      </button>
+      <button part="silence-button" type="button" ?hidden=${state.silenced} @click=${state.handleSilence}>${text.silence}</button>
     </div>
   `;
 }

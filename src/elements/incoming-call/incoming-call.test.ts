@@ -23,6 +23,11 @@ async function render(client: MemoryCallClient, muted = true) {
 }
 
 describe('<bax-incoming-call>', () => {
+  // These tests follow the invitation: the page joins the call itself (call-room.test.ts covers the default action).
+  const handOver = (event: Event) => event.preventDefault();
+  before(() => document.addEventListener('bax-call-start', handOver));
+  after(() => document.removeEventListener('bax-call-start', handOver));
+
   it('stays closed and accessible with no call', async () => {
     const el = await render(new MemoryCallClient());
     expect(dialog(el).open).to.equal(false);
@@ -74,6 +79,45 @@ describe('<bax-incoming-call>', () => {
     await waitUntil(() => !dialog(el).open);
     expect(document.activeElement).to.equal(trigger);
     await expect(el).to.be.accessible();
+  });
+
+  it('shows a call that arrives during another as waiting, without the ringtone; End & accept hangs up first', async () => {
+    const client = new MemoryCallClient({ room: { participants: [{ userId: 'bob' }] } });
+    await client.connect({ roomName: 'current' });
+    const el = await render(client, false);
+    client.simulateIncoming(alice, { roomName: 'room-9' });
+    await el.updateComplete;
+    expect(dialog(el).open).to.equal(true);
+    expect(part(el, 'waiting')!.textContent).to.contain('Waiting · you are in a call');
+    expect(part(el, 'accept-button')!.textContent).to.contain('End & accept');
+    expect(part(el, 'decline-button')!.textContent).to.contain('Decline');
+    expect(part(el, 'silence-button')!.hidden).to.equal(true);
+    // Past the dialog's arrival animation, which fades it in, and any ringtone start.
+    await aTimeout(250);
+    expect(el.ringing).to.equal(false);
+    await expect(el).to.be.accessible();
+    const start = expectEvent(el, 'bax-call-start');
+    part(el, 'accept-button')!.click();
+    expect((await start).detail.roomName).to.equal('room-9');
+    const methods = client.calls.map((call) => call.method);
+    expect(methods.indexOf('leaveRoom')).to.be.greaterThan(-1);
+    expect(methods.indexOf('leaveRoom')).to.be.lessThan(methods.indexOf('acceptCallInvitation'));
+    expect(client.getState().room).to.equal(null);
+    client.disconnect();
+  });
+
+  it('declines a waiting call and stays in the call', async () => {
+    const client = new MemoryCallClient({ room: { participants: [{ userId: 'bob' }] } });
+    await client.connect({ roomName: 'current' });
+    const el = await render(client);
+    client.simulateIncoming(alice, { roomName: 'room-9' });
+    await el.updateComplete;
+    const declined = expectEvent(el, 'bax-invitation-declined');
+    part(el, 'decline-button')!.click();
+    expect((await declined).detail.reason).to.equal('declined');
+    expect(client.getState().room?.roomName).to.equal('current');
+    expect(client.calls.some((call) => call.method === 'leaveRoom')).to.equal(false);
+    client.disconnect();
   });
 
   it('declines with a quick reply', async () => {

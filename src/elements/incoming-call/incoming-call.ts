@@ -1,22 +1,24 @@
 import { html, nothing } from 'lit';
 import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { CallClient, Unsubscribe } from '../../client/types.js';
-import type { CallType, DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
+import type { DeclineReason, ReceivedInvitation } from '../../protocol/types.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
 import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
 import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
 import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
 import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationReceivedEvent } from '../events/invitation-received.js';
+import { avatarTemplate } from '../avatar.js';
 import { BaxElement } from '../base-element.js';
-import { callTypeIcon, icon } from '../icons.js';
+import { startCall } from '../call-room/start-call.js';
+import { callTypeIcon } from '../icons.js';
 import { displayName, format } from '../strings.js';
-import { errorMessage } from '../support.js';
+import { deepActiveElement, errorMessage } from '../support.js';
 import type { IncomingCallStrings } from '../translation.js';
 import { Attention, type Alert } from './attention.js';
 import { DeviceChannel, type DeviceMessage } from './device-channel.js';
 import { styles } from './incoming-call.styles.js';
-import { avatarTemplate, countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
+import { actionsTemplate, countdownTemplate, repliesTemplate } from './incoming-call.templates.js';
 
 /** How long past its expiry an invitation stays up when the server's expiry notice is late. */
 const EXPIRY_GRACE_MS = 5_000;
@@ -25,13 +27,14 @@ const EXPIRY_GRACE_MS = 5_000;
  * The incoming call: an alert dialog with the caller, a countdown, and Accept / Decline / quick replies.
  * Rings in one tab of the user at a time, flashes the title, vibrates, and shows a system notification
  * when the tab is hidden. Escape hides and silences the call on this device without declining it.
+ * While this user is in a call, a new one shows as waiting, without the ringtone: "End & accept" hangs up first.
  *
  * @tag bax-incoming-call
  * @summary Rings and shows Accept / Decline when someone calls this user.
  *
  * @event {BaxInvitationReceivedEvent} bax-invitation-received - An invitation arrived.
  * @event {BaxInvitationAcceptedEvent} bax-invitation-accepted - This user accepted.
- * @event {BaxCallStartEvent} bax-call-start - This user accepted: join the room now.
+ * @event {BaxCallStartEvent} bax-call-start - Cancelable. This user accepted: the page's `<bax-call-room>` (or a full-window one) joins the call unless prevented.
  * @event {BaxInvitationDeclinedEvent} bax-invitation-declined - This user declined, maybe with a message.
  * @event {BaxInvitationCanceledEvent} bax-invitation-canceled - The caller withdrew the invitation.
  * @event {BaxInvitationExpiredEvent} bax-invitation-expired - The invitation rang out unanswered.
@@ -47,8 +50,9 @@ const EXPIRY_GRACE_MS = 5_000;
  * @csspart countdown - The time left to answer.
  * @csspart countdown-bar - The bar that shrinks as time runs out.
  * @csspart queue - How many more calls are waiting.
+ * @csspart waiting - "Waiting · you are in a call", while this user is in another call.
  * @csspart actions - The row of buttons.
- * @csspart accept-button - Accept.
+ * @csspart accept-button - Accept, or "End & accept" for a waiting call.
  * @csspart decline-button - Decline.
  * @csspart reply-button - Opens the quick replies.
  * @csspart silence-button - Stops the ringtone, keeps the call up.
@@ -203,43 +207,38 @@ export class BaxIncomingCall extends BaxElement {
     const name = displayName(caller);
     const waiting = this.#queue.length - 1;
     const silenced = this.muted || this.silenced.has(invitation.invitationId);
+    const waitingCall = this.#waitingCall(invitation);
     return html`
       <div part="header" class="header">
         ${avatarTemplate(caller, this.brokenAvatars, (url) => this.#handleAvatarError(url))}
         <div class="who">
           <h2 part="caller" id="caller">${format(text.title, { name })}</h2>
-          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${this.#callTypeLabel(invitation.callType)}</p>
+          <p part="call-type" id="call-type" class="call-type">${callTypeIcon(invitation.callType)}${text[invitation.callType]}</p>
         </div>
       </div>
       ${invitation.message ? html`<p part="message" class="message">“${invitation.message}”</p>` : nothing}
       <slot name="details"></slot>
       ${countdownTemplate(text, invitation, Date.now() + (this.store.state?.clockOffset ?? 0))}
       ${waiting > 0 ? html`<p part="queue" class="queue">${format(text.queued, { count: waiting })}</p>` : nothing}
-      <div part="actions" class="actions">
-        <button part="accept-button" class="accept" type="button" autofocus ?disabled=${this.answering} @click=${this.#handleAccept}>
-          ${callTypeIcon(invitation.callType)}<span>${text.accept}</span>
-        </button>
-        <button part="decline-button" class="decline" type="button" ?disabled=${this.answering} @click=${() => this.#decline('declined')}>
-          ${icon('hang-up')}<span>${text.decline}</span>
-        </button>
-        <button
-          part="reply-button"
-          type="button"
-          aria-expanded=${this.replyOpen ? 'true' : 'false'}
-          aria-controls="replies"
-          ?disabled=${this.answering}
-          @click=${this.#handleReplyToggle}
-        >
-          ${text.reply}
-        </button>
-        <button part="silence-button" type="button" ?hidden=${silenced} @click=${this.#handleSilence}>${text.silence}</button>
-      </div>
+      ${waitingCall ? html`<p part="waiting" class="queue">${text.waiting}</p>` : nothing}
+      ${actionsTemplate(text, invitation.callType, {
+        answering: this.answering,
+        replyOpen: this.replyOpen,
+        silenced: silenced || waitingCall,
+        waitingCall,
+        handleAccept: this.#handleAccept,
+        handleDecline: () => this.#decline('declined'),
+        handleReplyToggle: this.#handleReplyToggle,
+        handleSilence: this.#handleSilence,
+      })}
       ${repliesTemplate(text, this.replyOpen, this.answering, (message) => this.#decline('declined', message), this.#handleCustomReply)}
     `;
   }
 
-  #callTypeLabel(callType: CallType): string {
-    return this.#text[callType];
+  /** Whether `invitation` waits behind the call this user is in. */
+  #waitingCall(invitation: ReceivedInvitation): boolean {
+    const room = this.store.state?.room;
+    return room != null && room.roomName !== invitation.roomName;
   }
 
   protected override listen(client: CallClient): Unsubscribe[] {
@@ -301,11 +300,12 @@ export class BaxIncomingCall extends BaxElement {
     return {
       invitation,
       userId: this.store.state?.user.userId,
-      ring: !this.muted && !this.silenced.has(invitation.invitationId),
+      // A waiting call shows without the ringtone, which would drown the call in progress.
+      ring: !this.muted && !this.silenced.has(invitation.invitationId) && !this.#waitingCall(invitation),
       muted: this.muted,
       notify: this.notifications !== 'off',
       title: format(text.title, { name }),
-      body: invitation.message ?? this.#callTypeLabel(invitation.callType),
+      body: invitation.message ?? text[invitation.callType],
       titleFlash: format(text.titleFlash, { name }),
     };
   }
@@ -396,6 +396,8 @@ export class BaxIncomingCall extends BaxElement {
     if (!client || !invitation || this.answering) return;
     this.answering = true;
     try {
+      // End & accept: hang up the call in progress first.
+      if (this.#waitingCall(invitation)) await client.leaveRoom();
       const result = await client.acceptCallInvitation(invitation.invitationId);
       if (result.state !== 'accepted') {
         this.#announce(this.#text.gone);
@@ -411,7 +413,9 @@ export class BaxIncomingCall extends BaxElement {
       };
       this.#announce(format(this.#text.accepted, { name: displayName(invitation.fromUser) }));
       this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
-      this.dispatchEvent(new BaxCallStartEvent(detail));
+      const start = new BaxCallStartEvent(detail);
+      this.dispatchEvent(start);
+      startCall(start, client);
     } catch (error) {
       this.#announce(format(this.#text.failed, { error: errorMessage(error) }));
     } finally {
@@ -447,11 +451,4 @@ export class BaxIncomingCall extends BaxElement {
       this.answering = false;
     }
   }
-}
-
-/** The focused element, looking inside shadow roots, so focus can return to a control inside another element. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }

@@ -4,12 +4,16 @@ import { initialState } from '../../client/reducer.js';
 import { ClientStore } from '../../client/store.js';
 import type {
   CallClient,
+  CallParticipant,
   CancelOptions,
   ClientState,
   ConnectionStatus,
   ConnectOptions,
   DeclineOptions,
+  DeviceOptions,
   HistoryQuery,
+  LocalMedia,
+  ParticipantConnection,
   ParticipantEvent,
   ParticipantLeftEvent,
   RoomEndedEvent,
@@ -18,6 +22,7 @@ import type {
   Unsubscribe,
 } from '../../client/types.js';
 import { clientFrameSchema, describeIssues, type ClientFrame } from '../../protocol/frames.js';
+import type { LeaveReason, RoomEndReason } from '../../protocol/room.js';
 import type {
   AnswerResult,
   CallHistoryEntry,
@@ -39,8 +44,10 @@ import type {
   UserInfo,
 } from '../../protocol/types.js';
 import { MemoryInbox, type SimulatedAnswer } from './memory-inbox.js';
+import { MemoryRoom, type MemoryRoomOptions, type SimulatedParticipant } from './memory-room.js';
 
 export type { SimulatedAnswer } from './memory-inbox.js';
+export type { MemoryRoomOptions, SimulatedParticipant } from './memory-room.js';
 
 export interface MemoryCallClientOptions {
   user?: Partial<UserInfo> & { userId: string };
@@ -60,8 +67,10 @@ export interface MemoryCallClientOptions {
   answer?: (invitation: SentInvitation, userId: string) => SimulatedAnswer;
   /** `never` keeps history requests loading forever; an error code makes them fail. */
   historyResult?: 'ok' | 'never' | ErrorCode;
-  /** Makes every request of these methods fail with the given code. */
+  /** Makes every request of these methods fail with the given code (e.g. `{ enableCamera: 'media_denied' }`). */
   failures?: Partial<Record<keyof CallClient, ErrorCode>>;
+  /** The calls `connect()` joins: who is there already, this user's role, whether joining ever completes. */
+  room?: MemoryRoomOptions;
 }
 
 /** One call made to the client, recorded for tests. */
@@ -84,6 +93,7 @@ export class MemoryCallClient implements CallClient {
   private readonly options: MemoryCallClientOptions;
   private readonly store: ClientStore;
   private readonly inbox: MemoryInbox;
+  private readonly room: MemoryRoom;
   /** Requests made while not connected, waiting for the connection to open. */
   private waiting: Array<{ go: () => void; fail: (error: BaxCloudError) => void }> = [];
 
@@ -99,6 +109,15 @@ export class MemoryCallClient implements CallClient {
           if (this.store.getState().connection === 'open') this.store.dispatch(frame);
         },
       },
+    );
+    this.room = new MemoryRoom(
+      {
+        user,
+        person: (userId) => options.people?.find((person) => person.userId === userId),
+        now: () => this.inbox.now(),
+        report: (input) => this.store.dispatch(input),
+      },
+      options.room,
     );
     // As if connected before the first render, having read the presence of the users it was given.
     this.store.dispatch(
@@ -144,6 +163,18 @@ export class MemoryCallClient implements CallClient {
   onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
     return this.store.on('missedCalls', listener);
   }
+  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantJoined', listener);
+  }
+  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
+    return this.store.on('participantLeft', listener);
+  }
+  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
+    return this.store.on('participantUpdated', listener);
+  }
+  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
+    return this.store.on('roomEnded', listener);
+  }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
     const result = await this.request('sendCallInvitation', [options], 'invite', options, () => this.inbox.invite(options));
@@ -170,7 +201,9 @@ export class MemoryCallClient implements CallClient {
   }
 
   cancelCallInvitation(invitationId: string, options: CancelOptions = {}): Promise<CancelResult> {
-    return this.request('cancelCallInvitation', [invitationId, options], 'cancel', { invitationId, ...options }, () => this.inbox.cancel(invitationId, options));
+    return this.request('cancelCallInvitation', [invitationId, options], 'cancel', { invitationId, ...options }, () =>
+      this.inbox.cancel(invitationId, options),
+    );
   }
 
   async getPresence(userIds: string[]): Promise<PresenceInfo[]> {
@@ -206,16 +239,57 @@ export class MemoryCallClient implements CallClient {
     return result;
   }
 
+  /** Nothing survives a reload in memory: there is never a room to resume. */
+  resumableRoom(): ConnectOptions | null {
+    return null;
+  }
+
+  connect(options: ConnectOptions): Promise<RoomState> {
+    const { roomName, liveType, participant } = options;
+    const body = { roomName, ...(liveType ? { liveType } : {}), ...(participant ? { participant } : {}) };
+    return this.request('connect', [options], 'room.join', body, () => this.room.join(options));
+  }
+
+  enableCamera(options: DeviceOptions = {}): Promise<void> {
+    return this.changeMedia('enableCamera', [options], { camera: true });
+  }
+
+  disableCamera(): Promise<void> {
+    return this.changeMedia('disableCamera', [], { camera: false });
+  }
+
+  enableMicrophone(options: DeviceOptions = {}): Promise<void> {
+    return this.changeMedia('enableMicrophone', [options], { microphone: true });
+  }
+
+  disableMicrophone(): Promise<void> {
+    return this.changeMedia('disableMicrophone', [], { microphone: false });
+  }
+
+  startScreenShare(): Promise<void> {
+    return this.changeMedia('startScreenShare', [], { screen: true });
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.changeMedia('stopScreenShare', [], { screen: false });
+  }
+
+  async leaveRoom(): Promise<void> {
+    const room = this.room.current;
+    if (!room) {
+      this.calls.push({ method: 'leaveRoom', args: [] });
+      return;
+    }
+    await this.request('leaveRoom', [], 'room.leave', { roomName: room.roomName }, () => this.room.leave());
+  }
+
   disconnect(): void {
     this.calls.push({ method: 'disconnect', args: [] });
     this.simulateConnection('closed');
   }
 
   /** An invitation to this user arrives; returns it. It rings only while connected, or once the connection opens. */
-  simulateIncoming(
-    from: Partial<UserInfo> & { userId: string },
-    fields: Partial<Omit<ReceivedInvitation, 'from' | 'fromUser'>> = {},
-  ): ReceivedInvitation {
+  simulateIncoming(from: Partial<UserInfo> & { userId: string }, fields: Partial<Omit<ReceivedInvitation, 'from' | 'fromUser'>> = {}): ReceivedInvitation {
     return this.inbox.invitedBy(from, fields);
   }
 
@@ -256,11 +330,49 @@ export class MemoryCallClient implements CallClient {
       // Presence pushed while away was missed: BaxCloudClient reads the users it shows again.
       this.store.dispatch(this.inbox.snapshot(), { type: 'presence.read', presence: this.inbox.presenceOf(watched) });
       for (const request of waiting) request.go();
+      this.room.connectionChanged(connection);
       return;
     }
     this.store.dispatch({ type: 'connection', connection });
+    this.room.connectionChanged(connection);
     if (connection === 'closed') this.failWaiting(new BaxCloudError('disconnected', 'the client was disconnected'));
     if (connection === 'unauthorized') this.failWaiting(new BaxCloudError('unauthorized', 'the server refused the connection'));
+  }
+
+  /** Someone joins the call this client is in; returns their participant id. */
+  simulateParticipantJoined(participant: SimulatedParticipant): string {
+    return this.room.joined(participant);
+  }
+
+  /** Someone leaves the call; a 1:1 call ends with it, and so does a group call with one participant left. */
+  simulateParticipantLeft(userId: string, reason: LeaveReason = 'left'): void {
+    this.room.left(userId, reason);
+  }
+
+  /** Another participant mutes or unmutes, turns their camera off or on, or shares their screen. */
+  simulateParticipantMedia(userId: string, media: Partial<Pick<CallParticipant, 'camera' | 'microphone' | 'screen'>>): void {
+    this.room.updated(userId, media);
+  }
+
+  /** The media link to another participant drops (`reconnecting`), fails or comes back (`connected`). */
+  simulateParticipantConnection(userId: string, connection: ParticipantConnection): void {
+    this.room.updated(userId, { connection });
+  }
+
+  /** The network quality measured towards another participant. */
+  simulateNetworkQuality(userId: string, quality: CallParticipant['quality']): void {
+    this.room.updated(userId, { quality });
+  }
+
+  /** A participant, or this user (their own user id), starts or stops speaking. */
+  simulateSpeaking(userId: string, speaking = true): void {
+    if (userId === this.getState().user.userId) this.room.speaking(speaking);
+    else this.room.updated(userId, { speaking });
+  }
+
+  /** The call ends for everyone, e.g. the other side of a 1:1 call hung up. */
+  simulateRoomEnded(reason: RoomEndReason = 'hangup'): void {
+    this.room.end(reason);
   }
 
   /** A user's presence changes; the client hears of it when it subscribed to them, or when it is this user's. */
@@ -286,6 +398,17 @@ export class MemoryCallClient implements CallClient {
     const parsed = clientFrameSchema.safeParse(JSON.parse(JSON.stringify({ ...body, type, requestId: `memory-${this.calls.length}` })));
     if (!parsed.success) throw new BaxCloudError('invalid_request', describeIssues(parsed.error));
     return answer();
+  }
+
+  /** Sends this device's media state with one of it changed, as `room.media` does; only inside a call. */
+  private async changeMedia(method: keyof CallClient, args: unknown[], changes: Partial<Pick<LocalMedia, 'camera' | 'microphone' | 'screen'>>): Promise<void> {
+    const room = this.room.current;
+    if (!room) {
+      this.calls.push({ method, args });
+      throw new BaxCloudError('not_found', 'not in a call: connect() first');
+    }
+    const body = { roomName: room.roomName, ...this.room.localMedia(), ...changes };
+    await this.request(method, args, 'room.media', body, () => this.room.setLocal(changes));
   }
 
   private connected(type: string): Promise<void> {
@@ -314,51 +437,6 @@ export class MemoryCallClient implements CallClient {
     this.waiting = [];
     for (const request of waiting) request.fail(error);
   }
-
-  // ---- Calls: placeholders until the in-memory room lands (branch room-element replaces this block) ----
-  private roomUnsupported(): Promise<never> {
-    return Promise.reject(new BaxCloudError('unsupported', 'MemoryCallClient does not simulate calls yet'));
-  }
-  connect(): Promise<RoomState> {
-    return this.roomUnsupported();
-  }
-  enableCamera(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  disableCamera(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  enableMicrophone(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  disableMicrophone(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  startScreenShare(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  stopScreenShare(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  leaveRoom(): Promise<void> {
-    return this.roomUnsupported();
-  }
-  resumableRoom(): ConnectOptions | null {
-    return null;
-  }
-  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantJoined', listener);
-  }
-  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
-    return this.store.on('participantLeft', listener);
-  }
-  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantUpdated', listener);
-  }
-  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
-    return this.store.on('roomEnded', listener);
-  }
-  // ---- end of the call placeholders ----
 }
 
 /** Builds a history entry with sensible defaults, for stories and tests. */

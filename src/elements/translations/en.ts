@@ -1,7 +1,10 @@
 import type { ElementTexts, Translation } from '../translation.js';
 
-/** English: every text of every element, and the fallback for any text a translation leaves out. */
-export const en: Translation & ElementTexts = {
+/**
+ * English: every text of the elements the script-tag bundle renders at once, and the fallback for any text a
+ * translation leaves out. `<bax-call-room>`'s are in en-call-room.ts, loaded with the rest of that element.
+ */
+export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
   $code: 'en',
   $name: 'English',
   callButton: {
@@ -55,6 +58,8 @@ export const en: Translation & ElementTexts = {
     gone: 'This call is no longer available',
     failed: 'Something went wrong: {error}',
     titleFlash: '📞 {name}',
+    waiting: 'Waiting · you are in a call',
+    endAndAccept: 'End & accept',
   },
   callHistory: {
     heading: 'Recent calls',
