@@ -10,7 +10,8 @@ import { networkSwitch } from './support/network-switch.js';
  * Real calls between two browser profiles on the demo page `npm start` serves: ring, accept, then each page joins
  * the call through its own client (the one `<bax-cloud>` made, loading the media code from beside bax-call.js),
  * with Chromium's fake camera and microphone, signaled through the real server. "Receives video" means inbound
- * `framesDecoded` keeps rising in getStats(); "receives audio", inbound audio packets.
+ * `framesDecoded` keeps rising in getStats(); "receives audio", inbound audio packets. The pages hand the call to
+ * their own code (they cancel `bax-call-start`) except in the last test, where `<bax-call-room>` takes it.
  */
 
 let server: RunningServer;
@@ -44,15 +45,23 @@ function recordPeerConnections(): void {
   };
 }
 
+/** Runs in every page before its scripts: the page joins calls itself, through the client, as a page with its own UI does. */
+function handCallsToThePage(): void {
+  document.addEventListener('bax-call-start', (event) => event.preventDefault());
+}
+
 /** Alice calls Bob, Bob accepts; both pages are left at `bax-call-start`, in the same room. */
-async function acceptedCall(options: { calleeOrigin?: string } = {}) {
+async function acceptedCall(options: { calleeOrigin?: string; callRoom?: boolean } = {}) {
   run += 1;
   const alice = { id: `alice-room-${run}`, name: 'Alice Liddell' };
   const bob = { id: `bob-room-${run}`, name: 'Bob Marley' };
   const pathFor = (me: typeof alice, peer: typeof alice) => `/?${new URLSearchParams({ user: me.id, name: me.name, call: peer.id })}`;
   const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, server.url), newUserContext(browser, options.calleeOrigin ?? server.url)]);
   contexts.push(aliceContext, bobContext);
-  await Promise.all([aliceContext.addInitScript(recordPeerConnections), bobContext.addInitScript(recordPeerConnections)]);
+  for (const context of [aliceContext, bobContext]) {
+    await context.addInitScript(recordPeerConnections);
+    if (!options.callRoom) await context.addInitScript(handCallsToThePage);
+  }
   const [caller, callee] = await Promise.all([
     CallingPage.open(aliceContext, pathFor(alice, bob)).then((page) => page.ready()),
     CallingPage.open(bobContext, pathFor(bob, alice)).then((page) => page.ready()),
@@ -216,5 +225,20 @@ describe('a call between two browsers through the real server', () => {
     } finally {
       await network.close();
     }
+  });
+
+  it('with the page’s defaults, the call window joins on both sides: each sees the other, and hanging up there ends it for both', async () => {
+    const { alice, bob, caller, callee } = await acceptedCall({ callRoom: true });
+    const callWindow = (page: Page) => page.getByRole('dialog', { name: 'Call', exact: true });
+    await Promise.all([callWindow(caller).waitFor(), callWindow(callee).waitFor()]);
+
+    await Promise.all([videoFlows(caller), videoFlows(callee)]);
+    await Promise.all([audioFlows(caller), audioFlows(callee)]);
+    await callee.locator(`video[data-user-id="${alice.id}"]`).waitFor();
+    await caller.locator(`video[data-user-id="${bob.id}"]`).waitFor();
+
+    await callWindow(callee).getByRole('button', { name: 'Hang up' }).click();
+    await expect.poll(async () => (await fromOther(caller)).inRoom).toBe(false);
+    expect((await fromOther(callee)).inRoom).toBe(false);
   });
 });
