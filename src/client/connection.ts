@@ -1,7 +1,8 @@
 // The bare reconnecting socket: PartySocket's URL building is a few lines here, and the rest is not used.
 import ReconnectingWebSocket from 'partysocket/ws';
 import { fromBase64, randomId } from '../protocol/base64.js';
-import { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX, type ClientFrame, type ResultByType, type ServerFrame } from '../protocol/frames.js';
+import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
 import type { ErrorCode } from '../protocol/types.js';
 import type { BaxCloudClientOptions } from './client.js';
 import { BaxCloudError } from './errors.js';
