@@ -4,7 +4,7 @@ import { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import WebSocket from 'ws';
 import { DEMO, connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
-import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/protocol/socket.js';
 import { openSocket, socketUrl, upgradeStatus } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BaxCloudClient } from '../src/client/client.js';
 import type { ConnectionStatus } from '../src/client/types.js';
-import { TOKEN_EXPIRED_CLOSE_CODE } from '../src/protocol/frames.js';
+import { TOKEN_EXPIRED_CLOSE_CODE } from '../src/protocol/socket.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { DEMO, uniqueUser, waitForState } from './support/clients.js';
 import { openSocket, socketUrl, type RawFrame } from './support/raw.js';

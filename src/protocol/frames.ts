@@ -52,8 +52,6 @@ export const invitationFieldsSchema = z.strictObject({
 });
 export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
 
-// The socket's subprotocols and close codes live in a module without zod, which the client's bundle imports.
-export { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX } from './socket.js';
 
 export const clientFrameSchema = z.discriminatedUnion('type', [
   invitationFieldsSchema.extend({ type: z.literal('invite'), requestId }),

@@ -1,5 +1,4 @@
-// How a client's socket introduces itself, shared by the client and the server. No zod here: the script-tag
-// bundle imports these, and a schema module would bring all of zod with it.
+// The socket handshake's constants, apart from the frame schemas so the browser client can import them without zod.
 
 /** The subprotocol a socket speaks; the server selects it in its answer, without which browsers drop the socket. */
 export const SOCKET_PROTOCOL = 'bax.v1';

@@ -1,5 +1,6 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
-import { TOKEN_EXPIRED_CLOSE_CODE, clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
+import { TOKEN_EXPIRED_CLOSE_CODE } from '../protocol/socket.js';
+import { clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, LIMITS } from '../protocol/limits.js';
 import type { PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
 import { projectsFrom, type Env } from './config.js';

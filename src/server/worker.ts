@@ -1,5 +1,6 @@
 import { routePartykitRequest } from 'partyserver';
-import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX, describeIssues } from '../protocol/frames.js';
+import { describeIssues } from '../protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
 import { PROJECT_ID_PATTERN, USER_ID_PATTERN } from '../protocol/limits.js';
 import { DEMO_PROJECT_ID, originAllowed, projectsFrom, type Env, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';

@@ -1,5 +1,5 @@
 import WebSocket, { type ClientOptions } from 'ws';
-import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/frames.js';
+import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/socket.js';
 import { createUserToken } from '../../src/server/tokens.js';
 import { DEMO, uniqueUser } from './clients.js';
 
