@@ -1,12 +1,14 @@
 import { fromBase64, randomId } from '../protocol/base64.js';
+// The bare reconnecting socket: PartySocket's URL building is a few lines here, and the rest is not used.
+import ReconnectingWebSocket from 'partysocket/ws';
 import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
+import { CLOSE_CODES } from '../protocol/limits.js';
 import { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
 import type { ErrorCode } from '../protocol/types.js';
 import type { BaxCloudClientOptions } from './client.js';
 import { BaxCloudError } from './errors.js';
 import { serverOrigin } from './host.js';
 import type { ServerEvent } from './reducer.js';
-import { ReconnectingSocket } from './socket.js';
 import type { ConnectionStatus } from './types.js';
 
 /** What the connection needs from the client it serves: the store's connection status, and where frames go. */
@@ -40,7 +42,7 @@ const MIN_REFRESH_DELAY_MS = 1000;
 export class Connection {
   private readonly options: BaxCloudClientOptions;
   private readonly owner: ConnectionOwner;
-  private readonly socket: ReconnectingSocket;
+  private readonly socket: ReconnectingWebSocket;
   private readonly pending = new Map<string, PendingRequest>();
   private token: { value: string; expiresAt: number } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -56,12 +58,20 @@ export class Connection {
     // The URL PartyServer routes to the user's inbox; `_pk` names this connection there and stays the same
     // across reconnects. The token goes as a subprotocol, never in the URL, where logs would keep it.
     const query = { _pk: randomId(), apiKey: options.apiKey, deviceId };
-    this.socket = new ReconnectingSocket(
+    this.socket = new ReconnectingWebSocket(
       `${serverOrigin(options.host, 'ws')}/parties/${PARTY}/${options.projectId}:${options.user.userId}?${new URLSearchParams(query)}`,
       async () => [SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX + (await this.currentToken())],
-      { WebSocket: options.WebSocket, minDelayMs: 250 + Math.random() * 500, maxDelayMs: 5000, connectTimeoutMs: 5000 },
-      { message: (data) => this.handleMessage(data), close: (code) => this.handleClose(code) },
+      {
+        WebSocket: options.WebSocket,
+        minReconnectionDelay: 250 + Math.random() * 500,
+        maxReconnectionDelay: 5000,
+        connectionTimeout: 5000,
+        // Requests are resent after each connect's snapshot, so nothing is queued while closed.
+        maxEnqueuedMessages: 0,
+      },
     );
+    this.socket.addEventListener('message', (event) => this.handleMessage(event.data));
+    this.socket.addEventListener('close', (event) => this.handleClose(event.code));
     // Back online: try now rather than after the current wait.
     globalThis.addEventListener?.('online', this.handleOnline);
   }
@@ -147,6 +157,14 @@ export class Connection {
     // The server closed the socket as its token expired, perhaps earlier than this device's clock says.
     if (code === TOKEN_EXPIRED_CLOSE_CODE) this.token = undefined;
     if (this.closed) return;
+    if (code === CLOSE_CODES.tooManyDevices) {
+      // The server closed this, the user's oldest connection, for a newer one: reconnecting would close the next.
+      this.closed = true;
+      this.socket.close(1000, 'too many devices');
+      this.owner.setStatus('closed');
+      this.rejectAll('disconnected', 'closed by the server: this user has too many devices connected');
+      return;
+    }
     if (this.owner.status() === 'open') this.owner.setStatus('reconnecting');
     else void this.diagnoseRefusal();
   }

@@ -1,6 +1,6 @@
 import type { ReceivedInvitation } from '../../protocol/types.js';
 import { RingLock } from './ring-lock.js';
-import { Ringtone } from './ringtone.js';
+import type { Ringtone } from './ringtone.js';
 import { TitleFlasher } from './title-flasher.js';
 
 /** The call to draw attention to, and how. */
@@ -29,7 +29,10 @@ export interface Alert {
 export class Attention {
   #notification: Notification | undefined;
   readonly #notified = new Set<string>();
-  readonly #ringtone = new Ringtone();
+  /** Loaded with the element, from a file of its own so the script-tag bundle stays small; see the constructor. */
+  #ringtone: Ringtone | undefined;
+  /** Whether this tab should be ringing: the ringtone plays from the moment it is loaded. */
+  #ringtoneWanted = false;
   readonly #titleFlasher = new TitleFlasher();
   #holdsRingLock = false;
   readonly #ringLock: RingLock;
@@ -41,11 +44,16 @@ export class Attention {
       // Releasing happens during an update, which already acts on it; only a late acquisition needs another.
       if (held) onRingLock();
     });
+    // Fetched as the element arrives, long before a call does; a ring that comes first starts it on arrival.
+    void import('./ringtone.js').then(({ Ringtone }) => {
+      this.#ringtone = new Ringtone();
+      if (this.#ringtoneWanted) this.#ringtone.start();
+    });
   }
 
-  /** True while this tab plays the ringtone. */
+  /** True while this tab rings. */
   get ringing(): boolean {
-    return this.#ringtone.playing;
+    return this.#ringtoneWanted;
   }
 
   /** Asks for permission to show notifications on the user's first click or key press, as browsers require. */
@@ -63,12 +71,14 @@ export class Attention {
     else this.#ringLock.releaseLock();
 
     if (wantsRing && this.#holdsRingLock) {
-      if (!this.#ringtone.playing) {
-        this.#ringtone.start();
+      if (!this.#ringtoneWanted) {
+        this.#ringtoneWanted = true;
+        this.#ringtone?.start();
         navigator.vibrate?.([400, 200, 400, 1400, 400, 200, 400, 1400, 400, 200, 400]);
       }
-    } else if (this.#ringtone.playing) {
-      this.#ringtone.stop();
+    } else if (this.#ringtoneWanted) {
+      this.#ringtoneWanted = false;
+      this.#ringtone?.stop();
       navigator.vibrate?.(0);
     }
 
@@ -88,8 +98,9 @@ export class Attention {
   stop(): void {
     removeEventListener('pointerdown', this.#askForPermission, { capture: true });
     removeEventListener('keydown', this.#askForPermission, { capture: true });
-    if (this.#ringtone.playing) navigator.vibrate?.(0);
-    this.#ringtone.stop();
+    if (this.#ringtoneWanted) navigator.vibrate?.(0);
+    this.#ringtoneWanted = false;
+    this.#ringtone?.stop();
     this.#titleFlasher.stop();
     this.#notification?.close();
     this.#notification = undefined;
