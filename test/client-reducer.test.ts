@@ -26,7 +26,15 @@ function received(invitationId: string, from: UserInfo = bob): ReceivedInvitatio
 }
 
 function invitee(user: UserInfo, fields: Partial<InviteeStatus> = {}): InviteeStatus {
-  return { userId: user.userId, user: { userId: user.userId, name: null, avatarUrl: null }, delivered: false, state: 'pending', reason: null, message: null, ...fields };
+  return {
+    userId: user.userId,
+    user: { userId: user.userId, name: null, avatarUrl: null },
+    delivered: false,
+    state: 'pending',
+    reason: null,
+    message: null,
+    ...fields,
+  };
 }
 
 function sent(invitationId: string, invitees: InviteeStatus[] = [invitee(bob)]): SentInvitation {
@@ -148,7 +156,14 @@ describe('incoming invitations', () => {
   });
 
   it('leave when the caller cancels', () => {
-    const canceled = { invitationId: 'in-1', roomName: 'room-in-1', callType: 'video_call' as const, by: 'bob', userId: me.userId, reason: 'canceled' as const };
+    const canceled = {
+      invitationId: 'in-1',
+      roomName: 'room-in-1',
+      callType: 'video_call' as const,
+      by: 'bob',
+      userId: me.userId,
+      reason: 'canceled' as const,
+    };
     const { state, events } = reduce(open({ incoming: [received('in-1')] }), { type: 'invitation.canceled', ...canceled });
     expect(state.incoming).toEqual([]);
     expect(events).toEqual([['canceled', canceled]]);
@@ -162,7 +177,11 @@ describe('incoming invitations', () => {
   });
 
   it('leave when another device answers', () => {
-    const { state, events } = reduce(open({ incoming: [received('in-1')] }), { type: 'invitation.answered_elsewhere', invitationId: 'in-1', outcome: 'declined' });
+    const { state, events } = reduce(open({ incoming: [received('in-1')] }), {
+      type: 'invitation.answered_elsewhere',
+      invitationId: 'in-1',
+      outcome: 'declined',
+    });
     expect(state.incoming).toEqual([]);
     expect(events).toEqual([['answeredElsewhere', { invitationId: 'in-1', outcome: 'declined' }]]);
   });
@@ -181,16 +200,27 @@ describe('incoming invitations', () => {
 });
 
 describe('outgoing invitations', () => {
-  const answered = (invitationId: string, by: UserInfo) => ({ invitationId, roomName: `room-${invitationId}`, roomUrl: 'https://rooms.example/1', callType: 'audio_call' as const, by: by.userId, byUser: by });
+  const answered = (invitationId: string, by: UserInfo) => ({
+    invitationId,
+    roomName: `room-${invitationId}`,
+    roomUrl: 'https://rooms.example/1',
+    callType: 'audio_call' as const,
+    by: by.userId,
+    byUser: by,
+  });
 
-  it('arrive from the sender\'s other devices', () => {
+  it("arrive from the sender's other devices", () => {
     const { state, events } = reduce(open(), { type: 'invitation.sent', invitation: sent('out-1') });
     expect(state.outgoing).toEqual([sent('out-1')]);
     expect(events).toEqual([]);
   });
 
   it('show delivery per invitee, and report it', () => {
-    const { state, events } = reduce(open({ outgoing: [sent('out-1', [invitee(bob), invitee(carol)])] }), { type: 'invitation.delivered', invitationId: 'out-1', userId: 'carol' });
+    const { state, events } = reduce(open({ outgoing: [sent('out-1', [invitee(bob), invitee(carol)])] }), {
+      type: 'invitation.delivered',
+      invitationId: 'out-1',
+      userId: 'carol',
+    });
     expect(state.outgoing[0]!.invitees.map((each) => each.delivered)).toEqual([false, true]);
     expect(events).toEqual([['delivered', { invitationId: 'out-1', userId: 'carol' }]]);
   });
@@ -206,7 +236,9 @@ describe('outgoing invitations', () => {
     const meeting = sent('out-1', [invitee(bob, { delivered: true }), invitee(carol, { delivered: true })]);
     const declined = { ...answered('out-1', bob), reason: 'busy' as const, message: 'In a call' };
     const afterBob = reduce(open({ outgoing: [meeting] }), { type: 'invitation.declined', ...declined });
-    expect(afterBob.state.outgoing[0]!.invitees[0]).toEqual(invitee(bob, { user: bob, delivered: true, state: 'declined', reason: 'busy', message: 'In a call' }));
+    expect(afterBob.state.outgoing[0]!.invitees[0]).toEqual(
+      invitee(bob, { user: bob, delivered: true, state: 'declined', reason: 'busy', message: 'In a call' }),
+    );
     expect(afterBob.state.lastOutgoing).toBeNull();
     expect(afterBob.events).toEqual([['declined', declined]]);
 
@@ -262,7 +294,11 @@ describe('the answer to an invitation this client sent', () => {
 
   it('keeps what the store knew of an equal invitation returned as existing, with the invitees as the server has them', () => {
     const known = sent('out-1');
-    const { state } = reduce(open({ outgoing: [known] }), { type: 'invite.answered', request: { message: 'other words' }, result: { ...result(), existing: true } });
+    const { state } = reduce(open({ outgoing: [known] }), {
+      type: 'invite.answered',
+      request: { message: 'other words' },
+      result: { ...result(), existing: true },
+    });
     expect(state.outgoing).toEqual([{ ...known, invitees: result().invitees }]);
   });
 
@@ -274,7 +310,7 @@ describe('the answer to an invitation this client sent', () => {
     expect(events).toEqual([]);
   });
 
-  it('joins the callee\'s crossing call (glare): it stops ringing, settles as accepted and is reported once', () => {
+  it("joins the callee's crossing call (glare): it stops ringing, settles as accepted and is reported once", () => {
     const theirs = received('theirs', bob);
     const joined = result({
       invitationId: 'theirs',

@@ -138,7 +138,10 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
       // Every invitee has the invitation exactly once since the restart: in its snapshot, or rung by the resumed delivery.
       const sightings = (raw: RawSocket) =>
         (snapshotOf(raw).incoming.some((invitation) => invitation.invitationId === invitationId) ? 1 : 0) + ringIds(raw).length;
-      await eventually(async () => invitees.map(sightings), (counts) => counts.every((count) => count === 1));
+      await eventually(
+        async () => invitees.map(sightings),
+        (counts) => counts.every((count) => count === 1),
+      );
       for (const raw of invitees) {
         expect(sightings(raw), raw.userId).toBe(1);
         expect(ringIds(raw).every((id) => id === invitationId)).toBe(true);

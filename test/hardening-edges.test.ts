@@ -210,7 +210,12 @@ describe('names, messages and room names reach others without control or bidi-ov
     expect(invitation.fromUser.name).toBe(cleanName);
     expect(invitation.roomName).toBe('standup room');
     expect(invitation.message).toBe('hi\nthere now');
-    const declined = await bob.request({ type: 'decline', requestId: 'clean-decline', invitationId: invitation.invitationId, message: 'no\u202Ethanks\u0001\n!' });
+    const declined = await bob.request({
+      type: 'decline',
+      requestId: 'clean-decline',
+      invitationId: invitation.invitationId,
+      message: 'no\u202Ethanks\u0001\n!',
+    });
     expect(declined.type).toBe('result');
     const event = await sender.next((frame) => frame.type === 'invitation.declined');
     expect(event.message).toBe('nothanks\n!');
@@ -235,7 +240,12 @@ describe('names, messages and room names reach others without control or bidi-ov
 
   it('in invitations an app backend sends over REST', async () => {
     const bob = await openRaw(demo.host, uniqueUser('bob'));
-    const sent = await post(demo, '/v1/projects/demo/invitations', { from: uniqueUser('app'), fromUser: { name: dirtyName }, to: bob.userId, roomName: '\u202Eroom', callType: 'audio_call' }, DEMO.secret);
+    const sent = await post(
+      demo,
+      '/v1/projects/demo/invitations',
+      { from: uniqueUser('app'), fromUser: { name: dirtyName }, to: bob.userId, roomName: '\u202Eroom', callType: 'audio_call' },
+      DEMO.secret,
+    );
     expect(sent.status).toBe(201);
     const received = await bob.next((frame) => frame.type === 'invitation.received');
     expect((received.invitation as Record<string, any>).fromUser.name).toBe(cleanName);
@@ -258,7 +268,12 @@ describe('avatarUrl must be a web URL (or an inline picture)', () => {
     for (const answer of [
       await post(demo, '/v1/projects/demo/tokens', { userId: 'alice', avatarUrl }, DEMO.secret),
       await post(demo, '/demo/token', { userId: 'alice', avatarUrl }),
-      await post(demo, '/v1/projects/demo/invitations', { from: 'app', fromUser: { avatarUrl }, to: 'bob', roomName: 'r', callType: 'video_call' }, DEMO.secret),
+      await post(
+        demo,
+        '/v1/projects/demo/invitations',
+        { from: 'app', fromUser: { avatarUrl }, to: 'bob', roomName: 'r', callType: 'video_call' },
+        DEMO.secret,
+      ),
     ]) {
       expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_request', message: expect.stringContaining('avatarUrl') } });
     }

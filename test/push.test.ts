@@ -19,7 +19,13 @@ const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 
 /** Pushes to the local stand-in, which it lists explicitly (the server runs in local development, so http to loopback is allowed). */
-const P: TestProject & { pushServices: string[] } = { projectId: 'push-app', apiKey: 'push-key', secret: 'push-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
+const P: TestProject & { pushServices: string[] } = {
+  projectId: 'push-app',
+  apiKey: 'push-key',
+  secret: 'push-secret',
+  allowedOrigins: ['*'],
+  pushServices: [PUSH_SERVICE_HOST],
+};
 /** Lists no push services: the browsers' own are the only ones it accepts. */
 const DEFAULTS: TestProject = { projectId: 'push-defaults', apiKey: 'defaults-key', secret: 'defaults-secret', allowedOrigins: ['*'] };
 let server: RunningServer;
@@ -141,7 +147,10 @@ describe('Web Push', () => {
     expect(socketRefused).toBe(401);
 
     const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
-    const answer = await fetch(`${ring.api}/v1/projects/${ring.projectId}/invitations/${ring.invitationId}/accept`, { method: 'POST', headers: { authorization: `Bearer ${ring.answerToken}` } });
+    const answer = await fetch(`${ring.api}/v1/projects/${ring.projectId}/invitations/${ring.invitationId}/accept`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ring.answerToken}` },
+    });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ invitationId: sent.invitationId, state: 'accepted' });
     expect((await accepted).by).toBe(bobId);
@@ -211,7 +220,9 @@ describe('Web Push', () => {
     expect(decrypt(service.for(flaky.id).at(-1)!, flaky)).toMatchObject({ type: 'ring', roomName: 'first' });
 
     const listed = await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret);
-    await expect.poll(async () => (await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry: any) => entry.endpoint)).toEqual([flaky.endpoint]);
+    await expect
+      .poll(async () => (await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry: any) => entry.endpoint))
+      .toEqual([flaky.endpoint]);
     void listed;
 
     await alice.sendCallInvitation({ to: bobId, roomName: 'second', callType: 'audio_call' });
@@ -222,7 +233,8 @@ describe('Web Push', () => {
   it('takes subscriptions only on the push services the project accepts', async () => {
     const userId = uniqueUser('erin');
     const { keys } = browserSubscription(service, 'unused').json;
-    const register = async (project: TestProject, endpoint: string) => rest('POST', '/push/subscriptions', await token(userId, project), { subscription: { endpoint, keys } }, project);
+    const register = async (project: TestProject, endpoint: string) =>
+      rest('POST', '/push/subscriptions', await token(userId, project), { subscription: { endpoint, keys } }, project);
 
     // Without its own list a project takes the browsers' push services, and nothing else: not even the local
     // stand-in, though the server runs in local development.
@@ -237,8 +249,8 @@ describe('Web Push', () => {
     });
     // A project's list replaces the browsers' services.
     expect(await register(P, 'https://fcm.googleapis.com/fcm/send/abc')).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
-    expect((await rest('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map((entry: any) => entry.endpoint)).toEqual([
-      'https://fcm.googleapis.com/fcm/send/abc',
-    ]);
+    expect(
+      (await rest('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map((entry: any) => entry.endpoint),
+    ).toEqual(['https://fcm.googleapis.com/fcm/send/abc']);
   });
 });

@@ -23,7 +23,13 @@ const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 const here = dirname(fileURLToPath(import.meta.url));
 
-const P: TestProject & { pushServices: string[] } = { projectId: 'sw-app', apiKey: 'sw-key', secret: 'sw-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
+const P: TestProject & { pushServices: string[] } = {
+  projectId: 'sw-app',
+  apiKey: 'sw-key',
+  secret: 'sw-secret',
+  allowedOrigins: ['*'],
+  pushServices: [PUSH_SERVICE_HOST],
+};
 let server: RunningServer;
 let service: PushService;
 let site: Server;
@@ -39,7 +45,14 @@ const bobId = uniqueUser('bob');
 beforeAll(async () => {
   service = await PushService.start();
   server = await startServer({ projects: [P] });
-  const worker = await build({ entryPoints: [join(here, 'fixtures/service-worker.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome110' });
+  const worker = await build({
+    entryPoints: [join(here, 'fixtures/service-worker.ts')],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+    target: 'chrome110',
+  });
   const workerSource = worker.outputFiles[0]!.text;
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
@@ -70,7 +83,8 @@ beforeAll(async () => {
   await page.evaluate(async () => {
     await navigator.serviceWorker.register('/sw.js');
     await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    if (!navigator.serviceWorker.controller)
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
   });
   await registrationAnnounced;
 
@@ -106,7 +120,9 @@ async function deliverPush(type: 'ring' | 'close', invitationId: string): Promis
   let found: any;
   await service.waitFor(() => {
     for (const request of service.for(subscription.id)) {
-      const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
+      const plaintext = ece
+        .decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') })
+        .toString('utf8');
       const payload = JSON.parse(plaintext);
       if (`${payload.type}:${payload.invitationId}` === key && !pushesDelivered.has(key)) {
         found = { payload, plaintext };
@@ -120,14 +136,19 @@ async function deliverPush(type: 'ring' | 'close', invitationId: string): Promis
   return found.payload;
 }
 
-function shownNotifications(): Promise<Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>> {
+function shownNotifications(): Promise<
+  Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>
+> {
   return page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     return (await registration.getNotifications()).map((notification) => ({
       title: notification.title,
       body: notification.body,
       tag: notification.tag,
-      actions: [...((notification as unknown as { actions?: Array<{ action: string; title: string }> }).actions ?? [])].map(({ action, title }) => ({ action, title })),
+      actions: [...((notification as unknown as { actions?: Array<{ action: string; title: string }> }).actions ?? [])].map(({ action, title }) => ({
+        action,
+        title,
+      })),
       requireInteraction: notification.requireInteraction,
     }));
   });
@@ -152,7 +173,13 @@ function click(tag: string, action: string): Promise<{ ok: boolean; status: numb
 
 it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes on cancel', async () => {
   // Accept from the notification.
-  const first = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-accept', callType: 'video_call', message: 'got a minute?', roomUrl: `${origin}/room` });
+  const first = await alice.sendCallInvitation({
+    to: bobId,
+    roomName: 'sw-accept',
+    callType: 'video_call',
+    message: 'got a minute?',
+    roomUrl: `${origin}/room`,
+  });
   const ring = await deliverPush('ring', first.invitationId);
   expect(ring).toMatchObject({ type: 'ring', invitationId: first.invitationId });
   await expect.poll(shownNotifications).toHaveLength(1);

@@ -22,7 +22,13 @@ const targetUrlModule = '../src/server/target-url.js';
 const { targetUrlProblem } = (await import(targetUrlModule)) as { targetUrlProblem(url: string, policy: { localDevelopment: boolean }): string | null };
 
 type Project = TestProject & { pushServices?: string[]; webhooks?: Array<{ url: string; secret: string }> };
-const project = (projectId: string, extra: Partial<Project> = {}): Project => ({ projectId, apiKey: `${projectId}-key`, secret: `${projectId}-secret`, allowedOrigins: ['*'], ...extra });
+const project = (projectId: string, extra: Partial<Project> = {}): Project => ({
+  projectId,
+  apiKey: `${projectId}-key`,
+  secret: `${projectId}-secret`,
+  allowedOrigins: ['*'],
+  ...extra,
+});
 const CONFIG_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 const ENDPOINTS = project('ssrf-endpoints');
@@ -152,7 +158,12 @@ describe('push subscriptions', () => {
     const keys = browserSubscription(pushService, 'unused').json.keys;
     const subscribe = (p: Project, endpoint: string, auth: string) => api(p, 'POST', '/push/subscriptions', { subscription: { endpoint, keys } }, auth);
 
-    for (const endpoint of ['https://fcm.googleapis.com/fcm/send/abc:def', 'https://updates.push.services.mozilla.com/wpush/v2/gAAA', 'https://web.push.apple.com/QGx', 'https://wns2-db5p.notify.windows.com/w/?token=x']) {
+    for (const endpoint of [
+      'https://fcm.googleapis.com/fcm/send/abc:def',
+      'https://updates.push.services.mozilla.com/wpush/v2/gAAA',
+      'https://web.push.apple.com/QGx',
+      'https://wns2-db5p.notify.windows.com/w/?token=x',
+    ]) {
       expect((await subscribe(PUSH, endpoint, token)).status, endpoint).toBe(201);
     }
     expect(await subscribe(PUSH, 'https://evil.example/push/1', token)).toMatchObject({
@@ -164,7 +175,10 @@ describe('push subscriptions', () => {
 
     // The project lists the local stand-in, but a deployed server does not send to loopback.
     const listed = await subscribe(LOOPBACK_PUSH, `${pushService.origin}/push/x`, await userToken(LOOPBACK_PUSH, uniqueUser('dave')));
-    expect(listed).toMatchObject({ status: 400, body: { code: 'invalid_request', message: 'subscription.endpoint: 127.0.0.1 is a loopback address (allowed only in local development)' } });
+    expect(listed).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request', message: 'subscription.endpoint: 127.0.0.1 is a loopback address (allowed only in local development)' },
+    });
   });
 });
 
@@ -174,7 +188,8 @@ describe('what an earlier run in local development left behind', () => {
     clients.push(alice);
     await alice.sendCallInvitation({ to: bobId, roomName: 'earlier', callType: 'audio_call' });
 
-    const endpoints = async () => (await api(EARLIER, 'GET', '/webhooks/endpoints')).body.endpoints.map((endpoint: any) => [endpoint.enabled, endpoint.disabledReason]);
+    const endpoints = async () =>
+      (await api(EARLIER, 'GET', '/webhooks/endpoints')).body.endpoints.map((endpoint: any) => [endpoint.enabled, endpoint.disabledReason]);
     await expect.poll(endpoints).toEqual([[false, 'url not allowed']]);
     const attempts = (await api(EARLIER, 'GET', '/webhooks/attempts')).body.attempts;
     expect(attempts.map((attempt: any) => [attempt.status, attempt.error])).toEqual([[null, 'url not allowed']]);
@@ -193,7 +208,21 @@ describe('the rules', () => {
       expect(targetUrlProblem(url, local), url).toBeNull();
       expect(targetUrlProblem(url, deployed), url).not.toBeNull();
     }
-    for (const url of ['https://10.1.2.3/', 'https://172.31.0.1/', 'https://[fe80::1]/', 'https://[fc00::5]/', 'https://0.0.0.0/', 'https://[::]/', 'https://[64:ff9b::a9fe:a9fe]/', 'https://printer.local/', 'https://router.home.arpa/', 'https://db.ec2.internal/', 'http://hooks.example.com/', 'https://user:secret@hooks.example.com/', 'ftp://hooks.example.com/']) {
+    for (const url of [
+      'https://10.1.2.3/',
+      'https://172.31.0.1/',
+      'https://[fe80::1]/',
+      'https://[fc00::5]/',
+      'https://0.0.0.0/',
+      'https://[::]/',
+      'https://[64:ff9b::a9fe:a9fe]/',
+      'https://printer.local/',
+      'https://router.home.arpa/',
+      'https://db.ec2.internal/',
+      'http://hooks.example.com/',
+      'https://user:secret@hooks.example.com/',
+      'ftp://hooks.example.com/',
+    ]) {
       expect(targetUrlProblem(url, local), url).not.toBeNull();
       expect(targetUrlProblem(url, deployed), url).not.toBeNull();
     }

@@ -81,11 +81,24 @@ describe('events', () => {
     const carolId = uniqueUser('carol');
 
     // Bob is online, Carol is not: the backend learns it should push to Carol.
-    const meeting = await alice.sendCallInvitation({ to: [idOf(bob), carolId], roomName: 'meeting', callType: 'video_call', message: 'hi', metadata: { ticket: 7 } });
+    const meeting = await alice.sendCallInvitation({
+      to: [idOf(bob), carolId],
+      roomName: 'meeting',
+      callType: 'video_call',
+      message: 'hi',
+      metadata: { ticket: 7 },
+    });
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.created', meeting.invitationId).length === 1);
     const created = ofType(receiver.received, 'invitation.created', meeting.invitationId)[0]!.payload;
     expect(created.data.projectId).toBe(BASIC.projectId);
-    expect(created.data.invitation).toMatchObject({ invitationId: meeting.invitationId, from: idOf(alice), roomName: 'meeting', callType: 'video_call', message: 'hi', metadata: { ticket: 7 } });
+    expect(created.data.invitation).toMatchObject({
+      invitationId: meeting.invitationId,
+      from: idOf(alice),
+      roomName: 'meeting',
+      callType: 'video_call',
+      message: 'hi',
+      metadata: { ticket: 7 },
+    });
     expect(created.data.invitation.fromUser).toEqual({ userId: idOf(alice), name: 'alice', avatarUrl: null });
     const invitees = [...created.data.invitees].sort((a: any, b: any) => a.userId.localeCompare(b.userId));
     expect(invitees).toEqual(
@@ -100,7 +113,9 @@ describe('events', () => {
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.delivered', meeting.invitationId).length === 1);
     const carol = await user(BASIC, 'carol', carolId);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.delivered', meeting.invitationId).length === 2);
-    const delivered = ofType(receiver.received, 'invitation.delivered', meeting.invitationId).map((hook) => hook.payload.data.userId).sort();
+    const delivered = ofType(receiver.received, 'invitation.delivered', meeting.invitationId)
+      .map((hook) => hook.payload.data.userId)
+      .sort();
     expect(delivered).toEqual([idOf(bob), carolId].sort());
 
     await bob.acceptCallInvitation(meeting.invitationId);
@@ -108,7 +123,13 @@ describe('events', () => {
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.declined', meeting.invitationId).length === 1);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.accepted', meeting.invitationId).length === 1);
     const accepted = ofType(receiver.received, 'invitation.accepted', meeting.invitationId)[0]!.payload.data;
-    expect(accepted).toMatchObject({ invitationId: meeting.invitationId, from: idOf(alice), userId: idOf(bob), state: 'accepted', user: { userId: idOf(bob), name: 'bob' } });
+    expect(accepted).toMatchObject({
+      invitationId: meeting.invitationId,
+      from: idOf(alice),
+      userId: idOf(bob),
+      state: 'accepted',
+      user: { userId: idOf(bob), name: 'bob' },
+    });
     const declined = ofType(receiver.received, 'invitation.declined', meeting.invitationId)[0]!.payload.data;
     expect(declined).toMatchObject({ userId: carolId, state: 'declined', reason: 'busy', message: 'in a meeting' });
 
@@ -132,7 +153,9 @@ describe('events', () => {
 
     const attempts = await api(BASIC, 'GET', `/webhooks/attempts?eventId=${receiver.received[0]!.id}`);
     expect(attempts.status).toBe(200);
-    expect(attempts.body.attempts).toEqual([expect.objectContaining({ eventId: receiver.received[0]!.id, attempt: 1, status: 204, error: null, nextAttemptAt: null })]);
+    expect(attempts.body.attempts).toEqual([
+      expect.objectContaining({ eventId: receiver.received[0]!.id, attempt: 1, status: 204, error: null, nextAttemptAt: null }),
+    ]);
   });
 
   it('sends only the event types an endpoint asked for, and endpoints from the project configuration', async () => {
@@ -146,7 +169,14 @@ describe('events', () => {
     // The configured endpoint has every step, so each was queued, for both endpoints at once: the filtered
     // endpoint's outbox holds all it will ever get of this call.
     await expect
-      .poll(async () => (await api(CONFIGURED, 'GET', `/webhooks/messages?endpointId=${endpointId}`)).body.messages.map((message: any) => [message.eventType, message.status]), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await api(CONFIGURED, 'GET', `/webhooks/messages?endpointId=${endpointId}`)).body.messages.map((message: any) => [
+            message.eventType,
+            message.status,
+          ]),
+        { timeout: 10_000 },
+      )
       .toEqual([['invitation.accepted', 'delivered']]);
     expect(receiver.received.map((hook) => hook.payload.type)).toEqual(['invitation.accepted']);
     expect(configReceiver.received.map((hook) => hook.payload.type).sort()).toEqual(['invitation.accepted', 'invitation.created', 'invitation.delivered']);
@@ -177,7 +207,12 @@ describe('delivery', () => {
     }
     // Down for a while: every event is tried and retried, each attempt refused.
     await expect
-      .poll(async () => (await api(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`)).body.messages.filter((message: any) => message.attempts >= 2).length, { timeout: 20_000, interval: 200 })
+      .poll(
+        async () =>
+          (await api(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`)).body.messages.filter((message: any) => message.attempts >= 2)
+            .length,
+        { timeout: 20_000, interval: 200 },
+      )
       .toBe(expectedEvents);
     const failing = await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
     expect(failing.body.attempts.length).toBeGreaterThan(0);
@@ -200,7 +235,9 @@ describe('delivery', () => {
     for (const hook of receiver.received) byId.set(hook.id, [...(byId.get(hook.id) ?? []), hook]);
     expect([...byId.values()].some((copies) => copies.length > 1)).toBe(true);
     for (const copies of byId.values()) expect(new Set(copies.map((copy) => copy.body)).size).toBe(1);
-    const eventKeys = [...byId.values()].map(([hook]) => `${hook!.payload.type}:${hook!.payload.data.invitationId ?? hook!.payload.data.invitation.invitationId}:${hook!.payload.data.userId ?? ''}`);
+    const eventKeys = [...byId.values()].map(
+      ([hook]) => `${hook!.payload.type}:${hook!.payload.data.invitationId ?? hook!.payload.data.invitation.invitationId}:${hook!.payload.data.userId ?? ''}`,
+    );
     expect(new Set(eventKeys).size).toBe(eventKeys.length);
     expect(receiver.rejected).toEqual([]);
 
@@ -249,7 +286,9 @@ describe('delivery', () => {
     expect(attempts.body.attempts.map((attempt: any) => attempt.status)).toEqual([200, 503]);
 
     await gone.receiver.waitFor(() => gone.receiver.received.length === 1);
-    await expect.poll(async () => (await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`)).body).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    await expect
+      .poll(async () => (await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`)).body)
+      .toMatchObject({ enabled: false, disabledReason: 'gone' });
     await alice.cancelCallInvitation(first.invitationId);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.canceled', first.invitationId).length === 1);
     // The cancel was queued (for the other endpoint) while this one was off: its outbox holds nothing new.
@@ -259,7 +298,10 @@ describe('delivery', () => {
 
     // Turning it back on resumes delivery of new events.
     gone.receiver.behaviour = () => ({ status: 204 });
-    expect((await api(POLICY, 'PATCH', `/webhooks/endpoints/${gone.endpointId}`, { enabled: true })).body).toMatchObject({ enabled: true, disabledReason: null });
+    expect((await api(POLICY, 'PATCH', `/webhooks/endpoints/${gone.endpointId}`, { enabled: true })).body).toMatchObject({
+      enabled: true,
+      disabledReason: null,
+    });
     const second = await alice.sendCallInvitation({ to: uniqueUser('bob'), roomName: 'policy-2', callType: 'audio_call' });
     await gone.receiver.waitFor(() => ofType(gone.receiver.received, 'invitation.created', second.invitationId).length === 1);
   });
@@ -296,7 +338,11 @@ describe('delivery', () => {
     // The receiver really was sitting on webhooks of these very calls while they rang.
     expect(heldMeanwhile).toBeGreaterThan(3);
     const before = receiver.received.length;
-    await receiver.waitFor(() => receiver.received.filter((hook) => String(hook.payload.data.invitation?.roomName ?? hook.payload.data.roomName).startsWith('ring-1')).length >= 7 * 3, 30_000);
+    await receiver.waitFor(
+      () =>
+        receiver.received.filter((hook) => String(hook.payload.data.invitation?.roomName ?? hook.payload.data.roomName).startsWith('ring-1')).length >= 7 * 3,
+      30_000,
+    );
     expect(receiver.received.length).toBeGreaterThan(before);
     console.log(`time to ring, median ms: fast receiver ${median(fast).toFixed(1)}, slow receiver ${median(slow).toFixed(1)}`);
     // Generous margins: what matters is that the 5 s of the receiver show up nowhere near the ring.

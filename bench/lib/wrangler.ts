@@ -81,13 +81,19 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
     const inspectorPort = await freePort();
     const args = [
       'dev',
-      '--config', configPath,
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', join(work, 'state'),
+      '--config',
+      configPath,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      join(work, 'state'),
       '--show-interactive-dev-session=false',
-      '--log-level', 'log',
+      '--log-level',
+      'log',
     ];
     for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
     options.signal?.throwIfAborted();

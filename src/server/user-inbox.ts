@@ -141,7 +141,13 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const state = connection.state;
     const { framesPerSecond, frameBurst } = this.inbox.limits;
     const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
-    connection.setState({ ...state, deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
+    connection.setState({
+      ...state,
+      deviceId: state?.deviceId ?? connection.id,
+      connectedAt: state?.connectedAt ?? 0,
+      tokenExpiresAt: state?.tokenExpiresAt ?? 0,
+      frames: bucket,
+    });
     return allowed;
   }
 
@@ -151,7 +157,12 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
     const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
     const now = Date.now();
-    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0, ...(grants ? { grants } : {}) });
+    connection.setState({
+      deviceId,
+      connectedAt: now,
+      tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0,
+      ...(grants ? { grants } : {}),
+    });
     this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);

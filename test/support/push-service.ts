@@ -77,5 +77,11 @@ export function browserSubscription(service: PushService, id: string): BrowserSu
   ecdh.generateKeys();
   const auth = randomBytes(16);
   const endpoint = `${service.origin}/push/${id}`;
-  return { id, endpoint, ecdh, auth, json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } } };
+  return {
+    id,
+    endpoint,
+    ecdh,
+    auth,
+    json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } },
+  };
 }

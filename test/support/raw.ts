@@ -27,7 +27,10 @@ export interface SocketAddress {
   protocols: string[];
 }
 
-export function socketUrl(host: string, params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string }): SocketAddress {
+export function socketUrl(
+  host: string,
+  params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string },
+): SocketAddress {
   const query = new URLSearchParams();
   if (params.apiKey !== null) query.set('apiKey', params.apiKey ?? DEMO.apiKey);
   if (params.deviceId) query.set('deviceId', params.deviceId);

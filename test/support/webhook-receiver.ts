@@ -81,7 +81,8 @@ export class WebhookReceiver {
   async waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'webhooks'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((hook) => [hook.id, hook.payload.type, hook.answered]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((hook) => [hook.id, hook.payload.type, hook.answered]))}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -121,7 +121,12 @@ export class ProjectHub extends DurableObject<HubEnv> {
     }
     const id = `ep_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const secret = input.secret ?? newWebhookSecret();
-    this.storage.insertEndpoint(id, { url: input.url, secret, description: input.description ?? null, events: input.events ?? null }, input.enabled !== false, Date.now());
+    this.storage.insertEndpoint(
+      id,
+      { url: input.url, secret, description: input.description ?? null, events: input.events ?? null },
+      input.enabled !== false,
+      Date.now(),
+    );
     return { ...this.storage.endpoint(id)!, secret };
   }
 

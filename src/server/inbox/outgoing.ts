@@ -222,7 +222,14 @@ export class OutgoingInvitations {
     const { devices } = this.inbox;
     switch (update.state) {
       case 'accepted':
-        devices.broadcast({ type: 'invitation.accepted', ...base, roomUrl: outgoing.room_url, by: row.user_id, byUser: user, ...(update.glareWith ? { joined: true } : {}) });
+        devices.broadcast({
+          type: 'invitation.accepted',
+          ...base,
+          roomUrl: outgoing.room_url,
+          by: row.user_id,
+          byUser: user,
+          ...(update.glareWith ? { joined: true } : {}),
+        });
         break;
       case 'declined':
         devices.broadcast({
@@ -236,7 +243,13 @@ export class OutgoingInvitations {
         });
         break;
       case 'canceled':
-        devices.broadcast({ type: 'invitation.canceled', ...base, by: this.inbox.userId, userId: row.user_id, reason: (update.reason ?? 'canceled') as CancelReason });
+        devices.broadcast({
+          type: 'invitation.canceled',
+          ...base,
+          by: this.inbox.userId,
+          userId: row.user_id,
+          reason: (update.reason ?? 'canceled') as CancelReason,
+        });
         break;
       case 'expired':
         devices.broadcast({ type: 'invitation.expired', ...base, userId: row.user_id, direction: 'outgoing' });
