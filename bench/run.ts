@@ -445,7 +445,7 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     targets,
     pass: targets.every((target) => target.pass),
   };
-  const out = resolve(root, args.out!);
+  const out = resolve(root, args.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults: ${out}`);

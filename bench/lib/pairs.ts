@@ -80,7 +80,7 @@ export class Mailbox<T> {
 
 /** Runs `create` for `count` items, at most `concurrency` at a time; rejects on the first failure. */
 export async function inBatches<T>(count: number, concurrency: number, create: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
+  const results = new Array<T>(count);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {

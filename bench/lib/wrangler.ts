@@ -130,8 +130,8 @@ function run(args: string[], cwd: string, env: Record<string, string> = {}): { c
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'exited')));
   return { child, exit, output: () => output };
 }

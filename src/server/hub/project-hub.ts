@@ -115,7 +115,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
   }
 
   /** Creates an endpoint; the secret is returned here and by `endpointSecret` only. Refused past MAX_API_ENDPOINTS. */
-  async createEndpoint(input: EndpointInput): Promise<(WebhookEndpoint & { secret: string }) | { refused: string }> {
+  createEndpoint(input: EndpointInput): (WebhookEndpoint & { secret: string }) | { refused: string } {
     if (this.storage.apiEndpointCount() >= MAX_API_ENDPOINTS) {
       return { refused: `a project has at most ${MAX_API_ENDPOINTS} webhook endpoints made through the API; delete one first` };
     }
@@ -160,11 +160,11 @@ export class ProjectHub extends DurableObject<HubEnv> {
     return 'deleted';
   }
 
-  async listAttempts(query: { endpointId?: string; eventId?: string; limit: number; before?: number }): Promise<DeliveryAttempt[]> {
+  listAttempts(query: { endpointId?: string; eventId?: string; limit: number; before?: number }): DeliveryAttempt[] {
     return this.storage.listAttempts(query);
   }
 
-  async listMessages(query: { endpointId?: string; eventId?: string; status?: string; limit: number }): Promise<MessageDelivery[]> {
+  listMessages(query: { endpointId?: string; eventId?: string; status?: string; limit: number }): MessageDelivery[] {
     return this.storage.listMessages(query);
   }
 
