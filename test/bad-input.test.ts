@@ -127,7 +127,7 @@ describe('rate limit', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 32 }, (_, i) => sender.sendCallInvitation({ to: uniqueUser('target'), roomName: `room-${i}`, callType: 'audio_call' })),
     );
-    const refused = results.filter((result) => result.status === 'rejected') as PromiseRejectedResult[];
+    const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(30);
     expect(refused.map((result) => (result.reason as BaxCloudError).code)).toEqual(['rate_limited', 'rate_limited']);
     await sender.getPresence([sender.getState().user.userId]);

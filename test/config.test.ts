@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 // from following the import, and vitest runs the module as it is.
 const configModule = '../src/server/config.js';
 const { projectsFrom } = (await import(configModule)) as {
-  projectsFrom(env: Record<string, string | undefined>): Map<string, Record<string, unknown>>;
+  projectsFrom: (env: Record<string, string | undefined>) => Map<string, Record<string, unknown>>;
 };
 
 const acme = { projectId: 'acme', apiKey: 'pk_acme', secret: 'acme-secret' };

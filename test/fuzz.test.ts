@@ -6,7 +6,7 @@ import { clientFrameSchema, type ClientFrameType } from '../src/protocol/frames.
 import { LIMITS } from '../src/protocol/limits.js';
 import { callTypeSchema, declineReasonSchema, errorCodeSchema, webhookEventTypeSchema } from '../src/protocol/lists.js';
 import { createUserToken } from '../src/server/tokens.js';
-import { openSocket, socketUrl } from './support/raw.js';
+import { frameText, openSocket, socketUrl } from './support/raw.js';
 import { startServer, type RunningServer, type TestProject } from './support/server.js';
 
 /**
@@ -44,7 +44,7 @@ beforeAll(async () => {
   socketTokens.other = (await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId: 'fuzz-other' })).token;
   socket = openSocket(socketUrl(server.host, { projectId: FUZZ.projectId, apiKey: FUZZ.apiKey, userId, token }));
   socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as Answer;
+    const frame = JSON.parse(frameText(data)) as Answer;
     if (frame.type === 'result' || frame.type === 'error') answers.shift()?.(frame);
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { PushMessage, RingMessage } from '../src/protocol/push.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
 import { openSocket, socketUrl } from './support/raw.js';
@@ -56,7 +56,19 @@ async function token(userId: string, project: TestProject = P): Promise<string> 
   return (await createUserToken({ projectId: project.projectId, secret: project.secret, userId })).token;
 }
 
-async function rest(method: string, path: string, auth: string, body?: unknown, project: TestProject = P): Promise<{ status: number; body: any }> {
+/** What a refusal answers. */
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+async function rest<Body = ErrorBody | null>(
+  method: string,
+  path: string,
+  auth: string,
+  body?: unknown,
+  project: TestProject = P,
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${server.url}/v1/projects/${project.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -64,6 +76,10 @@ async function rest(method: string, path: string, auth: string, body?: unknown, 
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+interface SubscriptionList {
+  subscriptions: Array<{ endpoint: string }>;
 }
 
 async function subscribe(userId: string, id: string, deviceId = `device-${id}`): Promise<BrowserSubscription> {
@@ -74,9 +90,9 @@ async function subscribe(userId: string, id: string, deviceId = `device-${id}`):
 }
 
 /** Decrypts one push message as the browser would, with the subscription's private key and auth secret. */
-function decrypt(request: PushRequest, subscription: BrowserSubscription): any {
+function decrypt(request: PushRequest, subscription: BrowserSubscription): PushMessage {
   const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') });
-  return JSON.parse(plaintext.toString('utf8'));
+  return JSON.parse(plaintext.toString('utf8')) as PushMessage;
 }
 
 /** Checks the VAPID Authorization header against the project's public key (RFC 8292). */
@@ -84,7 +100,7 @@ async function checkVapid(request: PushRequest): Promise<void> {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(request.headers.authorization ?? '');
   expect(match, request.headers.authorization).toBeTruthy();
   const [, jwt, k] = match!;
-  const vapid = await rest('GET', '/push/vapid', P.secret);
+  const vapid = await rest<{ publicKey: string; subject: string }>('GET', '/push/vapid', P.secret);
   expect(k).toBe(vapid.body.publicKey);
   const raw = Buffer.from(k!, 'base64url');
   expect(raw).toHaveLength(65);
@@ -117,7 +133,7 @@ describe('Web Push', () => {
     expect(ttl).toBeGreaterThan(30);
     expect(ttl).toBeLessThanOrEqual(40);
 
-    const ring = decrypt(request, laptop);
+    const ring = decrypt(request, laptop) as RingMessage;
     expect(ring).toMatchObject({
       v: 1,
       type: 'ring',
@@ -198,7 +214,7 @@ describe('Web Push', () => {
     bob.disconnect();
     await offline;
     const later = await alice.sendCallInvitation({ to: bobId, roomName: 'after', callType: 'audio_call' });
-    const pushed = () => service.for(phone.id).map((request) => decrypt(request, phone).invitationId as string);
+    const pushed = () => service.for(phone.id).map((request) => decrypt(request, phone).invitationId);
     await service.waitFor(() => pushed().includes(later.invitationId));
     expect(pushed()).not.toContain(online.invitationId);
     expect(pushed()).toEqual([canceled.invitationId, canceled.invitationId, missed.invitationId, missed.invitationId, later.invitationId]);
@@ -221,7 +237,7 @@ describe('Web Push', () => {
 
     const listed = await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret);
     await expect
-      .poll(async () => (await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry: any) => entry.endpoint))
+      .poll(async () => (await rest<SubscriptionList>('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry) => entry.endpoint))
       .toEqual([flaky.endpoint]);
     void listed;
 
@@ -250,7 +266,9 @@ describe('Web Push', () => {
     // A project's list replaces the browsers' services.
     expect(await register(P, 'https://fcm.googleapis.com/fcm/send/abc')).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
     expect(
-      (await rest('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map((entry: any) => entry.endpoint),
+      (await rest<SubscriptionList>('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map(
+        (entry) => entry.endpoint,
+      ),
     ).toEqual(['https://fcm.googleapis.com/fcm/send/abc']);
   });
 });

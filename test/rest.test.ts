@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { InviteeStatus, PresenceInfo } from '../src/protocol/types.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
 import { OpenApiChecker } from './support/openapi.js';
@@ -42,12 +43,12 @@ interface CallOptions {
 }
 
 /** Calls a documented route (by its OpenAPI template) and checks the answer against the document. */
-async function call(
+async function call<Body = unknown>(
   method: string,
   template: string,
   params: Record<string, string>,
   options: CallOptions = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Body; headers: Headers }> {
   let path = template.replace('{projectId}', P.projectId);
   for (const [name, value] of Object.entries(params)) path = path.replace(`{${name}}`, encodeURIComponent(value));
   const url = new URL(path, server.url);
@@ -63,9 +64,27 @@ async function call(
     ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  const body = text ? JSON.parse(text) : null;
+  const body = (text ? JSON.parse(text) : null) as Body;
   openapi.check(method, template, response.status, body);
   return { status: response.status, body, headers: response.headers };
+}
+
+// What the tests read of the answers; openapi.check validates each whole answer against its route's schema.
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+interface InvitationBody {
+  invitationId: string;
+  invitees: InviteeStatus[];
+}
+interface HistoryPage {
+  entries: Array<{ invitationId: string; outcome: string }>;
+  nextBefore: number | null;
+}
+interface VapidBody {
+  publicKey: string;
+  subject: string;
 }
 
 async function userToken(userId: string): Promise<string> {
@@ -95,7 +114,12 @@ describe('the document', () => {
 
 describe('tokens', () => {
   it('mints user tokens and checks sessions as documented', async () => {
-    const minted = await call('POST', '/v1/projects/{projectId}/tokens', {}, { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } });
+    const minted = await call<{ token: string; expiresAt: number }>(
+      'POST',
+      '/v1/projects/{projectId}/tokens',
+      {},
+      { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } },
+    );
     expect(minted.status).toBe(200);
     const session = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: minted.body.token, query: { apiKey: P.apiKey } });
     expect(session.body).toEqual({ userId: 'dora', expiresAt: minted.body.expiresAt });
@@ -109,7 +133,7 @@ describe('invitations', () => {
     const alice = await user('alice');
     const bob = await user('bob');
     const ringing = nextEvent(bob.onInvitationReceived.bind(bob));
-    const sent = await call(
+    const sent = await call<InvitationBody>(
       'POST',
       '/v1/projects/{projectId}/invitations',
       {},
@@ -139,7 +163,7 @@ describe('invitations', () => {
     await waitForState(alice, (state) => state.outgoing.some((entry) => entry.invitationId === sent.body.invitationId));
 
     // A retry with the same Idempotency-Key returns the first result and rings nobody again.
-    const again = await call(
+    const again = await call<InvitationBody>(
       'POST',
       '/v1/projects/{projectId}/invitations',
       {},
@@ -183,7 +207,7 @@ describe('invitations', () => {
     // Bob's open device learns it was answered elsewhere.
     await waitForState(bob, (state) => state.incoming.length === 0);
 
-    const late = await call(
+    const late = await call<ErrorBody>(
       'POST',
       '/v1/projects/{projectId}/invitations/{invitationId}/decline',
       { invitationId: sent.body.invitationId },
@@ -192,7 +216,7 @@ describe('invitations', () => {
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('not_pending');
 
-    const after = await call(
+    const after = await call<InvitationBody>(
       'GET',
       '/v1/projects/{projectId}/invitations/{invitationId}',
       { invitationId: sent.body.invitationId },
@@ -205,7 +229,7 @@ describe('invitations', () => {
     const bob = await user('bob');
     const carolId = uniqueUser('carol');
     const ringing = nextEvent(bob.onInvitationReceived.bind(bob), (invitation) => invitation.roomName === 'all-hands');
-    const sent = await call(
+    const sent = await call<InvitationBody>(
       'POST',
       '/v1/projects/{projectId}/invitations',
       {},
@@ -228,13 +252,13 @@ describe('invitations', () => {
     expect(canceled.body).toEqual({ invitationId: sent.body.invitationId, canceled: [idOf(bob)] });
     expect((await canceledEvent).invitationId).toBe(sent.body.invitationId);
 
-    const state = await call(
+    const state = await call<InvitationBody>(
       'GET',
       '/v1/projects/{projectId}/invitations/{invitationId}',
       { invitationId: sent.body.invitationId },
       { query: { userId: 'system' } },
     );
-    expect(Object.fromEntries(state.body.invitees.map((invitee: any) => [invitee.userId, invitee.state]))).toEqual({
+    expect(Object.fromEntries(state.body.invitees.map((invitee) => [invitee.userId, invitee.state]))).toEqual({
       [idOf(bob)]: 'canceled',
       [carolId]: 'declined',
     });
@@ -244,7 +268,12 @@ describe('invitations', () => {
   });
 
   it('refuses bad credentials and bad input with the socket error codes', async () => {
-    const noAuth = await call('POST', '/v1/projects/{projectId}/invitations', {}, { auth: null, body: { to: 'x', roomName: 'r', callType: 'audio_call' } });
+    const noAuth = await call<ErrorBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { auth: null, body: { to: 'x', roomName: 'r', callType: 'audio_call' } },
+    );
     expect(noAuth.status).toBe(401);
     expect(noAuth.body.code).toBe('unauthorized');
     const wrong = await call('GET', '/v1/projects/{projectId}/presence', {}, { auth: 'not-the-secret', query: { userIds: 'a' } });
@@ -277,7 +306,7 @@ describe('invitations', () => {
     );
     expect(polluted.status).toBe(400);
 
-    const missing = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' }, { query: { userId: 'bob' } });
+    const missing = await call<ErrorBody>('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' }, { query: { userId: 'bob' } });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('not_found');
     const noUser = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' });
@@ -285,7 +314,12 @@ describe('invitations', () => {
 
     // A user token answers only for its own user: Mallory cannot accept Bob's invitation.
     const bobId = uniqueUser('bob');
-    const sent = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: { to: bobId, roomName: 'private', callType: 'audio_call' } });
+    const sent = await call<InvitationBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { body: { to: bobId, roomName: 'private', callType: 'audio_call' } },
+    );
     const hijack = await call(
       'POST',
       '/v1/projects/{projectId}/invitations/{invitationId}/accept',
@@ -305,7 +339,12 @@ describe('presence and history', () => {
     const alice = await user('alice');
     const bob = await user('bob');
     const offline = uniqueUser('zed');
-    const presence = await call('GET', '/v1/projects/{projectId}/presence', {}, { query: { userIds: `${idOf(bob)},${offline}` } });
+    const presence = await call<{ presence: PresenceInfo[] }>(
+      'GET',
+      '/v1/projects/{projectId}/presence',
+      {},
+      { query: { userIds: `${idOf(bob)},${offline}` } },
+    );
     expect(presence.body.presence).toEqual([
       { userId: idOf(bob), status: 'online', lastSeen: expect.any(Number) },
       { userId: offline, status: 'offline', lastSeen: null },
@@ -318,18 +357,18 @@ describe('presence and history', () => {
     const second = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'h2', callType: 'audio_call' });
     await alice.cancelCallInvitation(second.invitationId);
 
-    const history = await call('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1' } });
+    const history = await call<HistoryPage>('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1' } });
     expect(history.body.entries).toHaveLength(1);
     expect(history.body.entries[0]).toMatchObject({ invitationId: second.invitationId, direction: 'incoming', outcome: 'canceled' });
     expect(history.body.nextBefore).toEqual(expect.any(Number));
-    const older = await call(
+    const older = await call<HistoryPage>(
       'GET',
       '/v1/projects/{projectId}/users/{userId}/history',
       { userId: idOf(bob) },
       { query: { before: String(history.body.nextBefore) } },
     );
     // Accepted on Bob's phone: to a backend that is simply "accepted".
-    expect(older.body.entries.map((entry: any) => [entry.invitationId, entry.outcome])).toEqual([[first.invitationId, 'accepted']]);
+    expect(older.body.entries.map((entry) => [entry.invitationId, entry.outcome])).toEqual([[first.invitationId, 'accepted']]);
     const bad = await call('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1000' } });
     expect(bad.status).toBe(400);
   });
@@ -337,7 +376,7 @@ describe('presence and history', () => {
 
 describe('webhook endpoints and VAPID keys', () => {
   it('manages webhook endpoints', async () => {
-    const created = await call(
+    const created = await call<{ id: string; secret: string }>(
       'POST',
       '/v1/projects/{projectId}/webhooks/endpoints',
       {},
@@ -346,10 +385,10 @@ describe('webhook endpoints and VAPID keys', () => {
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body).toMatchObject({ url: 'https://hooks.example/baxcloud', events: ['invitation.created'], enabled: true, source: 'api' });
-    const list = await call('GET', '/v1/projects/{projectId}/webhooks/endpoints', {});
-    expect(list.body.endpoints.map((endpoint: any) => endpoint.id)).toContain(id);
-    expect(list.body.endpoints[0].secret).toBeUndefined();
-    const secret = await call('GET', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret', { endpointId: id });
+    const list = await call<{ endpoints: Array<{ id: string; secret?: string }> }>('GET', '/v1/projects/{projectId}/webhooks/endpoints', {});
+    expect(list.body.endpoints.map((endpoint) => endpoint.id)).toContain(id);
+    expect(list.body.endpoints[0]!.secret).toBeUndefined();
+    const secret = await call<{ secret: string }>('GET', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret', { endpointId: id });
     expect(secret.body.secret).toBe(created.body.secret);
     const patched = await call(
       'PATCH',
@@ -374,10 +413,10 @@ describe('webhook endpoints and VAPID keys', () => {
   });
 
   it('makes, rotates and imports VAPID keys; browsers read the public key and register subscriptions with a user token', async () => {
-    const first = await call('GET', '/v1/projects/{projectId}/push/vapid', {});
+    const first = await call<VapidBody>('GET', '/v1/projects/{projectId}/push/vapid', {});
     expect(first.body.publicKey).toMatch(/^B[A-Za-z0-9_-]{86}$/);
-    expect((await call('GET', '/v1/projects/{projectId}/push/vapid', {})).body.publicKey).toBe(first.body.publicKey);
-    const rotated = await call('POST', '/v1/projects/{projectId}/push/vapid/rotate', {}, { body: { subject: 'mailto:ops@app.example' } });
+    expect((await call<VapidBody>('GET', '/v1/projects/{projectId}/push/vapid', {})).body.publicKey).toBe(first.body.publicKey);
+    const rotated = await call<VapidBody>('POST', '/v1/projects/{projectId}/push/vapid/rotate', {}, { body: { subject: 'mailto:ops@app.example' } });
     expect(rotated.body.publicKey).not.toBe(first.body.publicKey);
     expect(rotated.body.subject).toBe('mailto:ops@app.example');
 
@@ -420,11 +459,13 @@ describe('webhook endpoints and VAPID keys', () => {
     const subscription = { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', expirationTime: null, keys: { p256dh: raw, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } };
     const subscribed = await call('POST', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, body: { subscription, deviceId: 'laptop-1' } });
     expect(subscribed.status).toBe(201);
-    const listed = await call('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId });
+    const listed = await call<{ subscriptions: unknown[] }>('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId });
     expect(listed.body.subscriptions).toEqual([{ endpoint: subscription.endpoint, deviceId: 'laptop-1', createdAt: expect.any(Number), expirationTime: null }]);
     const removed = await call('DELETE', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, query: { endpoint: subscription.endpoint } });
     expect(removed.body).toEqual({ removed: true });
-    expect((await call('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId })).body.subscriptions).toEqual([]);
+    expect(
+      (await call<{ subscriptions: unknown[] }>('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId })).body.subscriptions,
+    ).toEqual([]);
     const bad = await call(
       'POST',
       '/v1/projects/{projectId}/push/subscriptions',

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { PushMessage } from '../src/protocol/push.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { launchChromium } from './support/chromium.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
@@ -115,15 +116,15 @@ afterAll(async () => {
  * would collapse it by its topic.
  */
 const pushesDelivered = new Set<string>();
-async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<any> {
+async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<PushMessage> {
   const key = `${type}:${invitationId}`;
-  let found: any;
+  let found: { payload: PushMessage; plaintext: string } | undefined;
   await service.waitFor(() => {
     for (const request of service.for(subscription.id)) {
       const plaintext = ece
         .decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') })
         .toString('utf8');
-      const payload = JSON.parse(plaintext);
+      const payload = JSON.parse(plaintext) as PushMessage;
       if (`${payload.type}:${payload.invitationId}` === key && !pushesDelivered.has(key)) {
         found = { payload, plaintext };
         return true;
@@ -132,8 +133,8 @@ async function deliverPush(type: 'ring' | 'close', invitationId: string): Promis
     return false;
   });
   pushesDelivered.add(key);
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: found.plaintext });
-  return found.payload;
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: found!.plaintext });
+  return found!.payload;
 }
 
 function shownNotifications(): Promise<
@@ -155,10 +156,17 @@ function shownNotifications(): Promise<
 }
 
 /** Clicks a notification's action; `opened` is the page the worker then opened or focused. */
-function click(tag: string, action: string): Promise<{ ok: boolean; status: number | null; action: string; opened: string | null } | null> {
+interface ClickOutcome {
+  ok: boolean;
+  status: number | null;
+  action: string;
+  opened: string | null;
+}
+
+function click(tag: string, action: string): Promise<ClickOutcome | null> {
   return page.evaluate(
     ({ tag, action }) =>
-      new Promise<any>((resolve) => {
+      new Promise<ClickOutcome | null>((resolve) => {
         const listener = (event: MessageEvent) => {
           if (event.data?.type !== 'clicked') return;
           navigator.serviceWorker.removeEventListener('message', listener);
