@@ -199,7 +199,12 @@ async function main(): Promise<number> {
   log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
   const started = await Promise.allSettled([
     // Like invitesPerMinute, the per-connection frame rate is a product limit, not what this measures.
-    startWrangler({ config: 'wrangler.jsonc', healthPath: '/v1/health', vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' }, signal: starting.signal }),
+    startWrangler({
+      config: 'wrangler.jsonc',
+      healthPath: '/v1/health',
+      vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+      signal: starting.signal,
+    }),
     startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal }),
   ]);
   for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
@@ -293,7 +298,9 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
   const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
   const errorsOf = (name: SideName) => {
     const s = sides[name];
-    return s.warmupErrors.total + s.unloaded.errors.total + s.latency.errors.total + (s.throughput?.errors.total ?? 0) + serverErrors[name].length + dropsOf[name];
+    return (
+      s.warmupErrors.total + s.unloaded.errors.total + s.latency.errors.total + (s.throughput?.errors.total ?? 0) + serverErrors[name].length + dropsOf[name]
+    );
   };
   const errors = Object.fromEntries(SIDES.map((name) => [name, errorsOf(name)])) as Record<SideName, number>;
   const totalErrors = SIDES.reduce((sum, name) => sum + errors[name], 0);
@@ -321,7 +328,9 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     console.log('\nLatency, ms: a single pair, one invitation at a time (context: no queueing behind other pairs)');
     table((side) => side.unloaded);
   }
-  console.log(`\nLatency, ms: ${config.latencyPairs} pairs in flight, after ${config.warmupCycles} warm-up cycles per pair, ${config.rounds} alternating rounds`);
+  console.log(
+    `\nLatency, ms: ${config.latencyPairs} pairs in flight, after ${config.warmupCycles} warm-up cycles per pair, ${config.rounds} alternating rounds`,
+  );
   table((side) => side.latency);
   const ring = summarize(sides.ours.latency.ring);
   const accept = summarize(sides.ours.latency.answer);
@@ -336,7 +345,9 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
   console.log(
     `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
   );
-  console.log(`  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`);
+  console.log(
+    `  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`,
+  );
   for (const name of SIDES) {
     const t = sides[name].throughput;
     if (!t) continue;
@@ -362,7 +373,8 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     const { serverLog, ...counts } = errorDetail(name);
     console.log(`  ${LABEL[name].padEnd(31)}${JSON.stringify({ ...counts, serverLog: serverLog.length })}`);
     const s = sides[name];
-    for (const sample of [...s.unloaded.errors.samples, ...s.latency.errors.samples, ...(s.throughput?.errors.samples ?? [])].slice(0, 3)) console.log(`      e.g. ${sample}`);
+    for (const sample of [...s.unloaded.errors.samples, ...s.latency.errors.samples, ...(s.throughput?.errors.samples ?? [])].slice(0, 3))
+      console.log(`      e.g. ${sample}`);
     for (const line of serverLog.slice(0, 3)) console.log(`      server: ${line.slice(0, 200)}`);
   }
 
@@ -370,12 +382,18 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
   const targets = [
     { name: `time-to-ring p99 ≤ 2 × baseline p99: ${ring.p99} ms vs ${(2 * baseRing.p99).toFixed(2)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= 2 },
     { name: `zero errors: ${SIDES.map((name) => `${errors[name]} ${name}`).join(', ')}`, pass: totalErrors === 0 },
-    { name: `at least ${config.invitations} latency samples per side: ${SIDES.map((name) => `${sides[name].latency.completed} ${name}`).join(', ')}`, pass: enough },
+    {
+      name: `at least ${config.invitations} latency samples per side: ${SIDES.map((name) => `${sides[name].latency.completed} ${name}`).join(', ')}`,
+      pass: enough,
+    },
   ];
   console.log('');
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
 
-  const latencyOf = (name: SideName, run: (side: Side) => LatencyRun) => ({ ring: summarize(run(sides[name]).ring), answer: summarize(run(sides[name]).answer) });
+  const latencyOf = (name: SideName, run: (side: Side) => LatencyRun) => ({
+    ring: summarize(run(sides[name]).ring),
+    answer: summarize(run(sides[name]).answer),
+  });
   const results = {
     date: new Date().toISOString(),
     commit: git(['rev-parse', '--short', 'HEAD']),
@@ -393,7 +411,10 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     sides: LABEL,
     unloaded: Object.fromEntries(SIDES.map((name) => [name, latencyOf(name, (side) => side.unloaded)])),
     latency: Object.fromEntries(
-      SIDES.map((name) => [name, { ...latencyOf(name, (side) => side.latency), workerdCpuMsPerInvitation: perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed) }]),
+      SIDES.map((name) => [
+        name,
+        { ...latencyOf(name, (side) => side.latency), workerdCpuMsPerInvitation: perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed) },
+      ]),
     ),
     ringP99Ratio: Math.round(ratio * 100) / 100,
     acceptP99Ratio: Math.round((accept.p99 / baseAnswer.p99) * 100) / 100,
@@ -424,7 +445,7 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     targets,
     pass: targets.every((target) => target.pass),
   };
-  const out = resolve(root, args.out!);
+  const out = resolve(root, args.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults: ${out}`);

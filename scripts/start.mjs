@@ -7,7 +7,20 @@ import { spawn } from 'node:child_process';
 const port = process.env.PORT ?? '8787';
 const child = spawn(
   process.execPath,
-  ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', process.env.HOST ?? '127.0.0.1', '--port', port, '--persist-to', '.wrangler/state', '--var', `DEMO_PROJECT:${process.env.DEMO_PROJECT ?? 'on'}`, '--var', 'LOCAL_DEVELOPMENT:on'],
+  [
+    'node_modules/wrangler/bin/wrangler.js',
+    'dev',
+    '--ip',
+    process.env.HOST ?? '127.0.0.1',
+    '--port',
+    port,
+    '--persist-to',
+    '.wrangler/state',
+    '--var',
+    `DEMO_PROJECT:${process.env.DEMO_PROJECT ?? 'on'}`,
+    '--var',
+    'LOCAL_DEVELOPMENT:on',
+  ],
   { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -18,11 +18,10 @@ function story(options: MemoryCallClientOptions, then?: (button: BaxCallButton, 
   return {
     render: (args) => {
       const client = new MemoryCallClient({ people, ...options });
-      const ready = async (element: Element | undefined) => {
+      const ready = (element: Element | undefined) => {
         if (!element || !then) return;
         const button = element as BaxCallButton;
-        await button.updateComplete;
-        then(button, client);
+        void button.updateComplete.then(() => then(button, client));
       };
       // The stories stop at the answer; the call room's stories show the call (and this event's default action).
       return html`<bax-cloud .client=${client} @bax-call-start=${(event: Event) => event.preventDefault()}>

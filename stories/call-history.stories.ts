@@ -25,7 +25,14 @@ function recent(): CallHistoryEntry[] {
   const now = Date.now();
   return [
     historyEntry({ counterpart: alice, createdAt: now - 2 * minute, outcome: 'missed' }),
-    historyEntry({ counterpart: bob, createdAt: now - 25 * minute, direction: 'outgoing', callType: 'audio_call', outcome: 'declined', replyMessage: "Can't talk now, I'll call back" }),
+    historyEntry({
+      counterpart: bob,
+      createdAt: now - 25 * minute,
+      direction: 'outgoing',
+      callType: 'audio_call',
+      outcome: 'declined',
+      replyMessage: "Can't talk now, I'll call back",
+    }),
     historyEntry({ counterpart: carol, createdAt: now - 3 * hour, outcome: 'accepted' }),
     historyEntry({ counterpart: dave, createdAt: now - day - hour, direction: 'outgoing', outcome: 'missed' }),
     historyEntry({ counterpart: alice, createdAt: now - 2 * day, outcome: 'answered_elsewhere' }),

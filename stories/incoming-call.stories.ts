@@ -33,10 +33,10 @@ function story(incoming: () => ReceivedInvitation[], then?: (element: BaxIncomin
   return {
     render: (args) => {
       const client = new MemoryCallClient({ user: me, people, incoming: incoming() });
-      const ready = async (element: Element | undefined) => {
+      const ready = (element: Element | undefined) => {
         if (!element || !then) return;
-        await (element as BaxIncomingCall).updateComplete;
-        then(element as BaxIncomingCall);
+        const call = element as BaxIncomingCall;
+        void call.updateComplete.then(() => then(call));
       };
       return html`<bax-cloud .client=${client}>
         <p>The page behind the call.</p>

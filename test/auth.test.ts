@@ -68,7 +68,12 @@ describe('the reserved system user', () => {
     expect(await response.json()).toMatchObject({ code: 'invalid_request' });
     await expect(createUserToken({ projectId: 'demo', secret: DEMO.secret, userId: 'system' })).rejects.toThrow(/reserved/);
     const now = Math.floor(Date.now() / 1000);
-    const handMade = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('system').setAudience('demo').setExpirationTime(now + 60).sign(new TextEncoder().encode(DEMO.secret));
+    const handMade = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('system')
+      .setAudience('demo')
+      .setExpirationTime(now + 60)
+      .sign(new TextEncoder().encode(DEMO.secret));
     expect(await upgradeStatus(socketUrl(server.host, { userId: 'system', token: handMade }))).toBe(403);
   });
 });
@@ -86,7 +91,13 @@ describe('refusing connections before the socket opens', () => {
 
   it('refuses an expired token with 401', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setAudience('demo').setIssuedAt(now - 120).setExpirationTime(now - 60).sign(new TextEncoder().encode(DEMO.secret));
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setAudience('demo')
+      .setIssuedAt(now - 120)
+      .setExpirationTime(now - 60)
+      .sign(new TextEncoder().encode(DEMO.secret));
     expect(await upgradeStatus(socketUrl(server.host, { userId, token: expired }))).toBe(401);
   });
 

@@ -24,11 +24,7 @@ const valid = () => ({ type: 'invite', requestId: rid(), to: uniqueUser('x'), ro
 /** Sends a frame, expects a typed invalid_request error, and proves the connection still works. */
 async function expectInvalid(frame: object | string, messagePart?: string): Promise<void> {
   const requestId =
-    typeof frame === 'string'
-      ? (/"requestId":"([^"]+)"/.exec(frame)?.[1] ?? null)
-      : 'requestId' in frame
-        ? (frame as { requestId: string }).requestId
-        : null;
+    typeof frame === 'string' ? (/"requestId":"([^"]+)"/.exec(frame)?.[1] ?? null) : 'requestId' in frame ? (frame as { requestId: string }).requestId : null;
   const before = raw.frames.length;
   raw.send(frame);
   const error = await raw.next((reply) => raw.frames.indexOf(reply) >= before && reply.type === 'error');
@@ -73,7 +69,10 @@ describe('every class of bad input gets a typed error and the connection stays u
     await expectInvalid({ ...valid(), metadata: [1, 2] }, 'metadata');
   });
   it('__proto__ keys anywhere', async () => {
-    await expectInvalid('{"type":"invite","requestId":"p1","to":"x","roomName":"r","callType":"video_call","metadata":{"__proto__":{"admin":true}}}', '__proto__');
+    await expectInvalid(
+      '{"type":"invite","requestId":"p1","to":"x","roomName":"r","callType":"video_call","metadata":{"__proto__":{"admin":true}}}',
+      '__proto__',
+    );
     await expectInvalid('{"__proto__":{"x":1},"type":"ping","requestId":"p2"}', '__proto__');
     await expectInvalid('{"type":"ping","requestId":"p3","\\u005f_proto__":{"x":1}}', '__proto__');
   });
@@ -128,7 +127,7 @@ describe('rate limit', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 32 }, (_, i) => sender.sendCallInvitation({ to: uniqueUser('target'), roomName: `room-${i}`, callType: 'audio_call' })),
     );
-    const refused = results.filter((result) => result.status === 'rejected') as PromiseRejectedResult[];
+    const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(30);
     expect(refused.map((result) => (result.reason as BaxCloudError).code)).toEqual(['rate_limited', 'rate_limited']);
     await sender.getPresence([sender.getState().user.userId]);

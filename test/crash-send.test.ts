@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallHistoryEntry, SendInvitationResult, Snapshot } from '../src/protocol/types.js';
 import { uniqueUser } from './support/clients.js';
-import { openRaw, type RawFrame, type RawSocket } from './support/raw.js';
+import { frameText, openRaw, type RawFrame, type RawSocket } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const INVITEES = 20;
@@ -66,7 +66,7 @@ function same(a: Record<string, string>, b: Record<string, string>): boolean {
   return sorted(a) === sorted(b);
 }
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -100,7 +100,7 @@ async function sendAndKill(killPoint: KillPoint, timeoutSeconds: number) {
   await new Promise<void>((resolve) => {
     for (const raw of ringing) {
       raw.socket.on('message', (data) => {
-        if ((JSON.parse(String(data)) as RawFrame).type === 'invitation.received' && 'rings' in killPoint && ++rang === killPoint.rings) resolve();
+        if ((JSON.parse(frameText(data)) as RawFrame).type === 'invitation.received' && 'rings' in killPoint && ++rang === killPoint.rings) resolve();
       });
     }
     before.socket.send(JSON.stringify(invite), () => 'ms' in killPoint && setTimeout(resolve, killPoint.ms));
@@ -138,7 +138,10 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
       // Every invitee has the invitation exactly once since the restart: in its snapshot, or rung by the resumed delivery.
       const sightings = (raw: RawSocket) =>
         (snapshotOf(raw).incoming.some((invitation) => invitation.invitationId === invitationId) ? 1 : 0) + ringIds(raw).length;
-      await eventually(async () => invitees.map(sightings), (counts) => counts.every((count) => count === 1));
+      await eventually(
+        () => invitees.map(sightings),
+        (counts) => counts.every((count) => count === 1),
+      );
       for (const raw of invitees) {
         expect(sightings(raw), raw.userId).toBe(1);
         expect(ringIds(raw).every((id) => id === invitationId)).toBe(true);

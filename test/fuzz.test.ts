@@ -6,7 +6,7 @@ import { clientFrameSchema, type ClientFrameType } from '../src/protocol/frames.
 import { LIMITS } from '../src/protocol/limits.js';
 import { callTypeSchema, declineReasonSchema, errorCodeSchema, webhookEventTypeSchema } from '../src/protocol/lists.js';
 import { createUserToken } from '../src/server/tokens.js';
-import { openSocket, socketUrl } from './support/raw.js';
+import { frameText, openSocket, socketUrl } from './support/raw.js';
 import { startServer, type RunningServer, type TestProject } from './support/server.js';
 
 /**
@@ -44,14 +44,17 @@ beforeAll(async () => {
   socketTokens.other = (await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId: 'fuzz-other' })).token;
   socket = openSocket(socketUrl(server.host, { projectId: FUZZ.projectId, apiKey: FUZZ.apiKey, userId, token }));
   socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as Answer;
+    const frame = JSON.parse(frameText(data)) as Answer;
     if (frame.type === 'result' || frame.type === 'error') answers.shift()?.(frame);
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   userToken = (await createUserToken({ projectId: FUZZ.projectId, secret: FUZZ.secret, userId: 'fuzz-browser' })).token;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
-  vapid = { publicKey: Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).toString('base64url'), privateKey: jwk.d! };
+  vapid = {
+    publicKey: Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).toString('base64url'),
+    privateKey: jwk.d!,
+  };
 });
 afterAll(async () => {
   socket?.close();
@@ -72,8 +75,24 @@ const OTHER_TOKEN = '\u0001other-token\u0001';
 const socketTokens = { own: '', other: '' };
 
 const specialStrings = fc.constantFrom(
-  '', ' ', '__proto__', 'constructor', 'prototype', 'system', 'javascript:alert(1)', 'data:text/html,x', '\u202E\u2066\u0000\u0085',
-  '%E0%A4%A', '\uD800', '\uDFFF\uD800', 'ftp://x', 'https://', 'x'.repeat(LIMITS.maxMessageLength + 1), '1e999', 'null', '{}',
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'system',
+  'javascript:alert(1)',
+  'data:text/html,x',
+  '\u202E\u2066\u0000\u0085',
+  '%E0%A4%A',
+  '\uD800',
+  '\uDFFF\uD800',
+  'ftp://x',
+  'https://',
+  'x'.repeat(LIMITS.maxMessageLength + 1),
+  '1e999',
+  'null',
+  '{}',
 );
 const loneSurrogates = fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)), maxLength: 4 });
 const weirdString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), loneSurrogates, specialStrings);
@@ -86,7 +105,7 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Mostly nothing (the valid default), now and then a value from `arbitrary`. */
-const sometimes = <T,>(arbitrary: fc.Arbitrary<T>, odds = 4) => fc.oneof({ weight: odds, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, odds = 4) => fc.oneof({ weight: odds, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
 
 const keyAt = (value: Json, index: number) => {
   const keys = Object.keys(value);
@@ -103,22 +122,31 @@ function mutations(base: fc.Arbitrary<Json>): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: base.map((value) => render(value)) },
     base.chain((value) => fc.nat().map((index) => render(Object.fromEntries(Object.entries(value).filter(([key]) => key !== keyAt(value, index)))))),
-    { weight: 3, arbitrary: fc.tuple(base, fc.nat(), weirdValue).map(([value, index, replacement]) => render({ ...value, [keyAt(value, index)]: replacement })) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(base, fc.nat(), weirdValue).map(([value, index, replacement]) => render({ ...value, [keyAt(value, index)]: replacement })),
+    },
     fc.tuple(base, weirdString, weirdValue).map(([value, key, extra]) => render({ ...value, [key]: extra })),
-    fc.tuple(base, fc.nat(), fc.integer({ min: 100, max: 20_000 })).map(([value, index, length]) => render({ ...value, [keyAt(value, index)]: 'x'.repeat(length) })),
+    fc
+      .tuple(base, fc.nat(), fc.integer({ min: 100, max: 20_000 }))
+      .map(([value, index, length]) => render({ ...value, [keyAt(value, index)]: 'x'.repeat(length) })),
     fc.tuple(base, fc.nat(), fc.integer({ min: 1, max: 8_000 })).map(([value, index, depth]) => render({ ...value, [keyAt(value, index)]: DEEP }, depth)),
     fc.tuple(base, fc.nat()).map(([value, cut]) => {
       const text = render(value);
       return text.slice(0, cut % text.length);
     }),
-    fc.tuple(base, fc.constantFrom('"__proto__":{"admin":true}', '"constructor":{"prototype":{}}', '"\\u005f_proto__":1', '"prototype":[]')).map(
-      ([value, injected]) => `{${injected},${render(value).slice(1)}`,
-    ),
+    fc
+      .tuple(base, fc.constantFrom('"__proto__":{"admin":true}', '"constructor":{"prototype":{}}', '"\\u005f_proto__":1', '"prototype":[]'))
+      .map(([value, injected]) => `{${injected},${render(value).slice(1)}`),
   );
 }
 
 /** Anything at all: text that is not JSON, JSON that is not an object. */
-const garbage = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 4 }).map((value) => render(value)));
+const garbage = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.jsonValue({ maxDepth: 4 }).map((value) => render(value)),
+);
 
 function expectTypedRefusal(body: unknown, context: string): void {
   const error = body as { code?: unknown; message?: unknown };
@@ -154,13 +182,29 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
   accept: frame('accept', fc.record({ invitationId: fc.string({ minLength: 1, maxLength: 64 }) })),
   decline: frame(
     'decline',
-    fc.record({ invitationId: fc.string({ minLength: 1, maxLength: 64 }), reason: fc.constantFrom(...declineReasonSchema.options), message: fc.string({ maxLength: 60 }) }, { requiredKeys: ['invitationId'] }),
+    fc.record(
+      {
+        invitationId: fc.string({ minLength: 1, maxLength: 64 }),
+        reason: fc.constantFrom(...declineReasonSchema.options),
+        message: fc.string({ maxLength: 60 }),
+      },
+      { requiredKeys: ['invitationId'] },
+    ),
   ),
-  cancel: frame('cancel', fc.record({ invitationId: fc.string({ minLength: 1, maxLength: 64 }), userIds: fc.uniqueArray(someone, { minLength: 1 }) }, { requiredKeys: ['invitationId'] })),
+  cancel: frame(
+    'cancel',
+    fc.record(
+      { invitationId: fc.string({ minLength: 1, maxLength: 64 }), userIds: fc.uniqueArray(someone, { minLength: 1 }) },
+      { requiredKeys: ['invitationId'] },
+    ),
+  ),
   'presence.set': frame('presence.set', fc.record({ status: fc.constantFrom('online', 'busy') })),
   'presence.get': frame('presence.get', fc.record({ userIds: fc.uniqueArray(someone, { minLength: 1 }) })),
   'presence.subscribe': frame('presence.subscribe', fc.record({ userIds: fc.uniqueArray(someone) })),
-  'history.list': frame('history.list', fc.record({ limit: fc.integer({ min: 1, max: LIMITS.maxHistoryPage }), before: fc.integer({ min: 1 }) }, { requiredKeys: [] })),
+  'history.list': frame(
+    'history.list',
+    fc.record({ limit: fc.integer({ min: 1, max: LIMITS.maxHistoryPage }), before: fc.integer({ min: 1 }) }, { requiredKeys: [] }),
+  ),
   'history.markSeen': frame('history.markSeen'),
   ping: frame('ping'),
   // Never a valid token shorter-lived than the run: the socket must stay open throughout.
@@ -171,7 +215,10 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
       {
         roomName: fc.string({ minLength: 1, maxLength: 30 }),
         liveType: fc.constantFrom(...callTypeSchema.options),
-        participant: fc.record({ name: fc.string({ maxLength: 20 }), avatarUrl: fc.constant('https://img.example/a.png'), isHost: fc.boolean() }, { requiredKeys: [] }),
+        participant: fc.record(
+          { name: fc.string({ maxLength: 20 }), avatarUrl: fc.constant('https://img.example/a.png'), isHost: fc.boolean() },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: ['roomName'] },
     ),
@@ -189,7 +236,10 @@ const validFrames: Record<ClientFrameType, fc.Arbitrary<Json>> = {
       { requiredKeys: ['roomName', 'to'] },
     ),
   ),
-  'room.media': frame('room.media', fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), camera: fc.boolean(), microphone: fc.boolean(), screen: fc.boolean() })),
+  'room.media': frame(
+    'room.media',
+    fc.record({ roomName: fc.string({ minLength: 1, maxLength: 30 }), camera: fc.boolean(), microphone: fc.boolean(), screen: fc.boolean() }),
+  ),
 };
 
 const socketPayload: fc.Arbitrary<string | Buffer> = fc.oneof(
@@ -245,7 +295,9 @@ describe('fuzzing the socket', () => {
       },
     );
     expect(await exchange(render({ type: 'ping', requestId: RID }))).toMatchObject({ type: 'result' });
-    expect(await exchange(render({ type: 'invite', requestId: RID, to: 'fuzz-after', roomName: 'after', callType: 'video_call' }))).toMatchObject({ type: 'result' });
+    expect(await exchange(render({ type: 'invite', requestId: RID, to: 'fuzz-after', roomName: 'after', callType: 'video_call' }))).toMatchObject({
+      type: 'result',
+    });
   }, 120_000);
 });
 
@@ -264,7 +316,10 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/health': () => ({ auth: 'none' }),
   'GET /v1/openapi.json': () => ({ auth: 'none' }),
   'POST /demo/token': () => ({ auth: 'none', body: { userId: 'fuzz-demo', name: 'Demo', avatarUrl: 'https://img.example/a.png' } }),
-  'POST /v1/projects/{projectId}/tokens': () => ({ auth: 'secret', body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60, rooms: { 'fuzz-room': 'viewer', stage: 'host' } } }),
+  'POST /v1/projects/{projectId}/tokens': () => ({
+    auth: 'secret',
+    body: { userId: 'fuzz-u', name: 'Fuzz', ttlSeconds: 60, rooms: { 'fuzz-room': 'viewer', stage: 'host' } },
+  }),
   'GET /v1/projects/{projectId}/session': () => ({ auth: 'user', query: { apiKey: FUZZ.apiKey } }),
   'POST /v1/projects/{projectId}/invitations': () => ({
     auth: 'secret',
@@ -282,7 +337,10 @@ const ROUTES: Record<string, () => RouteBase> = {
   'PUT /v1/projects/{projectId}/users/{userId}/contacts': () => ({ auth: 'secret', body: { contacts: ['fuzz-a', 'fuzz-app'] } }),
   'GET /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret' }),
   // Receivers on the discard port: deliveries fail at once instead of reaching out.
-  'POST /v1/projects/{projectId}/webhooks/endpoints': () => ({ auth: 'secret', body: { url: 'http://127.0.0.1:9/hook', description: 'fuzz', events: [webhookEventTypeSchema.options[0]], enabled: false } }),
+  'POST /v1/projects/{projectId}/webhooks/endpoints': () => ({
+    auth: 'secret',
+    body: { url: 'http://127.0.0.1:9/hook', description: 'fuzz', events: [webhookEventTypeSchema.options[0]], enabled: false },
+  }),
   'GET /v1/projects/{projectId}/webhooks/endpoints/{endpointId}': () => ({ auth: 'secret' }),
   'PATCH /v1/projects/{projectId}/webhooks/endpoints/{endpointId}': () => ({ auth: 'secret', body: { enabled: false, description: null, events: null } }),
   'DELETE /v1/projects/{projectId}/webhooks/endpoints/{endpointId}': () => ({ auth: 'secret' }),
@@ -295,7 +353,10 @@ const ROUTES: Record<string, () => RouteBase> = {
   'GET /v1/projects/{projectId}/push/public-key': () => ({ auth: 'user' }),
   'POST /v1/projects/{projectId}/push/subscriptions': () => ({
     auth: 'user',
-    body: { subscription: { endpoint: 'http://127.0.0.1:9/push', expirationTime: null, keys: { p256dh: vapid.publicKey, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } }, deviceId: 'fuzz-device' },
+    body: {
+      subscription: { endpoint: 'http://127.0.0.1:9/push', expirationTime: null, keys: { p256dh: vapid.publicKey, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } },
+      deviceId: 'fuzz-device',
+    },
   }),
   'DELETE /v1/projects/{projectId}/push/subscriptions': () => ({ auth: 'user', query: { endpoint: 'http://127.0.0.1:9/push' } }),
 };
@@ -326,7 +387,12 @@ const restCase: fc.Arbitrary<RestCase> = fc.constantFrom(...Object.keys(ROUTES))
   return fc.record({
     route: fc.constant(route),
     method: sometimes(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), 8),
-    params: fc.record({ projectId: sometimes(pathSegment, 6), invitationId: sometimes(pathSegment), userId: sometimes(pathSegment), endpointId: sometimes(pathSegment) }),
+    params: fc.record({
+      projectId: sometimes(pathSegment, 6),
+      invitationId: sometimes(pathSegment),
+      userId: sometimes(pathSegment),
+      endpointId: sometimes(pathSegment),
+    }),
     query: sometimes(fc.dictionary(queryKey, queryValue, { maxKeys: 3 }), 3),
     auth: sometimes(fc.constantFrom<Auth | 'wrong'>('secret', 'user', 'none', 'wrong'), 5),
     body: fc.oneof(
@@ -354,7 +420,10 @@ async function send(testCase: RestCase): Promise<{ status: number; text: string 
   const url = new URL(path, server.url);
   for (const [name, value] of Object.entries(testCase.query ?? base.query ?? {})) url.searchParams.set(name, value);
   const secret = credential(testCase.auth ?? base.auth);
-  const headers: Record<string, string> = { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(testCase.contentType ? { 'content-type': testCase.contentType } : {}) };
+  const headers: Record<string, string> = {
+    ...(secret ? { authorization: `Bearer ${secret}` } : {}),
+    ...(testCase.contentType ? { 'content-type': testCase.contentType } : {}),
+  };
   const body = method === 'GET' || testCase.body === undefined ? undefined : typeof testCase.body === 'string' ? testCase.body : new Uint8Array(testCase.body);
   const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
   return { status: response.status, text: await response.text() };
@@ -364,7 +433,11 @@ describe('fuzzing the REST API', () => {
   it('covers every documented route', async () => {
     const document = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const methods = ['get', 'put', 'post', 'delete', 'patch'];
-    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).filter((key) => methods.includes(key)).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => methods.includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(Object.keys(ROUTES)).toEqual(expect.arrayContaining(documented));
   });
 
@@ -386,7 +459,13 @@ describe('fuzzing the REST API', () => {
       }),
       { numRuns: REST_RUNS },
     );
-    const minted = await send({ route: 'POST /v1/projects/{projectId}/tokens', params: {}, query: undefined, body: JSON.stringify({ userId: 'fuzz-after' }), contentType: 'application/json' });
+    const minted = await send({
+      route: 'POST /v1/projects/{projectId}/tokens',
+      params: {},
+      query: undefined,
+      body: JSON.stringify({ userId: 'fuzz-after' }),
+      contentType: 'application/json',
+    });
     expect(minted.status).toBe(200);
     const history = await send({ route: 'GET /v1/projects/{projectId}/users/{userId}/history', params: {}, query: undefined, body: undefined });
     expect(history.status).toBe(200);

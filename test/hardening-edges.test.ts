@@ -1,9 +1,10 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { ReceivedInvitation } from '../src/protocol/types.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { DEMO, uniqueUser } from './support/clients.js';
-import { openRaw, openSocket, socketUrl, upgradeStatus, type RawFrame } from './support/raw.js';
+import { frameText, openRaw, openSocket, socketUrl, upgradeStatus, type RawFrame } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 /** The edges an outside review found: the demo project, inbox aliases, bad paths, REST rates, shown text. */
@@ -27,13 +28,19 @@ afterAll(async () => {
   await Promise.all([demo?.stop(), bare?.stop(), configured?.stop()]);
 });
 
-interface Answer {
+/** The body of every refusal, REST or socket upgrade. */
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+interface Answer<Body> {
   status: number;
-  body: any;
+  body: Body;
   headers: Headers;
 }
 
-async function post(server: RunningServer, path: string, body: unknown, secret?: string): Promise<Answer> {
+async function post<Body = ErrorBody>(server: RunningServer, path: string, body: unknown, secret?: string): Promise<Answer<Body>> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
@@ -42,13 +49,13 @@ async function post(server: RunningServer, path: string, body: unknown, secret?:
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-async function get(server: RunningServer, path: string, secret?: string): Promise<Answer> {
+async function get<Body = ErrorBody>(server: RunningServer, path: string, secret?: string): Promise<Answer<Body>> {
   const response = await fetch(`${server.url}${path}`, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
 /** Opens a socket expecting a refusal; resolves with its status and JSON body (101 and null when it opened). */
-function refusal(url: string): Promise<{ status: number; body: any }> {
+function refusal(url: string): Promise<{ status: number; body: ErrorBody | null }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.on('open', () => {
@@ -70,7 +77,7 @@ const demoToken = async (userId: string) => (await createUserToken({ projectId: 
 async function openWithToken(server: RunningServer, userId: string, token: string) {
   const socket = openSocket(socketUrl(server.host, { userId, token }));
   const frames: RawFrame[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as RawFrame));
+  socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as RawFrame));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const next = async (match: (frame: RawFrame) => boolean) => {
     await expect.poll(() => frames.some(match)).toBe(true);
@@ -135,9 +142,13 @@ describe('an inbox is reached only by its canonical name', () => {
   it('REST decodes and validates the ids first, so an encoded path reaches the same inbox', async () => {
     const caller = await openRaw(demo.host, alice);
     const sent = await caller.request({ type: 'invite', requestId: 'alias-1', to: uniqueUser('bob'), roomName: 'alias', callType: 'audio_call' });
-    const history = await get(demo, `/v1/projects/%64emo/users/${alice.replace('a', '%61')}/history`, DEMO.secret);
+    const history = await get<{ entries: Array<{ invitationId: string }> }>(
+      demo,
+      `/v1/projects/%64emo/users/${alice.replace('a', '%61')}/history`,
+      DEMO.secret,
+    );
     expect(history.status).toBe(200);
-    expect(history.body.entries.map((entry: { invitationId: string }) => entry.invitationId)).toContain((sent.result as { invitationId: string }).invitationId);
+    expect(history.body.entries.map((entry) => entry.invitationId)).toContain((sent.result as { invitationId: string }).invitationId);
     await caller.close();
   });
 });
@@ -196,12 +207,12 @@ describe('names, messages and room names reach others without control or bidi-ov
     const sent = await sender.request({ type: 'invite', requestId: `clean-${senderId}`, to: bob.userId, callType: 'video_call', roomName: 'room', ...fields });
     expect(sent.type).toBe('result');
     const received = await bob.next((frame) => frame.type === 'invitation.received');
-    return { bob, sender, invitation: received.invitation as Record<string, any> };
+    return { bob, sender, invitation: received.invitation as ReceivedInvitation };
   }
 
   it('through a token minted over REST, an invitation and a decline', async () => {
     const senderId = uniqueUser('mallory');
-    const minted = await post(demo, '/v1/projects/demo/tokens', { userId: senderId, name: dirtyName }, DEMO.secret);
+    const minted = await post<{ token: string }>(demo, '/v1/projects/demo/tokens', { userId: senderId, name: dirtyName }, DEMO.secret);
     expect(minted.status).toBe(200);
     const { bob, sender, invitation } = await ringing(minted.body.token, senderId, {
       roomName: 'stand\u202Eup\u0007\r\nroom',
@@ -210,7 +221,12 @@ describe('names, messages and room names reach others without control or bidi-ov
     expect(invitation.fromUser.name).toBe(cleanName);
     expect(invitation.roomName).toBe('standup room');
     expect(invitation.message).toBe('hi\nthere now');
-    const declined = await bob.request({ type: 'decline', requestId: 'clean-decline', invitationId: invitation.invitationId, message: 'no\u202Ethanks\u0001\n!' });
+    const declined = await bob.request({
+      type: 'decline',
+      requestId: 'clean-decline',
+      invitationId: invitation.invitationId,
+      message: 'no\u202Ethanks\u0001\n!',
+    });
     expect(declined.type).toBe('result');
     const event = await sender.next((frame) => frame.type === 'invitation.declined');
     expect(event.message).toBe('nothanks\n!');
@@ -235,11 +251,17 @@ describe('names, messages and room names reach others without control or bidi-ov
 
   it('in invitations an app backend sends over REST', async () => {
     const bob = await openRaw(demo.host, uniqueUser('bob'));
-    const sent = await post(demo, '/v1/projects/demo/invitations', { from: uniqueUser('app'), fromUser: { name: dirtyName }, to: bob.userId, roomName: '\u202Eroom', callType: 'audio_call' }, DEMO.secret);
+    const sent = await post(
+      demo,
+      '/v1/projects/demo/invitations',
+      { from: uniqueUser('app'), fromUser: { name: dirtyName }, to: bob.userId, roomName: '\u202Eroom', callType: 'audio_call' },
+      DEMO.secret,
+    );
     expect(sent.status).toBe(201);
     const received = await bob.next((frame) => frame.type === 'invitation.received');
-    expect((received.invitation as Record<string, any>).fromUser.name).toBe(cleanName);
-    expect((received.invitation as Record<string, any>).roomName).toBe('room');
+    const invitation = received.invitation as ReceivedInvitation;
+    expect(invitation.fromUser.name).toBe(cleanName);
+    expect(invitation.roomName).toBe('room');
     await bob.close();
   });
 
@@ -258,7 +280,12 @@ describe('avatarUrl must be a web URL (or an inline picture)', () => {
     for (const answer of [
       await post(demo, '/v1/projects/demo/tokens', { userId: 'alice', avatarUrl }, DEMO.secret),
       await post(demo, '/demo/token', { userId: 'alice', avatarUrl }),
-      await post(demo, '/v1/projects/demo/invitations', { from: 'app', fromUser: { avatarUrl }, to: 'bob', roomName: 'r', callType: 'video_call' }, DEMO.secret),
+      await post(
+        demo,
+        '/v1/projects/demo/invitations',
+        { from: 'app', fromUser: { avatarUrl }, to: 'bob', roomName: 'r', callType: 'video_call' },
+        DEMO.secret,
+      ),
     ]) {
       expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_request', message: expect.stringContaining('avatarUrl') } });
     }

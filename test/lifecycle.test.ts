@@ -108,7 +108,13 @@ describe('sending and ringing', () => {
     const sent = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'r', callType: 'audio_call' });
     const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
     await bob.declineCallInvitation(sent.invitationId, { reason: 'busy', message: "Can't talk now, I'll call back" });
-    expect(await declined).toMatchObject({ invitationId: sent.invitationId, by: idOf(bob), reason: 'busy', message: "Can't talk now, I'll call back", roomName: 'r' });
+    expect(await declined).toMatchObject({
+      invitationId: sent.invitationId,
+      by: idOf(bob),
+      reason: 'busy',
+      message: "Can't talk now, I'll call back",
+      roomName: 'r',
+    });
   });
 
   it('decline defaults its reason to "declined"', async () => {
@@ -165,7 +171,12 @@ describe('offline invitees and expiry', () => {
     expect(bob.getState().incoming).toEqual([]);
     expect(bob.getState().missedCalls).toBe(1);
     const history = await bob.getCallHistory();
-    expect(history.entries[0]).toMatchObject({ invitationId: sent.invitationId, direction: 'incoming', outcome: 'missed', counterpart: { userId: idOf(alice) } });
+    expect(history.entries[0]).toMatchObject({
+      invitationId: sent.invitationId,
+      direction: 'incoming',
+      outcome: 'missed',
+      counterpart: { userId: idOf(alice) },
+    });
   });
 
   it('both sides get an expired event when nobody answers a ringing invitation', async () => {
@@ -275,7 +286,11 @@ describe('meetings', () => {
     const danId = uniqueUser('dan');
     const sent = await alice.sendCallInvitation({ to: [idOf(bob), idOf(carol), danId], roomName: 'team', callType: 'video_call', timeoutSeconds: 6 });
     expect(sent.invitees).toHaveLength(3);
-    expect(Object.fromEntries(sent.invitees.map((invitee) => [invitee.userId, invitee.delivered]))).toEqual({ [idOf(bob)]: true, [idOf(carol)]: true, [danId]: false });
+    expect(Object.fromEntries(sent.invitees.map((invitee) => [invitee.userId, invitee.delivered]))).toEqual({
+      [idOf(bob)]: true,
+      [idOf(carol)]: true,
+      [danId]: false,
+    });
 
     const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
     const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
@@ -287,7 +302,9 @@ describe('meetings', () => {
     expect((await expired).userId).toBe(danId);
     await waitForState(alice, (state) => state.outgoing.length === 0);
     const history = await alice.getCallHistory();
-    const outcomes = Object.fromEntries(history.entries.filter((entry) => entry.invitationId === sent.invitationId).map((entry) => [entry.counterpart.userId, entry.outcome]));
+    const outcomes = Object.fromEntries(
+      history.entries.filter((entry) => entry.invitationId === sent.invitationId).map((entry) => [entry.counterpart.userId, entry.outcome]),
+    );
     expect(outcomes).toEqual({ [idOf(bob)]: 'accepted', [idOf(carol)]: 'declined', [danId]: 'missed' });
   });
 
@@ -297,7 +314,10 @@ describe('meetings', () => {
     const carol = await user('carol');
     const sent = await alice.sendCallInvitation({ to: [idOf(bob), idOf(carol)], roomName: 'team', callType: 'video_call' });
     const bobCanceled = nextEvent(bob.onInvitationCanceled.bind(bob));
-    await expect(alice.cancelCallInvitation(sent.invitationId, { userIds: [idOf(bob)] })).resolves.toEqual({ invitationId: sent.invitationId, canceled: [idOf(bob)] });
+    await expect(alice.cancelCallInvitation(sent.invitationId, { userIds: [idOf(bob)] })).resolves.toEqual({
+      invitationId: sent.invitationId,
+      canceled: [idOf(bob)],
+    });
     await bobCanceled;
     expect(carol.getState().incoming.map((entry) => entry.invitationId)).toEqual([sent.invitationId]);
     await carol.acceptCallInvitation(sent.invitationId);
@@ -314,7 +334,12 @@ describe('glare, busy and duplicates', () => {
     const bobHearsAccept = nextEvent(bob.onInvitationAccepted.bind(bob));
     const aliceStarts = nextEvent(alice.onInvitationAccepted.bind(alice));
     const result = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'alice-room', callType: 'video_call' });
-    expect(result).toMatchObject({ invitationId: bobsCall.invitationId, roomName: 'bob-room', joined: true, invitees: [{ userId: idOf(bob), state: 'accepted' }] });
+    expect(result).toMatchObject({
+      invitationId: bobsCall.invitationId,
+      roomName: 'bob-room',
+      joined: true,
+      invitees: [{ userId: idOf(bob), state: 'accepted' }],
+    });
     expect(await bobHearsAccept).toMatchObject({ invitationId: bobsCall.invitationId, by: idOf(alice) });
     expect(await aliceStarts).toMatchObject({ invitationId: bobsCall.invitationId, roomName: 'bob-room', joined: true });
     expect(alice.getState().incoming).toEqual([]);

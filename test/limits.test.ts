@@ -141,7 +141,8 @@ describe('with the default caps, a small frame rate and a short history', () => 
     const bob = await raw(server);
     const old = result<{ invitationId: string }>(await alice.request(invite(bob.userId, 'old')));
     result(await bob.request({ type: 'decline', requestId: rid(), invitationId: old.invitationId }));
-    const page = (socket: RawSocket) => socket.request({ type: 'history.list', requestId: rid() }).then((frame) => result<{ entries: Array<{ roomName: string }> }>(frame));
+    const page = (socket: RawSocket) =>
+      socket.request({ type: 'history.list', requestId: rid() }).then((frame) => result<{ entries: Array<{ roomName: string }> }>(frame));
     expect((await page(alice)).entries.map((entry) => entry.roomName)).toEqual(['old']);
     await new Promise((resolve) => setTimeout(resolve, HISTORY_MAX_AGE_MS + 500));
     // The next invitation each inbox stores prunes what aged out.
@@ -177,7 +178,9 @@ describe('with small caps', () => {
     const userId = uniqueUser('many');
     const first = await raw(server, userId, 'first');
     const second = await raw(server, userId, 'second');
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => first.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      first.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     const third = await raw(server, userId, 'third');
     expect(await closed).toEqual({ code: 4008, reason: 'too many devices: at most 2 connections per user' });
     for (const device of [second, third]) expect((await device.request({ type: 'ping', requestId: rid() })).type).toBe('result');
@@ -210,7 +213,12 @@ describe('with small caps', () => {
     const fourth = await alice.request(invite(uniqueUser('offline'), 'room-3'));
     expect(fourth).toMatchObject({ type: 'error', code: 'limit_exceeded', requestId: expect.stringMatching(/^invite-/) });
 
-    const viaRest = await rest(server, 'POST', '/v1/projects/demo/invitations', { from: alice.userId, to: uniqueUser('offline'), roomName: 'rest', callType: 'audio_call' });
+    const viaRest = await rest(server, 'POST', '/v1/projects/demo/invitations', {
+      from: alice.userId,
+      to: uniqueUser('offline'),
+      roomName: 'rest',
+      callType: 'audio_call',
+    });
     expect(viaRest.status).toBe(429);
     expect(viaRest.body.code).toBe('limit_exceeded');
     openapi.check('POST', '/v1/projects/{projectId}/invitations', viaRest.status, viaRest.body);
@@ -251,7 +259,9 @@ describe('with small caps', () => {
       await declined;
     }
     for (const socket of [alice, bob]) {
-      const page = result<{ entries: Array<{ roomName: string; outcome: string }> }>(await socket.request({ type: 'history.list', requestId: rid(), limit: 100 }));
+      const page = result<{ entries: Array<{ roomName: string; outcome: string }> }>(
+        await socket.request({ type: 'history.list', requestId: rid(), limit: 100 }),
+      );
       expect(page.entries.map((entry) => entry.roomName)).toEqual(['r7', 'r6', 'r5', 'r4', 'r3']);
     }
   });
@@ -279,12 +289,20 @@ describe('an outbox message that keeps failing', () => {
     await server.stop();
     const root = join(stateDir, 'v3', 'do');
     for (const file of bobFiles) rmSync(join(root, file));
-    writeFileSync(join(root, bobFiles.find((file) => file.endsWith('.sqlite'))!), 'not a database '.repeat(100));
+    writeFileSync(
+      join(
+        root,
+        bobFiles.find((file) => file.endsWith('.sqlite'))!,
+      ),
+      'not a database '.repeat(100),
+    );
 
     server = await startServer({ stateDir, vars: { OUTBOX_MAX_AGE_MS: String(OUTBOX_MAX_AGE_MS) } });
     const openapi = new OpenApiChecker(await (await fetch(`${server.url}/v1/openapi.json`)).json());
     const alice = await raw(server);
-    const sent = result<{ invitationId: string; invitees: Array<{ delivered: boolean }> }>(await alice.request(invite(bobId, 'doomed', { timeoutSeconds: 120 })));
+    const sent = result<{ invitationId: string; invitees: Array<{ delivered: boolean }> }>(
+      await alice.request(invite(bobId, 'doomed', { timeoutSeconds: 120 })),
+    );
     expect(sent.invitees[0]!.delivered).toBe(false);
 
     const path = '/v1/projects/{projectId}/users/{userId}/dead-letters';
@@ -296,7 +314,12 @@ describe('an outbox message that keeps failing', () => {
     expect(await list()).toEqual([]);
     await expect.poll(list, { timeout: 20_000, interval: 500 }).toHaveLength(1);
     const [letter] = await list();
-    expect(letter).toMatchObject({ target: bobId, kind: 'deliver', payload: { invitationId: sent.invitationId, roomName: 'doomed' }, error: expect.any(String) });
+    expect(letter).toMatchObject({
+      target: bobId,
+      kind: 'deliver',
+      payload: { invitationId: sent.invitationId, roomName: 'doomed' },
+      error: expect.any(String),
+    });
     expect(Number(letter!.failedAt) - Number(letter!.createdAt)).toBeGreaterThanOrEqual(OUTBOX_MAX_AGE_MS);
 
     // No more attempts after it: the server's log stops growing with failed deliveries to bob.

@@ -35,7 +35,17 @@ async function realPair() {
   const alice = await connectClient(server.host, { userId: aliceId, name: 'Alice' });
   const bob = await connectClient(server.host, { userId: bobId, name: 'Bob' });
   open.push(alice, bob);
-  return { alice, bob, aliceId, bobId, events: recordEvents(alice), ids: new Map([[aliceId, 'alice'], [bobId, 'bob']]) };
+  return {
+    alice,
+    bob,
+    aliceId,
+    bobId,
+    events: recordEvents(alice),
+    ids: new Map([
+      [aliceId, 'alice'],
+      [bobId, 'bob'],
+    ]),
+  };
 }
 
 /** Alice on a memory client that simulates Bob. */
@@ -110,7 +120,12 @@ describe('the memory client answers as the server does', () => {
         return { log: { result, events, store: store(alice) }, ids };
       },
     );
-    expect(log).toMatchObject({ events: [['onInvitationDelivered', {}], ['onInvitationAccepted', { by: 'bob' }]] });
+    expect(log).toMatchObject({
+      events: [
+        ['onInvitationDelivered', {}],
+        ['onInvitationAccepted', { by: 'bob' }],
+      ],
+    });
   });
 
   it('when the callee declines with a message, in the events and the history', async () => {
@@ -233,7 +248,13 @@ describe('the memory client answers as the server does', () => {
         return { log: { result, events, store: store(alice) }, ids };
       },
     );
-    expect(log).toMatchObject({ result: { joined: true, roomName: 'theirs' }, events: [['onInvitationReceived', {}], ['onInvitationAccepted', { joined: true }]] });
+    expect(log).toMatchObject({
+      result: { joined: true, roomName: 'theirs' },
+      events: [
+        ['onInvitationReceived', {}],
+        ['onInvitationAccepted', { joined: true }],
+      ],
+    });
   });
 
   it('for presence and the missed-call count', async () => {

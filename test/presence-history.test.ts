@@ -176,7 +176,9 @@ describe('reconnect sync', () => {
 
     const reloaded = await user('alice', aliceId, 'same-tab');
     const state = reloaded.getState();
-    expect(state.outgoing.map((entry) => [entry.invitationId, entry.invitees[0]!.state, entry.invitees[0]!.delivered])).toEqual([[toBob.invitationId, 'pending', false]]);
+    expect(state.outgoing.map((entry) => [entry.invitationId, entry.invitees[0]!.state, entry.invitees[0]!.delivered])).toEqual([
+      [toBob.invitationId, 'pending', false],
+    ]);
     expect(state.incoming.map((entry) => entry.invitationId)).toEqual([fromCarol.invitationId]);
     expect(state.missedCalls).toBe(1);
     expect(Math.abs(state.clockOffset)).toBeLessThan(2000);

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { PushMessage, RingMessage } from '../src/protocol/push.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
 import { openSocket, socketUrl } from './support/raw.js';
@@ -19,7 +19,13 @@ const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 
 /** Pushes to the local stand-in, which it lists explicitly (the server runs in local development, so http to loopback is allowed). */
-const P: TestProject & { pushServices: string[] } = { projectId: 'push-app', apiKey: 'push-key', secret: 'push-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
+const P: TestProject & { pushServices: string[] } = {
+  projectId: 'push-app',
+  apiKey: 'push-key',
+  secret: 'push-secret',
+  allowedOrigins: ['*'],
+  pushServices: [PUSH_SERVICE_HOST],
+};
 /** Lists no push services: the browsers' own are the only ones it accepts. */
 const DEFAULTS: TestProject = { projectId: 'push-defaults', apiKey: 'defaults-key', secret: 'defaults-secret', allowedOrigins: ['*'] };
 let server: RunningServer;
@@ -50,7 +56,19 @@ async function token(userId: string, project: TestProject = P): Promise<string> 
   return (await createUserToken({ projectId: project.projectId, secret: project.secret, userId })).token;
 }
 
-async function rest(method: string, path: string, auth: string, body?: unknown, project: TestProject = P): Promise<{ status: number; body: any }> {
+/** What a refusal answers. */
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+async function rest<Body = ErrorBody | null>(
+  method: string,
+  path: string,
+  auth: string,
+  body?: unknown,
+  project: TestProject = P,
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${server.url}/v1/projects/${project.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -58,6 +76,10 @@ async function rest(method: string, path: string, auth: string, body?: unknown, 
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+interface SubscriptionList {
+  subscriptions: Array<{ endpoint: string }>;
 }
 
 async function subscribe(userId: string, id: string, deviceId = `device-${id}`): Promise<BrowserSubscription> {
@@ -68,9 +90,9 @@ async function subscribe(userId: string, id: string, deviceId = `device-${id}`):
 }
 
 /** Decrypts one push message as the browser would, with the subscription's private key and auth secret. */
-function decrypt(request: PushRequest, subscription: BrowserSubscription): any {
+function decrypt(request: PushRequest, subscription: BrowserSubscription): PushMessage {
   const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') });
-  return JSON.parse(plaintext.toString('utf8'));
+  return JSON.parse(plaintext.toString('utf8')) as PushMessage;
 }
 
 /** Checks the VAPID Authorization header against the project's public key (RFC 8292). */
@@ -78,7 +100,7 @@ async function checkVapid(request: PushRequest): Promise<void> {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(request.headers.authorization ?? '');
   expect(match, request.headers.authorization).toBeTruthy();
   const [, jwt, k] = match!;
-  const vapid = await rest('GET', '/push/vapid', P.secret);
+  const vapid = await rest<{ publicKey: string; subject: string }>('GET', '/push/vapid', P.secret);
   expect(k).toBe(vapid.body.publicKey);
   const raw = Buffer.from(k!, 'base64url');
   expect(raw).toHaveLength(65);
@@ -111,7 +133,7 @@ describe('Web Push', () => {
     expect(ttl).toBeGreaterThan(30);
     expect(ttl).toBeLessThanOrEqual(40);
 
-    const ring = decrypt(request, laptop);
+    const ring = decrypt(request, laptop) as RingMessage;
     expect(ring).toMatchObject({
       v: 1,
       type: 'ring',
@@ -141,7 +163,10 @@ describe('Web Push', () => {
     expect(socketRefused).toBe(401);
 
     const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
-    const answer = await fetch(`${ring.api}/v1/projects/${ring.projectId}/invitations/${ring.invitationId}/accept`, { method: 'POST', headers: { authorization: `Bearer ${ring.answerToken}` } });
+    const answer = await fetch(`${ring.api}/v1/projects/${ring.projectId}/invitations/${ring.invitationId}/accept`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ring.answerToken}` },
+    });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ invitationId: sent.invitationId, state: 'accepted' });
     expect((await accepted).by).toBe(bobId);
@@ -189,7 +214,7 @@ describe('Web Push', () => {
     bob.disconnect();
     await offline;
     const later = await alice.sendCallInvitation({ to: bobId, roomName: 'after', callType: 'audio_call' });
-    const pushed = () => service.for(phone.id).map((request) => decrypt(request, phone).invitationId as string);
+    const pushed = () => service.for(phone.id).map((request) => decrypt(request, phone).invitationId);
     await service.waitFor(() => pushed().includes(later.invitationId));
     expect(pushed()).not.toContain(online.invitationId);
     expect(pushed()).toEqual([canceled.invitationId, canceled.invitationId, missed.invitationId, missed.invitationId, later.invitationId]);
@@ -211,7 +236,9 @@ describe('Web Push', () => {
     expect(decrypt(service.for(flaky.id).at(-1)!, flaky)).toMatchObject({ type: 'ring', roomName: 'first' });
 
     const listed = await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret);
-    await expect.poll(async () => (await rest('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry: any) => entry.endpoint)).toEqual([flaky.endpoint]);
+    await expect
+      .poll(async () => (await rest<SubscriptionList>('GET', `/users/${bobId}/push-subscriptions`, P.secret)).body.subscriptions.map((entry) => entry.endpoint))
+      .toEqual([flaky.endpoint]);
     void listed;
 
     await alice.sendCallInvitation({ to: bobId, roomName: 'second', callType: 'audio_call' });
@@ -222,7 +249,8 @@ describe('Web Push', () => {
   it('takes subscriptions only on the push services the project accepts', async () => {
     const userId = uniqueUser('erin');
     const { keys } = browserSubscription(service, 'unused').json;
-    const register = async (project: TestProject, endpoint: string) => rest('POST', '/push/subscriptions', await token(userId, project), { subscription: { endpoint, keys } }, project);
+    const register = async (project: TestProject, endpoint: string) =>
+      rest('POST', '/push/subscriptions', await token(userId, project), { subscription: { endpoint, keys } }, project);
 
     // Without its own list a project takes the browsers' push services, and nothing else: not even the local
     // stand-in, though the server runs in local development.
@@ -237,8 +265,10 @@ describe('Web Push', () => {
     });
     // A project's list replaces the browsers' services.
     expect(await register(P, 'https://fcm.googleapis.com/fcm/send/abc')).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
-    expect((await rest('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map((entry: any) => entry.endpoint)).toEqual([
-      'https://fcm.googleapis.com/fcm/send/abc',
-    ]);
+    expect(
+      (await rest<SubscriptionList>('GET', `/users/${userId}/push-subscriptions`, DEFAULTS.secret, undefined, DEFAULTS)).body.subscriptions.map(
+        (entry) => entry.endpoint,
+      ),
+    ).toEqual(['https://fcm.googleapis.com/fcm/send/abc']);
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { InviteeStatus, PresenceInfo } from '../src/protocol/types.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
 import { OpenApiChecker } from './support/openapi.js';
@@ -42,7 +43,12 @@ interface CallOptions {
 }
 
 /** Calls a documented route (by its OpenAPI template) and checks the answer against the document. */
-async function call(method: string, template: string, params: Record<string, string>, options: CallOptions = {}): Promise<{ status: number; body: any; headers: Headers }> {
+async function call<Body = unknown>(
+  method: string,
+  template: string,
+  params: Record<string, string>,
+  options: CallOptions = {},
+): Promise<{ status: number; body: Body; headers: Headers }> {
   let path = template.replace('{projectId}', P.projectId);
   for (const [name, value] of Object.entries(params)) path = path.replace(`{${name}}`, encodeURIComponent(value));
   const url = new URL(path, server.url);
@@ -58,9 +64,27 @@ async function call(method: string, template: string, params: Record<string, str
     ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  const body = text ? JSON.parse(text) : null;
+  const body = (text ? JSON.parse(text) : null) as Body;
   openapi.check(method, template, response.status, body);
   return { status: response.status, body, headers: response.headers };
+}
+
+// What the tests read of the answers; openapi.check validates each whole answer against its route's schema.
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+interface InvitationBody {
+  invitationId: string;
+  invitees: InviteeStatus[];
+}
+interface HistoryPage {
+  entries: Array<{ invitationId: string; outcome: string }>;
+  nextBefore: number | null;
+}
+interface VapidBody {
+  publicKey: string;
+  subject: string;
 }
 
 async function userToken(userId: string): Promise<string> {
@@ -75,15 +99,27 @@ describe('the document', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(openapi.document.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.document.webhooks).sort()).toEqual(
-      ['call.ended', 'call.started', 'invitation.accepted', 'invitation.canceled', 'invitation.created', 'invitation.declined', 'invitation.delivered', 'invitation.expired'],
-    );
+    expect(Object.keys(openapi.document.webhooks).sort()).toEqual([
+      'call.ended',
+      'call.started',
+      'invitation.accepted',
+      'invitation.canceled',
+      'invitation.created',
+      'invitation.declined',
+      'invitation.delivered',
+      'invitation.expired',
+    ]);
   });
 });
 
 describe('tokens', () => {
   it('mints user tokens and checks sessions as documented', async () => {
-    const minted = await call('POST', '/v1/projects/{projectId}/tokens', {}, { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } });
+    const minted = await call<{ token: string; expiresAt: number }>(
+      'POST',
+      '/v1/projects/{projectId}/tokens',
+      {},
+      { body: { userId: 'dora', name: 'Dora', ttlSeconds: 60 } },
+    );
     expect(minted.status).toBe(200);
     const session = await call('GET', '/v1/projects/{projectId}/session', {}, { auth: minted.body.token, query: { apiKey: P.apiKey } });
     expect(session.body).toEqual({ userId: 'dora', expiresAt: minted.body.expiresAt });
@@ -97,42 +133,95 @@ describe('invitations', () => {
     const alice = await user('alice');
     const bob = await user('bob');
     const ringing = nextEvent(bob.onInvitationReceived.bind(bob));
-    const sent = await call('POST', '/v1/projects/{projectId}/invitations', {}, {
-      body: { from: idOf(alice), fromUser: { name: 'Alice A.' }, to: idOf(bob), roomName: 'rest-room', callType: 'video_call', message: 'from the backend', timeoutSeconds: 60 },
-      headers: { 'idempotency-key': `send-${idOf(alice)}` },
-    });
+    const sent = await call<InvitationBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      {
+        body: {
+          from: idOf(alice),
+          fromUser: { name: 'Alice A.' },
+          to: idOf(bob),
+          roomName: 'rest-room',
+          callType: 'video_call',
+          message: 'from the backend',
+          timeoutSeconds: 60,
+        },
+        headers: { 'idempotency-key': `send-${idOf(alice)}` },
+      },
+    );
     expect(sent.status).toBe(201);
     expect(sent.body.invitees).toEqual([{ userId: idOf(bob), user: bob.getState().user, delivered: true, state: 'pending', reason: null, message: null }]);
     const received = await ringing;
-    expect(received).toMatchObject({ invitationId: sent.body.invitationId, from: idOf(alice), fromUser: { userId: idOf(alice), name: 'Alice A.' }, message: 'from the backend' });
+    expect(received).toMatchObject({
+      invitationId: sent.body.invitationId,
+      from: idOf(alice),
+      fromUser: { userId: idOf(alice), name: 'Alice A.' },
+      message: 'from the backend',
+    });
     // Alice's own devices see the invitation the backend sent for her.
     await waitForState(alice, (state) => state.outgoing.some((entry) => entry.invitationId === sent.body.invitationId));
 
     // A retry with the same Idempotency-Key returns the first result and rings nobody again.
-    const again = await call('POST', '/v1/projects/{projectId}/invitations', {}, {
-      body: { from: idOf(alice), to: idOf(bob), roomName: 'rest-room', callType: 'video_call', message: 'from the backend', timeoutSeconds: 60 },
-      headers: { 'idempotency-key': `send-${idOf(alice)}` },
-    });
+    const again = await call<InvitationBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      {
+        body: { from: idOf(alice), to: idOf(bob), roomName: 'rest-room', callType: 'video_call', message: 'from the backend', timeoutSeconds: 60 },
+        headers: { 'idempotency-key': `send-${idOf(alice)}` },
+      },
+    );
     expect(again.body.invitationId).toBe(sent.body.invitationId);
 
-    const asSender = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: sent.body.invitationId }, { query: { userId: idOf(alice) } });
+    const asSender = await call(
+      'GET',
+      '/v1/projects/{projectId}/invitations/{invitationId}',
+      { invitationId: sent.body.invitationId },
+      { query: { userId: idOf(alice) } },
+    );
     expect(asSender.status).toBe(200);
-    expect(asSender.body).toMatchObject({ view: 'sender', from: idOf(alice), roomName: 'rest-room', invitees: [{ userId: idOf(bob), state: 'pending', delivered: true }] });
-    const asInvitee = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: sent.body.invitationId }, { query: { userId: idOf(bob) } });
+    expect(asSender.body).toMatchObject({
+      view: 'sender',
+      from: idOf(alice),
+      roomName: 'rest-room',
+      invitees: [{ userId: idOf(bob), state: 'pending', delivered: true }],
+    });
+    const asInvitee = await call(
+      'GET',
+      '/v1/projects/{projectId}/invitations/{invitationId}',
+      { invitationId: sent.body.invitationId },
+      { query: { userId: idOf(bob) } },
+    );
     expect(asInvitee.body).toMatchObject({ view: 'invitee', invitees: [{ userId: idOf(bob), state: 'pending' }] });
 
     const accepted = nextEvent(alice.onInvitationAccepted.bind(alice));
-    const answer = await call('POST', '/v1/projects/{projectId}/invitations/{invitationId}/accept', { invitationId: sent.body.invitationId }, { auth: await userToken(idOf(bob)), body: {} });
+    const answer = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations/{invitationId}/accept',
+      { invitationId: sent.body.invitationId },
+      { auth: await userToken(idOf(bob)), body: {} },
+    );
     expect(answer.body).toEqual({ invitationId: sent.body.invitationId, state: 'accepted' });
     expect((await accepted).by).toBe(idOf(bob));
     // Bob's open device learns it was answered elsewhere.
     await waitForState(bob, (state) => state.incoming.length === 0);
 
-    const late = await call('POST', '/v1/projects/{projectId}/invitations/{invitationId}/decline', { invitationId: sent.body.invitationId }, { body: { userId: idOf(bob) } });
+    const late = await call<ErrorBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations/{invitationId}/decline',
+      { invitationId: sent.body.invitationId },
+      { body: { userId: idOf(bob) } },
+    );
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('not_pending');
 
-    const after = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: sent.body.invitationId }, { query: { userId: idOf(alice) } });
+    const after = await call<InvitationBody>(
+      'GET',
+      '/v1/projects/{projectId}/invitations/{invitationId}',
+      { invitationId: sent.body.invitationId },
+      { query: { userId: idOf(alice) } },
+    );
     expect(after.body.invitees[0]).toMatchObject({ state: 'accepted' });
   });
 
@@ -140,12 +229,22 @@ describe('invitations', () => {
     const bob = await user('bob');
     const carolId = uniqueUser('carol');
     const ringing = nextEvent(bob.onInvitationReceived.bind(bob), (invitation) => invitation.roomName === 'all-hands');
-    const sent = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: { to: [idOf(bob), carolId], roomName: 'all-hands', callType: 'audio_call' } });
+    const sent = await call<InvitationBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { body: { to: [idOf(bob), carolId], roomName: 'all-hands', callType: 'audio_call' } },
+    );
     expect(sent.status).toBe(201);
     const received = await ringing;
     expect(received).toMatchObject({ invitationId: sent.body.invitationId, from: 'system' });
 
-    const declined = await call('POST', '/v1/projects/{projectId}/invitations/{invitationId}/decline', { invitationId: sent.body.invitationId }, { body: { userId: carolId, reason: 'unavailable' } });
+    const declined = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations/{invitationId}/decline',
+      { invitationId: sent.body.invitationId },
+      { body: { userId: carolId, reason: 'unavailable' } },
+    );
     expect(declined.body).toEqual({ invitationId: sent.body.invitationId, state: 'declined' });
 
     const canceledEvent = nextEvent(bob.onInvitationCanceled.bind(bob));
@@ -153,33 +252,61 @@ describe('invitations', () => {
     expect(canceled.body).toEqual({ invitationId: sent.body.invitationId, canceled: [idOf(bob)] });
     expect((await canceledEvent).invitationId).toBe(sent.body.invitationId);
 
-    const state = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: sent.body.invitationId }, { query: { userId: 'system' } });
-    expect(Object.fromEntries(state.body.invitees.map((invitee: any) => [invitee.userId, invitee.state]))).toEqual({ [idOf(bob)]: 'canceled', [carolId]: 'declined' });
+    const state = await call<InvitationBody>(
+      'GET',
+      '/v1/projects/{projectId}/invitations/{invitationId}',
+      { invitationId: sent.body.invitationId },
+      { query: { userId: 'system' } },
+    );
+    expect(Object.fromEntries(state.body.invitees.map((invitee) => [invitee.userId, invitee.state]))).toEqual({
+      [idOf(bob)]: 'canceled',
+      [carolId]: 'declined',
+    });
 
     const again = await call('POST', '/v1/projects/{projectId}/invitations/{invitationId}/cancel', { invitationId: sent.body.invitationId }, { body: {} });
     expect(again.status).toBe(409);
   });
 
   it('refuses bad credentials and bad input with the socket error codes', async () => {
-    const noAuth = await call('POST', '/v1/projects/{projectId}/invitations', {}, { auth: null, body: { to: 'x', roomName: 'r', callType: 'audio_call' } });
+    const noAuth = await call<ErrorBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { auth: null, body: { to: 'x', roomName: 'r', callType: 'audio_call' } },
+    );
     expect(noAuth.status).toBe(401);
     expect(noAuth.body.code).toBe('unauthorized');
     const wrong = await call('GET', '/v1/projects/{projectId}/presence', {}, { auth: 'not-the-secret', query: { userIds: 'a' } });
     expect(wrong.status).toBe(401);
-    const userCannotSend = await call('POST', '/v1/projects/{projectId}/invitations', {}, { auth: await userToken('mallory'), body: { to: 'x', roomName: 'r', callType: 'audio_call' } });
+    const userCannotSend = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { auth: await userToken('mallory'), body: { to: 'x', roomName: 'r', callType: 'audio_call' } },
+    );
     expect(userCannotSend.status).toBe(401);
 
     const badType = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: { to: 'bob', roomName: 'r', callType: 'fax' } });
     expect(badType.status).toBe(400);
     expect(badType.body).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('callType') });
-    const unknownField = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: { to: 'bob', roomName: 'r', callType: 'audio_call', admin: true } });
+    const unknownField = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { body: { to: 'bob', roomName: 'r', callType: 'audio_call', admin: true } },
+    );
     expect(unknownField.status).toBe(400);
     const malformed = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: '{"to":' });
     expect(malformed.status).toBe(400);
-    const polluted = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: '{"to":"bob","roomName":"r","callType":"audio_call","__proto__":{"x":1}}' });
+    const polluted = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { body: '{"to":"bob","roomName":"r","callType":"audio_call","__proto__":{"x":1}}' },
+    );
     expect(polluted.status).toBe(400);
 
-    const missing = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' }, { query: { userId: 'bob' } });
+    const missing = await call<ErrorBody>('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' }, { query: { userId: 'bob' } });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('not_found');
     const noUser = await call('GET', '/v1/projects/{projectId}/invitations/{invitationId}', { invitationId: 'nope' });
@@ -187,8 +314,18 @@ describe('invitations', () => {
 
     // A user token answers only for its own user: Mallory cannot accept Bob's invitation.
     const bobId = uniqueUser('bob');
-    const sent = await call('POST', '/v1/projects/{projectId}/invitations', {}, { body: { to: bobId, roomName: 'private', callType: 'audio_call' } });
-    const hijack = await call('POST', '/v1/projects/{projectId}/invitations/{invitationId}/accept', { invitationId: sent.body.invitationId }, { auth: await userToken('mallory') });
+    const sent = await call<InvitationBody>(
+      'POST',
+      '/v1/projects/{projectId}/invitations',
+      {},
+      { body: { to: bobId, roomName: 'private', callType: 'audio_call' } },
+    );
+    const hijack = await call(
+      'POST',
+      '/v1/projects/{projectId}/invitations/{invitationId}/accept',
+      { invitationId: sent.body.invitationId },
+      { auth: await userToken('mallory') },
+    );
     expect(hijack.status).toBe(404);
 
     const unknownProject = await fetch(`${server.url}/v1/projects/nope/presence?userIds=a`, { headers: { authorization: `Bearer ${P.secret}` } });
@@ -202,7 +339,12 @@ describe('presence and history', () => {
     const alice = await user('alice');
     const bob = await user('bob');
     const offline = uniqueUser('zed');
-    const presence = await call('GET', '/v1/projects/{projectId}/presence', {}, { query: { userIds: `${idOf(bob)},${offline}` } });
+    const presence = await call<{ presence: PresenceInfo[] }>(
+      'GET',
+      '/v1/projects/{projectId}/presence',
+      {},
+      { query: { userIds: `${idOf(bob)},${offline}` } },
+    );
     expect(presence.body.presence).toEqual([
       { userId: idOf(bob), status: 'online', lastSeen: expect.any(Number) },
       { userId: offline, status: 'offline', lastSeen: null },
@@ -215,13 +357,18 @@ describe('presence and history', () => {
     const second = await alice.sendCallInvitation({ to: idOf(bob), roomName: 'h2', callType: 'audio_call' });
     await alice.cancelCallInvitation(second.invitationId);
 
-    const history = await call('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1' } });
+    const history = await call<HistoryPage>('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1' } });
     expect(history.body.entries).toHaveLength(1);
     expect(history.body.entries[0]).toMatchObject({ invitationId: second.invitationId, direction: 'incoming', outcome: 'canceled' });
     expect(history.body.nextBefore).toEqual(expect.any(Number));
-    const older = await call('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { before: String(history.body.nextBefore) } });
+    const older = await call<HistoryPage>(
+      'GET',
+      '/v1/projects/{projectId}/users/{userId}/history',
+      { userId: idOf(bob) },
+      { query: { before: String(history.body.nextBefore) } },
+    );
     // Accepted on Bob's phone: to a backend that is simply "accepted".
-    expect(older.body.entries.map((entry: any) => [entry.invitationId, entry.outcome])).toEqual([[first.invitationId, 'accepted']]);
+    expect(older.body.entries.map((entry) => [entry.invitationId, entry.outcome])).toEqual([[first.invitationId, 'accepted']]);
     const bad = await call('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1000' } });
     expect(bad.status).toBe(400);
   });
@@ -229,16 +376,26 @@ describe('presence and history', () => {
 
 describe('webhook endpoints and VAPID keys', () => {
   it('manages webhook endpoints', async () => {
-    const created = await call('POST', '/v1/projects/{projectId}/webhooks/endpoints', {}, { body: { url: 'https://hooks.example/baxcloud', description: 'prod', events: ['invitation.created'] } });
+    const created = await call<{ id: string; secret: string }>(
+      'POST',
+      '/v1/projects/{projectId}/webhooks/endpoints',
+      {},
+      { body: { url: 'https://hooks.example/baxcloud', description: 'prod', events: ['invitation.created'] } },
+    );
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body).toMatchObject({ url: 'https://hooks.example/baxcloud', events: ['invitation.created'], enabled: true, source: 'api' });
-    const list = await call('GET', '/v1/projects/{projectId}/webhooks/endpoints', {});
-    expect(list.body.endpoints.map((endpoint: any) => endpoint.id)).toContain(id);
-    expect(list.body.endpoints[0].secret).toBeUndefined();
-    const secret = await call('GET', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret', { endpointId: id });
+    const list = await call<{ endpoints: Array<{ id: string; secret?: string }> }>('GET', '/v1/projects/{projectId}/webhooks/endpoints', {});
+    expect(list.body.endpoints.map((endpoint) => endpoint.id)).toContain(id);
+    expect(list.body.endpoints[0]!.secret).toBeUndefined();
+    const secret = await call<{ secret: string }>('GET', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret', { endpointId: id });
     expect(secret.body.secret).toBe(created.body.secret);
-    const patched = await call('PATCH', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}', { endpointId: id }, { body: { events: null, enabled: false } });
+    const patched = await call(
+      'PATCH',
+      '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}',
+      { endpointId: id },
+      { body: { events: null, enabled: false } },
+    );
     expect(patched.body).toMatchObject({ events: null, enabled: false, disabledReason: 'manual' });
     const got = await call('GET', '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}', { endpointId: id });
     expect(got.body).toEqual(patched.body);
@@ -256,17 +413,22 @@ describe('webhook endpoints and VAPID keys', () => {
   });
 
   it('makes, rotates and imports VAPID keys; browsers read the public key and register subscriptions with a user token', async () => {
-    const first = await call('GET', '/v1/projects/{projectId}/push/vapid', {});
+    const first = await call<VapidBody>('GET', '/v1/projects/{projectId}/push/vapid', {});
     expect(first.body.publicKey).toMatch(/^B[A-Za-z0-9_-]{86}$/);
-    expect((await call('GET', '/v1/projects/{projectId}/push/vapid', {})).body.publicKey).toBe(first.body.publicKey);
-    const rotated = await call('POST', '/v1/projects/{projectId}/push/vapid/rotate', {}, { body: { subject: 'mailto:ops@app.example' } });
+    expect((await call<VapidBody>('GET', '/v1/projects/{projectId}/push/vapid', {})).body.publicKey).toBe(first.body.publicKey);
+    const rotated = await call<VapidBody>('POST', '/v1/projects/{projectId}/push/vapid/rotate', {}, { body: { subject: 'mailto:ops@app.example' } });
     expect(rotated.body.publicKey).not.toBe(first.body.publicKey);
     expect(rotated.body.subject).toBe('mailto:ops@app.example');
 
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = privateKey.export({ format: 'jwk' });
     const raw = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).toString('base64url');
-    const imported = await call('PUT', '/v1/projects/{projectId}/push/vapid', {}, { body: { publicKey: raw, privateKey: jwk.d, subject: 'https://app.example/contact' } });
+    const imported = await call(
+      'PUT',
+      '/v1/projects/{projectId}/push/vapid',
+      {},
+      { body: { publicKey: raw, privateKey: jwk.d, subject: 'https://app.example/contact' } },
+    );
     expect(imported.body).toMatchObject({ publicKey: raw, subject: 'https://app.example/contact' });
     void publicKey;
     const mismatched = await call('PUT', '/v1/projects/{projectId}/push/vapid', {}, { body: { publicKey: first.body.publicKey, privateKey: jwk.d } });
@@ -288,18 +450,28 @@ describe('webhook endpoints and VAPID keys', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
-    const foreign = await fetch(`${server.url}/v1/projects/${P.projectId}/push/subscriptions`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    const foreign = await fetch(`${server.url}/v1/projects/${P.projectId}/push/subscriptions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
     const subscription = { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', expirationTime: null, keys: { p256dh: raw, auth: 'c2VjcmV0LWF1dGgtMTIzNA' } };
     const subscribed = await call('POST', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, body: { subscription, deviceId: 'laptop-1' } });
     expect(subscribed.status).toBe(201);
-    const listed = await call('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId });
+    const listed = await call<{ subscriptions: unknown[] }>('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId });
     expect(listed.body.subscriptions).toEqual([{ endpoint: subscription.endpoint, deviceId: 'laptop-1', createdAt: expect.any(Number), expirationTime: null }]);
     const removed = await call('DELETE', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, query: { endpoint: subscription.endpoint } });
     expect(removed.body).toEqual({ removed: true });
-    expect((await call('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId })).body.subscriptions).toEqual([]);
-    const bad = await call('POST', '/v1/projects/{projectId}/push/subscriptions', {}, { auth: token, body: { subscription: { endpoint: 'ftp://x', keys: { p256dh: 'a', auth: 'b' } } } });
+    expect(
+      (await call<{ subscriptions: unknown[] }>('GET', '/v1/projects/{projectId}/users/{userId}/push-subscriptions', { userId: bobId })).body.subscriptions,
+    ).toEqual([]);
+    const bad = await call(
+      'POST',
+      '/v1/projects/{projectId}/push/subscriptions',
+      {},
+      { auth: token, body: { subscription: { endpoint: 'ftp://x', keys: { p256dh: 'a', auth: 'b' } } } },
+    );
     expect(bad.status).toBe(400);
   });
 });

@@ -38,7 +38,12 @@ it('a crash mid-flow loses nothing: pending invitations survive, still expire on
 
   // The client reconnects by itself and its snapshot still holds both pending invitations.
   await waitForState(alice, (state) => state.connection === 'open' && state.outgoing.length === 2, 30_000);
-  expect(alice.getState().outgoing.map((entry) => entry.invitationId).sort()).toEqual([toCarol.invitationId, toBob.invitationId].sort());
+  expect(
+    alice
+      .getState()
+      .outgoing.map((entry) => entry.invitationId)
+      .sort(),
+  ).toEqual([toCarol.invitationId, toBob.invitationId].sort());
 
   const carol = await connectClient(second.host, { userId: carolId });
   clients.push(carol);

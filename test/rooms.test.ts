@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { RoomGrants } from '../src/protocol/room.js';
+import type { ResultByType } from '../src/protocol/frames.js';
+import type { RoomGrants, RoomJoinResult, RoomParticipant } from '../src/protocol/room.js';
+import type { CallHistoryEntry, ReceivedInvitation } from '../src/protocol/types.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { uniqueUser } from './support/clients.js';
-import { openSocket, socketUrl, type RawFrame } from './support/raw.js';
+import { frameText, openSocket, socketUrl, type RawFrame } from './support/raw.js';
 import { startServer, type RunningServer, type StartOptions, type TestProject } from './support/server.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -64,7 +66,7 @@ interface Peer {
   frames: RawFrame[];
   request(frame: Record<string, unknown>): Promise<RawFrame>;
   /** Sends a request and returns its result, failing the test on an error. */
-  ok(frame: Record<string, unknown>): Promise<any>;
+  ok<T extends keyof ResultByType>(frame: { type: T } & Record<string, unknown>): Promise<ResultByType[T]>;
   next(match: (frame: RawFrame) => boolean, timeoutMs?: number): Promise<RawFrame>;
   close(): Promise<void>;
 }
@@ -86,7 +88,7 @@ async function device(options: { userId?: string; deviceId?: string; rooms?: Roo
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
   socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as RawFrame;
+    const frame = JSON.parse(frameText(data)) as RawFrame;
     frames.push(frame);
     for (const waiter of waiters) {
       if (waiter.match(frame)) {
@@ -118,10 +120,10 @@ async function device(options: { userId?: string; deviceId?: string; rooms?: Roo
     deviceId,
     frames,
     request,
-    async ok(frame) {
+    async ok<T extends keyof ResultByType>(frame: { type: T } & Record<string, unknown>) {
       const answer = await request(frame);
       if (answer.type !== 'result') throw new Error(`${String(frame.type)} failed: ${JSON.stringify(answer)}`);
-      return answer.result;
+      return answer.result as ResultByType[T];
     },
     next,
     close: () =>
@@ -144,7 +146,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function invitedAndAccepted(from: Peer, to: Peer[], room: string, callType = 'video_call'): Promise<string> {
   const sent = await from.ok({ type: 'invite', to: to.map((peer) => peer.userId), roomName: room, callType });
   for (const invitee of to) {
-    await invitee.next((frame) => frame.type === 'invitation.received' && (frame.invitation as any).invitationId === sent.invitationId);
+    await invitee.next((frame) => frame.type === 'invitation.received' && (frame.invitation as ReceivedInvitation).invitationId === sent.invitationId);
     await invitee.ok({ type: 'accept', invitationId: sent.invitationId });
   }
   for (const invitee of to)
@@ -154,21 +156,21 @@ async function invitedAndAccepted(from: Peer, to: Peer[], room: string, callType
 
 const join = (peer: Peer, room: string, liveType?: string) => peer.request({ type: 'room.join', roomName: room, ...(liveType ? { liveType } : {}) });
 
-async function joined(peer: Peer, room: string, liveType?: string): Promise<any> {
+async function joined(peer: Peer, room: string, liveType?: string): Promise<RoomJoinResult> {
   const answer = await join(peer, room, liveType);
   if (answer.type !== 'result') throw new Error(`join failed: ${JSON.stringify(answer)}`);
-  return answer.result;
+  return answer.result as RoomJoinResult;
 }
 
 const joinedFrame = (participantId: string) => (frame: RawFrame) =>
-  frame.type === 'room.participant_joined' && (frame.participant as any).participantId === participantId;
+  frame.type === 'room.participant_joined' && (frame.participant as RoomParticipant).participantId === participantId;
 
-async function historyEntry(peer: Peer, invitationId: string, match: (entry: any) => boolean): Promise<any> {
-  let entry: any;
+async function historyEntry(peer: Peer, invitationId: string, match: (entry: CallHistoryEntry) => boolean): Promise<CallHistoryEntry | undefined> {
+  let entry: CallHistoryEntry | undefined;
   await expect
     .poll(async () => {
       const page = await peer.ok({ type: 'history.list' });
-      entry = page.entries.find((candidate: any) => candidate.invitationId === invitationId);
+      entry = page.entries.find((candidate) => candidate.invitationId === invitationId);
       return entry && match(entry);
     })
     .toBe(true);
@@ -207,7 +209,7 @@ describe('admission', () => {
     const second = await joined(bob, room);
     expect(second.self).toBe(pid(bob));
     expect(second.room.startedAt).toEqual(expect.any(Number));
-    expect(second.room.participants.map((participant: any) => [participant.participantId, participant.role])).toEqual([
+    expect(second.room.participants.map((participant) => [participant.participantId, participant.role])).toEqual([
       [pid(alice), 'host'],
       [pid(bob), 'participant'],
     ]);
@@ -264,7 +266,7 @@ describe('admission', () => {
     });
     const answer = await new Promise<RawFrame>((resolve, reject) => {
       socket.on('message', (data) => {
-        const frame = JSON.parse(String(data)) as RawFrame;
+        const frame = JSON.parse(frameText(data)) as RawFrame;
         if (frame.type === 'snapshot') socket.send(JSON.stringify({ type: 'room.join', requestId: 'forged', roomName: room }));
         if (frame.requestId === 'forged') resolve(frame);
       });
@@ -350,7 +352,7 @@ describe('signaling', () => {
     await joined(bob, room);
     const updated = await bob.ok({ type: 'room.media', roomName: room, camera: false, microphone: true, screen: false });
     expect(updated).toMatchObject({ participantId: pid(bob), microphone: true, camera: false });
-    const seen = await alice.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as any).microphone === true);
+    const seen = await alice.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as RoomParticipant).microphone === true);
     expect(seen.participant).toEqual(updated);
   });
 });
@@ -425,14 +427,16 @@ describe('the end of a call', () => {
     await joined(alice, room);
     const before = await joined(bob, room);
     await bob.close();
-    const reconnecting = await alice.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as any).presence === 'reconnecting');
+    const reconnecting = await alice.next(
+      (frame) => frame.type === 'room.participant_updated' && (frame.participant as RoomParticipant).presence === 'reconnecting',
+    );
     expect(reconnecting.participant).toMatchObject({ participantId: pid(bob), presence: 'reconnecting' });
 
     const back = await device({ userId: bobId, deviceId: 'bob-phone' });
     const rejoined = await joined(back, room);
     expect(rejoined.self).toBe(before.self);
     expect(rejoined.room.startedAt).toBe(before.room.startedAt);
-    expect(rejoined.room.participants.map((participant: any) => [participant.participantId, participant.presence])).toEqual([
+    expect(rejoined.room.participants.map((participant) => [participant.participantId, participant.presence])).toEqual([
       [pid(alice), 'connected'],
       [pid(bob), 'connected'],
     ]);
@@ -451,7 +455,7 @@ describe('the end of a call', () => {
     for (const peer of [alice, bob, carol]) await joined(peer, room);
     const closedAt = Date.now();
     await carol.close();
-    await alice.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as any).presence === 'reconnecting');
+    await alice.next((frame) => frame.type === 'room.participant_updated' && (frame.participant as RoomParticipant).presence === 'reconnecting');
     const left = await bob.next((frame) => frame.type === 'room.participant_left', GRACE_MS + 10_000);
     expect(left).toMatchObject({ participantId: pid(carol), reason: 'disconnected' });
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 500);
@@ -470,14 +474,14 @@ describe('ICE servers', () => {
     const { iceServers } = await joined(peer, room);
     const after = Math.floor(Date.now() / 1000);
     expect(iceServers[0]).toEqual({ urls: 'stun:stun.example.org:3478' });
-    const turn = iceServers[1];
+    const turn = iceServers[1]!;
     expect(turn.urls).toEqual(ROOMS.turn.urls);
     const [expiry, user] = String(turn.username).split(':');
     expect(user).toBe(peer.userId);
     expect(Number(expiry)).toBeGreaterThanOrEqual(before + TURN_TTL_SECONDS);
     expect(Number(expiry)).toBeLessThanOrEqual(after + TURN_TTL_SECONDS);
-    expect(turn.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn.username).digest('base64'));
-    expect(turn.credential).not.toBe(createHmac('sha1', 'another secret').update(turn.username).digest('base64'));
+    expect(turn.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn.username!).digest('base64'));
+    expect(turn.credential).not.toBe(createHmac('sha1', 'another secret').update(turn.username!).digest('base64'));
   });
 
   it("applies the project's relay-only policy", async () => {
@@ -520,7 +524,7 @@ describe('webhooks', () => {
       reason: 'hangup',
       durationMs: expect.any(Number),
     });
-    expect(ended.payload.data.endedAt - ended.payload.data.startedAt).toBe(ended.payload.data.durationMs);
+    expect(ended.payload.data.endedAt! - ended.payload.data.startedAt!).toBe(ended.payload.data.durationMs);
     expect(ended.payload.data.participants).toHaveLength(2);
   });
 });
@@ -564,7 +568,7 @@ describe('live streaming', () => {
     const viewer = await device({ rooms: { [room]: 'viewer' } });
     expect((await joined(host, room, 'live_streaming')).room.liveType).toBe('live_streaming');
     const watching = await joined(viewer, room, 'live_streaming');
-    expect(watching.room.participants.find((participant: any) => participant.participantId === pid(viewer))).toMatchObject({ role: 'viewer', isHost: false });
+    expect(watching.room.participants.find((participant) => participant.participantId === pid(viewer))).toMatchObject({ role: 'viewer', isHost: false });
     expect(await viewer.request({ type: 'room.media', roomName: room, camera: true, microphone: false, screen: false })).toMatchObject({
       type: 'error',
       code: 'forbidden',
@@ -576,14 +580,16 @@ describe('live streaming', () => {
     // Inviting someone else to the room, even a friend who accepts, promotes no one.
     const friend = await device();
     await invitedAndAccepted(viewer, [friend], room, 'live_streaming');
-    expect(
-      (await joined(viewer, room, 'live_streaming')).room.participants.find((participant: any) => participant.participantId === pid(viewer)),
-    ).toMatchObject({ role: 'viewer' });
+    expect((await joined(viewer, room, 'live_streaming')).room.participants.find((participant) => participant.participantId === pid(viewer))).toMatchObject({
+      role: 'viewer',
+    });
     expect(await join(friend, room)).toMatchObject({ type: 'error', code: 'forbidden' });
 
     await invitedAndAccepted(host, [viewer], room, 'live_streaming');
     const promoted = (frame: RawFrame) =>
-      frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(viewer) && (frame.participant as any).role === 'host';
+      frame.type === 'room.participant_updated' &&
+      (frame.participant as RoomParticipant).participantId === pid(viewer) &&
+      (frame.participant as RoomParticipant).role === 'host';
     await Promise.all([host.next(promoted), viewer.next(promoted)]);
     expect(await viewer.ok({ type: 'room.media', roomName: room, camera: true, microphone: true, screen: false })).toMatchObject({
       role: 'host',
@@ -597,7 +603,9 @@ describe('live streaming', () => {
     await invitedAndAccepted(caller, [host], room, 'live_streaming');
     await host.next(
       (frame) =>
-        frame.type === 'room.participant_updated' && (frame.participant as any).participantId === pid(caller) && (frame.participant as any).role === 'host',
+        frame.type === 'room.participant_updated' &&
+        (frame.participant as RoomParticipant).participantId === pid(caller) &&
+        (frame.participant as RoomParticipant).role === 'host',
     );
   });
 });
@@ -622,9 +630,7 @@ describe('a server crash', () => {
       expect(again.self).toBe(pid(alice));
       // Bob never comes back: his inbox has no connection for him, so he runs out the grace and the call ends.
       expect(await back.next((frame) => frame.type === 'room.ended', GRACE_MS + 15_000)).toMatchObject({ reason: 'hangup' });
-      await expect
-        .poll(async () => ((await back.ok({ type: 'presence.get', userIds: [alice.userId] })) as Array<{ status: string }>)[0]!.status)
-        .toBe('online');
+      await expect.poll(async () => (await back.ok({ type: 'presence.get', userIds: [alice.userId] }))[0]!.status).toBe('online');
     } finally {
       await Promise.all(sockets.splice(0).map((peer) => peer.close()));
       await second?.stop();

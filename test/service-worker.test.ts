@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
+import type { PushMessage } from '../src/protocol/push.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { launchChromium } from './support/chromium.js';
 import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
@@ -23,7 +24,13 @@ const require = createRequire(import.meta.url);
 const ece = require('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
 const here = dirname(fileURLToPath(import.meta.url));
 
-const P: TestProject & { pushServices: string[] } = { projectId: 'sw-app', apiKey: 'sw-key', secret: 'sw-secret', allowedOrigins: ['*'], pushServices: [PUSH_SERVICE_HOST] };
+const P: TestProject & { pushServices: string[] } = {
+  projectId: 'sw-app',
+  apiKey: 'sw-key',
+  secret: 'sw-secret',
+  allowedOrigins: ['*'],
+  pushServices: [PUSH_SERVICE_HOST],
+};
 let server: RunningServer;
 let service: PushService;
 let site: Server;
@@ -39,7 +46,14 @@ const bobId = uniqueUser('bob');
 beforeAll(async () => {
   service = await PushService.start();
   server = await startServer({ projects: [P] });
-  const worker = await build({ entryPoints: [join(here, 'fixtures/service-worker.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome110' });
+  const worker = await build({
+    entryPoints: [join(here, 'fixtures/service-worker.ts')],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+    target: 'chrome110',
+  });
   const workerSource = worker.outputFiles[0]!.text;
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
@@ -70,7 +84,8 @@ beforeAll(async () => {
   await page.evaluate(async () => {
     await navigator.serviceWorker.register('/sw.js');
     await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    if (!navigator.serviceWorker.controller)
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
   });
   await registrationAnnounced;
 
@@ -104,13 +119,15 @@ afterAll(async () => {
 const NOTIFICATION_WAIT = { timeout: 30_000 };
 
 const pushesDelivered = new Set<string>();
-async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<any> {
+async function deliverPush(type: 'ring' | 'close', invitationId: string): Promise<PushMessage> {
   const key = `${type}:${invitationId}`;
-  let found: any;
+  let found: { payload: PushMessage; plaintext: string } | undefined;
   await service.waitFor(() => {
     for (const request of service.for(subscription.id)) {
-      const plaintext = ece.decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') }).toString('utf8');
-      const payload = JSON.parse(plaintext);
+      const plaintext = ece
+        .decrypt(request.body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth.toString('base64url') })
+        .toString('utf8');
+      const payload = JSON.parse(plaintext) as PushMessage;
       if (`${payload.type}:${payload.invitationId}` === key && !pushesDelivered.has(key)) {
         found = { payload, plaintext };
         return true;
@@ -119,28 +136,40 @@ async function deliverPush(type: 'ring' | 'close', invitationId: string): Promis
     return false;
   });
   pushesDelivered.add(key);
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: found.plaintext });
-  return found.payload;
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: found!.plaintext });
+  return found!.payload;
 }
 
-function shownNotifications(): Promise<Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>> {
+function shownNotifications(): Promise<
+  Array<{ title: string; body: string; tag: string; actions: Array<{ action: string; title: string }>; requireInteraction: boolean }>
+> {
   return page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     return (await registration.getNotifications()).map((notification) => ({
       title: notification.title,
       body: notification.body,
       tag: notification.tag,
-      actions: [...((notification as unknown as { actions?: Array<{ action: string; title: string }> }).actions ?? [])].map(({ action, title }) => ({ action, title })),
+      actions: [...((notification as unknown as { actions?: Array<{ action: string; title: string }> }).actions ?? [])].map(({ action, title }) => ({
+        action,
+        title,
+      })),
       requireInteraction: notification.requireInteraction,
     }));
   });
 }
 
 /** Clicks a notification's action; `opened` is the page the worker then opened or focused. */
-function click(tag: string, action: string): Promise<{ ok: boolean; status: number | null; action: string; opened: string | null } | null> {
+interface ClickOutcome {
+  ok: boolean;
+  status: number | null;
+  action: string;
+  opened: string | null;
+}
+
+function click(tag: string, action: string): Promise<ClickOutcome | null> {
   return page.evaluate(
     ({ tag, action }) =>
-      new Promise<any>((resolve) => {
+      new Promise<ClickOutcome | null>((resolve) => {
         const listener = (event: MessageEvent) => {
           if (event.data?.type !== 'clicked') return;
           navigator.serviceWorker.removeEventListener('message', listener);
@@ -155,7 +184,13 @@ function click(tag: string, action: string): Promise<{ ok: boolean; status: numb
 
 it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes on cancel', async () => {
   // Accept from the notification.
-  const first = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-accept', callType: 'video_call', message: 'got a minute?', roomUrl: `${origin}/room` });
+  const first = await alice.sendCallInvitation({
+    to: bobId,
+    roomName: 'sw-accept',
+    callType: 'video_call',
+    message: 'got a minute?',
+    roomUrl: `${origin}/room`,
+  });
   const ring = await deliverPush('ring', first.invitationId);
   expect(ring).toMatchObject({ type: 'ring', invitationId: first.invitationId });
   await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(1);

@@ -19,10 +19,16 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 // src/server compiles against the Workers types, which this Node project lacks: a path in a variable keeps tsc
 // from following the import, and vitest runs the module as it is.
 const targetUrlModule = '../src/server/target-url.js';
-const { targetUrlProblem } = (await import(targetUrlModule)) as { targetUrlProblem(url: string, policy: { localDevelopment: boolean }): string | null };
+const { targetUrlProblem } = (await import(targetUrlModule)) as { targetUrlProblem: (url: string, policy: { localDevelopment: boolean }) => string | null };
 
 type Project = TestProject & { pushServices?: string[]; webhooks?: Array<{ url: string; secret: string }> };
-const project = (projectId: string, extra: Partial<Project> = {}): Project => ({ projectId, apiKey: `${projectId}-key`, secret: `${projectId}-secret`, allowedOrigins: ['*'], ...extra });
+const project = (projectId: string, extra: Partial<Project> = {}): Project => ({
+  projectId,
+  apiKey: `${projectId}-key`,
+  secret: `${projectId}-secret`,
+  allowedOrigins: ['*'],
+  ...extra,
+});
 const CONFIG_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 const ENDPOINTS = project('ssrf-endpoints');
@@ -39,14 +45,30 @@ let receiver: WebhookReceiver;
 let pushService: PushService;
 const clients: BaxCloudClient[] = [];
 
-async function api(p: Project, method: string, path: string, body?: unknown, auth = p.secret, base = server.url): Promise<{ status: number; body: any }> {
+// What the tests read of the answers.
+interface ErrorBody {
+  code: string;
+  message: string;
+}
+interface EndpointList {
+  endpoints: Array<{ id: string; url: string; source: string; enabled: boolean; disabledReason: string | null }>;
+}
+
+async function api<Body = unknown>(
+  p: Project,
+  method: string,
+  path: string,
+  body?: unknown,
+  auth = p.secret,
+  base = server.url,
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${base}/v1/projects/${p.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body };
 }
 
 async function userToken(p: Project, userId: string): Promise<string> {
@@ -69,7 +91,7 @@ beforeAll(async () => {
   // In local development a loopback endpoint and push subscription are fine.
   const local = await startServer({ stateDir, projects });
   try {
-    const endpoint = await api(EARLIER, 'POST', '/webhooks/endpoints', { url: receiver.url }, EARLIER.secret, local.url);
+    const endpoint = await api<{ secret: string }>(EARLIER, 'POST', '/webhooks/endpoints', { url: receiver.url }, EARLIER.secret, local.url);
     expect(endpoint.status).toBe(201);
     receiver.secret = endpoint.body.secret;
     const subscription = browserSubscription(pushService, `earlier-${bobId}`);
@@ -111,35 +133,35 @@ describe('webhook endpoints', () => {
       ['http://hooks.example.com/plain', 'must be https'],
     ];
     for (const [url, reason] of refused) {
-      const created = await api(ENDPOINTS, 'POST', '/webhooks/endpoints', { url });
+      const created = await api<ErrorBody>(ENDPOINTS, 'POST', '/webhooks/endpoints', { url });
       expect(created.status, url).toBe(400);
       expect(created.body.code, url).toBe('invalid_request');
       expect(created.body.message, url).toMatch(new RegExp(`^url: .*${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     }
 
-    const accepted = await api(ENDPOINTS, 'POST', '/webhooks/endpoints', { url: 'https://hooks.example.com/baxcloud', enabled: false });
+    const accepted = await api<{ id: string }>(ENDPOINTS, 'POST', '/webhooks/endpoints', { url: 'https://hooks.example.com/baxcloud', enabled: false });
     expect(accepted.status).toBe(201);
     const moved = await api(ENDPOINTS, 'PATCH', `/webhooks/endpoints/${accepted.body.id}`, { url: 'https://169.254.169.254/' });
     expect(moved).toMatchObject({ status: 400, body: { code: 'invalid_request', message: 'url: 169.254.169.254 is a link-local address' } });
-    expect((await api(ENDPOINTS, 'GET', `/webhooks/endpoints/${accepted.body.id}`)).body.url).toBe('https://hooks.example.com/baxcloud');
+    expect((await api<{ url: string }>(ENDPOINTS, 'GET', `/webhooks/endpoints/${accepted.body.id}`)).body.url).toBe('https://hooks.example.com/baxcloud');
   });
 
   it('leaves configured endpoints out that break the rules', async () => {
-    const { endpoints } = (await api(CONFIGURED, 'GET', '/webhooks/endpoints')).body;
-    expect(endpoints.map((endpoint: any) => [endpoint.url, endpoint.source])).toEqual([['https://hooks.example.com/configured', 'config']]);
+    const { endpoints } = (await api<EndpointList>(CONFIGURED, 'GET', '/webhooks/endpoints')).body;
+    expect(endpoints.map((endpoint) => [endpoint.url, endpoint.source])).toEqual([['https://hooks.example.com/configured', 'config']]);
     await expect.poll(() => server.logs()).toContain(`webhook ${receiver.url} is left out: 127.0.0.1 is a loopback address`);
   });
 
   it('takes at most 20 endpoints per project through the API', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const created = await api(CAPPED, 'POST', '/webhooks/endpoints', { url: `https://hooks.example.com/${i}`, enabled: false });
+      const created = await api<{ id: string }>(CAPPED, 'POST', '/webhooks/endpoints', { url: `https://hooks.example.com/${i}`, enabled: false });
       expect(created.status).toBe(201);
       ids.push(created.body.id);
     }
     const over = await api(CAPPED, 'POST', '/webhooks/endpoints', { url: 'https://hooks.example.com/20', enabled: false });
     expect(over).toMatchObject({ status: 400, body: { code: 'invalid_request', message: expect.stringContaining('at most 20 webhook endpoints') } });
-    expect((await api(CAPPED, 'GET', '/webhooks/endpoints')).body.endpoints).toHaveLength(20);
+    expect((await api<EndpointList>(CAPPED, 'GET', '/webhooks/endpoints')).body.endpoints).toHaveLength(20);
 
     expect((await api(CAPPED, 'DELETE', `/webhooks/endpoints/${ids[0]}`)).status).toBe(204);
     expect((await api(CAPPED, 'POST', '/webhooks/endpoints', { url: 'https://hooks.example.com/20', enabled: false })).status).toBe(201);
@@ -150,9 +172,15 @@ describe('push subscriptions', () => {
   it('accepts only the browsers’ push services, or those the project lists, and never a loopback one as deployed', async () => {
     const token = await userToken(PUSH, uniqueUser('carol'));
     const keys = browserSubscription(pushService, 'unused').json.keys;
-    const subscribe = (p: Project, endpoint: string, auth: string) => api(p, 'POST', '/push/subscriptions', { subscription: { endpoint, keys } }, auth);
+    const subscribe = (p: Project, endpoint: string, auth: string) =>
+      api<ErrorBody>(p, 'POST', '/push/subscriptions', { subscription: { endpoint, keys } }, auth);
 
-    for (const endpoint of ['https://fcm.googleapis.com/fcm/send/abc:def', 'https://updates.push.services.mozilla.com/wpush/v2/gAAA', 'https://web.push.apple.com/QGx', 'https://wns2-db5p.notify.windows.com/w/?token=x']) {
+    for (const endpoint of [
+      'https://fcm.googleapis.com/fcm/send/abc:def',
+      'https://updates.push.services.mozilla.com/wpush/v2/gAAA',
+      'https://web.push.apple.com/QGx',
+      'https://wns2-db5p.notify.windows.com/w/?token=x',
+    ]) {
       expect((await subscribe(PUSH, endpoint, token)).status, endpoint).toBe(201);
     }
     expect(await subscribe(PUSH, 'https://evil.example/push/1', token)).toMatchObject({
@@ -164,7 +192,10 @@ describe('push subscriptions', () => {
 
     // The project lists the local stand-in, but a deployed server does not send to loopback.
     const listed = await subscribe(LOOPBACK_PUSH, `${pushService.origin}/push/x`, await userToken(LOOPBACK_PUSH, uniqueUser('dave')));
-    expect(listed).toMatchObject({ status: 400, body: { code: 'invalid_request', message: 'subscription.endpoint: 127.0.0.1 is a loopback address (allowed only in local development)' } });
+    expect(listed).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request', message: 'subscription.endpoint: 127.0.0.1 is a loopback address (allowed only in local development)' },
+    });
   });
 });
 
@@ -174,10 +205,11 @@ describe('what an earlier run in local development left behind', () => {
     clients.push(alice);
     await alice.sendCallInvitation({ to: bobId, roomName: 'earlier', callType: 'audio_call' });
 
-    const endpoints = async () => (await api(EARLIER, 'GET', '/webhooks/endpoints')).body.endpoints.map((endpoint: any) => [endpoint.enabled, endpoint.disabledReason]);
+    const endpoints = async () =>
+      (await api<EndpointList>(EARLIER, 'GET', '/webhooks/endpoints')).body.endpoints.map((endpoint) => [endpoint.enabled, endpoint.disabledReason]);
     await expect.poll(endpoints).toEqual([[false, 'url not allowed']]);
-    const attempts = (await api(EARLIER, 'GET', '/webhooks/attempts')).body.attempts;
-    expect(attempts.map((attempt: any) => [attempt.status, attempt.error])).toEqual([[null, 'url not allowed']]);
+    const attempts = (await api<{ attempts: Array<{ status: number | null; error: string | null }> }>(EARLIER, 'GET', '/webhooks/attempts')).body.attempts;
+    expect(attempts.map((attempt) => [attempt.status, attempt.error])).toEqual([[null, 'url not allowed']]);
     await expect.poll(() => server.logs()).toContain(`push to a subscription of ${bobId} skipped: 127.0.0.1 is a loopback address`);
 
     expect(receiver.received).toEqual([]);
@@ -193,7 +225,21 @@ describe('the rules', () => {
       expect(targetUrlProblem(url, local), url).toBeNull();
       expect(targetUrlProblem(url, deployed), url).not.toBeNull();
     }
-    for (const url of ['https://10.1.2.3/', 'https://172.31.0.1/', 'https://[fe80::1]/', 'https://[fc00::5]/', 'https://0.0.0.0/', 'https://[::]/', 'https://[64:ff9b::a9fe:a9fe]/', 'https://printer.local/', 'https://router.home.arpa/', 'https://db.ec2.internal/', 'http://hooks.example.com/', 'https://user:secret@hooks.example.com/', 'ftp://hooks.example.com/']) {
+    for (const url of [
+      'https://10.1.2.3/',
+      'https://172.31.0.1/',
+      'https://[fe80::1]/',
+      'https://[fc00::5]/',
+      'https://0.0.0.0/',
+      'https://[::]/',
+      'https://[64:ff9b::a9fe:a9fe]/',
+      'https://printer.local/',
+      'https://router.home.arpa/',
+      'https://db.ec2.internal/',
+      'http://hooks.example.com/',
+      'https://user:secret@hooks.example.com/',
+      'ftp://hooks.example.com/',
+    ]) {
       expect(targetUrlProblem(url, local), url).not.toBeNull();
       expect(targetUrlProblem(url, deployed), url).not.toBeNull();
     }

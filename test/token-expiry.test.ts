@@ -6,7 +6,7 @@ import type { ConnectionStatus } from '../src/client/types.js';
 import { TOKEN_EXPIRED_CLOSE_CODE } from '../src/protocol/socket.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { DEMO, uniqueUser, waitForState } from './support/clients.js';
-import { openSocket, socketUrl, type RawFrame } from './support/raw.js';
+import { frameText, openSocket, socketUrl, type RawFrame } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 /**
@@ -31,7 +31,7 @@ async function token(userId: string, ttlSeconds?: number): Promise<{ token: stri
 async function openWith(userId: string, signedIn: string) {
   const socket = openSocket(socketUrl(server.host, { userId, token: signedIn }));
   const frames: RawFrame[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as RawFrame));
+  socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as RawFrame));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );

@@ -50,20 +50,31 @@ async function user(p: TestProject, name: string, userId = uniqueUser(name)): Pr
 
 const idOf = (client: BaxCloudClient) => client.getState().user.userId;
 
-async function api(p: TestProject, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+// What the tests read of the REST answers.
+interface MessageList {
+  messages: Array<{ eventType: string; status: string; attempts: number }>;
+}
+interface AttemptList {
+  attempts: Array<{ status: number | null; error: string | null; nextAttemptAt: number | null }>;
+}
+
+async function api<Body = unknown>(p: TestProject, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${server.url}/v1/projects/${p.projectId}${path}`, {
     method,
     headers: { authorization: `Bearer ${p.secret}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body };
 }
 
 async function receiverFor(p: TestProject, options: { events?: string[] } = {}): Promise<{ receiver: WebhookReceiver; endpointId: string }> {
   const receiver = await WebhookReceiver.start();
   receivers.push(receiver);
-  const created = await api(p, 'POST', '/webhooks/endpoints', { url: receiver.url, ...(options.events ? { events: options.events } : {}) });
+  const created = await api<{ id: string; secret: string }>(p, 'POST', '/webhooks/endpoints', {
+    url: receiver.url,
+    ...(options.events ? { events: options.events } : {}),
+  });
   expect(created.status).toBe(201);
   expect(created.body.secret).toMatch(/^whsec_/);
   receiver.secret = created.body.secret;
@@ -81,13 +92,26 @@ describe('events', () => {
     const carolId = uniqueUser('carol');
 
     // Bob is online, Carol is not: the backend learns it should push to Carol.
-    const meeting = await alice.sendCallInvitation({ to: [idOf(bob), carolId], roomName: 'meeting', callType: 'video_call', message: 'hi', metadata: { ticket: 7 } });
+    const meeting = await alice.sendCallInvitation({
+      to: [idOf(bob), carolId],
+      roomName: 'meeting',
+      callType: 'video_call',
+      message: 'hi',
+      metadata: { ticket: 7 },
+    });
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.created', meeting.invitationId).length === 1);
     const created = ofType(receiver.received, 'invitation.created', meeting.invitationId)[0]!.payload;
     expect(created.data.projectId).toBe(BASIC.projectId);
-    expect(created.data.invitation).toMatchObject({ invitationId: meeting.invitationId, from: idOf(alice), roomName: 'meeting', callType: 'video_call', message: 'hi', metadata: { ticket: 7 } });
-    expect(created.data.invitation.fromUser).toEqual({ userId: idOf(alice), name: 'alice', avatarUrl: null });
-    const invitees = [...created.data.invitees].sort((a: any, b: any) => a.userId.localeCompare(b.userId));
+    expect(created.data.invitation).toMatchObject({
+      invitationId: meeting.invitationId,
+      from: idOf(alice),
+      roomName: 'meeting',
+      callType: 'video_call',
+      message: 'hi',
+      metadata: { ticket: 7 },
+    });
+    expect(created.data.invitation!.fromUser).toEqual({ userId: idOf(alice), name: 'alice', avatarUrl: null });
+    const invitees = [...created.data.invitees!].sort((a, b) => a.userId.localeCompare(b.userId));
     expect(invitees).toEqual(
       [
         { userId: idOf(bob), online: true, delivered: true, state: 'pending', reason: null },
@@ -100,7 +124,9 @@ describe('events', () => {
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.delivered', meeting.invitationId).length === 1);
     const carol = await user(BASIC, 'carol', carolId);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.delivered', meeting.invitationId).length === 2);
-    const delivered = ofType(receiver.received, 'invitation.delivered', meeting.invitationId).map((hook) => hook.payload.data.userId).sort();
+    const delivered = ofType(receiver.received, 'invitation.delivered', meeting.invitationId)
+      .map((hook) => hook.payload.data.userId)
+      .sort();
     expect(delivered).toEqual([idOf(bob), carolId].sort());
 
     await bob.acceptCallInvitation(meeting.invitationId);
@@ -108,7 +134,13 @@ describe('events', () => {
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.declined', meeting.invitationId).length === 1);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.accepted', meeting.invitationId).length === 1);
     const accepted = ofType(receiver.received, 'invitation.accepted', meeting.invitationId)[0]!.payload.data;
-    expect(accepted).toMatchObject({ invitationId: meeting.invitationId, from: idOf(alice), userId: idOf(bob), state: 'accepted', user: { userId: idOf(bob), name: 'bob' } });
+    expect(accepted).toMatchObject({
+      invitationId: meeting.invitationId,
+      from: idOf(alice),
+      userId: idOf(bob),
+      state: 'accepted',
+      user: { userId: idOf(bob), name: 'bob' },
+    });
     const declined = ofType(receiver.received, 'invitation.declined', meeting.invitationId)[0]!.payload.data;
     expect(declined).toMatchObject({ userId: carolId, state: 'declined', reason: 'busy', message: 'in a meeting' });
 
@@ -130,9 +162,11 @@ describe('events', () => {
     // Every event was delivered exactly once here (the receiver never failed).
     expect(new Set(receiver.received.map((hook) => hook.id)).size).toBe(receiver.received.length);
 
-    const attempts = await api(BASIC, 'GET', `/webhooks/attempts?eventId=${receiver.received[0]!.id}`);
+    const attempts = await api<AttemptList>(BASIC, 'GET', `/webhooks/attempts?eventId=${receiver.received[0]!.id}`);
     expect(attempts.status).toBe(200);
-    expect(attempts.body.attempts).toEqual([expect.objectContaining({ eventId: receiver.received[0]!.id, attempt: 1, status: 204, error: null, nextAttemptAt: null })]);
+    expect(attempts.body.attempts).toEqual([
+      expect.objectContaining({ eventId: receiver.received[0]!.id, attempt: 1, status: 204, error: null, nextAttemptAt: null }),
+    ]);
   });
 
   it('sends only the event types an endpoint asked for, and endpoints from the project configuration', async () => {
@@ -146,16 +180,23 @@ describe('events', () => {
     // The configured endpoint has every step, so each was queued, for both endpoints at once: the filtered
     // endpoint's outbox holds all it will ever get of this call.
     await expect
-      .poll(async () => (await api(CONFIGURED, 'GET', `/webhooks/messages?endpointId=${endpointId}`)).body.messages.map((message: any) => [message.eventType, message.status]), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await api<MessageList>(CONFIGURED, 'GET', `/webhooks/messages?endpointId=${endpointId}`)).body.messages.map((message) => [
+            message.eventType,
+            message.status,
+          ]),
+        { timeout: 10_000 },
+      )
       .toEqual([['invitation.accepted', 'delivered']]);
     expect(receiver.received.map((hook) => hook.payload.type)).toEqual(['invitation.accepted']);
     expect(configReceiver.received.map((hook) => hook.payload.type).sort()).toEqual(['invitation.accepted', 'invitation.created', 'invitation.delivered']);
     expect(configReceiver.rejected).toEqual([]);
 
-    const list = await api(CONFIGURED, 'GET', '/webhooks/endpoints');
-    expect(list.body.endpoints.map((endpoint: any) => endpoint.source).sort()).toEqual(['api', 'config']);
-    const configured = list.body.endpoints.find((endpoint: any) => endpoint.source === 'config');
-    expect((await api(CONFIGURED, 'DELETE', `/webhooks/endpoints/${configured.id}`)).status).toBe(403);
+    const list = await api<{ endpoints: Array<{ id: string; source: string }> }>(CONFIGURED, 'GET', '/webhooks/endpoints');
+    expect(list.body.endpoints.map((endpoint) => endpoint.source).sort()).toEqual(['api', 'config']);
+    const configured = list.body.endpoints.find((endpoint) => endpoint.source === 'config');
+    expect((await api(CONFIGURED, 'DELETE', `/webhooks/endpoints/${configured!.id}`)).status).toBe(403);
   });
 });
 
@@ -177,11 +218,17 @@ describe('delivery', () => {
     }
     // Down for a while: every event is tried and retried, each attempt refused.
     await expect
-      .poll(async () => (await api(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`)).body.messages.filter((message: any) => message.attempts >= 2).length, { timeout: 20_000, interval: 200 })
+      .poll(
+        async () =>
+          (await api<MessageList>(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`)).body.messages.filter(
+            (message) => message.attempts >= 2,
+          ).length,
+        { timeout: 20_000, interval: 200 },
+      )
       .toBe(expectedEvents);
-    const failing = await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
+    const failing = await api<AttemptList>(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
     expect(failing.body.attempts.length).toBeGreaterThan(0);
-    expect(failing.body.attempts.every((attempt: any) => attempt.status === null && attempt.error === 'connection failed' && attempt.nextAttemptAt)).toBe(true);
+    expect(failing.body.attempts.every((attempt) => attempt.status === null && attempt.error === 'connection failed' && attempt.nextAttemptAt)).toBe(true);
 
     // Back up, but it times out on a first try of each message and only then acknowledges: a duplicate.
     receiver.behaviour = ({ attempt }) => (attempt === 1 ? { status: 204, delayMs: 9000 } : { status: 204 });
@@ -200,16 +247,20 @@ describe('delivery', () => {
     for (const hook of receiver.received) byId.set(hook.id, [...(byId.get(hook.id) ?? []), hook]);
     expect([...byId.values()].some((copies) => copies.length > 1)).toBe(true);
     for (const copies of byId.values()) expect(new Set(copies.map((copy) => copy.body)).size).toBe(1);
-    const eventKeys = [...byId.values()].map(([hook]) => `${hook!.payload.type}:${hook!.payload.data.invitationId ?? hook!.payload.data.invitation.invitationId}:${hook!.payload.data.userId ?? ''}`);
+    const eventKeys = [...byId.values()].map(
+      ([hook]) => `${hook!.payload.type}:${hook!.payload.data.invitationId ?? hook!.payload.data.invitation!.invitationId}:${hook!.payload.data.userId ?? ''}`,
+    );
     expect(new Set(eventKeys).size).toBe(eventKeys.length);
     expect(receiver.rejected).toEqual([]);
 
-    const messages = await api(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`);
+    const messages = await api<MessageList>(OUTAGE, 'GET', `/webhooks/messages?endpointId=${endpointId}&limit=250`);
     expect(messages.body.messages).toHaveLength(expectedEvents);
-    expect(messages.body.messages.map((message: any) => message.status)).toEqual(Array(expectedEvents).fill('delivered'));
-    expect(messages.body.messages.every((message: any) => message.attempts >= 2)).toBe(true);
+    expect(messages.body.messages.map((message) => message.status)).toEqual(Array(expectedEvents).fill('delivered'));
+    expect(messages.body.messages.every((message) => message.attempts >= 2)).toBe(true);
     // The log names what failed by its class only.
-    const errors = (await api(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}&limit=250`)).body.attempts.map((attempt: any) => attempt.error);
+    const errors = (await api<AttemptList>(OUTAGE, 'GET', `/webhooks/attempts?endpointId=${endpointId}&limit=250`)).body.attempts.map(
+      (attempt) => attempt.error,
+    );
     expect(new Set(errors)).toEqual(new Set([null, 'connection failed', 'timeout']));
   });
 
@@ -220,11 +271,12 @@ describe('delivery', () => {
     await new Promise<void>((resolve) => banner.listen(bannerPort, '127.0.0.1', () => resolve()));
     const closedPort = await freePort();
     try {
-      const open = await api(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${bannerPort}/` });
-      const closed = await api(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${closedPort}/` });
+      const open = await api<{ id: string }>(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${bannerPort}/` });
+      const closed = await api<{ id: string }>(PROBE, 'POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${closedPort}/` });
       const alice = await user(PROBE, 'alice');
       await alice.sendCallInvitation({ to: uniqueUser('bob'), roomName: 'probe', callType: 'audio_call' });
-      const firstAttempt = async (endpointId: string) => (await api(PROBE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`)).body.attempts.at(-1) ?? null;
+      const firstAttempt = async (endpointId: string) =>
+        (await api<AttemptList>(PROBE, 'GET', `/webhooks/attempts?endpointId=${endpointId}`)).body.attempts.at(-1) ?? null;
       await expect.poll(() => firstAttempt(open.body.id)).toMatchObject({ status: null, error: 'connection failed' });
       await expect.poll(() => firstAttempt(closed.body.id)).toMatchObject({ status: null, error: 'connection failed' });
     } finally {
@@ -245,21 +297,26 @@ describe('delivery', () => {
     expect(tries.map((hook) => hook.answered)).toEqual([503, 200]);
     // The schedule says 1 s; the receiver asked for 4.
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(3800);
-    const attempts = await api(POLICY, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
-    expect(attempts.body.attempts.map((attempt: any) => attempt.status)).toEqual([200, 503]);
+    const attempts = await api<AttemptList>(POLICY, 'GET', `/webhooks/attempts?endpointId=${endpointId}`);
+    expect(attempts.body.attempts.map((attempt) => attempt.status)).toEqual([200, 503]);
 
     await gone.receiver.waitFor(() => gone.receiver.received.length === 1);
-    await expect.poll(async () => (await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`)).body).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    await expect
+      .poll(async () => (await api(POLICY, 'GET', `/webhooks/endpoints/${gone.endpointId}`)).body)
+      .toMatchObject({ enabled: false, disabledReason: 'gone' });
     await alice.cancelCallInvitation(first.invitationId);
     await receiver.waitFor(() => ofType(receiver.received, 'invitation.canceled', first.invitationId).length === 1);
     // The cancel was queued (for the other endpoint) while this one was off: its outbox holds nothing new.
-    const goneMessages = await api(POLICY, 'GET', `/webhooks/messages?endpointId=${gone.endpointId}`);
-    expect(goneMessages.body.messages.map((message: any) => [message.eventType, message.status])).toEqual([['invitation.created', 'failed']]);
+    const goneMessages = await api<MessageList>(POLICY, 'GET', `/webhooks/messages?endpointId=${gone.endpointId}`);
+    expect(goneMessages.body.messages.map((message) => [message.eventType, message.status])).toEqual([['invitation.created', 'failed']]);
     expect(gone.receiver.received).toHaveLength(1);
 
     // Turning it back on resumes delivery of new events.
     gone.receiver.behaviour = () => ({ status: 204 });
-    expect((await api(POLICY, 'PATCH', `/webhooks/endpoints/${gone.endpointId}`, { enabled: true })).body).toMatchObject({ enabled: true, disabledReason: null });
+    expect((await api(POLICY, 'PATCH', `/webhooks/endpoints/${gone.endpointId}`, { enabled: true })).body).toMatchObject({
+      enabled: true,
+      disabledReason: null,
+    });
     const second = await alice.sendCallInvitation({ to: uniqueUser('bob'), roomName: 'policy-2', callType: 'audio_call' });
     await gone.receiver.waitFor(() => ofType(gone.receiver.received, 'invitation.created', second.invitationId).length === 1);
   });
@@ -296,7 +353,11 @@ describe('delivery', () => {
     // The receiver really was sitting on webhooks of these very calls while they rang.
     expect(heldMeanwhile).toBeGreaterThan(3);
     const before = receiver.received.length;
-    await receiver.waitFor(() => receiver.received.filter((hook) => String(hook.payload.data.invitation?.roomName ?? hook.payload.data.roomName).startsWith('ring-1')).length >= 7 * 3, 30_000);
+    await receiver.waitFor(
+      () =>
+        receiver.received.filter((hook) => String(hook.payload.data.invitation?.roomName ?? hook.payload.data.roomName).startsWith('ring-1')).length >= 7 * 3,
+      30_000,
+    );
     expect(receiver.received.length).toBeGreaterThan(before);
     console.log(`time to ring, median ms: fast receiver ${median(fast).toFixed(1)}, slow receiver ${median(slow).toFixed(1)}`);
     // Generous margins: what matters is that the 5 s of the receiver show up nowhere near the ring.

@@ -41,10 +41,11 @@ export class Forwarder extends DurableObject<Env> {
     this.ctx.storage.sql.exec('INSERT INTO frames (id, body, at) VALUES (?, ?, ?)', String(id), frame, Date.now());
   }
 
-  override async fetch(request: Request): Promise<Response> {
+  override fetch(request: Request): Response {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, new URL(request.url).searchParams.get('durable') === '1' ? ['durable'] : []);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the root tsconfig checks this file too, with the DOM's ResponseInit
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
 
@@ -73,7 +74,7 @@ export class Forwarder extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
@@ -82,7 +83,7 @@ export class Forwarder extends DurableObject<Env> {
   }
 
   /** RPC from another user's Forwarder: send the frame to every socket of this user (after storing it, if durable). */
-  async deliver(frame: string, durable: boolean): Promise<number> {
+  deliver(frame: string, durable: boolean): number {
     if (durable) this.store(null, frame);
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) socket.send(frame);

@@ -80,7 +80,7 @@ export class Mailbox<T> {
 
 /** Runs `create` for `count` items, at most `concurrency` at a time; rejects on the first failure. */
 export async function inBatches<T>(count: number, concurrency: number, create: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
+  const results = new Array<T>(count);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
@@ -102,7 +102,12 @@ interface Party {
   answers: Mailbox<'accepted' | 'declined'>;
 }
 
-async function connectParty(host: string, userId: string, project: { projectId: string; apiKey: string; secret: string }, requestTimeoutMs: number): Promise<Party> {
+async function connectParty(
+  host: string,
+  userId: string,
+  project: { projectId: string; apiKey: string; secret: string },
+  requestTimeoutMs: number,
+): Promise<Party> {
   const client = await connectClient(host, { userId, name: userId, deviceId: `${userId}-d`, project, requestTimeoutMs });
   const rings = new Mailbox<{ invitationId: string }>('ring');
   const answers = new Mailbox<'accepted' | 'declined'>('answer');
@@ -212,11 +217,15 @@ function connectPeer(host: string, name: string, timeoutMs: number, durable: boo
       socket.close();
       reject(new Error(`baseline socket ${name} did not open within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.addEventListener('open', () => {
-      clearTimeout(timer);
-      opened = true;
-      resolve({ name, socket, inbox, acks });
-    }, { once: true });
+    socket.addEventListener(
+      'open',
+      () => {
+        clearTimeout(timer);
+        opened = true;
+        resolve({ name, socket, inbox, acks });
+      },
+      { once: true },
+    );
   });
 }
 
@@ -234,7 +243,8 @@ export async function connectBaselinePair(host: string, ids: { caller: string; c
     from.socket.send(JSON.stringify({ to: to.name, id, ...body }));
     try {
       const [hit, ack] = await Promise.all([arrived, acked]);
-      if ((ack.value as { delivered?: number }).delivered !== 1) throw new UnexpectedError(`forwarded to ${(ack.value as { delivered?: number }).delivered} sockets`);
+      if ((ack.value as { delivered?: number }).delivered !== 1)
+        throw new UnexpectedError(`forwarded to ${(ack.value as { delivered?: number }).delivered} sockets`);
       return hit.at - sentAt;
     } catch (error) {
       to.inbox.cancel(id);

@@ -81,13 +81,19 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
     const inspectorPort = await freePort();
     const args = [
       'dev',
-      '--config', configPath,
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', join(work, 'state'),
+      '--config',
+      configPath,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      join(work, 'state'),
       '--show-interactive-dev-session=false',
-      '--log-level', 'log',
+      '--log-level',
+      'log',
     ];
     for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
     options.signal?.throwIfAborted();
@@ -124,8 +130,8 @@ function run(args: string[], cwd: string, env: Record<string, string> = {}): { c
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'exited')));
   return { child, exit, output: () => output };
 }

@@ -141,7 +141,7 @@ export function parseJsonStrict(text: string): unknown {
   // A reviver slows parsing several times over; only text that could spell such a key (directly or through
   // \u escapes) needs it.
   if (!/__proto__|constructor|prototype|\\u/.test(text)) return JSON.parse(text);
-  return JSON.parse(text, (key, value) => {
+  return JSON.parse(text, (key, value: unknown) => {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
       throw new SyntaxError(`forbidden key "${key}"`);
     }

@@ -114,7 +114,11 @@ export const roomFrameSchemas = {
     liveType: liveTypeSchema.optional(),
     /** Accepted for compatibility with BaxCloud's API and ignored: identity and role come from the token and admission. */
     participant: z
-      .strictObject({ name: z.string().max(LIMITS.maxNameLength).optional(), avatarUrl: z.string().max(LIMITS.maxUrlLength).optional(), isHost: z.boolean().optional() })
+      .strictObject({
+        name: z.string().max(LIMITS.maxNameLength).optional(),
+        avatarUrl: z.string().max(LIMITS.maxUrlLength).optional(),
+        isHost: z.boolean().optional(),
+      })
       .optional(),
   }),
   leave: z.strictObject({ roomName }),

@@ -1,16 +1,6 @@
 /** Wire types shared by the server and BaxCloudClient. Timestamps are epoch milliseconds (server clock). */
 
-import type {
-  CallDirection,
-  CallOutcome,
-  CallType,
-  CancelReason,
-  DeclineReason,
-  EndReason,
-  InviteeState,
-  OwnPresence,
-  PresenceStatus,
-} from './lists.js';
+import type { CallDirection, CallOutcome, CallType, CancelReason, DeclineReason, EndReason, InviteeState, OwnPresence, PresenceStatus } from './lists.js';
 
 export type { CallOutcome, CallType, CancelReason, DeclineReason, ErrorCode, InviteeState, PresenceStatus } from './lists.js';
 

@@ -18,7 +18,12 @@ const callSettingsSchema = z.object({
       urls: z.array(iceUrl.refine((url) => /^turns?:/.test(url), 'a turn: or turns: URL')).min(1),
       secret: z.string().min(1),
       /** How long minted credentials last; default 86400 (a day), as coturn's documentation suggests. */
-      ttlSeconds: z.number().int().min(60).max(7 * 86_400).optional(),
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .optional(),
     })
     .optional(),
   /** `relay` sends all media through TURN, so participants never learn each other's addresses. */

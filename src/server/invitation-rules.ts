@@ -10,9 +10,7 @@ const outcomeOf: Record<InviteeAction, InviteeState> = {
   expire: 'expired',
 };
 
-export type Decision =
-  | { ok: true; state: InviteeState }
-  | { ok: false; state: InviteeState; reason: 'not_pending' };
+export type Decision = { ok: true; state: InviteeState } | { ok: false; state: InviteeState; reason: 'not_pending' };
 
 /**
  * The invitee's inbox is the single authority for its invitation, and a Durable Object handles one event

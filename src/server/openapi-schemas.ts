@@ -84,9 +84,7 @@ const webhookEndpointProperties: Record<string, Schema> = {
 };
 
 /** Events after creation carry the invitation without its message and metadata. */
-const inviteeEventInvitationProperties = Object.fromEntries(
-  Object.entries(invitationProperties).filter(([name]) => name !== 'message' && name !== 'metadata'),
-);
+const inviteeEventInvitationProperties = Object.fromEntries(Object.entries(invitationProperties).filter(([name]) => name !== 'message' && name !== 'metadata'));
 
 export const componentSchemas: Record<string, Schema> = {
   Error: object({ code: enumOf(errorCodeSchema), message: str }, ['code', 'message'], 'Every error; the codes are those of the WebSocket protocol.'),
@@ -94,10 +92,12 @@ export const componentSchemas: Record<string, Schema> = {
   CallType: enumOf(callTypeSchema),
   InviteeState: enumOf(inviteeStateSchema),
   Reason: nullable(enumOf(endReasonSchema)),
-  InviteeStatus: object(
-    { userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) },
-    ['userId', 'user', 'delivered', 'state'],
-  ),
+  InviteeStatus: object({ userId: str, user: ref('UserInfo'), delivered: bool, state: ref('InviteeState'), reason: ref('Reason'), message: nullable(str) }, [
+    'userId',
+    'user',
+    'delivered',
+    'state',
+  ]),
   Invitation: object(
     {
       ...invitationProperties,
@@ -184,7 +184,11 @@ export const componentSchemas: Record<string, Schema> = {
     updatedAt: ms,
   }),
   MessageDeliveryList: object({ messages: { type: 'array', items: ref('MessageDelivery') } }),
-  VapidKeys: object({ publicKey: { type: 'string', description: 'Uncompressed P-256 public key, base64url: the applicationServerKey.' }, subject: str, createdAt: ms }),
+  VapidKeys: object({
+    publicKey: { type: 'string', description: 'Uncompressed P-256 public key, base64url: the applicationServerKey.' },
+    subject: str,
+    createdAt: ms,
+  }),
   VapidPublicKey: object({ publicKey: str }),
   PushSubscriptionList: object({
     subscriptions: { type: 'array', items: object({ endpoint: str, deviceId: str, createdAt: ms, expirationTime: nullable(ms) }) },
@@ -192,7 +196,10 @@ export const componentSchemas: Record<string, Schema> = {
   DeadLetter: object({
     id: int,
     target: { type: 'string', description: 'The user whose inbox the message was for; the project id for an `event` to the project hub.' },
-    kind: { ...enumOf(outboxKindSchema), description: '`deliver` an invitation, an invitee\'s `update`, a `cancel`, a `sync` after expiry, or an `event` for webhooks and push.' },
+    kind: {
+      ...enumOf(outboxKindSchema),
+      description: "`deliver` an invitation, an invitee's `update`, a `cancel`, a `sync` after expiry, or an `event` for webhooks and push.",
+    },
     payload: { type: 'object', description: 'The message as it would have been sent.' },
     attempts: int,
     createdAt: ms,
@@ -241,7 +248,11 @@ export const componentSchemas: Record<string, Schema> = {
       startedAt: { ...ms, description: 'When the second participant joined.' },
       endedAt: { ...nullable(ms), description: 'Null in call.started.' },
       durationMs: { ...nullable(int), description: 'Null in call.started.' },
-      reason: { ...nullable(enumOf(roomEndReasonSchema)), description: '`hangup`: a side of a 1:1 call (or the last host of a live stream) left; `last_participant`: one participant of a group was left. Null in call.started.' },
+      reason: {
+        ...nullable(enumOf(roomEndReasonSchema)),
+        description:
+          '`hangup`: a side of a 1:1 call (or the last host of a live stream) left; `last_participant`: one participant of a group was left. Null in call.started.',
+      },
       participants: {
         type: 'array',
         description: 'Everyone who took part so far, one entry per user, in the strongest role they had.',

@@ -50,7 +50,8 @@ const paths: Record<string, Schema> = {
     get: {
       operationId: 'checkSession',
       summary: 'Check a user token and API key, as a browser would connect with them',
-      description: 'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP. A token in the query string is refused: URLs end up in logs.',
+      description:
+        'Browsers cannot read why a WebSocket upgrade was refused; this answers the same question over HTTP. A token in the query string is refused: URLs end up in logs.',
       security: [{ userToken: [] }],
       parameters: [queryParam('apiKey', str, "The project's public API key.", true)],
       responses: { ...ok('Session', 'The token is valid for this project.'), ...errorResponses(401, 403) },
@@ -178,7 +179,12 @@ const paths: Record<string, Schema> = {
   },
   '/v1/projects/{projectId}/webhooks/endpoints': {
     parameters: [projectParam],
-    get: { operationId: 'listWebhookEndpoints', summary: 'List webhook endpoints', security: secret, responses: { ...ok('WebhookEndpointList', 'Configured and API-made endpoints.'), ...errorResponses(401) } },
+    get: {
+      operationId: 'listWebhookEndpoints',
+      summary: 'List webhook endpoints',
+      security: secret,
+      responses: { ...ok('WebhookEndpointList', 'Configured and API-made endpoints.'), ...errorResponses(401) },
+    },
     post: {
       operationId: 'createWebhookEndpoint',
       summary: 'Add a webhook endpoint',
@@ -190,7 +196,12 @@ const paths: Record<string, Schema> = {
   },
   '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}': {
     parameters: [projectParam, pathParam('endpointId')],
-    get: { operationId: 'getWebhookEndpoint', summary: 'Read a webhook endpoint', security: secret, responses: { ...ok('WebhookEndpoint', 'The endpoint.'), ...errorResponses(401, 404) } },
+    get: {
+      operationId: 'getWebhookEndpoint',
+      summary: 'Read a webhook endpoint',
+      security: secret,
+      responses: { ...ok('WebhookEndpoint', 'The endpoint.'), ...errorResponses(401, 404) },
+    },
     patch: {
       operationId: 'updateWebhookEndpoint',
       summary: 'Change a webhook endpoint, or turn it back on after a 410',
@@ -208,7 +219,12 @@ const paths: Record<string, Schema> = {
   },
   '/v1/projects/{projectId}/webhooks/endpoints/{endpointId}/secret': {
     parameters: [projectParam, pathParam('endpointId')],
-    get: { operationId: 'getWebhookEndpointSecret', summary: "Read an endpoint's signing secret", security: secret, responses: { ...ok('WebhookSecret', 'The secret.'), ...errorResponses(401, 404) } },
+    get: {
+      operationId: 'getWebhookEndpointSecret',
+      summary: "Read an endpoint's signing secret",
+      security: secret,
+      responses: { ...ok('WebhookSecret', 'The secret.'), ...errorResponses(401, 404) },
+    },
   },
   '/v1/projects/{projectId}/webhooks/attempts': {
     parameters: [projectParam],
@@ -242,7 +258,12 @@ const paths: Record<string, Schema> = {
   },
   '/v1/projects/{projectId}/push/vapid': {
     parameters: [projectParam],
-    get: { operationId: 'getVapidKeys', summary: "The project's VAPID public key and subject (made on first use)", security: secret, responses: { ...ok('VapidKeys', 'The keys.'), ...errorResponses(401) } },
+    get: {
+      operationId: 'getVapidKeys',
+      summary: "The project's VAPID public key and subject (made on first use)",
+      security: secret,
+      responses: { ...ok('VapidKeys', 'The keys.'), ...errorResponses(401) },
+    },
     put: {
       operationId: 'setVapidKeys',
       summary: 'Bring your own VAPID keys',
@@ -265,7 +286,12 @@ const paths: Record<string, Schema> = {
   },
   '/v1/projects/{projectId}/push/public-key': {
     parameters: [projectParam],
-    get: { operationId: 'getPushPublicKey', summary: 'The applicationServerKey for PushManager.subscribe', security: [{ userToken: [] }], responses: { ...ok('VapidPublicKey', 'The key.'), ...errorResponses(401, 403) } },
+    get: {
+      operationId: 'getPushPublicKey',
+      summary: 'The applicationServerKey for PushManager.subscribe',
+      security: [{ userToken: [] }],
+      responses: { ...ok('VapidPublicKey', 'The key.'), ...errorResponses(401, 403) },
+    },
   },
   '/v1/projects/{projectId}/push/subscriptions': {
     parameters: [projectParam],
@@ -304,7 +330,10 @@ const webhookDescription = (summary: string, schema: string) => ({
 
 /** One entry per event type, so a new type cannot go undocumented. */
 const webhooks: Record<WebhookEventType, Schema> = {
-  'invitation.created': webhookDescription('An invitation was sent; per invitee whether they are online and rang. Push to the others.', 'InvitationCreatedEvent'),
+  'invitation.created': webhookDescription(
+    'An invitation was sent; per invitee whether they are online and rang. Push to the others.',
+    'InvitationCreatedEvent',
+  ),
   'invitation.delivered': webhookDescription('The invitation rings on a device of the invitee (at once, or when a device connects).', 'InviteeEvent'),
   'invitation.accepted': webhookDescription('An invitee accepted.', 'InviteeEvent'),
   'invitation.declined': webhookDescription('An invitee declined (or was busy).', 'InviteeEvent'),
@@ -322,7 +351,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'BaxCloud Call REST API',
       version: '1',
-      description: 'For app backends (project secret) and, for a few routes, browsers acting for one user (user token). Errors carry the same codes as the WebSocket protocol.',
+      description:
+        'For app backends (project secret) and, for a few routes, browsers acting for one user (user token). Errors carry the same codes as the WebSocket protocol.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     paths,
@@ -330,12 +360,20 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas: componentSchemas,
       responses: Object.fromEntries(
-        [400, 401, 403, 404, 409, 429].map((status) => [`E${status}`, { description: `Error (${status}).`, content: { 'application/json': { schema: ref('Error') } } }]),
+        [400, 401, 403, 404, 409, 429].map((status) => [
+          `E${status}`,
+          { description: `Error (${status}).`, content: { 'application/json': { schema: ref('Error') } } },
+        ]),
       ),
       securitySchemes: {
         projectSecret: { type: 'http', scheme: 'bearer', description: 'The project secret. Server to server only.' },
         userToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user token from POST /tokens.' },
-        answerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token inside a Web Push ring message: answers that one invitation only.' },
+        answerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The token inside a Web Push ring message: answers that one invitation only.',
+        },
       },
     },
   };

@@ -106,7 +106,11 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
     case 'invitation.received': {
       const summary = summaryOf(event.invitation);
       if (event.delivered) {
-        return { id: newMessageId(), webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summary, 'pending', null, null) }, push: null };
+        return {
+          id: newMessageId(),
+          webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summary, 'pending', null, null) },
+          push: null,
+        };
       }
       const subscriptions = source.push.pushSubscriptions();
       if (subscriptions.length === 0) return null;
@@ -118,7 +122,11 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
       };
     }
     case 'invitation.delivered':
-      return { id: newMessageId(), webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summaryOfRow(event.row), 'pending', null, null) }, push: null };
+      return {
+        id: newMessageId(),
+        webhook: { type: 'invitation.delivered', timestamp, data: inviteeData(source, summaryOfRow(event.row), 'pending', null, null) },
+        push: null,
+      };
     case 'invitation.resolved': {
       if (event.state === 'pending') return null;
       const summary = summaryOfRow(event.row);

@@ -81,7 +81,12 @@ export const { create: createEndpointBodySchema, update: updateEndpointBodySchem
 const vapidSubjectSchema = z.string().max(256).refine(validVapidSubject, 'must be a mailto: address or an https URL');
 export const setVapidBodySchema = z.strictObject({ publicKey: z.string().max(128), privateKey: z.string().max(64), subject: vapidSubjectSchema.optional() });
 export const rotateVapidBodySchema = z.strictObject({ subject: vapidSubjectSchema.optional() });
-const base64urlKey = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
+const base64urlKey = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
 /** A push subscription body, its endpoint one of `services` (see src/server/push/services.ts). */
 export function pushSubscriptionBodySchemaFor(policy: TargetPolicy, services: readonly string[]) {
   return z.strictObject({

@@ -38,10 +38,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** A full list of contacts with the longest user ids runs to about 130 KB. */
 const MAX_CONTACTS_BODY_BYTES = 192 * 1024;
 
-type Auth =
-  | { kind: 'secret' }
-  | { kind: 'user'; userId: string }
-  | { kind: 'answer'; userId: string; deviceId: string; invitationId: string };
+type Auth = { kind: 'secret' } | { kind: 'user'; userId: string } | { kind: 'answer'; userId: string; deviceId: string; invitationId: string };
 
 interface Route {
   method: string;
@@ -65,7 +62,12 @@ const routes: Route[] = [
   { method: 'GET', pattern: new RegExp(`^${P}/invitations/([^/]+)$`), handle: getInvitation },
   { method: 'POST', pattern: new RegExp(`^${P}/invitations/([^/]+)/cancel$`), handle: cancelInvitation },
   { method: 'POST', pattern: new RegExp(`^${P}/invitations/([^/]+)/accept$`), browser: true, handle: (ctx, params) => answerInvitation(ctx, params, 'accept') },
-  { method: 'POST', pattern: new RegExp(`^${P}/invitations/([^/]+)/decline$`), browser: true, handle: (ctx, params) => answerInvitation(ctx, params, 'decline') },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^${P}/invitations/([^/]+)/decline$`),
+    browser: true,
+    handle: (ctx, params) => answerInvitation(ctx, params, 'decline'),
+  },
   { method: 'GET', pattern: new RegExp(`^${P}/presence$`), handle: getPresence },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/history$`), handle: getHistory },
   { method: 'GET', pattern: new RegExp(`^${P}/users/([^/]+)/push-subscriptions$`), handle: listUserSubscriptions },
@@ -97,11 +99,20 @@ export async function handleRest(request: Request, env: HubEnv, url = new URL(re
   if (matching.length === 0) return null;
   const projectId = decodePathSegment(url.pathname.match(new RegExp(`^${P}`))![1]!);
   const project = projectsFrom(env).get(projectId);
-  const cors = corsHeaders(request, project, matching.some((route) => route.browser));
+  const cors = corsHeaders(
+    request,
+    project,
+    matching.some((route) => route.browser),
+  );
   if (request.method === 'OPTIONS') {
     return new Response(null, {
       status: 204,
-      headers: { ...cors, 'access-control-allow-methods': [...new Set(matching.map((route) => route.method))].join(', '), 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' },
+      headers: {
+        ...cors,
+        'access-control-allow-methods': [...new Set(matching.map((route) => route.method))].join(', '),
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-max-age': '600',
+      },
     });
   }
   const route = matching.find((candidate) => candidate.method === request.method);
@@ -186,7 +197,9 @@ function checkUserId(value: string): string {
 
 function inbox(ctx: RouteContext, userId: string): InboxRpc & { backendRequest(call: BackendCall): Promise<BackendResult> } {
   const namespace = ctx.env.UserInbox;
-  return namespace.get(namespace.idFromName(`${ctx.projectId}:${userId}`)) as unknown as InboxRpc & { backendRequest(call: BackendCall): Promise<BackendResult> };
+  return namespace.get(namespace.idFromName(`${ctx.projectId}:${userId}`)) as unknown as InboxRpc & {
+    backendRequest(call: BackendCall): Promise<BackendResult>;
+  };
 }
 
 async function call<T>(ctx: RouteContext, userId: string, request: BackendCall): Promise<T> {
@@ -221,7 +234,11 @@ async function sendInvitation(ctx: RouteContext): Promise<Response> {
   requireSecret(ctx);
   const { from, fromUser, ...fields } = await readBody(ctx.request, sendInvitationBodySchema);
   const sender = from ?? SYSTEM_USER_ID;
-  const result = await call<{ existing?: boolean; joined?: boolean }>(ctx, sender, frameCall({ type: 'invite', requestId: requestId(ctx.request), ...fields }, BACKEND_DEVICE, fromUser));
+  const result = await call<{ existing?: boolean; joined?: boolean }>(
+    ctx,
+    sender,
+    frameCall({ type: 'invite', requestId: requestId(ctx.request), ...fields }, BACKEND_DEVICE, fromUser),
+  );
   return json(result, result.existing || result.joined ? 200 : 201);
 }
 
@@ -235,7 +252,12 @@ async function getInvitation(ctx: RouteContext, [invitationId]: string[]): Promi
 async function cancelInvitation(ctx: RouteContext, [invitationId]: string[]): Promise<Response> {
   requireSecret(ctx);
   const body = await readBody(ctx.request, cancelBodySchema, { optional: true });
-  const frame: ClientFrame = { type: 'cancel', requestId: requestId(ctx.request), invitationId: invitationId!, ...(body.userIds ? { userIds: body.userIds } : {}) };
+  const frame: ClientFrame = {
+    type: 'cancel',
+    requestId: requestId(ctx.request),
+    invitationId: invitationId!,
+    ...(body.userIds ? { userIds: body.userIds } : {}),
+  };
   return json(await call(ctx, body.from ?? SYSTEM_USER_ID, frameCall(frame, BACKEND_DEVICE)));
 }
 
@@ -250,12 +272,18 @@ async function answerInvitation(ctx: RouteContext, [invitationId]: string[], act
     deviceId = body.deviceId ?? BACKEND_DEVICE;
   } else {
     userId = auth.userId;
-    deviceId = auth.kind === 'answer' ? auth.deviceId : body.deviceId ?? 'rest';
+    deviceId = auth.kind === 'answer' ? auth.deviceId : (body.deviceId ?? 'rest');
   }
   const frame: ClientFrame =
     action === 'accept'
       ? { type: 'accept', requestId: requestId(ctx.request), invitationId: invitationId! }
-      : { type: 'decline', requestId: requestId(ctx.request), invitationId: invitationId!, ...(body.reason ? { reason: body.reason } : {}), ...(body.message ? { message: body.message } : {}) };
+      : {
+          type: 'decline',
+          requestId: requestId(ctx.request),
+          invitationId: invitationId!,
+          ...(body.reason ? { reason: body.reason } : {}),
+          ...(body.message ? { message: body.message } : {}),
+        };
   return json(await call(ctx, userId, frameCall(frame, deviceId)));
 }
 
@@ -263,9 +291,13 @@ async function answerInvitation(ctx: RouteContext, [invitationId]: string[], act
 
 async function getPresence(ctx: RouteContext): Promise<Response> {
   requireSecret(ctx);
-  const raw = ctx.url.searchParams.getAll('userIds').flatMap((value) => value.split(',')).filter(Boolean);
+  const raw = ctx.url.searchParams
+    .getAll('userIds')
+    .flatMap((value) => value.split(','))
+    .filter(Boolean);
   const userIds = [...new Set(raw)];
-  if (userIds.length === 0 || userIds.length > LIMITS.maxPresenceUsers) throw new HttpError('invalid_request', `userIds: 1-${LIMITS.maxPresenceUsers} comma-separated user ids`);
+  if (userIds.length === 0 || userIds.length > LIMITS.maxPresenceUsers)
+    throw new HttpError('invalid_request', `userIds: 1-${LIMITS.maxPresenceUsers} comma-separated user ids`);
   userIds.forEach(checkUserId);
   // The backend reads as the system user: a project that shows presence to contacts only hides nothing from it.
   const presence: PresenceInfo[] = await Promise.all(userIds.map((userId) => inbox(ctx, userId).getPresenceInfo(SYSTEM_USER_ID)));
@@ -430,6 +462,8 @@ async function unsubscribePush(ctx: RouteContext): Promise<Response> {
 
 async function listUserSubscriptions(ctx: RouteContext, [userId]: string[]): Promise<Response> {
   requireSecret(ctx);
-  const subscriptions = await call<Array<{ endpoint: string; deviceId: string; createdAt: number; expirationTime: number | null }>>(ctx, checkUserId(userId!), { op: 'push.list' });
+  const subscriptions = await call<Array<{ endpoint: string; deviceId: string; createdAt: number; expirationTime: number | null }>>(ctx, checkUserId(userId!), {
+    op: 'push.list',
+  });
   return json({ subscriptions: subscriptions.map(({ endpoint, deviceId, createdAt, expirationTime }) => ({ endpoint, deviceId, createdAt, expirationTime })) });
 }

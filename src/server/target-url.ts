@@ -70,7 +70,8 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /** The kind of an IP address, with its article for messages; `public` is any other. */
-type AddressKind = 'public' | 'a loopback' | 'a private' | 'a link-local' | 'a shared (CGNAT)' | 'an unspecified' | 'a multicast' | 'a reserved' | 'a unique-local';
+type AddressKind =
+  'public' | 'a loopback' | 'a private' | 'a link-local' | 'a shared (CGNAT)' | 'an unspecified' | 'a multicast' | 'a reserved' | 'a unique-local';
 
 /** What an IP-literal host is; null for a name. */
 function ipAddressKind(host: string): AddressKind | null {

@@ -144,13 +144,15 @@ export async function createAnswerToken(options: {
   invitationId: string;
   expiresAt: number;
 }): Promise<string> {
-  return new SignJWT({ inv: options.invitationId, dev: options.deviceId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'bax-answer+jwt' })
-    .setSubject(options.userId)
-    .setAudience(options.projectId)
-    // A little past expiry, so a late tap still gets the clear "already expired" answer rather than "unauthorized".
-    .setExpirationTime(Math.floor(options.expiresAt / 1000) + 120)
-    .sign(await answerKey(options.projectSecret));
+  return (
+    new SignJWT({ inv: options.invitationId, dev: options.deviceId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'bax-answer+jwt' })
+      .setSubject(options.userId)
+      .setAudience(options.projectId)
+      // A little past expiry, so a late tap still gets the clear "already expired" answer rather than "unauthorized".
+      .setExpirationTime(Math.floor(options.expiresAt / 1000) + 120)
+      .sign(await answerKey(options.projectSecret))
+  );
 }
 
 export async function verifyAnswerToken(
@@ -159,7 +161,12 @@ export async function verifyAnswerToken(
   projectSecret: string,
 ): Promise<{ userId: string; deviceId: string; invitationId: string } | null> {
   try {
-    const { payload } = await jwtVerify(token, await answerKey(projectSecret), { algorithms: ['HS256'], audience: projectId, typ: 'bax-answer+jwt', requiredClaims: ['sub', 'inv', 'exp'] });
+    const { payload } = await jwtVerify(token, await answerKey(projectSecret), {
+      algorithms: ['HS256'],
+      audience: projectId,
+      typ: 'bax-answer+jwt',
+      requiredClaims: ['sub', 'inv', 'exp'],
+    });
     if (typeof payload.inv !== 'string' || typeof payload.sub !== 'string') return null;
     return { userId: payload.sub, deviceId: typeof payload.dev === 'string' ? payload.dev : 'push', invitationId: payload.inv };
   } catch {

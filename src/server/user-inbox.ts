@@ -142,7 +142,13 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const state = connection.state;
     const { framesPerSecond, frameBurst } = this.inbox.limits;
     const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
-    connection.setState({ ...state, deviceId: state?.deviceId ?? connection.id, connectedAt: state?.connectedAt ?? 0, tokenExpiresAt: state?.tokenExpiresAt ?? 0, frames: bucket });
+    connection.setState({
+      ...state,
+      deviceId: state?.deviceId ?? connection.id,
+      connectedAt: state?.connectedAt ?? 0,
+      tokenExpiresAt: state?.tokenExpiresAt ?? 0,
+      frames: bucket,
+    });
     return allowed;
   }
 
@@ -152,7 +158,12 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
     const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
     const now = Date.now();
-    connection.setState({ deviceId, connectedAt: now, tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0, ...(grants ? { grants } : {}) });
+    connection.setState({
+      deviceId,
+      connectedAt: now,
+      tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0,
+      ...(grants ? { grants } : {}),
+    });
     this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
     inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
@@ -317,6 +328,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   }
 
   // ---- RPC from other inboxes (src/server/rpc.ts) ------------------------------------------------------
+  // The RPC interfaces are promise-typed (every call over RPC is); methods with nothing to wait for answer Promise.resolve.
 
   /** On the invitee's inbox: records an invitation and rings every live device. Idempotent. */
   async deliverInvitation(invitation: ReceivedInvitation): Promise<InviteeUpdate> {
@@ -332,14 +344,15 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   }
 
   /** On the sender's inbox: an invitee's delivery or outcome. */
-  async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
-    await this.inbox.outgoing.applyInviteeUpdate(update);
+  applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
+    this.inbox.outgoing.applyInviteeUpdate(update);
     if (update.state === 'accepted') void readmitForInvitation(this.inbox, update.invitationId);
+    return Promise.resolve();
   }
 
   /** On the invitee's inbox: the sender asks for the current outcome. */
-  async syncInvitation(request: SyncRequest): Promise<InviteeUpdate | null> {
-    return syncInvitation(this.inbox, request);
+  syncInvitation(request: SyncRequest): Promise<InviteeUpdate | null> {
+    return Promise.resolve(syncInvitation(this.inbox, request));
   }
 
   /**
@@ -347,22 +360,22 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
    * (which records the object's name in storage on fetch, WebSocket and alarm entries), and the inbox's schema
    * waits for its first write (src/server/inbox/store.ts).
    */
-  async getPresenceInfo(viewerId: string): Promise<PresenceInfo> {
-    return presenceFor(this.inbox, viewerId);
+  getPresenceInfo(viewerId: string): Promise<PresenceInfo> {
+    return Promise.resolve(presenceFor(this.inbox, viewerId));
   }
 
-  async watch(watcherId: string): Promise<WatchAnswer> {
-    return addWatcher(this.inbox, watcherId);
+  watch(watcherId: string): Promise<WatchAnswer> {
+    return Promise.resolve(addWatcher(this.inbox, watcherId));
   }
 
-  async presenceChanged(info: PresenceInfo): Promise<boolean> {
-    return showPresence(this.inbox, info);
+  presenceChanged(info: PresenceInfo): Promise<boolean> {
+    return Promise.resolve(showPresence(this.inbox, info));
   }
 
   // ---- RPC from CallRoom objects (src/server/room/types.ts) ------------------------------------------------
 
   /** Sends a room's frame to these devices of this user only; answers the devices it reached. */
-  async roomFrame(delivery: RoomDelivery): Promise<string[]> {
+  roomFrame(delivery: RoomDelivery): Promise<string[]> {
     const text = JSON.stringify(delivery.frame);
     const reached = new Set<string>();
     for (const connection of this.getConnections<ConnectionState>()) {
@@ -372,11 +385,12 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
       reached.add(deviceId);
     }
     roomFrameDelivered(this.inbox, delivery);
-    return [...reached];
+    return Promise.resolve([...reached]);
   }
 
-  async roomNotice(notice: RoomNotice): Promise<void> {
+  roomNotice(notice: RoomNotice): Promise<void> {
     applyRoomNotice(this.inbox, notice);
+    return Promise.resolve();
   }
 
   override async onAlarm(): Promise<void> {

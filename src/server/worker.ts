@@ -84,11 +84,7 @@ function socketToken(request: Request, url: URL): string {
   return tokens[0]!.slice(TOKEN_PROTOCOL_PREFIX.length);
 }
 
-async function authenticate(
-  request: Request,
-  env: Env,
-  room: string,
-): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
+async function authenticate(request: Request, env: Env, room: string): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
   const url = new URL(request.url);
   const { projectId, userId: roomUser } = inboxOwner(room);
   const project = projectsFrom(env).get(projectId);

@@ -22,6 +22,17 @@ interface NotificationLike {
   close(): void;
 }
 
+interface PushEventLike {
+  readonly data: { json(): unknown } | null;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+interface NotificationClickEventLike {
+  readonly notification: NotificationLike;
+  readonly action: string;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 interface WindowClientLike {
   readonly url: string;
   focus(): Promise<unknown>;
@@ -38,7 +49,8 @@ export interface ServiceWorkerScopeLike {
     matchAll(options?: { type?: 'window'; includeUncontrolled?: boolean }): Promise<readonly WindowClientLike[]>;
     openWindow(url: string): Promise<unknown>;
   };
-  addEventListener(type: string, listener: (event: any) => void): void;
+  addEventListener(type: 'push', listener: (event: PushEventLike) => void): void;
+  addEventListener(type: 'notificationclick', listener: (event: NotificationClickEventLike) => void): void;
 }
 
 export interface BaxCloudServiceWorkerOptions {
@@ -200,11 +212,11 @@ function originOf(value: string): string | null {
 
 /** Wires the push and notificationclick handlers into a service worker. Pushes that are not ours are left alone. */
 export function installBaxCloudServiceWorker(scope: ServiceWorkerScopeLike, options: BaxCloudServiceWorkerOptions = {}): void {
-  scope.addEventListener('push', (event: { data: { json(): unknown } | null; waitUntil(promise: Promise<unknown>): void }) => {
+  scope.addEventListener('push', (event) => {
     const message = readPushMessage(event.data);
     if (message) event.waitUntil(handlePushMessage(scope, message, options));
   });
-  scope.addEventListener('notificationclick', (event: { notification: NotificationLike; action: string; waitUntil(promise: Promise<unknown>): void }) => {
+  scope.addEventListener('notificationclick', (event) => {
     const ring = event.notification.data;
     if (!isRing(ring)) return;
     event.waitUntil(handleNotificationClick(scope, ring, event.action, options));

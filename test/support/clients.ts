@@ -37,7 +37,11 @@ export async function connectClient(host: string, options: ClientOptions = {}): 
   return client;
 }
 
-export function waitForState(client: Pick<CallClient, 'getState' | 'subscribe'>, predicate: (state: ClientState) => boolean, timeoutMs = 10_000): Promise<ClientState> {
+export function waitForState(
+  client: Pick<CallClient, 'getState' | 'subscribe'>,
+  predicate: (state: ClientState) => boolean,
+  timeoutMs = 10_000,
+): Promise<ClientState> {
   return new Promise((resolve, reject) => {
     if (predicate(client.getState())) return resolve(client.getState());
     const timer = setTimeout(() => {

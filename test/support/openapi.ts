@@ -5,13 +5,30 @@ const require = createRequire(import.meta.url);
 // ajv ships CommonJS; its 2020-12 build is the dialect OpenAPI 3.1 uses.
 const Ajv2020 = require('ajv/dist/2020').default as typeof import('ajv/dist/2020').default;
 
-type Json = any;
+/** A response of the document: inline, or a `$ref` to one under `components.responses`. */
+interface OpenApiResponse {
+  $ref?: string;
+  content?: Record<string, { schema?: object } | undefined>;
+}
 
-function rewriteRefs(value: Json): Json {
+/** What the checker and the tests read of an OpenAPI 3.1 document. */
+export interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, OpenApiResponse | undefined> } | undefined> | undefined>;
+  components: { schemas: Record<string, object>; responses: Record<string, OpenApiResponse | undefined> };
+  webhooks: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+function rewriteRefs<T>(value: T): T;
+function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, key === '$ref' && typeof inner === 'string' ? inner.replace('#/components/schemas/', 'openapi#/$defs/') : rewriteRefs(inner)]),
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === '$ref' && typeof inner === 'string' ? inner.replace('#/components/schemas/', 'openapi#/$defs/') : rewriteRefs(inner),
+      ]),
     );
   }
   return value;
@@ -22,11 +39,11 @@ export class OpenApiChecker {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   readonly checked = new Set<string>();
 
-  constructor(readonly document: Json) {
+  constructor(readonly document: OpenApiDocument) {
     this.ajv.addSchema({ $id: 'openapi', $defs: rewriteRefs(document.components.schemas) });
   }
 
-  private resolve(node: Json): Json {
+  private resolve(node: OpenApiResponse | undefined): OpenApiResponse | undefined {
     let current = node;
     while (current && typeof current.$ref === 'string' && current.$ref.startsWith('#/components/responses/')) {
       current = this.document.components.responses[current.$ref.slice('#/components/responses/'.length)];
@@ -38,10 +55,10 @@ export class OpenApiChecker {
   check(method: string, template: string, status: number, body: unknown): void {
     const operation = this.document.paths[template]?.[method.toLowerCase()];
     expect(operation, `${method} ${template} is documented`).toBeTruthy();
-    const response = this.resolve(operation.responses[String(status)]);
+    const response = this.resolve(operation!.responses[String(status)]);
     expect(response, `${method} ${template} documents status ${status}`).toBeTruthy();
     this.checked.add(`${method.toUpperCase()} ${template} ${status}`);
-    const schema = response.content?.['application/json']?.schema;
+    const schema = response!.content?.['application/json']?.schema;
     if (!schema) {
       expect(body, `${method} ${template} ${status} has no body`).toBeNull();
       return;

@@ -1,5 +1,5 @@
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from './server.js';
 
 export interface PushRequest {
@@ -28,18 +28,21 @@ export class PushService {
 
   static async start(): Promise<PushService> {
     const service = new PushService(await freePort());
-    const server = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const id = (request.url ?? '').split('/').pop() ?? '';
-      const answered = service.status.get(id) ?? 201;
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      service.requests.push({ id, headers, body: Buffer.concat(chunks), at: Date.now(), answered });
-      response.writeHead(answered, answered === 201 ? { location: `/message/${service.requests.length}` } : {}).end();
-    });
+    const server = createServer((request, response) => void service.answer(request, response));
     await new Promise<void>((resolve) => server.listen(service.port, PUSH_SERVICE_HOST, () => resolve()));
     service.server = server;
     return service;
+  }
+
+  /** Records one push message and answers with the status set for its subscription. */
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const id = (request.url ?? '').split('/').pop() ?? '';
+    const answered = this.status.get(id) ?? 201;
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+    this.requests.push({ id, headers, body: Buffer.concat(chunks), at: Date.now(), answered });
+    response.writeHead(answered, answered === 201 ? { location: `/message/${this.requests.length}` } : {}).end();
   }
 
   get origin(): string {
@@ -77,5 +80,11 @@ export function browserSubscription(service: PushService, id: string): BrowserSu
   ecdh.generateKeys();
   const auth = randomBytes(16);
   const endpoint = `${service.origin}/push/${id}`;
-  return { id, endpoint, ecdh, auth, json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } } };
+  return {
+    id,
+    endpoint,
+    ecdh,
+    auth,
+    json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } },
+  };
 }

@@ -1,4 +1,4 @@
-import WebSocket, { type ClientOptions } from 'ws';
+import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/socket.js';
 import { createUserToken } from '../../src/server/tokens.js';
 import { DEMO, uniqueUser } from './clients.js';
@@ -27,7 +27,10 @@ export interface SocketAddress {
   protocols: string[];
 }
 
-export function socketUrl(host: string, params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string }): SocketAddress {
+export function socketUrl(
+  host: string,
+  params: { projectId?: string; userId: string; token?: string | null; apiKey?: string | null; deviceId?: string },
+): SocketAddress {
   const query = new URLSearchParams();
   if (params.apiKey !== null) query.set('apiKey', params.apiKey ?? DEMO.apiKey);
   if (params.deviceId) query.set('deviceId', params.deviceId);
@@ -39,6 +42,11 @@ export function socketUrl(host: string, params: { projectId?: string; userId: st
 
 export function openSocket(address: SocketAddress, options?: ClientOptions): WebSocket {
   return new WebSocket(address.url, address.protocols, options);
+}
+
+/** A message's text: these sockets keep ws's default binaryType, so every message arrives as one Buffer. */
+export function frameText(data: RawData): string {
+  return (data as Buffer).toString();
 }
 
 /** Tries to open a socket; resolves with the HTTP status of a refusal, or 101 when it opened. */
@@ -60,7 +68,7 @@ export async function openRaw(host: string, userId = uniqueUser('raw'), deviceId
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
   socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as RawFrame;
+    const frame = JSON.parse(frameText(data)) as RawFrame;
     frames.push(frame);
     for (const waiter of waiters) {
       if (waiter.match(frame)) {

@@ -60,13 +60,19 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
   const args = [
     join(root, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--inspector-port', String(inspectorPort),
-    '--persist-to', stateDir,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    stateDir,
     '--show-interactive-dev-session=false',
-    '--log-level', 'log',
-    '--var', 'LOCAL_DEVELOPMENT:on',
+    '--log-level',
+    'log',
+    '--var',
+    'LOCAL_DEVELOPMENT:on',
   ];
   if (options.projects) args.push('--var', `PROJECTS:${JSON.stringify(options.projects)}`);
   const vars = { ...(options.demo === false ? {} : { DEMO_PROJECT: 'on' }), ...options.vars };

@@ -1,6 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import type { UserInfo } from '../../src/protocol/types.js';
 import { freePort } from './server.js';
+
+/**
+ * The fields of an event's `data` the tests read. Each event type carries some of them (docs/backend.md); a test
+ * picks events by `type` first.
+ */
+export interface WebhookEventData {
+  projectId?: string;
+  invitationId?: string;
+  invitation?: { invitationId: string; roomName: string; fromUser: UserInfo };
+  invitees?: Array<{ userId: string }>;
+  userId?: string;
+  roomName?: string;
+  callId?: string;
+  startedAt?: number;
+  endedAt?: number | null;
+  durationMs?: number | null;
+  participants?: unknown[];
+}
 
 export interface ReceivedWebhook {
   id: string;
@@ -8,7 +27,7 @@ export interface ReceivedWebhook {
   signature: string;
   body: string;
   /** Parsed body, after the signature verified. */
-  payload: { type: string; timestamp: string; data: Record<string, any> };
+  payload: { type: string; timestamp: string; data: WebhookEventData };
   /** When the request arrived (local clock, ms). */
   at: number;
   /** What the receiver answered. */
@@ -81,7 +100,8 @@ export class WebhookReceiver {
   async waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'webhooks'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((hook) => [hook.id, hook.payload.type, hook.answered]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((hook) => [hook.id, hook.payload.type, hook.answered]))}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -115,13 +115,18 @@ export class ProjectHub extends DurableObject<HubEnv> {
   }
 
   /** Creates an endpoint; the secret is returned here and by `endpointSecret` only. Refused past MAX_API_ENDPOINTS. */
-  async createEndpoint(input: EndpointInput): Promise<(WebhookEndpoint & { secret: string }) | { refused: string }> {
+  createEndpoint(input: EndpointInput): (WebhookEndpoint & { secret: string }) | { refused: string } {
     if (this.storage.apiEndpointCount() >= MAX_API_ENDPOINTS) {
       return { refused: `a project has at most ${MAX_API_ENDPOINTS} webhook endpoints made through the API; delete one first` };
     }
     const id = `ep_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const secret = input.secret ?? newWebhookSecret();
-    this.storage.insertEndpoint(id, { url: input.url, secret, description: input.description ?? null, events: input.events ?? null }, input.enabled !== false, Date.now());
+    this.storage.insertEndpoint(
+      id,
+      { url: input.url, secret, description: input.description ?? null, events: input.events ?? null },
+      input.enabled !== false,
+      Date.now(),
+    );
     return { ...this.storage.endpoint(id)!, secret };
   }
 
@@ -155,11 +160,11 @@ export class ProjectHub extends DurableObject<HubEnv> {
     return 'deleted';
   }
 
-  async listAttempts(query: { endpointId?: string; eventId?: string; limit: number; before?: number }): Promise<DeliveryAttempt[]> {
+  listAttempts(query: { endpointId?: string; eventId?: string; limit: number; before?: number }): DeliveryAttempt[] {
     return this.storage.listAttempts(query);
   }
 
-  async listMessages(query: { endpointId?: string; eventId?: string; status?: string; limit: number }): Promise<MessageDelivery[]> {
+  listMessages(query: { endpointId?: string; eventId?: string; status?: string; limit: number }): MessageDelivery[] {
     return this.storage.listMessages(query);
   }
 

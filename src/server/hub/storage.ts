@@ -2,16 +2,7 @@ import type { InviteeState } from '../../protocol/types.js';
 import type { VapidKeys } from '../push/crypto.js';
 import type { PushSubscriptionRecord } from '../push/subscriptions.js';
 import type { InvitationSummary, WebhookEndpoint, WebhookEventType } from '../webhooks.js';
-import type {
-  AttemptRecord,
-  DeliveryAttempt,
-  DeliveryStatus,
-  DueDelivery,
-  EndpointSettings,
-  MessageDelivery,
-  PushJob,
-  PushJobInput,
-} from './types.js';
+import type { AttemptRecord, DeliveryAttempt, DeliveryStatus, DueDelivery, EndpointSettings, MessageDelivery, PushJob, PushJobInput } from './types.js';
 
 /**
  * Everything a ProjectHub keeps, and all the SQL it runs: webhook endpoints, the webhook outbox (events, one
@@ -291,7 +282,15 @@ export class HubStorage {
       limit,
     );
     for (const row of due) this.run('UPDATE delivery SET next_at = ? WHERE id = ?', leaseUntil, row.id);
-    return due.map((row) => ({ id: row.id, eventId: row.event_id, endpointId: row.endpoint_id, attempts: row.attempts, url: row.url, secret: row.secret, body: row.body }));
+    return due.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      attempts: row.attempts,
+      url: row.url,
+      secret: row.secret,
+      body: row.body,
+    }));
   }
 
   /** Logs one attempt and moves its delivery on. */

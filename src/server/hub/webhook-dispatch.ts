@@ -87,10 +87,18 @@ export class WebhookDispatch {
     if (targetUrlProblem(delivery.url, targetPolicy(this.env))) {
       const now = Date.now();
       this.storage.disableEndpoint(delivery.endpointId, URL_REFUSED, now);
-      this.storage.recordAttempt(delivery, { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 }, now);
+      this.storage.recordAttempt(
+        delivery,
+        { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 },
+        now,
+      );
       return;
     }
-    const outcome = await attemptDelivery({ url: delivery.url, secret: delivery.secret }, { id: delivery.eventId, body: delivery.body }, attemptTimeout(this.env));
+    const outcome = await attemptDelivery(
+      { url: delivery.url, secret: delivery.secret },
+      { id: delivery.eventId, body: delivery.body },
+      attemptTimeout(this.env),
+    );
     const now = Date.now();
     let status: DeliveryStatus = 'pending';
     let nextAt: number | null = null;

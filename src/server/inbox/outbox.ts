@@ -27,15 +27,15 @@ export class Outbox {
   /** How each kind of message reaches its target; answers from invitees' inboxes update our own invitations. */
   private readonly senders: { [K in OutboxKind]: Sender<K> } = {
     deliver: async (userId, invitation) => {
-      await this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).deliverInvitation(invitation));
+      this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).deliverInvitation(invitation));
     },
     update: (userId, update) => this.inbox.peer(userId).applyInviteeUpdate(update),
     cancel: async (userId, request) => {
-      await this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).cancelInvitation(request));
+      this.inbox.outgoing.applyInviteeUpdate(await this.inbox.peer(userId).cancelInvitation(request));
     },
     sync: async (userId, request) => {
       const update = await this.inbox.peer(userId).syncInvitation(request);
-      if (update) await this.inbox.outgoing.applyInviteeUpdate(update);
+      if (update) this.inbox.outgoing.applyInviteeUpdate(update);
     },
     event: async (projectId, order) => {
       const { listening } = await projectHub(this.inbox.env, projectId).ingest(order);
@@ -60,7 +60,7 @@ export class Outbox {
         this.inFlight.add(row.id);
         try {
           const send = this.senders[row.kind as OutboxKind] as Sender<OutboxKind>;
-          await send(row.target, JSON.parse(row.payload));
+          await send(row.target, JSON.parse(row.payload) as OutboxMessages[OutboxKind]);
           store.markOutboxSent(row.id);
         } catch (error) {
           failed = true;

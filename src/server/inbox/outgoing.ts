@@ -87,11 +87,11 @@ export class OutgoingInvitations {
     }
     store.insertOutgoing(invitation, flight.senderDevice, flight.glareWith);
     for (const [index, update] of updates.entries()) {
-      if (update) await this.applyInviteeUpdate(update);
+      if (update) this.applyInviteeUpdate(update);
       // Not reached: the outbox retries the delivery until it lands or the invitation expires.
       else outbox.enqueue(to[index]!, 'deliver', invitation, Date.now() + 1000);
     }
-    for (const update of flight.early) await this.applyInviteeUpdate(update);
+    for (const update of flight.early) this.applyInviteeUpdate(update);
     if (updates.includes(undefined)) await this.inbox.alarms.schedule();
 
     const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
@@ -188,12 +188,12 @@ export class OutgoingInvitations {
   private async cancelAt(userId: string, invitationId: string, reason: CancelReason): Promise<{ userId: string; canceled: boolean }> {
     const outcome = await this.inbox.peer(userId).cancelInvitation({ invitationId, from: this.inbox.userId, reason });
     this.inbox.store.dropDelivery(userId, invitationId);
-    await this.applyInviteeUpdate(outcome);
+    this.applyInviteeUpdate(outcome);
     return { userId, canceled: outcome.canceled };
   }
 
   /** RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. */
-  async applyInviteeUpdate(update: InviteeUpdate): Promise<void> {
+  applyInviteeUpdate(update: InviteeUpdate): void {
     const { store } = this.inbox;
     const row = store.invitee(update.invitationId, update.userId);
     if (!row) {
@@ -222,7 +222,14 @@ export class OutgoingInvitations {
     const { devices } = this.inbox;
     switch (update.state) {
       case 'accepted':
-        devices.broadcast({ type: 'invitation.accepted', ...base, roomUrl: outgoing.room_url, by: row.user_id, byUser: user, ...(update.glareWith ? { joined: true } : {}) });
+        devices.broadcast({
+          type: 'invitation.accepted',
+          ...base,
+          roomUrl: outgoing.room_url,
+          by: row.user_id,
+          byUser: user,
+          ...(update.glareWith ? { joined: true } : {}),
+        });
         break;
       case 'declined':
         devices.broadcast({
@@ -236,7 +243,13 @@ export class OutgoingInvitations {
         });
         break;
       case 'canceled':
-        devices.broadcast({ type: 'invitation.canceled', ...base, by: this.inbox.userId, userId: row.user_id, reason: (update.reason ?? 'canceled') as CancelReason });
+        devices.broadcast({
+          type: 'invitation.canceled',
+          ...base,
+          by: this.inbox.userId,
+          userId: row.user_id,
+          reason: (update.reason ?? 'canceled') as CancelReason,
+        });
         break;
       case 'expired':
         devices.broadcast({ type: 'invitation.expired', ...base, userId: row.user_id, direction: 'outgoing' });

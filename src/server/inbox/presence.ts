@@ -108,7 +108,9 @@ export function showPresence(inbox: Inbox, info: PresenceInfo): boolean {
 }
 
 export function presenceOf(inbox: Inbox, userIds: string[]): Promise<PresenceInfo[]> {
-  return Promise.all([...new Set(userIds)].map((userId) => (userId === inbox.userId ? presenceInfo(inbox) : inbox.peer(userId).getPresenceInfo(inbox.userId))));
+  return Promise.all(
+    [...new Set(userIds)].map((userId) => (userId === inbox.userId ? Promise.resolve(presenceInfo(inbox)) : inbox.peer(userId).getPresenceInfo(inbox.userId))),
+  );
 }
 
 /**

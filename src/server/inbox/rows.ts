@@ -116,8 +116,19 @@ export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
 
 /** One of our own invitations as its invitees receive it. */
 export function receivedFromOutgoing(row: OutgoingRow, fromUser: UserInfo): ReceivedInvitation {
-  const { invitees: _invitees, ...invitation } = sentFromRows(row, fromUser, []);
-  return invitation;
+  return {
+    invitationId: row.invitation_id,
+    from: fromUser.userId,
+    fromUser,
+    to: JSON.parse(row.to_ids) as string[],
+    callType: row.call_type as CallType,
+    roomName: row.room_name,
+    roomUrl: row.room_url,
+    message: row.message,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
 }
 
 export function inviteeFromRow(row: InviteeRow): InviteeStatus {
@@ -132,20 +143,7 @@ export function inviteeFromRow(row: InviteeRow): InviteeStatus {
 }
 
 export function sentFromRows(row: OutgoingRow, fromUser: UserInfo, invitees: InviteeRow[]): SentInvitation {
-  return {
-    invitationId: row.invitation_id,
-    from: fromUser.userId,
-    fromUser,
-    to: JSON.parse(row.to_ids) as string[],
-    callType: row.call_type as CallType,
-    roomName: row.room_name,
-    roomUrl: row.room_url,
-    message: row.message,
-    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    invitees: invitees.map(inviteeFromRow),
-  };
+  return { ...receivedFromOutgoing(row, fromUser), invitees: invitees.map(inviteeFromRow) };
 }
 
 /** The sender's answer to a send: the invitation and each invitee's state. */

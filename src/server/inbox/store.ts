@@ -283,9 +283,22 @@ export class InboxStore {
       `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
                              created_at, expires_at, state, reason, delivered, answered_device, ended_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitationId, from, JSON.stringify(fromUser), JSON.stringify(to), callType, roomName, roomUrl, message,
-      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt,
-      outcome.state, outcome.reason ?? null, outcome.delivered ? 1 : 0, outcome.answeredDevice ?? null, outcome.endedAt ?? null,
+      invitationId,
+      from,
+      JSON.stringify(fromUser),
+      JSON.stringify(to),
+      callType,
+      roomName,
+      roomUrl,
+      message,
+      metadata ? JSON.stringify(metadata) : null,
+      createdAt,
+      expiresAt,
+      outcome.state,
+      outcome.reason ?? null,
+      outcome.delivered ? 1 : 0,
+      outcome.answeredDevice ?? null,
+      outcome.endedAt ?? null,
     );
   }
 
@@ -293,7 +306,12 @@ export class InboxStore {
   settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
     this.write(
       "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
-      state, outcome.reason, outcome.message, outcome.deviceId, now, invitationId,
+      state,
+      outcome.reason,
+      outcome.message,
+      outcome.deviceId,
+      now,
+      invitationId,
     );
   }
 
@@ -338,7 +356,9 @@ export class InboxStore {
       `SELECT o.* FROM outgoing o WHERE o.room_name = ? AND o.to_ids = ? AND o.expires_at > ?
          AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
        ORDER BY o.created_at DESC LIMIT 1`,
-      roomName, JSON.stringify(to), now,
+      roomName,
+      JSON.stringify(to),
+      now,
     );
   }
 
@@ -352,14 +372,25 @@ export class InboxStore {
     this.write(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitationId, JSON.stringify(to), callType, roomName, roomUrl, message,
-      metadata ? JSON.stringify(metadata) : null, createdAt, expiresAt, senderDevice,
+      invitationId,
+      JSON.stringify(to),
+      callType,
+      roomName,
+      roomUrl,
+      message,
+      metadata ? JSON.stringify(metadata) : null,
+      createdAt,
+      expiresAt,
+      senderDevice,
     );
     for (const userId of to) {
       const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
       this.write(
         "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
-        invitationId, userId, user, glareWith,
+        invitationId,
+        userId,
+        user,
+        glareWith,
       );
     }
   }
@@ -392,7 +423,10 @@ export class InboxStore {
       `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
         WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ? AND (i.state = 'pending' OR i.glare_with = ?)
         ORDER BY o.created_at DESC LIMIT 1`,
-      peer, JSON.stringify([peer]), now, theirs,
+      peer,
+      JSON.stringify([peer]),
+      now,
+      theirs,
     );
   }
 
@@ -434,7 +468,13 @@ export class InboxStore {
   settleInvitee(invitationId: string, userId: string, outcome: InviteeOutcome, now: number): void {
     this.write(
       'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
-      outcome.state, outcome.reason, outcome.message, now, outcome.glareWith, invitationId, userId,
+      outcome.state,
+      outcome.reason,
+      outcome.message,
+      now,
+      outcome.glareWith,
+      invitationId,
+      userId,
     );
     this.write(
       "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
@@ -511,10 +551,7 @@ export class InboxStore {
 
   addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number, now: number): void {
     this.purgeSentOutbox();
-    this.write(
-      'INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?)',
-      target, kind, JSON.stringify(payload), nextAt, now,
-    );
+    this.write('INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt, now);
   }
 
   /** Unsent rows due by `now`, oldest first. */
@@ -551,7 +588,9 @@ export class InboxStore {
     this.write(
       `INSERT OR REPLACE INTO dead_letter (id, target, kind, payload, attempts, created_at, failed_at, error)
        SELECT id, target, kind, payload, attempts + 1, created_at, ?, ? FROM outbox WHERE id = ?`,
-      now, error, id,
+      now,
+      error,
+      id,
     );
     this.write('DELETE FROM outbox WHERE id = ?', id);
     this.write('DELETE FROM dead_letter WHERE id NOT IN (SELECT id FROM dead_letter ORDER BY failed_at DESC, id DESC LIMIT ?)', keep);
@@ -663,7 +702,11 @@ export class InboxStore {
     this.write('DELETE FROM send_intent WHERE created_at < ?', forgetBefore);
     this.write(
       'INSERT INTO send_intent (request_id, invitation_id, invitation, sender_device, created_at) VALUES (?, ?, ?, ?, ?)',
-      requestId, invitation.invitationId, JSON.stringify(invitation), senderDevice, invitation.createdAt,
+      requestId,
+      invitation.invitationId,
+      JSON.stringify(invitation),
+      senderDevice,
+      invitation.createdAt,
     );
   }
 
@@ -720,7 +763,11 @@ export class InboxStore {
   enterRoom(row: RoomDeviceRow): void {
     this.write(
       'INSERT OR REPLACE INTO room_device (room_name, device_id, participant_id, connection_id, call_id) VALUES (?, ?, ?, ?, ?)',
-      row.room_name, row.device_id, row.participant_id, row.connection_id, row.call_id,
+      row.room_name,
+      row.device_id,
+      row.participant_id,
+      row.connection_id,
+      row.call_id,
     );
   }
 
@@ -777,7 +824,12 @@ export class InboxStore {
        ) WHERE true
        ON CONFLICT (invitation_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, duration_ms = excluded.duration_ms
          WHERE room_call.call_id = excluded.call_id`,
-      roomName, call.callId, call.startedAt, call.endedAt, call.durationMs, at,
+      roomName,
+      call.callId,
+      call.startedAt,
+      call.endedAt,
+      call.durationMs,
+      at,
     );
   }
 

@@ -24,7 +24,12 @@ function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function hkdf(salt: Uint8Array<ArrayBuffer>, ikm: Uint8Array<ArrayBuffer>, info: Uint8Array<ArrayBuffer>, length: number): Promise<Uint8Array<ArrayBuffer>> {
+async function hkdf(
+  salt: Uint8Array<ArrayBuffer>,
+  ikm: Uint8Array<ArrayBuffer>,
+  info: Uint8Array<ArrayBuffer>,
+  length: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const key = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, key, length * 8));
 }
@@ -82,14 +87,16 @@ export async function generateVapidKeys(subject = DEFAULT_VAPID_SUBJECT): Promis
 export async function importVapidKeys(publicKey: string, privateKey: string, subject: string): Promise<VapidKeys> {
   const raw = fromBase64(publicKey);
   const d = fromBase64(privateKey);
-  if (raw.length !== 65 || raw[0] !== 4 || d.length !== 32) throw new TypeError('expected a 65-byte uncompressed P-256 public key and a 32-byte private key, base64url');
+  if (raw.length !== 65 || raw[0] !== 4 || d.length !== 32)
+    throw new TypeError('expected a 65-byte uncompressed P-256 public key and a 32-byte private key, base64url');
   const privateJwk: JsonWebKey = { kty: 'EC', crv: 'P-256', x: toBase64url(raw.slice(1, 33)), y: toBase64url(raw.slice(33, 65)), d: toBase64url(d) };
   // Signing and verifying once proves the two halves belong together.
   const signer = await crypto.subtle.importKey('jwk', privateJwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   const verifier = await crypto.subtle.importKey('raw', raw, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
   const probe = encoder.encode('vapid');
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer, probe);
-  if (!(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, verifier, signature, probe))) throw new TypeError('the private key does not match the public key');
+  if (!(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, verifier, signature, probe)))
+    throw new TypeError('the private key does not match the public key');
   return { publicKey, privateJwk, subject };
 }
 

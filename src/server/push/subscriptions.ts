@@ -73,7 +73,10 @@ export function savePushSubscription(sql: SqlStorage, record: PushSubscriptionRe
     record.createdAt,
     record.expirationTime,
   );
-  sql.exec('DELETE FROM push_subscription WHERE endpoint NOT IN (SELECT endpoint FROM push_subscription ORDER BY created_at DESC LIMIT ?)', MAX_PUSH_SUBSCRIPTIONS);
+  sql.exec(
+    'DELETE FROM push_subscription WHERE endpoint NOT IN (SELECT endpoint FROM push_subscription ORDER BY created_at DESC LIMIT ?)',
+    MAX_PUSH_SUBSCRIPTIONS,
+  );
 }
 
 /** True when the subscription was there. */

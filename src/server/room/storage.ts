@@ -149,8 +149,19 @@ export class RoomStorage {
       `INSERT OR REPLACE INTO participant (participant_id, user_id, device_id, connection_id, name, avatar_url, role, camera, microphone, screen,
                                           presence, joined_at, gone_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.participant_id, row.user_id, row.device_id, row.connection_id, row.name, row.avatar_url, row.role,
-      row.camera, row.microphone, row.screen, row.presence, row.joined_at, row.gone_at,
+      row.participant_id,
+      row.user_id,
+      row.device_id,
+      row.connection_id,
+      row.name,
+      row.avatar_url,
+      row.role,
+      row.camera,
+      row.microphone,
+      row.screen,
+      row.presence,
+      row.joined_at,
+      row.gone_at,
     );
     this.addMember(row.participant_id, row.user_id, row.role);
   }
@@ -158,7 +169,10 @@ export class RoomStorage {
   setMedia(participantId: string, media: { camera: boolean; microphone: boolean; screen: boolean }): void {
     this.sql.exec(
       'UPDATE participant SET camera = ?, microphone = ?, screen = ? WHERE participant_id = ?',
-      Number(media.camera), Number(media.microphone), Number(media.screen), participantId,
+      Number(media.camera),
+      Number(media.microphone),
+      Number(media.screen),
+      participantId,
     );
   }
 
@@ -185,7 +199,9 @@ export class RoomStorage {
   private addMember(participantId: string, userId: string, role: ParticipantRole): void {
     this.sql.exec(
       'INSERT INTO member (participant_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET role = excluded.role',
-      participantId, userId, role,
+      participantId,
+      userId,
+      role,
     );
   }
 
