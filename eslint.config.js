@@ -13,6 +13,10 @@ export default defineConfig(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    rules: {
+      // `const { type: _type, ...event } = frame` drops a field on purpose; a leading underscore says so.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
   },
   {
     // Outside every tsconfig: tool configuration, build scripts, the demo page's script, and the examples, which
@@ -34,6 +38,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+      // Chai's property assertions (`expect(x).to.be.true`) are expressions by design.
+      '@typescript-eslint/no-unused-expressions': 'off',
     },
   },
   // Formatting is Prettier's.

@@ -5,7 +5,7 @@ import { VERSION } from './version.js';
  * build, and `customElements.define` throws on the second call.
  */
 export function defineElement(tag: string, element: CustomElementConstructor & { version?: string }): void {
-  const existing = customElements.get(tag) as (CustomElementConstructor & { version?: string }) | undefined;
+  const existing: (CustomElementConstructor & { version?: string }) | undefined = customElements.get(tag);
   if (!existing) {
     customElements.define(tag, element);
     return;

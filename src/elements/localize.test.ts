@@ -19,11 +19,11 @@ registerTranslation(
 );
 
 function label(button: BaxCallButton): string {
-  return button.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim();
+  return button.shadowRoot!.querySelector('[part="label"]')!.textContent.trim();
 }
 
 function presence(button: BaxCallButton): string {
-  return button.shadowRoot!.querySelector('[part="presence"]')!.textContent!.trim();
+  return button.shadowRoot!.querySelector('[part="presence"]')!.textContent.trim();
 }
 
 async function buttonIn(lang: string | undefined, strings?: string) {
@@ -96,11 +96,13 @@ describe('translations', () => {
   });
 
   it('reaches elements inside other elements’ shadow roots', async () => {
-    const client = new MemoryCallClient({ history: [historyEntry({ counterpart: { userId: 'alice', name: 'Alice', avatarUrl: null }, createdAt: Date.now() - 60_000 })] });
+    const client = new MemoryCallClient({
+      history: [historyEntry({ counterpart: { userId: 'alice', name: 'Alice', avatarUrl: null }, createdAt: Date.now() - 60_000 })],
+    });
     const wrapper = await fixture<HTMLDivElement>(html`<div lang="fr"><bax-call-history .client=${client}></bax-call-history></div>`);
     const history = wrapper.querySelector<BaxCallHistory>('bax-call-history')!;
     await waitUntil(() => history.shadowRoot!.querySelector('bax-call-button'), 'history did not load');
-    expect(history.shadowRoot!.querySelector('[part="heading"]')!.textContent!.trim()).to.equal('Appels récents');
+    expect(history.shadowRoot!.querySelector('[part="heading"]')!.textContent.trim()).to.equal('Appels récents');
     const callBack = history.shadowRoot!.querySelector('bax-call-button')!;
     await callBack.updateComplete;
     expect(languageOf(callBack)).to.equal('fr');

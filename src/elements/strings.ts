@@ -10,10 +10,12 @@ export function displayName(user: { userId: string; name: string | null }): stri
 
 /** Up to two initials, shown when a user has no avatar. */
 export function initials(user: { userId: string; name: string | null }): string {
-  const words = displayName(user).split(/[\s._@-]+/).filter(Boolean);
+  const words = displayName(user)
+    .split(/[\s._@-]+/)
+    .filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0]];
   return letters
-    .map((word) => (word ? [...word][0] ?? '' : ''))
+    .map((word) => (word ? ([...word][0] ?? '') : ''))
     .join('')
     .toUpperCase();
 }

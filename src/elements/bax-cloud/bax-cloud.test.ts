@@ -35,11 +35,13 @@ describe('<bax-cloud>', () => {
   });
 
   it('fetches a token from token-url with the page cookies and the user', async () => {
-    const originalFetch = window.fetch;
+    const originalFetch = window.fetch.bind(window);
     const requests: Array<{ url: string; init: RequestInit | undefined }> = [];
-    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-      requests.push({ url: String(input), init });
-      return new Response(JSON.stringify({ token: 'a.b.c', expiresAt: Date.now() + 3_600_000 }), { headers: { 'content-type': 'application/json' } });
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push({ url: input instanceof Request ? input.url : input.toString(), init });
+      return Promise.resolve(
+        new Response(JSON.stringify({ token: 'a.b.c', expiresAt: Date.now() + 3_600_000 }), { headers: { 'content-type': 'application/json' } }),
+      );
     };
     try {
       const el = await fixture<BaxCloud>(html`<bax-cloud
@@ -54,7 +56,7 @@ describe('<bax-cloud>', () => {
       const [request] = requests;
       expect(request!.url).to.equal(new URL('/demo/token', document.baseURI).href);
       expect(request!.init).to.include({ method: 'POST', credentials: 'include' });
-      expect(JSON.parse(String(request!.init!.body))).to.deep.equal({ userId: 'ada', name: 'Ada' });
+      expect(JSON.parse(request!.init!.body as string)).to.deep.equal({ userId: 'ada', name: 'Ada' });
       expect(el.activeClient).to.equal(getPageClient());
     } finally {
       window.fetch = originalFetch;
@@ -77,7 +79,7 @@ describe('<bax-cloud>', () => {
     expect(client.getState().connection).to.equal('closed');
   });
 
-  it('survives the script loading twice and warns about another version', async () => {
+  it('survives the script loading twice and warns about another version', () => {
     const warnings: unknown[] = [];
     const originalWarn = console.warn;
     console.warn = (...args: unknown[]) => warnings.push(args);

@@ -6,7 +6,7 @@ import { format } from '../strings.js';
 import type { CallButtonStrings } from '../translation.js';
 
 /** The "Calling…" group shown while the invitation is pending, with its Cancel button. */
-export function callingTemplate(text: CallButtonStrings, name: string, ringing: boolean, handleCancel: () => void): TemplateResult {
+export function callingTemplate(text: CallButtonStrings, name: string, ringing: boolean, handleCancel: () => unknown): TemplateResult {
   return html`
     <span part="calling" class="calling">
       <span class="pulse" aria-hidden="true"></span>

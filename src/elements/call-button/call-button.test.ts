@@ -105,7 +105,7 @@ describe('<bax-call-button>', () => {
     expect(detail).to.include({ direction: 'outgoing', callType: 'video_call' });
     expect(detail.peer.userId).to.equal('bob');
     expect((await accepted).detail.peer.name).to.equal('Bob Stone');
-    await waitUntil(() => part(el, 'status')!.textContent!.includes('accepted'));
+    await waitUntil(() => part(el, 'status')!.textContent.includes('accepted'));
     expect(part(el, 'status')!.textContent).to.contain('Bob Stone accepted');
   });
 
@@ -209,7 +209,7 @@ describe('<bax-call-button>', () => {
     const client = new MemoryCallClient({ failures: { sendCallInvitation: 'rate_limited' } });
     const el = await render(client);
     part(el, 'button')!.click();
-    await waitUntil(() => part(el, 'status')!.textContent!.includes('could not start'));
+    await waitUntil(() => part(el, 'status')!.textContent.includes('could not start'));
   });
 
   it('takes replacement strings and theme properties', async () => {

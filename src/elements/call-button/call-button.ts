@@ -123,7 +123,14 @@ export class BaxCallButton extends BaxElement {
   }
 
   get #targets(): string[] {
-    return [...new Set(this.to.split(',').map((id) => id.trim()).filter(Boolean))];
+    return [
+      ...new Set(
+        this.to
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    ];
   }
 
   /** The pending invitation this button follows, as the store has it now. */
@@ -193,7 +200,10 @@ export class BaxCallButton extends BaxElement {
 
   #renderPresence(): TemplateResult | typeof nothing {
     const presenceOf = this.store.state?.presenceOf ?? {};
-    return presenceTemplate(this.#text, this.#targets.map((userId) => presenceOf[userId]?.status));
+    return presenceTemplate(
+      this.#text,
+      this.#targets.map((userId) => presenceOf[userId]?.status),
+    );
   }
 
   #statusText(text: CallButtonStrings, pending: SentInvitation | undefined): string {
@@ -224,8 +234,7 @@ export class BaxCallButton extends BaxElement {
       case 'accepted':
         return format(text.accepted, { name });
       case 'declined': {
-        const template =
-          invitee.reason === 'busy' ? text.declinedBusy : invitee.reason === 'unavailable' ? text.declinedUnavailable : text.declined;
+        const template = invitee.reason === 'busy' ? text.declinedBusy : invitee.reason === 'unavailable' ? text.declinedUnavailable : text.declined;
         const said = format(template, { name });
         return invitee.message ? `${said}: “${invitee.message}”` : said;
       }
@@ -327,7 +336,14 @@ export class BaxCallButton extends BaxElement {
 
   /** Announces an accepted invitation; in a meeting only the first acceptance starts the call. */
   #callAccepted(call: SentInvitation, peer: UserInfo): void {
-    const detail = { invitationId: call.invitationId, roomName: call.roomName, roomUrl: call.roomUrl, callType: call.callType, direction: 'outgoing' as const, peer };
+    const detail = {
+      invitationId: call.invitationId,
+      roomName: call.roomName,
+      roomUrl: call.roomUrl,
+      callType: call.callType,
+      direction: 'outgoing' as const,
+      peer,
+    };
     this.dispatchEvent(new BaxInvitationAcceptedEvent(detail));
     if (this.#startedCalls.has(call.invitationId)) return;
     this.#startedCalls.add(call.invitationId);

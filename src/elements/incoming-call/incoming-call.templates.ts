@@ -26,8 +26,8 @@ export function repliesTemplate(
   text: IncomingCallStrings,
   open: boolean,
   answering: boolean,
-  reply: (message: string) => void,
-  handleCustomReply: (event: SubmitEvent) => void,
+  reply: (message: string) => unknown,
+  handleCustomReply: (event: SubmitEvent) => unknown,
 ): TemplateResult {
   return html`
     <div part="replies" id="replies" class="replies" ?hidden=${!open}>
@@ -57,10 +57,10 @@ export function actionsTemplate(
     replyOpen: boolean;
     silenced: boolean;
     waitingCall: boolean;
-    handleAccept: () => void;
-    handleDecline: () => void;
-    handleReplyToggle: () => void;
-    handleSilence: () => void;
+    handleAccept: () => unknown;
+    handleDecline: () => unknown;
+    handleReplyToggle: () => unknown;
+    handleSilence: () => unknown;
   },
 ): TemplateResult {
   return html`

@@ -172,7 +172,7 @@ describe('<bax-incoming-call>', () => {
     expect(part(el, 'queue')!.textContent).to.contain('1 more waiting');
     await expect(el).to.be.accessible();
     part(el, 'decline-button')!.click();
-    await waitUntil(() => part(el, 'caller')!.textContent!.includes('Carol'));
+    await waitUntil(() => part(el, 'caller')!.textContent.includes('Carol'));
     expect(dialog(el).open).to.equal(true);
     expect(part(el, 'queue')).to.equal(null);
   });
@@ -185,7 +185,7 @@ describe('<bax-incoming-call>', () => {
     const canceled = expectEvent(el, 'bax-invitation-canceled');
     client.simulateIncomingCanceled(invitation.invitationId);
     expect((await canceled).detail).to.include({ direction: 'incoming', reason: 'canceled' });
-    await waitUntil(() => part(el, 'announcer')!.textContent!.includes('Alice Martin canceled the call'));
+    await waitUntil(() => part(el, 'announcer')!.textContent.includes('Alice Martin canceled the call'));
     expect(dialog(el).open).to.equal(false);
     await expect(el).to.be.accessible();
   });
@@ -207,7 +207,7 @@ describe('<bax-incoming-call>', () => {
     const invitation = client.simulateIncoming(alice);
     await el.updateComplete;
     client.simulateAnsweredElsewhere(invitation.invitationId);
-    await waitUntil(() => part(el, 'announcer')!.textContent!.includes('Answered on another device'));
+    await waitUntil(() => part(el, 'announcer')!.textContent.includes('Answered on another device'));
     expect(dialog(el).open).to.equal(false);
   });
 

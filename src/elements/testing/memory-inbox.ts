@@ -127,8 +127,14 @@ export class MemoryInbox {
     const snapshot: Snapshot = {
       user: this.me,
       presence: this.status,
-      incoming: [...this.incoming.values()].filter((record) => record.state === 'pending').map((record) => record.invitation).sort(byAge),
-      outgoing: [...this.outgoing.values()].filter((record) => record.invitees.some(isPending)).map(sentInvitation).sort(byAge),
+      incoming: [...this.incoming.values()]
+        .filter((record) => record.state === 'pending')
+        .map((record) => record.invitation)
+        .sort(byAge),
+      outgoing: [...this.outgoing.values()]
+        .filter((record) => record.invitees.some(isPending))
+        .map(sentInvitation)
+        .sort(byAge),
       missedCalls: this.missedCalls,
       serverTime: this.now(),
     };
@@ -355,7 +361,15 @@ export class MemoryInbox {
     if (elsewhere && (outcome.state === 'accepted' || outcome.state === 'declined')) {
       this.device.send({ type: 'invitation.answered_elsewhere', invitationId, outcome: outcome.state });
     } else if (outcome.state === 'canceled') {
-      this.device.send({ type: 'invitation.canceled', invitationId, roomName, callType, by: from, userId: this.me.userId, reason: outcome.reason as CancelReason });
+      this.device.send({
+        type: 'invitation.canceled',
+        invitationId,
+        roomName,
+        callType,
+        by: from,
+        userId: this.me.userId,
+        reason: outcome.reason as CancelReason,
+      });
     } else if (outcome.state === 'expired') {
       this.missedCalls += 1;
       this.device.send({ type: 'invitation.expired', invitationId, roomName, callType, userId: this.me.userId, direction: 'incoming' });
@@ -372,7 +386,15 @@ export class MemoryInbox {
     else if (outcome.state === 'declined') {
       this.device.send({ type: 'invitation.declined', ...answered, reason: outcome.reason as DeclineReason, message: outcome.message ?? null });
     } else if (outcome.state === 'canceled') {
-      this.device.send({ type: 'invitation.canceled', invitationId, roomName, callType, by: this.me.userId, userId: invitee.userId, reason: outcome.reason as CancelReason });
+      this.device.send({
+        type: 'invitation.canceled',
+        invitationId,
+        roomName,
+        callType,
+        by: this.me.userId,
+        userId: invitee.userId,
+        reason: outcome.reason as CancelReason,
+      });
     } else if (outcome.state === 'expired') {
       this.device.send({ type: 'invitation.expired', invitationId, roomName, callType, userId: invitee.userId, direction: 'outgoing' });
     }
