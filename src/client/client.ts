@@ -1,40 +1,14 @@
 import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
 import type { RoomServerFrame } from '../protocol/room.js';
-import type {
-  AnswerResult,
-  CallHistoryPage,
-  CancelResult,
-  InvitationAcceptedEvent,
-  InvitationAnsweredElsewhereEvent,
-  InvitationCanceledEvent,
-  InvitationDeclinedEvent,
-  InvitationDeliveredEvent,
-  InvitationExpiredEvent,
-  PresenceInfo,
-  ReceivedInvitation,
-  SendInvitationResult,
-} from '../protocol/types.js';
+import type { AnswerResult, CallHistoryPage, CancelResult, PresenceInfo, SendInvitationResult } from '../protocol/types.js';
 import { Connection } from './connection.js';
 import { BaxCloudError } from './errors.js';
 import type { CallManager } from './media/call-manager.js';
 import { initialState, type ServerEvent } from './reducer.js';
 import { rememberedRoom, rememberRoom } from './room-memory.js';
 import { ClientStore } from './store.js';
-import type {
-  CallClient,
-  CancelOptions,
-  ClientState,
-  ConnectOptions,
-  DeclineOptions,
-  DeviceOptions,
-  HistoryQuery,
-  ParticipantEvent,
-  ParticipantLeftEvent,
-  RoomEndedEvent,
-  RoomState,
-  SendCallInvitationOptions,
-  Unsubscribe,
-} from './types.js';
+import { StoreClient } from './store-client.js';
+import type { CallClient, CancelOptions, ConnectOptions, DeclineOptions, DeviceOptions, HistoryQuery, RoomState, SendCallInvitationOptions } from './types.js';
 
 export interface BaxCloudClientOptions {
   projectId: string;
@@ -56,10 +30,9 @@ export interface BaxCloudClientOptions {
 /**
  * The framework-free client: one WebSocket to the user's inbox (connection.ts), and an observable store of
  * everything a calling UI shows with the `on…` events (store.ts), fed through one reducer (reducer.ts). Calls
- * (calls.ts) load their media code only when one starts.
+ * (media/call-manager.ts) load their media code only when one starts.
  */
-export class BaxCloudClient implements CallClient {
-  private readonly store: ClientStore;
+export class BaxCloudClient extends StoreClient implements CallClient {
   private readonly connection: Connection;
   /** Names this user's current room in the tab's sessionStorage. */
   private readonly roomKey: string;
@@ -68,7 +41,7 @@ export class BaxCloudClient implements CallClient {
   private loadingCalls: Promise<CallManager> | null = null;
 
   constructor(options: BaxCloudClientOptions) {
-    this.store = new ClientStore(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null }));
+    super(new ClientStore(initialState({ userId: options.user.userId, name: options.user.name ?? null, avatarUrl: options.user.avatarUrl ?? null })));
     this.roomKey = `bax-call-room:${options.projectId}:${options.user.userId}`;
     this.connection = new Connection(options, {
       status: () => this.store.getState().connection,
@@ -78,54 +51,6 @@ export class BaxCloudClient implements CallClient {
       },
       pushed: (frame) => this.handlePush(frame),
     });
-  }
-
-  getState(): ClientState {
-    return this.store.getState();
-  }
-
-  subscribe(listener: (state: ClientState) => void): Unsubscribe {
-    return this.store.subscribe(listener);
-  }
-
-  onInvitationReceived(listener: (invitation: ReceivedInvitation) => void): Unsubscribe {
-    return this.store.on('received', listener);
-  }
-  onInvitationAccepted(listener: (event: InvitationAcceptedEvent) => void): Unsubscribe {
-    return this.store.on('accepted', listener);
-  }
-  onInvitationDeclined(listener: (event: InvitationDeclinedEvent) => void): Unsubscribe {
-    return this.store.on('declined', listener);
-  }
-  onInvitationCanceled(listener: (event: InvitationCanceledEvent) => void): Unsubscribe {
-    return this.store.on('canceled', listener);
-  }
-  onInvitationExpired(listener: (event: InvitationExpiredEvent) => void): Unsubscribe {
-    return this.store.on('expired', listener);
-  }
-  onInvitationAnsweredElsewhere(listener: (event: InvitationAnsweredElsewhereEvent) => void): Unsubscribe {
-    return this.store.on('answeredElsewhere', listener);
-  }
-  onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe {
-    return this.store.on('delivered', listener);
-  }
-  onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe {
-    return this.store.on('presence', listener);
-  }
-  onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
-    return this.store.on('missedCalls', listener);
-  }
-  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantJoined', listener);
-  }
-  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
-    return this.store.on('participantLeft', listener);
-  }
-  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantUpdated', listener);
-  }
-  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
-    return this.store.on('roomEnded', listener);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {

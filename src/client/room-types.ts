@@ -1,19 +1,10 @@
-import type { LeaveReason, LiveType, ParticipantRole, RoomEndReason } from '../protocol/room.js';
+import type { LeaveReason, LiveType, ParticipantRole, RoomEndReason, RoomParticipant } from '../protocol/room.js';
 
 /** How the media link to one participant stands, from this device's side. */
 export type ParticipantConnection = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
-/** One other participant of the call, as the store shows it. */
-export interface CallParticipant {
-  participantId: string;
-  userId: string;
-  name: string | null;
-  avatarUrl: string | null;
-  role: ParticipantRole;
-  isHost: boolean;
-  camera: boolean;
-  microphone: boolean;
-  screen: boolean;
+/** One other participant of the call, as the store shows it: the server's view, plus this device's media link. */
+export interface CallParticipant extends Omit<RoomParticipant, 'presence' | 'joinedAt'> {
   connection: ParticipantConnection;
   /** What this device receives from them; null until their media arrives. */
   stream: MediaStream | null;

@@ -2,11 +2,11 @@ import type { RequestBody } from '../../client/connection.js';
 import { BaxCloudError } from '../../client/errors.js';
 import { initialState } from '../../client/reducer.js';
 import { ClientStore } from '../../client/store.js';
+import { StoreClient } from '../../client/store-client.js';
 import type {
   CallClient,
   CallParticipant,
   CancelOptions,
-  ClientState,
   ConnectionStatus,
   ConnectOptions,
   DeclineOptions,
@@ -14,12 +14,8 @@ import type {
   HistoryQuery,
   LocalMedia,
   ParticipantConnection,
-  ParticipantEvent,
-  ParticipantLeftEvent,
-  RoomEndedEvent,
   RoomState,
   SendCallInvitationOptions,
-  Unsubscribe,
 } from '../../client/types.js';
 import { clientFrameSchema, describeIssues, type ClientFrame } from '../../protocol/frames.js';
 import type { LeaveReason, RoomEndReason } from '../../protocol/room.js';
@@ -30,12 +26,6 @@ import type {
   CancelReason,
   CancelResult,
   ErrorCode,
-  InvitationAcceptedEvent,
-  InvitationAnsweredElsewhereEvent,
-  InvitationCanceledEvent,
-  InvitationDeclinedEvent,
-  InvitationDeliveredEvent,
-  InvitationExpiredEvent,
   PresenceInfo,
   PresenceStatus,
   ReceivedInvitation,
@@ -87,11 +77,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * instead of a server. Apps may use it in their own tests. Its simulated server (memory-inbox.ts) answers and
  * pushes the frames the real server would, and they go through the same reducer as BaxCloudClient's.
  */
-export class MemoryCallClient implements CallClient {
+export class MemoryCallClient extends StoreClient implements CallClient {
   /** Every request the elements made, oldest first. */
   readonly calls: RecordedCall[] = [];
   private readonly options: MemoryCallClientOptions;
-  private readonly store: ClientStore;
   private readonly inbox: MemoryInbox;
   private readonly room: MemoryRoom;
   /** Requests made while not connected, waiting for the connection to open. */
@@ -99,8 +88,8 @@ export class MemoryCallClient implements CallClient {
 
   constructor(options: MemoryCallClientOptions = {}) {
     const user: UserInfo = { userId: options.user?.userId ?? 'me', name: options.user?.name ?? null, avatarUrl: options.user?.avatarUrl ?? null };
+    super(new ClientStore(initialState(user)));
     this.options = options;
-    this.store = new ClientStore(initialState(user));
     this.inbox = new MemoryInbox(
       { ...options, user },
       {
@@ -126,54 +115,6 @@ export class MemoryCallClient implements CallClient {
       { type: 'presence.read', presence: this.inbox.presenceOf(Object.keys(options.presenceOf ?? {})) },
     );
     if (options.connection && options.connection !== 'open') this.store.dispatch({ type: 'connection', connection: options.connection });
-  }
-
-  getState(): ClientState {
-    return this.store.getState();
-  }
-
-  subscribe(listener: (state: ClientState) => void): Unsubscribe {
-    return this.store.subscribe(listener);
-  }
-
-  onInvitationReceived(listener: (invitation: ReceivedInvitation) => void): Unsubscribe {
-    return this.store.on('received', listener);
-  }
-  onInvitationAccepted(listener: (event: InvitationAcceptedEvent) => void): Unsubscribe {
-    return this.store.on('accepted', listener);
-  }
-  onInvitationDeclined(listener: (event: InvitationDeclinedEvent) => void): Unsubscribe {
-    return this.store.on('declined', listener);
-  }
-  onInvitationCanceled(listener: (event: InvitationCanceledEvent) => void): Unsubscribe {
-    return this.store.on('canceled', listener);
-  }
-  onInvitationExpired(listener: (event: InvitationExpiredEvent) => void): Unsubscribe {
-    return this.store.on('expired', listener);
-  }
-  onInvitationAnsweredElsewhere(listener: (event: InvitationAnsweredElsewhereEvent) => void): Unsubscribe {
-    return this.store.on('answeredElsewhere', listener);
-  }
-  onInvitationDelivered(listener: (event: InvitationDeliveredEvent) => void): Unsubscribe {
-    return this.store.on('delivered', listener);
-  }
-  onPresenceChanged(listener: (presence: PresenceInfo) => void): Unsubscribe {
-    return this.store.on('presence', listener);
-  }
-  onMissedCallsChanged(listener: (missedCalls: number) => void): Unsubscribe {
-    return this.store.on('missedCalls', listener);
-  }
-  onParticipantJoined(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantJoined', listener);
-  }
-  onParticipantLeft(listener: (event: ParticipantLeftEvent) => void): Unsubscribe {
-    return this.store.on('participantLeft', listener);
-  }
-  onParticipantUpdated(listener: (event: ParticipantEvent) => void): Unsubscribe {
-    return this.store.on('participantUpdated', listener);
-  }
-  onRoomEnded(listener: (event: RoomEndedEvent) => void): Unsubscribe {
-    return this.store.on('roomEnded', listener);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {
