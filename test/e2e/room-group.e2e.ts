@@ -38,9 +38,9 @@ afterEach(async () => {
   await Promise.all(contexts.splice(0).map((context) => context.close()));
 });
 
-function users(...names: string[]): RoomUser[] {
+function users<const Names extends string[]>(...names: Names): { [K in keyof Names]: RoomUser } {
   run += 1;
-  return names.map((name) => ({ id: `${name.toLowerCase()}-group-${run}`, name }));
+  return names.map((name) => ({ id: `${name.toLowerCase()}-group-${run}`, name })) as { [K in keyof Names]: RoomUser };
 }
 
 async function open(user: RoomUser, options: RoomPageOptions = {}): Promise<Page> {
@@ -51,10 +51,11 @@ async function open(user: RoomUser, options: RoomPageOptions = {}): Promise<Page
 
 /** The page's client sends an invitation naming `roomName` to `to`. */
 function invite(page: Page, to: string[], roomName: string, callType: 'video_call' | 'live_streaming') {
-  return page.evaluate(
-    ({ to, roomName, callType }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType }),
-    { to, roomName, callType },
-  );
+  return page.evaluate(({ to, roomName, callType }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType }), {
+    to,
+    roomName,
+    callType,
+  });
 }
 
 /** Accepts the ringing invitation in the incoming-call dialog, as the user would. */
@@ -97,7 +98,10 @@ describe('calls of more than two, through the real server', () => {
       open(second, { rooms: { [roomName]: 'viewer' } }),
     ]);
     await joinRoom(h, roomName, { liveType: 'live_streaming' });
-    await Promise.all([joinRoom(v1, roomName, { liveType: 'live_streaming', watchOnly: true }), joinRoom(v2, roomName, { liveType: 'live_streaming', watchOnly: true })]);
+    await Promise.all([
+      joinRoom(v1, roomName, { liveType: 'live_streaming', watchOnly: true }),
+      joinRoom(v2, roomName, { liveType: 'live_streaming', watchOnly: true }),
+    ]);
     expect(await roomOf(v1)).toMatchObject({ status: 'joined', role: 'viewer' });
     await Promise.all([decodes(v1, host.id), decodes(v2, host.id)]);
     expect(await getUserMediaCalls(v1)).toBe(0);

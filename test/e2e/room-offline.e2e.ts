@@ -41,10 +41,10 @@ describe('a browser offline during a call', () => {
     const bob = { id: 'bob-offline', name: 'Bob' };
     const roomName = 'offline-room';
     const [{ page: a }, { page: b, context: bobContext }] = await Promise.all([open(alice), open(bob)]);
-    await a.evaluate(
-      ({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }),
-      { to: bob.id, roomName },
-    );
+    await a.evaluate(({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }), {
+      to: bob.id,
+      roomName,
+    });
     await b.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
     await waitForEvent(b, 'bax-call-start');
     await joinRoom(a, roomName);

@@ -53,10 +53,10 @@ describe('a call through a TURN relay', () => {
     const bob = { id: 'bob-turn', name: 'Bob' };
     const roomName = 'turn-room';
     const [a, b] = await Promise.all([open(alice), open(bob)]);
-    await a.evaluate(
-      ({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }),
-      { to: bob.id, roomName },
-    );
+    await a.evaluate(({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }), {
+      to: bob.id,
+      roomName,
+    });
     await b.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
     await waitForEvent(b, 'bax-call-start');
     await joinRoom(a, roomName);

@@ -109,7 +109,9 @@ describe('<bax-call-room>', () => {
       const client = memoryClient({ resumableRoom: { roomName: 'standup', liveType: 'audio_call' }, room: { participants: [{ userId: 'alice' }] } });
       const el = await fixture<BaxCallRoom>(html`<bax-call-room .client=${client}></bax-call-room>`);
       await waitUntil(() => client.getState().room?.local.microphone, 'never rejoined');
-      expect(client.calls.filter((call) => call.method === 'connect').map((call) => call.args[0])).to.deep.equal([{ roomName: 'standup', liveType: 'audio_call' }]);
+      expect(client.calls.filter((call) => call.method === 'connect').map((call) => call.args[0])).to.deep.equal([
+        { roomName: 'standup', liveType: 'audio_call' },
+      ]);
       expect(client.resumableRoom()).to.deep.equal({ roomName: 'standup', liveType: 'audio_call' });
       // Hanging up forgets it: the next element on this client joins nothing by itself.
       await el.leave();

@@ -26,11 +26,19 @@ export interface RoomPageOptions {
 /** The demo project's published secret (src/server/config.ts), which signs tokens with room grants. */
 const DEMO_SECRET = 'demo-secret';
 
-export async function openRoomPage(browser: Browser, baseUrl: string, user: RoomUser, options: RoomPageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function openRoomPage(
+  browser: Browser,
+  baseUrl: string,
+  user: RoomUser,
+  options: RoomPageOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newUserContext(browser, baseUrl);
   await context.addInitScript(recordPeerConnections);
   await context.addInitScript(countGetUserMedia);
-  if (options.callRoom) await context.addInitScript(() => addEventListener('DOMContentLoaded', () => document.querySelector('main')!.append(document.createElement('bax-call-room'))));
+  if (options.callRoom)
+    await context.addInitScript(() =>
+      addEventListener('DOMContentLoaded', () => document.querySelector('main')!.append(document.createElement('bax-call-room'))),
+    );
   else await context.addInitScript(() => document.addEventListener('bax-call-start', (event) => event.preventDefault()));
   if (options.rooms) {
     const rooms = options.rooms;
@@ -78,20 +86,23 @@ export const getUserMediaCalls = (page: Page) => page.evaluate(() => (window as 
 
 /** Joins through the page's client, recording the room's events; publishes camera and microphone unless `watchOnly`. */
 export async function joinRoom(page: Page, roomName: string, options: { liveType?: 'video_call' | 'live_streaming'; watchOnly?: boolean } = {}) {
-  await page.evaluate(async ({ roomName, liveType, watchOnly }) => {
-    const client = document.querySelector('bax-cloud')!.activeClient!;
-    if (!(window as unknown as { roomEvents?: unknown[] }).roomEvents) {
-      const log: unknown[] = [];
-      Object.defineProperty(window, 'roomEvents', { value: log });
-      client.onParticipantJoined(({ participant }) => log.push({ type: 'joined', userId: participant.userId }));
-      client.onParticipantLeft(({ userId, reason }) => log.push({ type: 'left', userId, reason }));
-      client.onRoomEnded(({ reason }) => log.push({ type: 'ended', reason }));
-    }
-    await client.connect({ roomName, ...(liveType ? { liveType } : {}) });
-    if (watchOnly) return;
-    await client.enableMicrophone();
-    await client.enableCamera();
-  }, { roomName, liveType: options.liveType, watchOnly: options.watchOnly ?? false });
+  await page.evaluate(
+    async ({ roomName, liveType, watchOnly }) => {
+      const client = document.querySelector('bax-cloud')!.activeClient!;
+      if (!(window as unknown as { roomEvents?: unknown[] }).roomEvents) {
+        const log: unknown[] = [];
+        Object.defineProperty(window, 'roomEvents', { value: log });
+        client.onParticipantJoined(({ participant }) => log.push({ type: 'joined', userId: participant.userId }));
+        client.onParticipantLeft(({ userId, reason }) => log.push({ type: 'left', userId, reason }));
+        client.onRoomEnded(({ reason }) => log.push({ type: 'ended', reason }));
+      }
+      await client.connect({ roomName, ...(liveType ? { liveType } : {}) });
+      if (watchOnly) return;
+      await client.enableMicrophone();
+      await client.enableCamera();
+    },
+    { roomName, liveType: options.liveType, watchOnly: options.watchOnly ?? false },
+  );
 }
 
 export const roomEvents = (page: Page) => page.evaluate(() => (window as unknown as { roomEvents?: Array<Record<string, unknown>> }).roomEvents ?? []);
@@ -100,7 +111,9 @@ export const roomEvents = (page: Page) => page.evaluate(() => (window as unknown
 export function roomOf(page: Page) {
   return page.evaluate(() => {
     const room = document.querySelector('bax-cloud')!.activeClient!.getState().room;
-    return room && { status: room.status, role: room.self.role, participants: room.participants.map((p) => ({ userId: p.userId, role: p.role, camera: p.camera })) };
+    return (
+      room && { status: room.status, role: room.self.role, participants: room.participants.map((p) => ({ userId: p.userId, role: p.role, camera: p.camera })) }
+    );
   });
 }
 
@@ -134,7 +147,10 @@ export function selectedCandidateTypes(page: Page) {
       if (pc.connectionState !== 'connected') continue;
       const stats = [...(await pc.getStats()).values()] as Array<Record<string, unknown>>;
       const transport = stats.find((stat) => stat.type === 'transport' && stat.selectedCandidatePairId);
-      const pair = stats.find((stat) => stat.type === 'candidate-pair' && (stat.id === transport?.selectedCandidatePairId || (!transport && stat.nominated && stat.state === 'succeeded')));
+      const pair = stats.find(
+        (stat) =>
+          stat.type === 'candidate-pair' && (stat.id === transport?.selectedCandidatePairId || (!transport && stat.nominated && stat.state === 'succeeded')),
+      );
       const candidate = (id: unknown) => stats.find((stat) => stat.id === id)?.candidateType as string;
       if (pair) pairs.push({ local: candidate(pair.localCandidateId), remote: candidate(pair.remoteCandidateId) });
     }
