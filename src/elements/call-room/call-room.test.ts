@@ -105,6 +105,32 @@ describe('<bax-call-room>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('after a reload, rejoins the call the tab was in, without auto-join, with its media on', async () => {
+      const client = memoryClient({ resumableRoom: { roomName: 'standup', liveType: 'audio_call' }, room: { participants: [{ userId: 'alice' }] } });
+      const el = await fixture<BaxCallRoom>(html`<bax-call-room .client=${client}></bax-call-room>`);
+      await waitUntil(() => client.getState().room?.local.microphone, 'never rejoined');
+      expect(client.calls.filter((call) => call.method === 'connect').map((call) => call.args[0])).to.deep.equal([
+        { roomName: 'standup', liveType: 'audio_call' },
+      ]);
+      expect(client.resumableRoom()).to.deep.equal({ roomName: 'standup', liveType: 'audio_call' });
+      // Hanging up forgets it: the next element on this client joins nothing by itself.
+      await el.leave();
+      expect(client.resumableRoom()).to.equal(null);
+      await fixture<BaxCallRoom>(html`<bax-call-room .client=${client}></bax-call-room>`);
+      await aTimeout(20);
+      expect(client.calls.filter((call) => call.method === 'connect')).to.have.length(1);
+    });
+
+    it('with no call to resume, joins nothing by itself; the memory client remembers the call it joins', async () => {
+      const client = memoryClient();
+      expect(client.resumableRoom()).to.equal(null);
+      await fixture<BaxCallRoom>(html`<bax-call-room .client=${client} room-name="standup"></bax-call-room>`);
+      await aTimeout(20);
+      expect(client.calls.some((call) => call.method === 'connect')).to.equal(false);
+      await client.connect({ roomName: 'standup', liveType: 'video_call' });
+      expect(client.resumableRoom()).to.deep.equal({ roomName: 'standup', liveType: 'video_call' });
+    });
+
     it('joins the room join() names, leaving the call it is in', async () => {
       const client = memoryClient();
       const el = await inCall(client);

@@ -34,6 +34,9 @@ function tileBucket(count: number): string {
   return count <= 2 ? String(count) : count <= 4 ? '3-4' : count <= 6 ? '5-6' : '7+';
 }
 
+/** Clients whose remembered call an element has already offered to rejoin: once per page load. */
+const resumingClients = new WeakSet<CallClient>();
+
 /**
  * The behaviour and rendering of `<bax-call-room>`, loaded on its first connect. A controller of the element: it
  * renders the store's `room`, turns the controls into client calls, and reports the client's room events as the
@@ -104,7 +107,7 @@ export class RoomView implements ElementView {
     const room = this.store.state?.room;
     for (const participant of room?.participants ?? []) this.#names.set(participant.userId, displayName(participant));
     this.#tick(room?.startedAt != null);
-    this.#autoJoin();
+    if (!this.#resume()) this.#autoJoin();
     this.#hadFocus = this.host.shadowRoot?.activeElement != null;
   }
 
@@ -323,6 +326,21 @@ export class RoomView implements ElementView {
           }),
         ]
       : [];
+  }
+
+  /**
+   * Once the client is first open, rejoins the call this tab was in before a reload (the client remembers it for
+   * the tab), whatever `auto-join` says: the user never chose to leave it. One element per client does it.
+   */
+  #resume(): boolean {
+    const client = this.store.client;
+    const state = this.store.state;
+    if (!client || state?.connection !== 'open' || state.room || this.#joining || resumingClients.has(client)) return false;
+    resumingClients.add(client);
+    const room = client.resumableRoom();
+    if (!room) return false;
+    queueMicrotask(() => void this.join({ roomName: room.roomName, ...(room.liveType ? { liveType: room.liveType } : {}) }).catch(() => undefined));
+    return true;
   }
 
   #autoJoin(): void {

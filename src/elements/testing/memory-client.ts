@@ -61,6 +61,8 @@ export interface MemoryCallClientOptions {
   failures?: Partial<Record<keyof CallClient, ErrorCode>>;
   /** The calls `connect()` joins: who is there already, this user's role, whether joining ever completes. */
   room?: MemoryRoomOptions;
+  /** The call this tab was in before a (simulated) reload, which `resumableRoom()` returns until another call ends. */
+  resumableRoom?: ConnectOptions;
 }
 
 /** One call made to the client, recorded for tests. */
@@ -83,6 +85,8 @@ export class MemoryCallClient extends StoreClient implements CallClient {
   private readonly options: MemoryCallClientOptions;
   private readonly inbox: MemoryInbox;
   private readonly room: MemoryRoom;
+  /** The call joined last, kept until it ends, as BaxCloudClient keeps it in sessionStorage. */
+  private remembered: ConnectOptions | null;
   /** Requests made while not connected, waiting for the connection to open. */
   private waiting: Array<{ go: () => void; fail: (error: BaxCloudError) => void }> = [];
 
@@ -90,6 +94,7 @@ export class MemoryCallClient extends StoreClient implements CallClient {
     const user: UserInfo = { userId: options.user?.userId ?? 'me', name: options.user?.name ?? null, avatarUrl: options.user?.avatarUrl ?? null };
     super(new ClientStore(initialState(user)));
     this.options = options;
+    this.remembered = options.resumableRoom ?? null;
     this.inbox = new MemoryInbox(
       { ...options, user },
       {
@@ -104,7 +109,10 @@ export class MemoryCallClient extends StoreClient implements CallClient {
         user,
         person: (userId) => options.people?.find((person) => person.userId === userId),
         now: () => this.inbox.now(),
-        report: (input) => this.store.dispatch(input),
+        report: (input) => {
+          this.store.dispatch(input);
+          if (input.room === null) this.remembered = null;
+        },
       },
       options.room,
     );
@@ -180,15 +188,19 @@ export class MemoryCallClient extends StoreClient implements CallClient {
     return result;
   }
 
-  /** Nothing survives a reload in memory: there is never a room to resume. */
+  /** The call this tab is in, or was in before the reload `resumableRoom` simulates, until it ends. */
   resumableRoom(): ConnectOptions | null {
-    return null;
+    return this.remembered && { ...this.remembered };
   }
 
   connect(options: ConnectOptions): Promise<RoomState> {
     const { roomName, liveType, participant } = options;
     const body = { roomName, ...(liveType ? { liveType } : {}), ...(participant ? { participant } : {}) };
-    return this.request('connect', [options], 'room.join', body, () => this.room.join(options));
+    return this.request('connect', [options], 'room.join', body, async () => {
+      const room = await this.room.join(options);
+      if (this.room.current?.roomName === room.roomName) this.remembered = { roomName: room.roomName, liveType: room.liveType };
+      return room;
+    });
   }
 
   enableCamera(options: DeviceOptions = {}): Promise<void> {
