@@ -32,7 +32,10 @@ async function twoUsers(options: { timeout?: number; calleeNetwork?: NetworkSwit
   const alice = { id: `alice-${run}`, name: 'Alice Liddell' };
   const bob = { id: `bob-${run}`, name: 'Bob Marley' };
   const pathFor = (me: typeof alice, peer: typeof alice) => `/?${new URLSearchParams({ user: me.id, name: me.name, call: peer.id })}`;
-  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, server.url), newUserContext(browser, options.calleeNetwork?.url ?? server.url)]);
+  const [aliceContext, bobContext] = await Promise.all([
+    newUserContext(browser, server.url),
+    newUserContext(browser, options.calleeNetwork?.url ?? server.url),
+  ]);
   contexts.push(aliceContext, bobContext);
   const [caller, callee] = await Promise.all([
     CallingPage.open(aliceContext, pathFor(alice, bob)).then((page) => page.ready()),
@@ -59,10 +62,7 @@ describe('two people calling each other in Chromium', () => {
     expect(received?.detail).toMatchObject({ invitation: { from: alice.id, fromUser: { userId: alice.id, name: alice.name } } });
 
     await callee.accept.click();
-    const [calleeStart, callerStart] = await Promise.all([
-      waitForEvent(callee.page, 'bax-call-start'),
-      waitForEvent(caller.page, 'bax-call-start'),
-    ]);
+    const [calleeStart, callerStart] = await Promise.all([waitForEvent(callee.page, 'bax-call-start'), waitForEvent(caller.page, 'bax-call-start')]);
     expect(calleeStart.detail).toMatchObject({ direction: 'incoming', peer: { userId: alice.id, name: alice.name } });
     expect(callerStart.detail).toMatchObject({ direction: 'outgoing', peer: { userId: bob.id, name: bob.name } });
     expect(calleeStart.detail.roomName).toBe(callerStart.detail.roomName);

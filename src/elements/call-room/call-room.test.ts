@@ -354,12 +354,14 @@ describe('<bax-call-room>', () => {
         { kind: 'audioinput', deviceId: 'mic-1', label: 'Headset', groupId: 'c' },
         { kind: 'audiooutput', deviceId: 'out-1', label: 'Speakers', groupId: 'd' },
       ] as MediaDeviceInfo[];
-      const enumerate = navigator.mediaDevices.enumerateDevices;
+      const enumerate = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back on the prototype as it was
       const setSinkId = HTMLMediaElement.prototype.setSinkId;
       const sinks: string[] = [];
-      navigator.mediaDevices.enumerateDevices = async () => devices;
-      HTMLMediaElement.prototype.setSinkId = async function (this: HTMLMediaElement & { sinkIdForTest?: string }, id: string) {
+      navigator.mediaDevices.enumerateDevices = () => Promise.resolve(devices);
+      HTMLMediaElement.prototype.setSinkId = function (this: HTMLMediaElement & { sinkIdForTest?: string }, id: string) {
         sinks.push(id);
+        return Promise.resolve();
       };
       try {
         const client = memoryClient({ room: { participants: [{ userId: 'alice' }] } });
@@ -372,7 +374,7 @@ describe('<bax-call-room>', () => {
         expect(toggle.getAttribute('aria-expanded')).to.equal('true');
         const selects = [...el.shadowRoot!.querySelectorAll<HTMLSelectElement>('#devices select')];
         expect(selects.map((select) => select.dataset.kind)).to.deep.equal(['videoinput', 'audioinput', 'audiooutput']);
-        expect([...selects[0]!.options].map((option) => option.textContent!.trim())).to.deep.equal(['System default', 'Front camera', 'Camera 2']);
+        expect([...selects[0]!.options].map((option) => option.textContent.trim())).to.deep.equal(['System default', 'Front camera', 'Camera 2']);
         await expect(el).to.be.accessible();
         for (const [select, value] of [
           [selects[0]!, 'cam-2'],
@@ -400,16 +402,17 @@ describe('<bax-call-room>', () => {
       const client = memoryClient({ room: { participants: [{ userId: 'alice' }] } });
       const el = await inCall(client);
       let fullScreen = 0;
-      el.requestFullscreen = async () => {
+      el.requestFullscreen = () => {
         fullScreen += 1;
+        return Promise.resolve();
       };
       const video = el.shadowRoot!.querySelector<HTMLVideoElement>('video[data-main]')!;
       expect(video.dataset.userId).to.equal('alice');
       let pictureInPicture = 0;
-      video.requestPictureInPicture = async () => {
+      video.requestPictureInPicture = () => {
         pictureInPicture += 1;
         video.dispatchEvent(new Event('enterpictureinpicture'));
-        return {} as PictureInPictureWindow;
+        return Promise.resolve({} as PictureInPictureWindow);
       };
       button(el, 'full-screen-button').click();
       expect(fullScreen).to.equal(1);
@@ -421,6 +424,7 @@ describe('<bax-call-room>', () => {
     });
 
     it('offers to turn the sound on when the browser would not play the call before a click', async () => {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back on the prototype as it was
       const play = HTMLMediaElement.prototype.play;
       let refuse = true;
       HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
