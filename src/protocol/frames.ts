@@ -52,7 +52,6 @@ export const invitationFieldsSchema = z.strictObject({
 });
 export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
 
-
 export const clientFrameSchema = z.discriminatedUnion('type', [
   invitationFieldsSchema.extend({ type: z.literal('invite'), requestId }),
   z.strictObject({ type: z.literal('accept'), requestId, invitationId }),
