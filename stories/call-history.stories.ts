@@ -21,6 +21,11 @@ function story(options: () => MemoryCallClientOptions): StoryObj<Args> {
   };
 }
 
+/** The call fields of an entry whose call began at `startedAt` and lasted `durationMs`. */
+function lasted(startedAt: number, durationMs: number): Partial<CallHistoryEntry> {
+  return { callStartedAt: startedAt, callEndedAt: startedAt + durationMs, durationMs };
+}
+
 function recent(): CallHistoryEntry[] {
   const now = Date.now();
   return [
@@ -33,7 +38,7 @@ function recent(): CallHistoryEntry[] {
       outcome: 'declined',
       replyMessage: "Can't talk now, I'll call back",
     }),
-    historyEntry({ counterpart: carol, createdAt: now - 3 * hour, outcome: 'accepted' }),
+    historyEntry({ counterpart: carol, createdAt: now - 3 * hour, outcome: 'accepted', ...lasted(now - 3 * hour, 3 * minute + 21_000) }),
     historyEntry({ counterpart: dave, createdAt: now - day - hour, direction: 'outgoing', outcome: 'missed' }),
     historyEntry({ counterpart: alice, createdAt: now - 2 * day, outcome: 'answered_elsewhere' }),
     historyEntry({ counterpart: bob, createdAt: now - 4 * day, direction: 'outgoing', outcome: 'declined', reason: 'busy' }),
@@ -71,6 +76,20 @@ export const Long = story(() => ({
   ),
   missedCalls: 0,
 }));
+
+/** Calls that happened show how long they lasted instead of "Answered". */
+export const WithDurations = story(() => {
+  const now = Date.now();
+  return {
+    history: [
+      historyEntry({ counterpart: alice, createdAt: now - 10 * minute, direction: 'outgoing', ...lasted(now - 10 * minute, 3 * minute + 21_000) }),
+      historyEntry({ counterpart: bob, createdAt: now - 2 * hour, callType: 'audio_call', ...lasted(now - 2 * hour, 42_000) }),
+      historyEntry({ counterpart: carol, createdAt: now - day, ...lasted(now - day, hour + 2 * minute + 3_000) }),
+      historyEntry({ counterpart: dave, createdAt: now - 2 * day, direction: 'outgoing', outcome: 'missed' }),
+    ],
+    missedCalls: 0,
+  };
+});
 
 /** No calls yet. */
 export const Empty = story(() => ({}));

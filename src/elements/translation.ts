@@ -76,6 +76,8 @@ export interface CallHistoryStrings {
   canceled: string;
   answeredElsewhere: string;
   pending: string;
+  /** Replaces the outcome of a call that happened; `{duration}` is m:ss, or h:mm:ss past an hour. */
+  lasted: string;
   missedCount: string;
   markSeen: string;
   callBack: string;

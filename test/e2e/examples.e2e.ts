@@ -3,7 +3,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
 import { serveApp, type AppServer } from './support/app-server.js';
-import { launchChromium, newUserContext, waitForEvent } from './support/browser.js';
+import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
+import { newUserContext, waitForEvent } from './support/browser.js';
 import { CallingPage } from './support/calling-page.js';
 import { root } from './support/paths.js';
 
@@ -13,7 +14,8 @@ const contexts: BrowserContext[] = [];
 let run = 0;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  // Fake camera and microphone: an accepted call opens the call window, which joins with them.
+  [server, browser] = await Promise.all([startServer(), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
 });
 
 afterAll(async () => {
@@ -39,8 +41,11 @@ async function twoUsers(origin: string, pathFor: (me: string, name: string, peer
   return { alice, bob, caller, callee };
 }
 
-/** Places a call, answers it, and checks both apps handled bax-call-start for the same room. */
-async function callAndAccept(caller: CallingPage, callee: CallingPage, callerName: string): Promise<string> {
+/**
+ * Places a call, answers it, and checks both apps got bax-call-start for the same room and, its default action, the
+ * call window joined it on both sides: each sees the other's video.
+ */
+async function callAndAccept(caller: CallingPage, callee: CallingPage, callerName: string, ids: { caller: string; callee: string }): Promise<string> {
   await caller.call.click();
   await callee.dialog.waitFor();
   expect(await callee.callerHeading.textContent()).toContain(`${callerName} is calling`);
@@ -48,9 +53,12 @@ async function callAndAccept(caller: CallingPage, callee: CallingPage, callerNam
   const [calleeStart, callerStart] = await Promise.all([waitForEvent(callee.page, 'bax-call-start'), waitForEvent(caller.page, 'bax-call-start')]);
   const room = String(callerStart.detail.roomName);
   expect(calleeStart.detail.roomName).toBe(room);
-  // The app's own handler ran and showed the room.
-  for (const page of [caller, callee]) {
-    await expect.poll(() => page.page.locator('#call-start').textContent()).toContain(room);
+  for (const [page, other] of [
+    [caller, ids.callee],
+    [callee, ids.caller],
+  ] as const) {
+    await page.page.getByRole('dialog', { name: 'Call', exact: true }).waitFor();
+    await page.page.locator(`video[data-user-id="${other}"]`).waitFor({ timeout: 30_000 });
   }
   return room;
 }
@@ -59,7 +67,7 @@ const appPath = (me: string, name: string, peer: string) => `/?${new URLSearchPa
 
 describe('examples/vanilla: one HTML file and a script tag', () => {
   it('rings with the caller’s name and picture, and both pages join the same room', async () => {
-    const { alice, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/${appPath(me, name, peer)}`);
+    const { alice, bob, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/${appPath(me, name, peer)}`);
 
     await caller.call.click();
     await callee.dialog.waitFor();
@@ -68,7 +76,7 @@ describe('examples/vanilla: one HTML file and a script tag', () => {
     await caller.cancel.click();
     await callee.dialog.waitFor({ state: 'hidden' });
 
-    await callAndAccept(caller, callee, alice.name);
+    await callAndAccept(caller, callee, alice.name, { caller: alice.id, callee: bob.id });
   });
 });
 
@@ -88,9 +96,9 @@ for (const framework of ['vue', 'svelte', 'angular', 'react']) {
   describe(`examples/${framework}`, () => {
     const app = servedExample(framework);
 
-    it('places a call that the other user accepts, and both apps get bax-call-start with the room', async () => {
-      const { alice, caller, callee } = await twoUsers(app().url, appPath);
-      await callAndAccept(caller, callee, alice.name);
+    it('places a call that the other user accepts, and the call window joins it in both apps', async () => {
+      const { alice, bob, caller, callee } = await twoUsers(app().url, appPath);
+      await callAndAccept(caller, callee, alice.name, { caller: alice.id, callee: bob.id });
     });
 
     it('hands the decline message to the caller’s bax-invitation-declined handler', async () => {

@@ -1,7 +1,7 @@
 import { CUSTOM_ELEMENTS_SCHEMA, Component, signal } from '@angular/core';
 // Defines <bax-cloud>, <bax-call-button>, <bax-incoming-call> and <bax-call-history>, and types their events.
 import '@baxcloud/call/elements';
-import type { BaxCallStartEvent, BaxInvitationDeclinedEvent } from '@baxcloud/call/elements';
+import type { BaxInvitationDeclinedEvent } from '@baxcloud/call/elements';
 
 // Who is signed in and whom to call: ?user=alice&name=Alice&call=bob. A real app knows this from its session.
 const params = new URLSearchParams(location.search);
@@ -15,19 +15,12 @@ const params = new URLSearchParams(location.search);
     <bax-cloud project-id="demo" api-key="demo-api-key" [attr.user-id]="userId" [attr.user-name]="userName" token-url="/demo/token">
       <main>
         <h1>Signed in as {{ userName }}</h1>
-        <bax-call-button
-          id="call-button"
-          [attr.to]="callee"
-          (bax-call-start)="onCallStart($event)"
-          (bax-invitation-declined)="onDeclined($event)"
-        ></bax-call-button>
-        @if (inCall()) {
-          <p id="call-start" role="status">{{ inCall() }}</p>
-        }
+        <!-- Once a call is accepted, on both sides, a full-window call room opens and joins it: no handler needed. -->
+        <bax-call-button id="call-button" [attr.to]="callee" (bax-invitation-declined)="onDeclined($event)"></bax-call-button>
         @if (lastDecline()) {
           <p>They said: {{ lastDecline() }}</p>
         }
-        <bax-incoming-call (bax-call-start)="onCallStart($event)"></bax-incoming-call>
+        <bax-incoming-call></bax-incoming-call>
         <bax-call-history></bax-call-history>
       </main>
     </bax-cloud>
@@ -44,14 +37,7 @@ export class AppComponent {
   readonly userId = params.get('user') ?? 'alice';
   readonly userName = params.get('name') ?? this.userId;
   readonly callee = params.get('call') ?? (this.userId === 'alice' ? 'bob' : 'alice');
-  readonly inCall = signal('');
   readonly lastDecline = signal('');
-
-  /** bax-call-start fires on both sides: this is where the app joins the room. */
-  onCallStart(event: BaxCallStartEvent): void {
-    const { peer, roomName } = event.detail;
-    this.inCall.set(`In a call with ${peer.name ?? peer.userId}, room ${roomName}`);
-  }
 
   onDeclined(event: BaxInvitationDeclinedEvent): void {
     this.lastDecline.set(event.detail.message ?? '');

@@ -1,7 +1,7 @@
 // Components for <bax-cloud>, <bax-call-button>, <bax-incoming-call> and <bax-call-history> (importing them defines
 // the elements), typed event props, and hooks on the client they share.
 import { BaxCallButton, BaxCallHistory, BaxCloud, BaxIncomingCall } from '@baxcloud/call/react';
-import type { BaxCallStartEvent, BaxInvitationDeclinedEvent } from '@baxcloud/call/react';
+import type { BaxInvitationDeclinedEvent } from '@baxcloud/call/react';
 import { useState } from 'react';
 import { CallPanel } from './CallPanel';
 
@@ -12,14 +12,7 @@ const userName = params.get('name') ?? userId;
 const callee = params.get('call') ?? (userId === 'alice' ? 'bob' : 'alice');
 
 export function App() {
-  const [inCall, setInCall] = useState('');
   const [lastDecline, setLastDecline] = useState('');
-
-  // bax-call-start fires on both sides: this is where the app joins the room.
-  function onCallStart(event: BaxCallStartEvent) {
-    const { peer, roomName } = event.detail;
-    setInCall(`In a call with ${peer.name ?? peer.userId}, room ${roomName}`);
-  }
 
   function onDeclined(event: BaxInvitationDeclinedEvent) {
     setLastDecline(event.detail.message ?? '');
@@ -30,14 +23,10 @@ export function App() {
     <BaxCloud projectId="demo" apiKey="demo-api-key" userId={userId} userName={userName} tokenUrl="/demo/token">
       <main>
         <h1>Signed in as {userName}</h1>
-        <BaxCallButton id="call-button" to={callee} onCallStart={onCallStart} onInvitationDeclined={onDeclined} />
-        {inCall && (
-          <p id="call-start" role="status">
-            {inCall}
-          </p>
-        )}
+        {/* Once a call is accepted, on both sides, a full-window call room opens and joins it: no handler needed. */}
+        <BaxCallButton id="call-button" to={callee} onInvitationDeclined={onDeclined} />
         {lastDecline && <p>They said: {lastDecline}</p>}
-        <BaxIncomingCall onCallStart={onCallStart} />
+        <BaxIncomingCall />
         <BaxCallHistory />
         <CallPanel callee={callee} />
       </main>

@@ -67,6 +67,30 @@ describe('<bax-call-history>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows how long a call that happened lasted, m:ss or h:mm:ss, through the strings', async () => {
+    const startedAt = Date.now() - 2 * 3_600_000;
+    const call = (durationMs: number) => ({ callStartedAt: startedAt, callEndedAt: startedAt + durationMs, durationMs });
+    const client = new MemoryCallClient({
+      history: [
+        historyEntry({ counterpart: alice, createdAt: Date.now() - minute, direction: 'outgoing', ...call(201_000) }),
+        historyEntry({ counterpart: carol, createdAt: Date.now() - 2 * minute, callType: 'audio_call', ...call(3_723_400) }),
+        historyEntry({ counterpart: alice, createdAt: Date.now() - 3 * minute, ...call(4_000) }),
+        historyEntry({ counterpart: carol, createdAt: Date.now() - 4 * minute, callStartedAt: null, callEndedAt: null, durationMs: null }),
+      ],
+    });
+    const el = await render(client);
+    const summaries = parts(el, 'summary').map((summary) => summary.textContent);
+    expect(summaries).to.deep.equal([
+      'Outgoing video call · 3:21',
+      'Incoming audio call · 1:02:03',
+      'Incoming video call · 0:04',
+      'Incoming video call · Answered',
+    ]);
+    el.strings = { lasted: 'lasted {duration}' };
+    await el.updateComplete;
+    expect(part(el, 'summary')!.textContent).to.equal('Outgoing video call · lasted 3:21');
+  });
+
   it('shows the missed count and clears it with mark seen', async () => {
     const client = new MemoryCallClient({ history: [historyEntry({ counterpart: alice, createdAt: Date.now(), outcome: 'missed' })] });
     const el = await render(client);

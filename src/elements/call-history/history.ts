@@ -183,6 +183,7 @@ export class HistoryView implements ElementView {
 
   #outcomeText(entry: CallHistoryEntry): string {
     const text = this.#text;
+    if (entry.durationMs != null) return format(text.lasted, { duration: formatDuration(entry.durationMs) });
     switch (entry.outcome) {
       case 'accepted':
         return text.answered;
@@ -312,6 +313,15 @@ export class HistoryView implements ElementView {
       }),
     ];
   }
+}
+
+/** m:ss, or h:mm:ss past an hour, as call screens show a call's length. */
+function formatDuration(durationMs: number): string {
+  const total = Math.max(0, Math.round(durationMs / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
 function sortNewestFirst(entries: CallHistoryEntry[]): CallHistoryEntry[] {

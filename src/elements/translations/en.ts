@@ -76,6 +76,7 @@ export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
     canceled: 'Canceled',
     answeredElsewhere: 'Answered on another device',
     pending: 'Ringing',
+    lasted: '{duration}',
     missedCount: '{count} missed',
     markSeen: 'Mark seen',
     callBack: 'Call back {name}',
