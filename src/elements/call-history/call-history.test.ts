@@ -44,10 +44,10 @@ describe('<bax-call-history>', () => {
     expect(rows).to.have.length(2);
     expect(rows[0]!.querySelector('[part="counterpart"]')!.textContent).to.equal('Carol');
     expect(rows[0]!.querySelector('[part="summary"]')!.textContent).to.equal('Incoming audio call · Answered');
-    expect(rows[0]!.querySelector('[part="time"]')!.textContent!.trim()).to.equal('now');
+    expect(rows[0]!.querySelector('[part="time"]')!.textContent.trim()).to.equal('now');
     expect(rows[1]!.querySelector('[part="summary"]')!.textContent).to.equal('Outgoing video call · Declined');
     expect(rows[1]!.querySelector('[part="reply"]')!.textContent).to.contain('Later');
-    expect(rows[1]!.querySelector('[part="time"]')!.textContent!.trim()).to.equal('3 minutes ago');
+    expect(rows[1]!.querySelector('[part="time"]')!.textContent.trim()).to.equal('3 minutes ago');
     await expect(el).to.be.accessible();
   });
 
@@ -169,7 +169,7 @@ describe('<bax-call-history>', () => {
     await waitUntil(() => part(el, 'entry'));
     expect(part(el, 'heading')!.textContent).to.contain('Appels récents');
     expect(part(el, 'summary')!.textContent).to.contain('Manqué');
-    expect(part(el, 'time')!.textContent!.trim()).to.equal('il y a 2 heures');
+    expect(part(el, 'time')!.textContent.trim()).to.equal('il y a 2 heures');
     expect(getComputedStyle(part(el, 'counterpart')!).color).to.equal('rgb(200, 0, 0)');
   });
 });
