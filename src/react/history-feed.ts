@@ -1,4 +1,5 @@
-import type { CallClient, ClientState } from '../client/types.js';
+import { HISTORY_REFRESH_DELAY_MS, watchHistoryChanges } from '../client/history-changes.js';
+import type { CallClient } from '../client/types.js';
 import type { CallHistoryEntry } from '../protocol/types.js';
 
 /** What `useCallHistory` shows: the calls loaded so far, newest first, and how loading goes. */
@@ -13,9 +14,6 @@ export interface CallHistoryView {
   /** Why the last load failed; cleared by the next one that succeeds. Refreshes that fail keep what is shown. */
   error: Error | null;
 }
-
-/** Several events often arrive for one call: refresh once they are all in. */
-const REFRESH_DELAY_MS = 400;
 
 /**
  * One user's call history, as `<bax-call-history>` keeps it, without the element: loads the newest page once
@@ -47,32 +45,15 @@ export class HistoryFeed {
   start(): () => void {
     this.#run += 1;
     const client = this.client;
-    const refreshSoon = () => {
+    const stops = watchHistoryChanges(client, (reason) => {
+      if (reason === 'reconnected' && !this.#loaded) {
+        void this.refresh();
+        return;
+      }
       clearTimeout(this.#refreshTimer);
-      this.#refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-    };
-    let pending = pendingIds(client.getState());
-    let connection = client.getState().connection;
-    const stops = [
-      client.onInvitationReceived(refreshSoon),
-      client.onInvitationAccepted(refreshSoon),
-      client.onInvitationDeclined(refreshSoon),
-      client.onInvitationCanceled(refreshSoon),
-      client.onInvitationExpired(refreshSoon),
-      client.onInvitationAnsweredElsewhere(refreshSoon),
-      client.onMissedCallsChanged(refreshSoon),
-      client.subscribe((state) => {
-        // Calls this user answers or sends end without an event here; the store still drops them.
-        const now = pendingIds(state);
-        const ended = [...pending].some((id) => !now.has(id));
-        const reconnected = state.connection === 'open' && connection !== 'open';
-        pending = now;
-        connection = state.connection;
-        if (reconnected && !this.#loaded) void this.refresh();
-        else if (ended || reconnected) refreshSoon();
-      }),
-    ];
-    if (connection === 'open' && !this.#loaded) void this.refresh();
+      this.#refreshTimer = setTimeout(() => void this.refresh(), HISTORY_REFRESH_DELAY_MS);
+    });
+    if (client.getState().connection === 'open' && !this.#loaded) void this.refresh();
     return () => {
       this.#run += 1;
       clearTimeout(this.#refreshTimer);
@@ -121,10 +102,6 @@ export class HistoryFeed {
     this.#view = { ...this.#view, ...change };
     for (const listener of [...this.#listeners]) listener();
   }
-}
-
-function pendingIds(state: ClientState): Set<string> {
-  return new Set([...state.incoming, ...state.outgoing].map((invitation) => invitation.invitationId));
 }
 
 function newestFirst(entries: CallHistoryEntry[]): CallHistoryEntry[] {

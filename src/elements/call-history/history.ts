@@ -9,12 +9,10 @@ import type { LocalizeController } from '../localize.js';
 import type { StoreController } from '../store-controller.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
+import { HISTORY_REFRESH_DELAY_MS, watchHistoryChanges } from '../../client/history-changes.js';
 import type { CallHistoryStrings } from '../translation.js';
 import type { BaxCallHistory } from './call-history.js';
 import { styles } from './call-history.styles.js';
-
-/** Waits for a burst of call events to settle before reloading the first page. */
-const REFRESH_DELAY_MS = 400;
 
 /**
  * The behaviour and rendering of `<bax-call-history>`, loaded on its first connect: it loads the pages of calls,
@@ -33,8 +31,6 @@ export class HistoryView implements ElementView {
   #client: CallClient | undefined;
   #subscriptions: Unsubscribe[] = [];
   #loadedFor: CallClient | undefined;
-  #pendingIds = new Set<string>();
-  #lastConnection: string | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #clockTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -288,30 +284,10 @@ export class HistoryView implements ElementView {
   }
 
   #listen(client: CallClient): Unsubscribe[] {
-    this.#pendingIds = new Set();
-    this.#lastConnection = client.getState().connection;
-    const refreshSoon = () => {
+    return watchHistoryChanges(client, () => {
       clearTimeout(this.#refreshTimer);
-      this.#refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-    };
-    return [
-      client.onInvitationReceived(refreshSoon),
-      client.onInvitationAccepted(refreshSoon),
-      client.onInvitationDeclined(refreshSoon),
-      client.onInvitationCanceled(refreshSoon),
-      client.onInvitationExpired(refreshSoon),
-      client.onInvitationAnsweredElsewhere(refreshSoon),
-      client.onMissedCallsChanged(refreshSoon),
-      client.subscribe((state) => {
-        // Calls this user answers or sends end without an event here; the store still drops them.
-        const pending = new Set([...state.incoming, ...state.outgoing].map((invitation) => invitation.invitationId));
-        const ended = [...this.#pendingIds].some((id) => !pending.has(id));
-        const reconnected = state.connection === 'open' && this.#lastConnection !== 'open';
-        this.#pendingIds = pending;
-        this.#lastConnection = state.connection;
-        if (ended || reconnected) refreshSoon();
-      }),
-    ];
+      this.#refreshTimer = setTimeout(() => void this.refresh(), HISTORY_REFRESH_DELAY_MS);
+    });
   }
 }
 
