@@ -1,3 +1,4 @@
+import type { MemoryCallClientOptions } from './memory-client.js';
 import { BaxCloudError } from '../../client/errors.js';
 import type { ServerEvent } from '../../client/reducer.js';
 import type { CancelOptions, DeclineOptions, HistoryQuery, SendCallInvitationOptions } from '../../client/types.js';
@@ -32,18 +33,11 @@ export interface SimulatedAnswer {
   afterMs?: number;
 }
 
-export interface MemoryInboxOptions {
-  user: UserInfo;
-  presence?: 'online' | 'busy';
-  presenceOf?: Record<string, PresenceStatus>;
-  people?: UserInfo[];
-  incoming?: ReceivedInvitation[];
-  outgoing?: SentInvitation[];
-  history?: CallHistoryEntry[];
-  missedCalls?: number;
-  clockOffset?: number;
-  answer?: (invitation: SentInvitation, userId: string) => SimulatedAnswer;
-}
+/** What the simulated server starts from: the memory client's options, with the user filled in. */
+export type MemoryInboxOptions = Pick<
+  MemoryCallClientOptions,
+  'presence' | 'presenceOf' | 'people' | 'incoming' | 'outgoing' | 'history' | 'missedCalls' | 'clockOffset' | 'answer'
+> & { user: UserInfo };
 
 /** The one device the inbox talks to: frames reach it, and invitations ring on it, only while it is connected. */
 export interface InboxDevice {
