@@ -2,7 +2,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { MemoryCallClient, historyEntry } from '../elements/testing/memory-client.js';
 import type { BaxCallStartEvent, BaxInvitationDeclinedEvent, BaxInvitationReceivedEvent, BaxInvitationSentEvent, CallRequest } from './index.js';
-import { BaxCallButton, BaxCallHistory, BaxCloud, BaxIncomingCall } from './index.js';
+import { BaxCallButton, BaxCallHistory, BaxCallRoom, BaxCloud, BaxIncomingCall } from './index.js';
 import { cleanup, render } from './test-render.js';
 
 const alice = { userId: 'alice', name: 'Alice Martin', avatarUrl: null };
@@ -151,5 +151,33 @@ describe('BaxCallHistory', () => {
     shadowPart(callBack, 'button')!.click();
     await waitUntil(() => sent.length === 1, 'the call-back’s bax-invitation-sent did not reach the prop');
     expect(sent[0]!.detail.to).to.deep.equal(['bob']);
+  });
+});
+
+describe('BaxCallRoom', () => {
+  it('joins the call of its room and reports who joins and leaves through its props', async () => {
+    const client = new MemoryCallClient({ user: alice, people: [bob], room: { participants: [] } });
+    const joined: string[] = [];
+    const left: string[] = [];
+    const { container } = render(
+      <BaxCloud client={client}>
+        <BaxCallRoom
+          roomName="standup"
+          liveType="audio_call"
+          autoJoin
+          onParticipantJoined={(event) => joined.push(event.detail.participant.userId)}
+          onParticipantLeft={(event) => left.push(event.detail.userId)}
+        />
+      </BaxCloud>,
+    );
+    await waitUntil(() => client.getState().room?.status === 'joined', 'the room was never joined');
+    expect(client.getState().room!.roomName).to.equal('standup');
+    client.simulateParticipantJoined({ userId: 'bob' });
+    await waitUntil(() => joined.length === 1, 'bax-participant-joined did not reach the prop');
+    client.simulateParticipantLeft('bob');
+    await waitUntil(() => left.length === 1, 'bax-participant-left did not reach the prop');
+    expect(joined).to.deep.equal(['bob']);
+    expect(left).to.deep.equal(['bob']);
+    expect(container.querySelector('bax-call-room')).not.to.equal(null);
   });
 });

@@ -6,9 +6,11 @@ import { BaxCallButton as BaxCallButtonElement } from '../elements/call-button/c
 import '../elements/call-button/define.js';
 import { BaxCallHistory as BaxCallHistoryElement } from '../elements/call-history/call-history.js';
 import '../elements/call-history/define.js';
+import { BaxCallRoom as BaxCallRoomElement } from '../elements/call-room/call-room.js';
+import '../elements/call-room/define.js';
 import { BaxIncomingCall as BaxIncomingCallElement } from '../elements/incoming-call/incoming-call.js';
 import '../elements/incoming-call/define.js';
-import { allEvents, callButtonEvents, incomingCallEvents } from './events.js';
+import { allEvents, callButtonEvents, callRoomEvents, incomingCallEvents } from './events.js';
 
 // @lit/react sets each prop the element class has as a property (so `callType`, `strings` or `client` arrive as
 // values, under React 18 and 19 alike) and listens to the events named here; other props go to React.
@@ -38,6 +40,15 @@ export const BaxCallHistory = createComponent({
   elementClass: BaxCallHistoryElement,
   events: callButtonEvents,
   displayName: 'BaxCallHistory',
+});
+
+/** `<bax-call-room>`: the call itself, a tile per participant and the controls; joins `roomName` with `autoJoin`. */
+export const BaxCallRoom = createComponent({
+  react: React,
+  tagName: 'bax-call-room',
+  elementClass: BaxCallRoomElement,
+  events: callRoomEvents,
+  displayName: 'BaxCallRoom',
 });
 
 /** `<bax-cloud>` itself; `BaxCloud` wraps it to share its client with the hooks. */

@@ -1,5 +1,6 @@
 import type { EventName } from '@lit/react';
 import type {
+  BaxCallEndEvent,
   BaxCallRequestEvent,
   BaxCallStartEvent,
   BaxInvitationAcceptedEvent,
@@ -8,6 +9,8 @@ import type {
   BaxInvitationExpiredEvent,
   BaxInvitationReceivedEvent,
   BaxInvitationSentEvent,
+  BaxParticipantJoinedEvent,
+  BaxParticipantLeftEvent,
 } from '../elements/events/index.js';
 
 /** The event props of `BaxCallButton`: each `bax-…` event `<bax-call-button>` fires, with its type. */
@@ -31,5 +34,12 @@ export const incomingCallEvents = {
   onCallStart: 'bax-call-start' as EventName<BaxCallStartEvent>,
 };
 
+/** The event props of `BaxCallRoom`: each `bax-…` event `<bax-call-room>` fires, with its type. */
+export const callRoomEvents = {
+  onCallEnd: 'bax-call-end' as EventName<BaxCallEndEvent>,
+  onParticipantJoined: 'bax-participant-joined' as EventName<BaxParticipantJoinedEvent>,
+  onParticipantLeft: 'bax-participant-left' as EventName<BaxParticipantLeftEvent>,
+};
+
 /** Every event the elements fire: they bubble out of shadow roots, so `BaxCloud` hears those of all inside it. */
-export const allEvents = { ...callButtonEvents, ...incomingCallEvents };
+export const allEvents = { ...callButtonEvents, ...incomingCallEvents, ...callRoomEvents };
