@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import type { PushMessage } from '../src/protocol/push.js';
 import { createUserToken } from '../src/server/tokens.js';
@@ -181,13 +181,6 @@ function click(tag: string, action: string): Promise<ClickOutcome | null> {
     { tag, action },
   );
 }
-
-// Each test starts with no notification up, also when it runs again after a failure.
-beforeEach(async () => {
-  await page.evaluate(async () => {
-    for (const notification of await (await navigator.serviceWorker.ready).getNotifications()) notification.close();
-  });
-});
 
 // Known intermittent fault, open: in about one full-suite run in four, a ring pushed to the worker shows no
 // notification, even after 30 s, on an idle machine. One retry keeps it from blocking every other change until it
