@@ -227,10 +227,7 @@ describe('a call between two browsers through the real server', () => {
     }
   });
 
-  // Known intermittent fault, open: about one full-suite run in ten, when both pages join at the same instant on a
-  // busy machine, one side's video never starts. One retry keeps it from blocking every other change until it is fixed;
-  // a fault that happens every time still fails.
-  it('with the page’s defaults, the call window joins on both sides: each sees the other, and hanging up there ends it for both', { retry: 1 }, async () => {
+  it('with the page’s defaults, the call window joins on both sides: each sees the other, and hanging up there ends it for both', async () => {
     const { alice, bob, caller, callee } = await acceptedCall({ callRoom: true });
     const callWindow = (page: Page) => page.getByRole('dialog', { name: 'Call', exact: true });
     await Promise.all([callWindow(caller).waitFor(), callWindow(callee).waitFor()]);

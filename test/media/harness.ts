@@ -81,6 +81,8 @@ class FakeRoom {
   readonly members = new Map<string, Member>();
   private startedAt: number | null = null;
   private readonly relay: Relay;
+  /** Join answers held back this long after they were made, by participant: the room's frames may overtake them. */
+  readonly lateAnswers = new Map<string, number>();
 
   constructor(
     readonly roomName: string,
@@ -142,7 +144,7 @@ class FakeRoom {
         const others = [...this.members.values()].filter((other) => other !== member);
         if (others.length > 0) this.startedAt ??= Date.now();
         for (const other of others) this.push(other, { type: 'room.participant_joined', roomName: this.roomName, participant: member.participant });
-        return {
+        const answer = {
           room: {
             roomName: this.roomName,
             liveType: this.liveType,
@@ -153,6 +155,8 @@ class FakeRoom {
           iceServers: [],
           iceTransportPolicy: 'all',
         };
+        await new Promise((resolve) => setTimeout(resolve, this.lateAnswers.get(self) ?? 0));
+        return answer;
       }
       case 'room.signal': {
         const { to, description, candidate } = body as RequestBody<'room.signal'>;
@@ -308,6 +312,18 @@ const api = {
   async call(participants: Array<[participantId: string, role: ParticipantRole]>, options: { liveType?: LiveType; maxDelayMs?: number } = {}) {
     current = new FakeRoom(`room-${Math.random().toString(36).slice(2)}`, options.liveType ?? 'video_call', options.maxDelayMs ?? 20);
     for (const [participantId, role] of participants) await api.join(participantId, role);
+  },
+  /**
+   * Starts a call that these participants join at the same moment; each answer in `lateAnswers` reaches its
+   * participant that long after it was made, so frames the room sent later (another's arrival) come first.
+   * Resolves once those without a late answer are in; `session(id).join()` waits for the others.
+   */
+  async callTogether(participants: string[], lateAnswers: Record<string, number>) {
+    current = new FakeRoom(`room-${Math.random().toString(36).slice(2)}`, 'video_call', 20);
+    for (const [participantId, delay] of Object.entries(lateAnswers)) current.lateAnswers.set(participantId, delay);
+    for (const participantId of participants) members[participantId] = current.join(participantId, 'participant');
+    const joins = participants.map((participantId) => members[participantId]!.session.join());
+    await Promise.all(joins.filter((_, index) => !(participants[index]! in lateAnswers)));
   },
   /** Joins (or, for a participant id already in, rejoins as a reloaded page does). */
   async join(participantId: string, role: ParticipantRole = 'participant') {

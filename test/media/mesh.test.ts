@@ -189,6 +189,18 @@ describe('a call of two on the mesh', () => {
 });
 
 describe('renegotiation', () => {
+  it('two who join at the same moment see each other, even when one’s admission arrives after the other’s arrival', async () => {
+    page = await pages.open();
+    // a's answer lists only a; b's arrival, and b's camera and microphone coming on, reach a before that answer does.
+    await page.evaluate(() => mesh.callTogether(['a#1', 'b#1'], { 'a#1': 1_500 }));
+    await allOn('b#1');
+    await page.evaluate(() => mesh.session('a#1').join());
+    await allOn('a#1');
+    await expect.poll(() => participantIn('a#1', 'b#1')).toMatchObject({ camera: true, microphone: true });
+    await expect.poll(() => participantIn('b#1', 'a#1')).toMatchObject({ camera: true, microphone: true });
+    await Promise.all([videoFlows('a#1', 'b#1'), videoFlows('b#1', 'a#1')]);
+  });
+
   it('settles offers that cross: both sides switch cameras at the same moment, again and again', async () => {
     await callOf(
       [

@@ -32,6 +32,8 @@ export interface CallHost {
 const SPEAKING_TICK_MS = 100;
 const QUALITY_TICK_MS = 2_000;
 const REJOIN_RETRY_MS = 2_000;
+/** Room frames held back while a join awaits its answer; a room of a few people sends far fewer meanwhile. */
+const MAX_EARLY_FRAMES = 500;
 
 const publishes = (role: ParticipantRole) => role !== 'viewer';
 
@@ -51,8 +53,12 @@ export class CallSession {
   private readonly participants = new Map<string, RoomParticipant>();
   private readonly local: LocalMedia;
   private transport: MediaTransport | null = null;
-  /** Signals that came before the join's answer: the links they belong to open with it. */
-  private early: Array<Extract<RoomServerFrame, { type: 'room.signal' }>> = [];
+  /**
+   * Room frames that came while a join (the first, or a rejoin) awaited its answer, replayed in order once admitted.
+   * The answer can arrive after frames the room sent later: another participant who joined meanwhile may be missing
+   * from the answer's list while their `participant_joined` came first; signals need the links the answer opens.
+   */
+  private early: RoomServerFrame[] | null = null;
   private readonly meter = new LevelMeter();
   private readonly detectors = new Map<string, SpeakingDetector>();
   private readonly speaking = new Set<string>();
@@ -91,11 +97,11 @@ export class CallSession {
     if (this.finished || frame.roomName !== this.roomName) return;
     if (frame.type === 'room.ended')
       return this.finish({ reason: frame.reason, startedAt: frame.startedAt, endedAt: frame.endedAt, durationMs: frame.durationMs });
-    if (!this.transport) {
-      // Membership comes with the join's answer; only signals could not be asked for again.
-      if (frame.type === 'room.signal') this.early.push(frame);
+    if (this.early) {
+      if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
       return;
     }
+    if (!this.transport) return;
     switch (frame.type) {
       case 'room.participant_joined':
       case 'room.participant_updated':
@@ -154,10 +160,10 @@ export class CallSession {
     globalThis.addEventListener?.('online', this.handleOnline);
     this.publish();
     try {
-      const result = await this.host.request('room.join', this.joinRequest());
+      const result = await this.awaitAdmission();
       if (this.finished) throw this.host.error('disconnected', 'the call was left before the server admitted this device');
       this.admit(result);
-      for (const frame of this.early.splice(0)) this.handleFrame(frame);
+      this.replayEarly();
       this.timers.push(
         setInterval(() => this.tickSpeaking(), SPEAKING_TICK_MS),
         setInterval(() => void this.tickQuality(), QUALITY_TICK_MS),
@@ -173,8 +179,12 @@ export class CallSession {
     if (this.rejoining || this.finished || this.status !== 'reconnecting') return;
     this.rejoining = true;
     try {
-      const result = await this.host.request('room.join', this.joinRequest());
-      if (!this.finished) this.publish(this.admit(result));
+      const result = await this.awaitAdmission();
+      if (!this.finished) {
+        const left = this.admit(result);
+        this.replayEarly();
+        this.publish(left);
+      }
     } catch (error) {
       const code = (error as { code?: ErrorCode }).code;
       if (this.finished || code === 'disconnected') return;
@@ -190,6 +200,23 @@ export class CallSession {
     } finally {
       this.rejoining = false;
     }
+  }
+
+  /** Sends a join and holds the room's frames back until its answer is in (see `early`). */
+  private async awaitAdmission(): Promise<RoomJoinResult> {
+    this.early ??= [];
+    try {
+      return await this.host.request('room.join', this.joinRequest());
+    } catch (error) {
+      this.early = null;
+      throw error;
+    }
+  }
+
+  private replayEarly(): void {
+    const frames = this.early ?? [];
+    this.early = null;
+    for (const frame of frames) this.handleFrame(frame);
   }
 
   private joinRequest(): RequestBody<'room.join'> {
