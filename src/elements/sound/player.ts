@@ -10,6 +10,8 @@ export interface SoundInfo {
   muted: boolean;
   /** Held back by the browser until the user clicks or presses a key on the page. */
   blocked: boolean;
+  /** The browser plays it (muted or not): the audio context runs, or the audio file's playback began. */
+  started: boolean;
 }
 
 /** Every sound playing in this page. */
@@ -18,8 +20,16 @@ const listeners = new Set<() => void>();
 /** One audio context for the page's sounds (browsers limit how many a page may open); closed while nothing plays. */
 let context: AudioContext | undefined;
 
+let notifying = false;
+
+/** Tells the listeners once a task's changes are done, and never in the middle of an element's update. */
 function changed(): void {
-  for (const listener of listeners) listener();
+  if (notifying) return;
+  notifying = true;
+  queueMicrotask(() => {
+    notifying = false;
+    for (const listener of listeners) listener();
+  });
 }
 
 function audioContext(): AudioContext {
@@ -53,6 +63,8 @@ export class Sound {
   #audio: HTMLAudioElement | undefined;
   /** The browser refused to play the audio file before a user gesture. */
   #refused = false;
+  /** The audio file's playback began. */
+  #started = false;
 
   constructor(tone: ToneName, src: string | null) {
     this.tone = tone;
@@ -73,7 +85,8 @@ export class Sound {
   }
 
   get info(): SoundInfo {
-    return { tone: this.tone, src: this.#audio ? this.src : null, muted: isSoundMuted(), blocked: this.blocked };
+    const started = this.playing && (this.#audio ? this.#started : context?.state === 'running');
+    return { tone: this.tone, src: this.#audio ? this.src : null, muted: isSoundMuted(), blocked: this.blocked, started };
   }
 
   stop(): void {
@@ -170,22 +183,29 @@ export class Sound {
   }
 
   #play(audio: HTMLAudioElement): void {
-    audio.play().catch((error: unknown) => {
-      if (this.#audio !== audio) return;
-      if ((error as Error).name === 'NotAllowedError') {
-        if (!this.#pattern.loop) return this.stop();
-        this.#refused = true;
-        this.#listen();
+    audio.play().then(
+      () => {
+        if (this.#audio !== audio) return;
+        this.#started = true;
         changed();
-        return;
-      }
-      // The file could not be loaded or decoded: the built-in tone stands in.
-      console.warn(`BaxCloud Call: the ${this.tone} ${this.src} could not play (${(error as Error).message}); playing the built-in tone instead.`);
-      audio.onended = null;
-      this.#audio = undefined;
-      this.#startBuiltIn();
-      changed();
-    });
+      },
+      (error: unknown) => {
+        if (this.#audio !== audio) return;
+        if ((error as Error).name === 'NotAllowedError') {
+          if (!this.#pattern.loop) return this.stop();
+          this.#refused = true;
+          this.#listen();
+          changed();
+          return;
+        }
+        // The file could not be loaded or decoded: the built-in tone stands in.
+        console.warn(`BaxCloud Call: the ${this.tone} ${this.src} could not play (${(error as Error).message}); playing the built-in tone instead.`);
+        audio.onended = null;
+        this.#audio = undefined;
+        this.#startBuiltIn();
+        changed();
+      },
+    );
   }
 
   /** While any sound is blocked, the first click or key press anywhere on the page starts it. */
