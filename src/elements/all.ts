@@ -13,6 +13,7 @@ export { BaxCallRoom, type JoinOptions } from './call-room/call-room.js';
 export { BaxIncomingCall } from './incoming-call/incoming-call.js';
 export { callClientContext, configure, getPageClient, onPageClientChange, release, setPageClient } from './context.js';
 export { registerTranslation } from './localize.js';
+export { isSoundMuted, setSoundMuted } from './sound/mute.js';
 export type { CallButtonStrings, CallHistoryStrings, CallRoomStrings, IncomingCallStrings, Translation } from './translation.js';
 export { defaultCallButtonStrings, defaultCallHistoryStrings, defaultIncomingCallStrings } from './translations/en.js';
 export { VERSION } from './version.js';

@@ -6,6 +6,7 @@ export { BaxIncomingCall } from './incoming-call/incoming-call.js';
 export { BaxElement } from './base-element.js';
 export { callClientContext, configure, getPageClient, onPageClientChange, release, setPageClient } from './context.js';
 export { registerTranslation } from './localize.js';
+export { isSoundMuted, setSoundMuted } from './sound/mute.js';
 export type { CallButtonStrings, CallHistoryStrings, CallRoomStrings, IncomingCallStrings, Translation } from './translation.js';
 export { defaultCallButtonStrings, defaultCallHistoryStrings, defaultIncomingCallStrings } from './translations/en.js';
 export { defaultCallRoomStrings } from './translations/en-call-room.js';

@@ -28,6 +28,8 @@ export interface CallButtonStrings {
   unauthorized: string;
   closed: string;
   noCallee: string;
+  /** The button that starts the ringback the browser held back. */
+  enableSound: string;
 }
 
 /** Every visible text of `<bax-incoming-call>`. `{name}`-style placeholders are filled in. */
@@ -58,6 +60,8 @@ export interface IncomingCallStrings {
   waiting: string;
   /** Hangs up the current call and accepts the waiting one. */
   endAndAccept: string;
+  /** The button that starts the ringtone the browser held back. */
+  enableSound: string;
 }
 
 /** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */

@@ -4,6 +4,7 @@ import type { PropertyDeclarations, PropertyValues, TemplateResult } from 'lit';
 import type { BaxCloudClientOptions } from '../../client/client.js';
 import type { CallClient } from '../../client/types.js';
 import { BaxElement } from '../base-element.js';
+import { isSoundMuted, setSoundMuted } from '../sound/mute.js';
 import { callClientContext, configure, release, setPageClient } from '../context.js';
 import { styles } from './bax-cloud.styles.js';
 import { TokenFetcher } from './token-fetcher.js';
@@ -30,6 +31,7 @@ export class BaxCloud extends BaxElement {
     userAvatar: { attribute: 'user-avatar' },
     token: {},
     tokenUrl: { attribute: 'token-url' },
+    muted: { type: Boolean, noAccessor: true },
   };
 
   /** The signaling server: "calls.example.com", "127.0.0.1:8787" or a full http(s) URL; defaults to this page's host. */
@@ -58,6 +60,15 @@ export class BaxCloud extends BaxElement {
    * answers `{ token, expiresAt }`.
    */
   tokenUrl = '';
+
+  /** Mutes every sound of the elements, in all the user's tabs, and remembers it (the page-wide switch, `setSoundMuted`). */
+  get muted(): boolean {
+    return isSoundMuted();
+  }
+
+  set muted(muted: boolean) {
+    setSoundMuted(muted);
+  }
 
   /** A client to share instead of creating one from the attributes. */
   declare client: CallClient | undefined;

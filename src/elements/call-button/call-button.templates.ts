@@ -5,8 +5,8 @@ import { icon } from '../icons.js';
 import { format } from '../strings.js';
 import type { CallButtonStrings } from '../translation.js';
 
-/** The "Calling…" group shown while the invitation is pending, with its Cancel button. */
-export function callingTemplate(text: CallButtonStrings, name: string, ringing: boolean, handleCancel: () => unknown): TemplateResult {
+/** The "Calling…" group shown while the invitation is pending, with its Cancel button, and `soundButton` ("Turn on sound") if any. */
+export function callingTemplate(text: CallButtonStrings, name: string, ringing: boolean, handleCancel: () => unknown, soundButton?: unknown): TemplateResult {
   return html`
     <span part="calling" class="calling">
       <span class="pulse" aria-hidden="true"></span>
@@ -15,6 +15,7 @@ export function callingTemplate(text: CallButtonStrings, name: string, ringing: 
       <button part="cancel-button" class="cancel" type="button" aria-label=${format(text.cancelLabel, { name })} @click=${handleCancel}>
         ${icon('hang-up')}<span>${text.cancel}</span>
       </button>
+      ${soundButton}
     </span>
   `;
 }

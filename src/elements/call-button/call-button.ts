@@ -10,6 +10,7 @@ import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
 import { BaxInvitationExpiredEvent } from '../events/invitation-expired.js';
 import { BaxInvitationSentEvent } from '../events/invitation-sent.js';
 import { BaxElement } from '../base-element.js';
+import type { CallerSound } from '../sound/sound.js';
 import { startCall } from '../call-room/start-call.js';
 import { callTypeIcon } from '../icons.js';
 import { claimInvitation, connectionProblem, errorMessage, newRoomName, releaseInvitations, reserveInvitation } from '../support.js';
@@ -44,6 +45,7 @@ import { callingTemplate, presenceTemplate } from './call-button.templates.js';
  * @csspart cancel-button - The button that cancels a pending invitation.
  * @csspart presence - The callee's presence.
  * @csspart presence-dot - The coloured dot of the presence.
+ * @csspart sound-button - "Turn on sound", while the browser holds the ringback back until the user interacts with the page.
  * @csspart status - The live region with the outcome, errors and why the button is disabled.
  *
  * @cssproperty --bax-accent-color - Background of the call button.
@@ -71,6 +73,7 @@ export class BaxCallButton extends BaxElement {
     message: {},
     timeout: { type: Number },
     hidePresence: { type: Boolean, attribute: 'hide-presence', reflect: true },
+    ringback: {},
     strings: { type: Object },
     invitationId: { state: true, attribute: false },
     sending: { state: true, attribute: false },
@@ -103,6 +106,9 @@ export class BaxCallButton extends BaxElement {
   /** Hides the callee's presence and does not subscribe to it. */
   hidePresence = false;
 
+  /** What the caller hears while the invitation rings: the URL of an audio file, `off` for nothing; the built-in tone when empty. */
+  ringback = '';
+
   /** Replaces any of the element's texts, over those registered for its language; also accepts JSON in the attribute. */
   strings: Partial<CallButtonStrings> = {};
 
@@ -117,6 +123,8 @@ export class BaxCallButton extends BaxElement {
   readonly #reportedAnswers = new Set<string>();
   #presenceKey = '';
   #hadFocus = false;
+  /** The ringback and busy tones, loaded when this button first places a call. */
+  #sound: CallerSound | undefined;
 
   get #text(): CallButtonStrings {
     return this.localize.texts('callButton', this.strings);
@@ -195,7 +203,7 @@ export class BaxCallButton extends BaxElement {
 
   #renderCalling(pending: SentInvitation): TemplateResult {
     const ringing = pending.invitees.some((invitee) => invitee.state === 'pending' && invitee.delivered);
-    return callingTemplate(this.#text, this.#calleeName(), ringing, this.#handleCancel);
+    return callingTemplate(this.#text, this.#calleeName(), ringing, this.#handleCancel, this.#sound?.button(this.#text.enableSound));
   }
 
   #renderPresence(): TemplateResult | typeof nothing {
@@ -387,6 +395,7 @@ export class BaxCallButton extends BaxElement {
       });
       claimInvitation(result.invitationId, key, this);
       this.invitationId = result.invitationId;
+      void import('../sound/sound.js').then(({ CallerSound }) => (this.#sound ??= new CallerSound(this, () => this.#followed())).place(result.invitationId));
       this.dispatchEvent(
         new BaxInvitationSentEvent({
           invitationId: result.invitationId,

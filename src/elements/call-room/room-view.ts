@@ -25,6 +25,7 @@ import {
 } from './call-room.templates.js';
 import { canChooseSpeaker, DevicePanel } from './devices.js';
 import { Playback } from './playback.js';
+import { playTone } from '../sound/sound.js';
 
 /** What the element shows: nothing to do, joining, the call, why joining failed, or that the call ended. */
 type Phase = 'idle' | 'connecting' | 'call' | 'error' | 'ended';
@@ -318,6 +319,7 @@ export class RoomView implements ElementView {
             if (client.getState().room && reason !== 'room_ended') this.#announce(format(this.#text.left, { name: this.#names.get(userId) ?? userId }));
           }),
           client.onRoomEnded((ended) => {
+            playTone('ended');
             this.#ended = ended;
             this.#notice = '';
             this.#devices.open = false;

@@ -56,6 +56,7 @@ const EXPIRY_GRACE_MS = 5_000;
  * @csspart decline-button - Decline.
  * @csspart reply-button - Opens the quick replies.
  * @csspart silence-button - Stops the ringtone, keeps the call up.
+ * @csspart sound-button - "Turn on sound", while the browser holds the ringtone back until the user interacts with the page.
  * @csspart replies - The quick replies panel.
  * @csspart quick-reply - One ready-made reply.
  * @csspart reply-input - The field for a custom reply.
@@ -84,6 +85,7 @@ export class BaxIncomingCall extends BaxElement {
   // Declared here rather than with decorators: the script-tag bundle then needs none of Lit's decorator code.
   static override properties: PropertyDeclarations = {
     muted: { type: Boolean, reflect: true },
+    ringtone: {},
     notifications: {},
     strings: { type: Object },
     dismissed: { state: true, attribute: false },
@@ -96,6 +98,9 @@ export class BaxIncomingCall extends BaxElement {
 
   /** Keeps the ringtone off; the dialog, title and notification still show. */
   muted = false;
+
+  /** The URL of an audio file to ring with, fetched when a ring starts; the built-in tone when empty. */
+  ringtone = '';
 
   /** `ask` requests permission for system notifications on the user's first click or key press; `off` never shows them. */
   notifications: 'ask' | 'off' = 'ask';
@@ -231,6 +236,7 @@ export class BaxIncomingCall extends BaxElement {
         handleReplyToggle: this.#handleReplyToggle,
         handleSilence: this.#handleSilence,
       })}
+      ${this.#attention.soundButton(text.enableSound)}
       ${repliesTemplate(text, this.replyOpen, this.answering, (message) => this.#decline('declined', message), this.#handleCustomReply)}
     `;
   }
@@ -302,6 +308,7 @@ export class BaxIncomingCall extends BaxElement {
       userId: this.store.state?.user.userId,
       // A waiting call shows without the ringtone, which would drown the call in progress.
       ring: !this.muted && !this.silenced.has(invitation.invitationId) && !this.#waitingCall(invitation),
+      ringtone: this.ringtone || null,
       muted: this.muted,
       notify: this.notifications !== 'off',
       title: format(text.title, { name }),

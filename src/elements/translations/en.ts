@@ -35,6 +35,7 @@ export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
     unauthorized: 'Signed out of calling',
     closed: 'Calling is offline',
     noCallee: 'No one to call',
+    enableSound: 'Turn on sound',
   },
   incomingCall: {
     title: '{name} is calling',
@@ -60,6 +61,7 @@ export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
     titleFlash: '📞 {name}',
     waiting: 'Waiting · you are in a call',
     endAndAccept: 'End & accept',
+    enableSound: 'Turn on sound',
   },
   callHistory: {
     heading: 'Recent calls',
