@@ -81,7 +81,9 @@ function pushesTo(subscription: BrowserSubscription): PushMessage[] {
 /** The one webhook of `type` about `invitationId`, once it arrived. */
 async function webhook(type: string, invitationId: string): Promise<ReceivedWebhook['payload']['data']> {
   const find = () =>
-    receiver.received.find((hook) => hook.payload.type === type && (hook.payload.data.invitationId ?? hook.payload.data.invitation?.invitationId) === invitationId);
+    receiver.received.find(
+      (hook) => hook.payload.type === type && (hook.payload.data.invitationId ?? hook.payload.data.invitation?.invitationId) === invitationId,
+    );
   await receiver.waitFor(() => find() !== undefined);
   return find()!.payload.data;
 }
@@ -101,7 +103,13 @@ describe('a call canceled after it rang', () => {
 
     const bobsHistory = await bob.getCallHistory();
     expect(bobsHistory.missedCalls).toBe(1);
-    expect(bobsHistory.entries[0]).toMatchObject({ invitationId: sent.invitationId, direction: 'incoming', outcome: 'missed', reason: 'canceled', missed: true });
+    expect(bobsHistory.entries[0]).toMatchObject({
+      invitationId: sent.invitationId,
+      direction: 'incoming',
+      outcome: 'missed',
+      reason: 'canceled',
+      missed: true,
+    });
     // The caller's side reads as canceled.
     expect((await alice.getCallHistory()).entries[0]).toMatchObject({ invitationId: sent.invitationId, outcome: 'canceled', missed: false });
     expect(await webhook('invitation.canceled', sent.invitationId)).toMatchObject({ userId: idOf(bob), state: 'canceled', reason: 'canceled', missed: true });
@@ -172,7 +180,13 @@ describe('quiet invitations (ring: false)', () => {
     const carolId = uniqueUser('carol');
     const phone = await subscribe(carolId);
     const quiet = await alice.sendCallInvitation({ to: carolId, roomName: 'all-hands', callType: 'live_streaming', ring: false });
-    const viaRest = await api<{ invitationId: string }>('POST', '/invitations', { from: idOf(alice), to: carolId, roomName: 'town-hall', callType: 'video_call', ring: false });
+    const viaRest = await api<{ invitationId: string }>('POST', '/invitations', {
+      from: idOf(alice),
+      to: carolId,
+      roomName: 'town-hall',
+      callType: 'video_call',
+      ring: false,
+    });
     expect(viaRest.status).toBe(201);
     // Pushes go out in the order their invitations reach Carol's inbox: once the ringing one arrived, quiet ones would have.
     const ringing = await alice.sendCallInvitation({ to: carolId, roomName: 'ring-me', callType: 'audio_call' });

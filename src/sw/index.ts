@@ -236,7 +236,8 @@ export async function handleMissedCallClick(
   const wanted = kind === 'callback' ? (options.callbackUrl?.(missed) ?? `${appScope}?callback=${encodeURIComponent(missed.from.userId)}`) : null;
   const target = pageToOpen(appScope, wanted, options);
   const windows = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  for (const client of windows) client.postMessage({ type: 'baxcloud:missed-call-clicked', invitationId: missed.invitationId, action: kind, userId: missed.from.userId });
+  for (const client of windows)
+    client.postMessage({ type: 'baxcloud:missed-call-clicked', invitationId: missed.invitationId, action: kind, userId: missed.from.userId });
   const open = windows.find((client) => client.url === target);
   if (open) await open.focus().catch(() => undefined);
   else await scope.clients.openWindow(target).catch(() => undefined);

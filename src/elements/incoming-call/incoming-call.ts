@@ -158,7 +158,13 @@ export class BaxIncomingCall extends BaxElement {
   #renderQuiet(): unknown {
     const quiet = this.#live.filter((invitation) => invitation.ring === false);
     if (!quiet[0]) return;
-    if (this.#quiet) return this.#quiet.quietNotices(this.#text, quiet, (invitation) => this.#handleAccept(invitation), (id) => this.#dismiss(id));
+    if (this.#quiet)
+      return this.#quiet.quietNotices(
+        this.#text,
+        quiet,
+        (invitation) => this.#handleAccept(invitation),
+        (id) => this.#dismiss(id),
+      );
     void import('./quiet-notice.js').then((module) => {
       this.#quiet = module;
       this.requestUpdate();

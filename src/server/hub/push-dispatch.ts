@@ -35,7 +35,17 @@ export class PushDispatch {
       const deadline = push.kind === 'ring' ? invitation.expiresAt : Math.max(invitation.expiresAt, now) + CLOSE_GRACE_MS;
       if (deadline <= now) continue;
       this.storage.queuePush(
-        { orderId, userId: push.userId, invitationId: push.invitationId, kind: push.kind, subscription, invitation, state: push.state, missed: push.missed, deadline },
+        {
+          orderId,
+          userId: push.userId,
+          invitationId: push.invitationId,
+          kind: push.kind,
+          subscription,
+          invitation,
+          state: push.state,
+          missed: push.missed,
+          deadline,
+        },
         now,
       );
     }

@@ -130,7 +130,12 @@ export class HubStorage {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
     // Hubs from before missed-call notifications.
-    if (!sql.exec<{ name: string }>('PRAGMA table_info(push_job)').toArray().some((column) => column.name === 'missed_calls')) {
+    if (
+      !sql
+        .exec<{ name: string }>('PRAGMA table_info(push_job)')
+        .toArray()
+        .some((column) => column.name === 'missed_calls')
+    ) {
       sql.exec('ALTER TABLE push_job ADD COLUMN missed_calls INTEGER');
     }
   }
