@@ -176,7 +176,16 @@ describe('Web Push', () => {
     const close = service.for(laptop.id)[1]!;
     await checkVapid(close);
     expect(close.headers.topic).toBe(sent.invitationId);
-    expect(decrypt(close, laptop)).toEqual({ v: 1, type: 'close', projectId: P.projectId, invitationId: sent.invitationId, state: 'accepted' });
+    expect(decrypt(close, laptop)).toEqual({
+      v: 1,
+      type: 'close',
+      projectId: P.projectId,
+      invitationId: sent.invitationId,
+      state: 'accepted',
+      missed: false,
+      from: { userId: idOf(alice), name: 'Alice Liddell', avatarUrl: null },
+      callType: 'video_call',
+    });
 
     // Bob's history records the accept on the laptop that answered.
     const bob = await user('bob', bobId);

@@ -359,7 +359,14 @@ describe('presence and history', () => {
 
     const history = await call<HistoryPage>('GET', '/v1/projects/{projectId}/users/{userId}/history', { userId: idOf(bob) }, { query: { limit: '1' } });
     expect(history.body.entries).toHaveLength(1);
-    expect(history.body.entries[0]).toMatchObject({ invitationId: second.invitationId, direction: 'incoming', outcome: 'canceled' });
+    // It rang on Bob's connected device before Alice gave up: a missed call, canceled.
+    expect(history.body.entries[0]).toMatchObject({
+      invitationId: second.invitationId,
+      direction: 'incoming',
+      outcome: 'missed',
+      reason: 'canceled',
+      missed: true,
+    });
     expect(history.body.nextBefore).toEqual(expect.any(Number));
     const older = await call<HistoryPage>(
       'GET',

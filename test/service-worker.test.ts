@@ -148,11 +148,13 @@ async function deliverPush(type: 'ring' | 'close', invitationId: string): Promis
   return found!.payload;
 }
 
-/** Waits until the worker has put up the ring of `invitationId`, then reads what is shown. */
-async function ringShown(invitationId: string): ReturnType<typeof shownNotifications> {
-  await page.waitForFunction((tag) => (window as unknown as { shownTags: string[] }).shownTags.includes(tag), `baxcloud-call:${invitationId}`, {
-    timeout: NOTIFICATION_WAIT.timeout,
-  });
+/** Waits until the worker has put up the `times`th notification of `invitationId` (the ring is the first), then reads what is shown. */
+async function ringShown(invitationId: string, times = 1): ReturnType<typeof shownNotifications> {
+  await page.waitForFunction(
+    ({ tag, times }) => (window as unknown as { shownTags: string[] }).shownTags.filter((shown) => shown === tag).length >= times,
+    { tag: `baxcloud-call:${invitationId}`, times },
+    { timeout: NOTIFICATION_WAIT.timeout },
+  );
   return shownNotifications();
 }
 
@@ -198,7 +200,7 @@ function click(tag: string, action: string): Promise<ClickOutcome | null> {
   );
 }
 
-it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes on cancel', async () => {
+it('shows a ring with the caller and Accept / Decline, answers through the REST API, and closes it once answered', async () => {
   // Accept from the notification.
   const first = await alice.sendCallInvitation({
     to: bobId,
@@ -235,15 +237,27 @@ it('shows a ring with the caller and Accept / Decline, answers through the REST 
   const declined = nextEvent(alice.onInvitationDeclined.bind(alice));
   expect(await click(`baxcloud-call:${second.invitationId}`, 'decline')).toMatchObject({ action: 'decline', ok: true, status: 200 });
   expect(await declined).toMatchObject({ invitationId: second.invitationId, by: bobId, reason: 'declined' });
-  await deliverPush('close', second.invitationId);
+  expect(await deliverPush('close', second.invitationId)).toMatchObject({ state: 'declined', missed: false });
   await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(0);
+});
 
-  // The caller gives up: the server's close message removes the notification.
-  const third = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-cancel', callType: 'audio_call' });
-  await deliverPush('ring', third.invitationId);
-  expect(await ringShown(third.invitationId)).toHaveLength(1);
-  await alice.cancelCallInvitation(third.invitationId);
-  expect(await deliverPush('close', third.invitationId)).toMatchObject({ state: 'canceled' });
+it('replaces a ring the caller gave up on with "Missed call from …" and a Call back action that opens the app', async () => {
+  const sent = await alice.sendCallInvitation({ to: bobId, roomName: 'sw-cancel', callType: 'audio_call' });
+  await deliverPush('ring', sent.invitationId);
+  expect(await ringShown(sent.invitationId)).toHaveLength(1);
+  await alice.cancelCallInvitation(sent.invitationId);
+  expect(await deliverPush('close', sent.invitationId)).toMatchObject({ state: 'canceled', missed: true, missedCalls: expect.any(Number) });
+  const [missed, ...others] = await ringShown(sent.invitationId, 2);
+  expect(others).toEqual([]);
+  expect(missed).toMatchObject({
+    title: 'Missed call from Alice Liddell',
+    body: '',
+    tag: `baxcloud-call:${sent.invitationId}`,
+    actions: [{ action: 'callback', title: 'Call back' }],
+    requireInteraction: false,
+  });
+  const aliceId = alice.getState().user.userId;
+  expect(await click(missed!.tag, 'callback')).toMatchObject({ action: 'callback', opened: `${origin}/?callback=${encodeURIComponent(aliceId)}` });
   await expect.poll(shownNotifications, NOTIFICATION_WAIT).toHaveLength(0);
 });
 

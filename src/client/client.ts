@@ -2,6 +2,7 @@ import { MAX_PRESENCE_USERS } from '../protocol/limits.js';
 import type { RoomServerFrame } from '../protocol/room.js';
 import type { AnswerResult, CallHistoryPage, CancelResult, PresenceInfo, SendInvitationResult } from '../protocol/types.js';
 import { Connection } from './connection.js';
+import { showMissedCallsOnAppBadge } from './app-badge.js';
 import { BaxCloudError } from './errors.js';
 import type { CallManager } from './media/call-manager.js';
 import { initialState, type ServerEvent } from './reducer.js';
@@ -25,6 +26,8 @@ export interface BaxCloudClientOptions {
   deviceId?: string;
   /** How long a request may wait for its answer, reconnects included. Default 10 000 ms. */
   requestTimeoutMs?: number;
+  /** Shows the missed-call count on the app's icon badge where the browser has app badges; `false` leaves the badge alone. Default true. */
+  appBadge?: boolean;
 }
 
 /**
@@ -51,6 +54,7 @@ export class BaxCloudClient extends StoreClient implements CallClient {
       },
       pushed: (frame) => this.handlePush(frame),
     });
+    if (options.appBadge !== false) showMissedCallsOnAppBadge(this.store);
   }
 
   async sendCallInvitation(options: SendCallInvitationOptions): Promise<SendInvitationResult> {

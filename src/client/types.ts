@@ -56,6 +56,11 @@ export interface SendCallInvitationOptions {
   /** 5-300 seconds; default 45. */
   timeoutSeconds?: number;
   metadata?: Record<string, unknown>;
+  /**
+   * `false` invites without ringing: the invitee sees a quiet notice ("Alice started a meeting — Join") instead of a
+   * ringing call, no device rings by push, and it never counts as a missed call. Default: it rings.
+   */
+  ring?: boolean;
 }
 
 export interface DeclineOptions {

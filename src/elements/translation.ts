@@ -62,6 +62,15 @@ export interface IncomingCallStrings {
   endAndAccept: string;
   /** The button that starts the ringtone the browser held back. */
   enableSound: string;
+  /**
+   * Quiet invitations (sent with `ring: false`): to a meeting or call, to a live stream, the list's name, and the
+   * buttons. Their English defaults live in quiet-notice.ts, which loads only when one arrives.
+   */
+  quiet?: string;
+  quietLive?: string;
+  quietHeading?: string;
+  join?: string;
+  dismiss?: string;
 }
 
 /** Every visible text of `<bax-call-history>`. `{name}`-style placeholders are filled in. */

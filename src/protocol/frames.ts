@@ -49,6 +49,8 @@ export const invitationFieldsSchema = z.strictObject({
   roomUrl: httpUrlSchema.optional(),
   timeoutSeconds: z.number().int().min(LIMITS.minTimeoutSeconds).max(LIMITS.maxTimeoutSeconds).optional(),
   metadata: metadataSchema.optional(),
+  /** False: a quiet invitation, shown as a notice without ringing (no ringtone, no ring push, never a missed call). */
+  ring: z.boolean().optional(),
 });
 export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
 

@@ -28,6 +28,16 @@ export interface CloseMessage {
   projectId: string;
   invitationId: string;
   state: InviteeState;
+  /**
+   * True when the invitation ended unanswered after it rang (expired, or canceled by the caller after it rang): the
+   * service worker replaces the ring with a missed-call notification. Absent from servers older than this field.
+   */
+  missed?: boolean;
+  /** The caller, for the missed-call notification. */
+  from?: UserInfo;
+  callType?: CallType;
+  /** With `missed`: the user's missed-call count, for the app badge. */
+  missedCalls?: number;
 }
 
 export type PushMessage = RingMessage | CloseMessage;

@@ -24,6 +24,11 @@ export interface InvitationBase {
   metadata: Record<string, unknown> | null;
   createdAt: number;
   expiresAt: number;
+  /**
+   * `false` on a quiet invitation (sent with `ring: false`): its invitee sees a notice instead of a ringing call, no
+   * device rings by push, and it never counts as a missed call. Absent on an invitation that rings.
+   */
+  ring?: false;
 }
 
 /** An invitation as its invitee sees it. */
@@ -89,8 +94,17 @@ export interface CallHistoryEntry {
   roomName: string;
   roomUrl: string | null;
   message: string | null;
+  /**
+   * `missed` when the call rang out unanswered, or when the caller canceled it after it rang (`reason` is then
+   * `canceled` or `caller_disconnected`), as on phones.
+   */
   outcome: CallOutcome;
   reason: EndReason | null;
+  /**
+   * Whether it counts as a missed call (it adds to the missed-call count): an incoming call that rang on a device of
+   * this user (or by push) and ended unanswered. A quiet invitation never does. The server always sends it.
+   */
+  missed?: boolean;
   /** The decline message, when declined with one. */
   replyMessage: string | null;
   createdAt: number;

@@ -42,7 +42,15 @@ const int: Schema = { type: 'integer' };
 const bool: Schema = { type: 'boolean' };
 const ms: Schema = { type: 'integer', description: 'Epoch milliseconds, server clock.' };
 
-function object(properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema {
+/** Properties a response may leave out, so `object` does not list them as required. */
+const optionalProperties = new WeakSet<Schema>();
+const optional = (schema: Schema): Schema => (optionalProperties.add(schema), schema);
+
+function object(
+  properties: Record<string, Schema>,
+  required: string[] = Object.keys(properties).filter((name) => !optionalProperties.has(properties[name]!)),
+  description?: string,
+): Schema {
   return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
 }
 
@@ -69,6 +77,11 @@ const invitationProperties: Record<string, Schema> = {
   metadata: nullable({ type: 'object' }),
   createdAt: ms,
   expiresAt: ms,
+  ring: optional({
+    type: 'boolean',
+    const: false,
+    description: 'False on a quiet invitation (sent with `ring: false`): no ringing, no ring push, never a missed call. Absent otherwise.',
+  }),
 };
 
 const webhookEndpointProperties: Record<string, Schema> = {
@@ -138,6 +151,11 @@ export const componentSchemas: Record<string, Schema> = {
     outcome: enumOf(callOutcomeSchema.exclude(['answered_elsewhere'])),
     reason: ref('Reason'),
     replyMessage: nullable(str),
+    missed: {
+      type: 'boolean',
+      description:
+        'Counts as a missed call: an incoming call that rang and ended unanswered (rang out, or canceled by the caller after it rang; `outcome` is then `missed`).',
+    },
     createdAt: ms,
     endedAt: { ...nullable(ms), description: 'When the outcome was decided; null while pending.' },
     callStartedAt: { ...nullable(ms), description: 'When the call in the room began (a second participant joined); null when it never did.' },
@@ -235,6 +253,11 @@ export const componentSchemas: Record<string, Schema> = {
       reason: ref('Reason'),
       message: { ...nullable(str), description: 'The decline message, when declined with one.' },
       at: ms,
+      missed: optional({
+        type: 'boolean',
+        description:
+          'On invitation.canceled and invitation.expired: the invitee missed the call (it rang on a connected device or by push, and ended unanswered). False for a cancel before it rang and for a quiet invitation.',
+      }),
     }),
   }),
   CallEvent: object({

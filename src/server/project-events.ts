@@ -17,7 +17,17 @@ export type InboxEvent =
   /** Invitee side: a device connected and an invitation that had reached none now rings. */
   | { type: 'invitation.delivered'; row: IncomingRow }
   /** Invitee side: the invitee's outcome was decided. */
-  | { type: 'invitation.resolved'; row: IncomingRow; state: InviteeState; reason?: string | null; message?: string | null };
+  | {
+      type: 'invitation.resolved';
+      row: IncomingRow;
+      state: InviteeState;
+      reason?: string | null;
+      message?: string | null;
+      /** The end counts as a missed call (src/server/inbox/incoming.ts, `countsAsMissed`). */
+      missed?: boolean;
+      /** With `missed`: the user's missed-call count after it. */
+      missedCalls?: number;
+    };
 
 export interface PushOrder {
   userId: string;
@@ -26,6 +36,8 @@ export interface PushOrder {
   invitation: InvitationSummary;
   state: InviteeState;
   subscriptions: PushSubscriptionRecord[];
+  /** On a close: the invitation ended as a missed call, and the user's missed-call count after it. */
+  missed?: { missedCalls: number };
 }
 
 /** One unit of the inbox → hub outbox. The id becomes the `webhook-id`, so retries of the hand-over dedupe. */
@@ -55,8 +67,8 @@ function newMessageId(): string {
 }
 
 function summaryOf(invitation: ReceivedInvitation | SentInvitation): InvitationSummary {
-  const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
-  return { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt };
+  const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt, ring } = invitation;
+  return { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt, ...(ring === false ? { ring } : {}) };
 }
 
 function summaryOfRow(row: IncomingRow): InvitationSummary {
@@ -75,6 +87,7 @@ function inviteeData(source: EventSource, summary: InvitationSummary, state: Inv
     roomUrl: summary.roomUrl,
     createdAt: summary.createdAt,
     expiresAt: summary.expiresAt,
+    ...(summary.ring === false ? { ring: false as const } : {}),
     userId: source.me.userId,
     user: source.me,
     state,
@@ -112,6 +125,8 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
           push: null,
         };
       }
+      // A quiet invitation rings no device: no push. Webhooks still tell a backend of it (invitation.created).
+      if (event.invitation.ring === false) return null;
       const subscriptions = source.push.pushSubscriptions();
       if (subscriptions.length === 0) return null;
       source.push.markPushed(summary.invitationId);
@@ -133,12 +148,16 @@ export function hubOrderFor(event: InboxEvent, source: EventSource): HubOrder | 
       const type = `invitation.${event.state}` as const;
       const pushed = source.push.takePushed(summary.invitationId);
       const subscriptions = pushed ? source.push.pushSubscriptions() : [];
+      const data = inviteeData(source, summary, event.state, event.reason ?? null, event.message ?? null);
+      // Whether the invitee missed the call: on every canceled and expired event.
+      if (event.state === 'canceled' || event.state === 'expired') data.missed = event.missed ?? false;
+      const missed = event.missed ? { missedCalls: event.missedCalls ?? 0 } : undefined;
       return {
         id: newMessageId(),
-        webhook: { type, timestamp, data: inviteeData(source, summary, event.state, event.reason ?? null, event.message ?? null) },
+        webhook: { type, timestamp, data },
         push:
           subscriptions.length > 0
-            ? { userId: source.me.userId, invitationId: summary.invitationId, kind: 'close', invitation: summary, state: event.state, subscriptions }
+            ? { userId: source.me.userId, invitationId: summary.invitationId, kind: 'close', invitation: summary, state: event.state, subscriptions, missed }
             : null,
       };
     }

@@ -46,6 +46,12 @@ export interface InviteeEventData extends Omit<InvitationBase, 'message' | 'meta
   message: string | null;
   /** When it happened (ms). */
   at: number;
+  /**
+   * On `invitation.canceled` and `invitation.expired`: whether the invitee missed the call, i.e. it rang (reached a
+   * connected device or went out by push) and ended unanswered. False for a cancel before it rang anywhere and for a
+   * quiet invitation (`ring: false`).
+   */
+  missed?: boolean;
 }
 
 /** A call in a room: `call.started` when its second participant joined, `call.ended` when it ended. */

@@ -1,4 +1,5 @@
 import type { CloseMessage, PushMessage, RingMessage } from '../protocol/push.js';
+import type { UserInfo } from '../protocol/types.js';
 
 export type { CloseMessage, PushMessage, RingMessage } from '../protocol/push.js';
 
@@ -10,7 +11,9 @@ export type { CloseMessage, PushMessage, RingMessage } from '../protocol/push.js
  *
  * A ring shows a notification with the caller's name and Accept / Decline actions. The actions answer
  * through the REST API with the one-invitation answer token the push carried, so answering works with every
- * page of the app closed. A close message (cancel, expiry, or an answer on another device) removes it.
+ * page of the app closed. A close message (cancel, expiry, or an answer on another device) removes it; when the call
+ * ended unanswered after it rang (a missed call), a "Missed call from Alice" notification with a Call back action
+ * replaces it, and the app badge shows the missed-call count where the browser supports app badges.
  *
  * The types below describe only what this module uses of the service-worker globals, so it type-checks
  * under the DOM library the rest of the package uses (the DOM and WebWorker libraries cannot be combined).
@@ -49,6 +52,8 @@ export interface ServiceWorkerScopeLike {
     matchAll(options?: { type?: 'window'; includeUncontrolled?: boolean }): Promise<readonly WindowClientLike[]>;
     openWindow(url: string): Promise<unknown>;
   };
+  /** App badges (Badging API), where the browser has them. */
+  readonly navigator?: { setAppBadge?(count?: number): Promise<void> };
   addEventListener(type: 'push', listener: (event: PushEventLike) => void): void;
   addEventListener(type: 'notificationclick', listener: (event: NotificationClickEventLike) => void): void;
 }
@@ -61,8 +66,8 @@ export interface BaxCloudServiceWorkerOptions {
   /** Shown when the caller has no avatar. */
   icon?: string;
   badge?: string;
-  /** Button and text labels, for localisation. */
-  labels?: Partial<Record<'accept' | 'decline' | 'video_call' | 'audio_call' | 'live_streaming' | 'ended', string>>;
+  /** Button and text labels, for localisation; in `missed` ("Missed call from {name}"), `{name}` is the caller. */
+  labels?: Partial<Record<'accept' | 'decline' | 'video_call' | 'audio_call' | 'live_streaming' | 'ended' | 'missed' | 'call_back', string>>;
   /**
    * The page to open after Accept ("accept") or a click on the notification itself ("open").
    * Default: the room URL after Accept when there is one, else the service worker's scope.
@@ -74,6 +79,11 @@ export interface BaxCloudServiceWorkerOptions {
    * page, whether the room URL or what `openUrl` gives, is replaced by the app's scope.
    */
   allowedRoomOrigins?: string[];
+  /**
+   * The page Call back on a missed-call notification opens. Default: the service worker's scope with
+   * `?callback=<caller's user id>`, which the page reads to call back (README, "Missed calls"). Same origin rules as above.
+   */
+  callbackUrl?: (missed: CloseMessage & { from: UserInfo }) => string | null | undefined;
 }
 
 /** The notification tag of an invitation, so a close (or a repeated ring) finds it. */
@@ -88,6 +98,9 @@ const LABELS = {
   audio_call: 'Incoming audio call',
   live_streaming: 'Invitation to a live stream',
   ended: 'This call has ended.',
+  /** A missed call's title; `{name}` is the caller. */
+  missed: 'Missed call from {name}',
+  call_back: 'Call back',
 };
 
 /** Reads a push message of ours; anything else (another sender's push) gives null and is left alone. */
@@ -111,8 +124,14 @@ function isRing(value: unknown): value is RingMessage {
   return isPushMessage(value) && value.type === 'ring';
 }
 
-/** Shows a ring, or closes the notification of an invitation that ended. */
+/** A close telling of a missed call, with the caller to name. */
+function isMissedCall(value: unknown): value is CloseMessage & { from: UserInfo } {
+  return isPushMessage(value) && value.type === 'close' && value.missed === true && !!value.from;
+}
+
+/** Shows a ring; closes the notification of an invitation that ended, or turns it into a missed call. */
 export async function handlePushMessage(scope: ServiceWorkerScopeLike, message: PushMessage, options: BaxCloudServiceWorkerOptions = {}): Promise<void> {
+  if (isMissedCall(message)) return showMissedCall(scope, message, options);
   if (message.type === 'close') return closeNotifications(scope, message);
   const labels = { ...LABELS, ...options.labels };
   const title = options.title?.(message) ?? message.from.name ?? message.from.userId;
@@ -132,6 +151,20 @@ export async function handlePushMessage(scope: ServiceWorkerScopeLike, message: 
       { action: 'decline', title: labels.decline },
     ],
   });
+}
+
+/** Replaces the ring (same tag) with "Missed call from Alice" and a Call back action; sets the app badge. */
+async function showMissedCall(scope: ServiceWorkerScopeLike, missed: CloseMessage & { from: UserInfo }, options: BaxCloudServiceWorkerOptions): Promise<void> {
+  const labels = { ...LABELS, ...options.labels };
+  await scope.registration.showNotification(labels.missed.replace('{name}', missed.from.name ?? missed.from.userId), {
+    tag: notificationTag(missed.invitationId),
+    icon: missed.from.avatarUrl ?? options.icon,
+    badge: options.badge,
+    data: missed,
+    actions: [{ action: 'callback', title: labels.call_back }],
+  });
+  // A badge is a hint: a browser without app badges, or one refusing them, changes nothing else.
+  if (missed.missedCalls !== undefined) await scope.navigator?.setAppBadge?.(missed.missedCalls).catch(() => undefined);
 }
 
 async function closeNotifications(scope: ServiceWorkerScopeLike, message: Pick<CloseMessage, 'invitationId'>): Promise<void> {
@@ -187,6 +220,30 @@ export async function handleNotificationClick(
   return outcome;
 }
 
+/**
+ * Handles a click on a missed-call notification: Call back opens (or focuses) the app at the call-back page, a
+ * click elsewhere opens the app. Open pages of the app hear about it through postMessage.
+ */
+export async function handleMissedCallClick(
+  scope: ServiceWorkerScopeLike,
+  missed: CloseMessage & { from: UserInfo },
+  action: string,
+  options: BaxCloudServiceWorkerOptions = {},
+): Promise<{ invitationId: string; action: 'callback' | 'open'; opened: string }> {
+  await closeNotifications(scope, missed);
+  const kind = action === 'callback' ? 'callback' : 'open';
+  const appScope = scope.registration.scope;
+  const wanted = kind === 'callback' ? (options.callbackUrl?.(missed) ?? `${appScope}?callback=${encodeURIComponent(missed.from.userId)}`) : null;
+  const target = pageToOpen(appScope, wanted, options);
+  const windows = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const client of windows)
+    client.postMessage({ type: 'baxcloud:missed-call-clicked', invitationId: missed.invitationId, action: kind, userId: missed.from.userId });
+  const open = windows.find((client) => client.url === target);
+  if (open) await open.focus().catch(() => undefined);
+  else await scope.clients.openWindow(target).catch(() => undefined);
+  return { invitationId: missed.invitationId, action: kind, opened: target };
+}
+
 /** The page asked for when it is on the app's origin or an allowed one; else the app's scope. */
 function pageToOpen(appScope: string, wanted: string | null | undefined, options: BaxCloudServiceWorkerOptions): string {
   if (!wanted) return appScope;
@@ -217,8 +274,8 @@ export function installBaxCloudServiceWorker(scope: ServiceWorkerScopeLike, opti
     if (message) event.waitUntil(handlePushMessage(scope, message, options));
   });
   scope.addEventListener('notificationclick', (event) => {
-    const ring = event.notification.data;
-    if (!isRing(ring)) return;
-    event.waitUntil(handleNotificationClick(scope, ring, event.action, options));
+    const data = event.notification.data;
+    if (isRing(data)) event.waitUntil(handleNotificationClick(scope, data, event.action, options));
+    else if (isMissedCall(data)) event.waitUntil(handleMissedCallClick(scope, data, event.action, options));
   });
 }

@@ -10,7 +10,10 @@ import { freePort } from './server.js';
 export interface WebhookEventData {
   projectId?: string;
   invitationId?: string;
-  invitation?: { invitationId: string; roomName: string; fromUser: UserInfo };
+  invitation?: { invitationId: string; roomName: string; fromUser: UserInfo; ring?: false };
+  /** On invitation.canceled and invitation.expired: whether the invitee missed the call. */
+  missed?: boolean;
+  ring?: false;
   invitees?: Array<{ userId: string }>;
   userId?: string;
   roomName?: string;

@@ -284,4 +284,35 @@ describe('<bax-incoming-call>', () => {
     expect(part(el, 'accept-button')!.textContent).to.contain('Répondre');
     expect(getComputedStyle(part(el, 'accept-button')!).backgroundColor).to.equal('rgb(0, 90, 0)');
   });
+
+  it('shows a quiet invitation as a notice, not a dialog, and rings not; Join accepts and starts the call', async () => {
+    const client = new MemoryCallClient();
+    const el = await render(client, false);
+    const invitation = client.simulateIncoming(alice, { roomName: 'standup', ring: false, message: 'Daily' });
+    await waitUntil(() => part(el, 'quiet-notice'), 'no quiet notice');
+    expect(dialog(el).open).to.equal(false);
+    expect(part(el, 'quiet-notice')!.textContent).to.contain('Alice Martin started a meeting');
+    expect(part(el, 'quiet-notice')!.textContent).to.contain('Daily');
+    expect(getComputedStyle(part(el, 'quiet')!).position).to.equal('fixed');
+    // Past any ringtone start.
+    await aTimeout(250);
+    expect(el.ringing).to.equal(false);
+    await expect(el).to.be.accessible();
+    const start = expectEvent(el, 'bax-call-start');
+    part(el, 'join-button')!.click();
+    expect((await start).detail).to.include({ invitationId: invitation.invitationId, roomName: 'standup', direction: 'incoming' });
+    await waitUntil(() => !part(el, 'quiet-notice'), 'the notice stayed');
+  });
+
+  it('dismisses a quiet notice without declining, and names a live stream', async () => {
+    const client = new MemoryCallClient();
+    const el = await render(client);
+    const invitation = client.simulateIncoming(alice, { callType: 'live_streaming', ring: false });
+    await waitUntil(() => part(el, 'quiet-notice'), 'no quiet notice');
+    expect(part(el, 'quiet-notice')!.textContent).to.contain('Alice Martin started a live stream');
+    part(el, 'dismiss-button')!.click();
+    await waitUntil(() => !part(el, 'quiet-notice'), 'the notice stayed');
+    expect(client.calls.map((call) => call.method)).not.to.include('declineCallInvitation');
+    expect(client.getState().incoming.map((pending) => pending.invitationId)).to.deep.equal([invitation.invitationId]);
+  });
 });

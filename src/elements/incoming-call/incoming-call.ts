@@ -28,6 +28,8 @@ const EXPIRY_GRACE_MS = 5_000;
  * Rings in one tab of the user at a time, flashes the title, vibrates, and shows a system notification
  * when the tab is hidden. Escape hides and silences the call on this device without declining it.
  * While this user is in a call, a new one shows as waiting, without the ringtone: "End & accept" hangs up first.
+ * A quiet invitation (sent with `ring: false`) neither rings nor opens the dialog: it shows as a small notice in a
+ * corner, "Alice started a meeting", with Join and Dismiss.
  *
  * @tag bax-incoming-call
  * @summary Rings and shows Accept / Decline when someone calls this user.
@@ -61,6 +63,10 @@ const EXPIRY_GRACE_MS = 5_000;
  * @csspart quick-reply - One ready-made reply.
  * @csspart reply-input - The field for a custom reply.
  * @csspart send-button - Sends the custom reply.
+ * @csspart quiet - The list of quiet notices (invitations sent with `ring: false`).
+ * @csspart quiet-notice - One quiet notice.
+ * @csspart join-button - Joins a quiet invitation's call.
+ * @csspart dismiss-button - Hides a quiet notice without declining.
  * @csspart notice - The live region inside the dialog.
  * @csspart announcer - The live region outside the dialog.
  *
@@ -137,12 +143,37 @@ export class BaxIncomingCall extends BaxElement {
     return this.localize.texts('incomingCall', this.strings);
   }
 
-  /** Invitations to show, oldest first. */
+  /** Invitations that ring, to show in the dialog, oldest first. */
   get #queue(): ReceivedInvitation[] {
+    return this.#live.filter((invitation) => invitation.ring !== false);
+  }
+
+  /** Invitations not dismissed here nor run out, oldest first: those that ring and quiet ones (`ring: false`). */
+  get #live(): ReceivedInvitation[] {
     const state = this.store.state;
     if (!state) return [];
     const now = Date.now() + state.clockOffset;
     return state.incoming.filter((invitation) => !this.dismissed.has(invitation.invitationId) && invitation.expiresAt + EXPIRY_GRACE_MS > now);
+  }
+
+  /** The quiet-notice module (quiet-notice.ts), once a quiet invitation made it load. */
+  #quiet: typeof import('./quiet-notice.js') | undefined;
+
+  /** Quiet invitations as small notices outside the dialog; their module loads with the first one. */
+  #renderQuiet(): unknown {
+    const quiet = this.#live.filter((invitation) => invitation.ring === false);
+    if (!quiet[0]) return;
+    if (this.#quiet)
+      return this.#quiet.quietNotices(
+        this.#text,
+        quiet,
+        (invitation) => this.#handleAccept(invitation),
+        (id) => this.#dismiss(id),
+      );
+    void import('./quiet-notice.js').then((module) => {
+      this.#quiet = module;
+      this.requestUpdate();
+    });
   }
 
   override connectedCallback(): void {
@@ -199,6 +230,7 @@ export class BaxIncomingCall extends BaxElement {
         <p part="notice" class="visually-hidden" role="status">${this.#dialogOpen ? this.announcement : ''}</p>
       </dialog>
       <p part="announcer" class="visually-hidden" role="status">${this.#dialogOpen ? '' : this.announcement}</p>
+      ${this.#renderQuiet()}
     `;
   }
 
@@ -231,7 +263,7 @@ export class BaxIncomingCall extends BaxElement {
         replyOpen: this.replyOpen,
         silenced: silenced || waitingCall,
         waitingCall,
-        handleAccept: this.#handleAccept,
+        handleAccept: () => this.#handleAccept(),
         handleDecline: () => this.#decline('declined'),
         handleReplyToggle: this.#handleReplyToggle,
         handleSilence: this.#handleSilence,
@@ -275,7 +307,8 @@ export class BaxIncomingCall extends BaxElement {
             peer: invitation.fromUser,
           }),
         );
-        this.#announce(format(this.#text.missed, { name: displayName(invitation.fromUser) }));
+        // A quiet invitation that ran out is no missed call.
+        if (invitation.ring !== false) this.#announce(format(this.#text.missed, { name: displayName(invitation.fromUser) }));
       }),
       client.onInvitationAnsweredElsewhere((event) => {
         if (this.#known.has(event.invitationId)) this.#announce(this.#text.answeredElsewhere);
@@ -397,9 +430,9 @@ export class BaxIncomingCall extends BaxElement {
     if (message) void this.#decline('declined', message);
   }
 
-  async #handleAccept(): Promise<void> {
+  /** Accepts the call in the dialog, or a quiet invitation joined from its notice. */
+  async #handleAccept(invitation = this.#queue[0]): Promise<void> {
     const client = this.store.client;
-    const invitation = this.#queue[0];
     if (!client || !invitation || this.answering) return;
     this.answering = true;
     try {

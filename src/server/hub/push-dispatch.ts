@@ -35,7 +35,17 @@ export class PushDispatch {
       const deadline = push.kind === 'ring' ? invitation.expiresAt : Math.max(invitation.expiresAt, now) + CLOSE_GRACE_MS;
       if (deadline <= now) continue;
       this.storage.queuePush(
-        { orderId, userId: push.userId, invitationId: push.invitationId, kind: push.kind, subscription, invitation, state: push.state, deadline },
+        {
+          orderId,
+          userId: push.userId,
+          invitationId: push.invitationId,
+          kind: push.kind,
+          subscription,
+          invitation,
+          state: push.state,
+          missed: push.missed,
+          deadline,
+        },
         now,
       );
     }
@@ -99,7 +109,20 @@ export class PushDispatch {
   }
 
   private async message(job: PushJob): Promise<PushMessage> {
-    if (job.kind === 'close') return { v: 1, type: 'close', projectId: this.projectId, invitationId: job.invitationId, state: job.state };
+    if (job.kind === 'close') {
+      const { invitation, missed } = job;
+      return {
+        v: 1,
+        type: 'close',
+        projectId: this.projectId,
+        invitationId: job.invitationId,
+        state: job.state,
+        missed: !!missed,
+        from: invitation.fromUser,
+        callType: invitation.callType,
+        ...(missed ? { missedCalls: missed.missedCalls } : {}),
+      };
+    }
     const { invitation, subscription } = job;
     const project = projectsFrom(this.env).get(this.projectId);
     const answerToken = project

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS push_job (
   order_id TEXT NOT NULL, user_id TEXT NOT NULL, invitation_id TEXT NOT NULL, kind TEXT NOT NULL,
   subscription TEXT NOT NULL, invitation TEXT NOT NULL, state TEXT NOT NULL,
   deadline INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+  missed_calls INTEGER,
   UNIQUE (order_id, subscription)
 );
 CREATE INDEX IF NOT EXISTS push_job_due ON push_job (next_at);
@@ -100,6 +101,8 @@ type PushJobRow = {
   deadline: number;
   attempts: number;
   next_at: number;
+  /** Set on a close that tells of a missed call: the user's missed-call count. */
+  missed_calls: number | null;
 };
 
 type VapidRow = { public_key: string; private_jwk: string; subject: string; created_at: number };
@@ -126,6 +129,15 @@ function endpointFromRow(row: EndpointRow): WebhookEndpoint {
 export class HubStorage {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Hubs from before missed-call notifications.
+    if (
+      !sql
+        .exec<{ name: string }>('PRAGMA table_info(push_job)')
+        .toArray()
+        .some((column) => column.name === 'missed_calls')
+    ) {
+      sql.exec('ALTER TABLE push_job ADD COLUMN missed_calls INTEGER');
+    }
   }
 
   private rows<T extends Row>(query: string, ...bindings: SqlStorageValue[]): T[] {
@@ -393,8 +405,8 @@ export class HubStorage {
   /** Queues a push, due now; once per order and subscription. */
   queuePush(job: PushJobInput, now: number): void {
     this.run(
-      `INSERT OR IGNORE INTO push_job (order_id, user_id, invitation_id, kind, subscription, invitation, state, deadline, next_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO push_job (order_id, user_id, invitation_id, kind, subscription, invitation, state, deadline, next_at, missed_calls)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.orderId,
       job.userId,
       job.invitationId,
@@ -404,6 +416,7 @@ export class HubStorage {
       job.state,
       job.deadline,
       now,
+      job.missed?.missedCalls ?? null,
     );
   }
 
@@ -420,6 +433,7 @@ export class HubStorage {
       subscription: JSON.parse(row.subscription) as PushSubscriptionRecord,
       invitation: JSON.parse(row.invitation) as InvitationSummary,
       state: row.state,
+      ...(row.missed_calls === null ? {} : { missed: { missedCalls: row.missed_calls } }),
       deadline: row.deadline,
       attempts: row.attempts,
     }));

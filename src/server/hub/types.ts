@@ -73,6 +73,8 @@ export interface PushJobInput {
   subscription: PushSubscriptionRecord;
   invitation: InvitationSummary;
   state: InviteeState;
+  /** On a close: the invitation ended as a missed call, and the user's missed-call count after it. */
+  missed?: { missedCalls: number };
   /** The push is pointless after this; the job is dropped then. */
   deadline: number;
 }

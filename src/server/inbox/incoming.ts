@@ -91,12 +91,27 @@ export function answer(
   return { invitationId, state: decision.state };
 }
 
+/**
+ * Whether an incoming invitation ending in `state` is a missed call: one that rings (not a quiet invitation) and
+ * ended unanswered, either ringing out or canceled by its caller (or by the caller's leaving) after it rang. It rang
+ * when it reached a connected device of this user (`delivered`) or a ring push went out for it. A cancel before
+ * either, or a glare (the two calls were joined), is no missed call.
+ */
+export function countsAsMissed(inbox: Inbox, row: IncomingRow, state: InviteeState, reason: string | null): boolean {
+  if (row.ring === 0) return false;
+  if (state === 'expired') return true;
+  if (state !== 'canceled' || reason === 'glare') return false;
+  return row.delivered === 1 || inbox.store.wasPushed(row.invitation_id);
+}
+
 /** Records one outcome of an incoming invitation, tells this user's devices and, durably, the sender. */
 export function resolveIncoming(inbox: Inbox, row: IncomingRow, state: InviteeState, options: ResolveOptions): void {
   const { store, devices, outbox } = inbox;
   const reply = { reason: options.reason ?? null, message: options.message ?? null };
-  store.settleIncoming(row.invitation_id, state, { ...reply, deviceId: options.deviceId ?? null }, Date.now());
-  outbox.handOver({ type: 'invitation.resolved', row, state, reason: options.reason, message: options.message });
+  const missed = countsAsMissed(inbox, row, state, reply.reason);
+  store.settleIncoming(row.invitation_id, state, { ...reply, deviceId: options.deviceId ?? null, missed }, Date.now());
+  const missedCount = missed ? missedCalls(inbox) : undefined;
+  outbox.handOver({ type: 'invitation.resolved', row, state, reason: options.reason, message: options.message, missed, missedCalls: missedCount });
   const base = { invitationId: row.invitation_id, roomName: row.room_name, callType: row.call_type as ReceivedInvitation['callType'] };
   if (state === 'accepted' || state === 'declined') {
     devices.broadcast({ type: 'invitation.answered_elsewhere', invitationId: row.invitation_id, outcome: state }, options.exceptConnection);
@@ -105,8 +120,8 @@ export function resolveIncoming(inbox: Inbox, row: IncomingRow, state: InviteeSt
     devices.broadcast({ type: 'invitation.canceled', ...base, by: row.from_id, userId: inbox.userId, reason });
   } else if (state === 'expired') {
     devices.broadcast({ type: 'invitation.expired', ...base, userId: inbox.userId, direction: 'incoming' });
-    devices.broadcast({ type: 'missed_calls.changed', missedCalls: missedCalls(inbox) });
   }
+  if (missedCount !== undefined) devices.broadcast({ type: 'missed_calls.changed', missedCalls: missedCount });
   outbox.enqueue(row.from_id, 'update', { invitationId: row.invitation_id, userId: inbox.userId, user: inbox.me(), state, ...reply });
   void outbox.flush();
 }

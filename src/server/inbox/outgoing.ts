@@ -70,6 +70,7 @@ export class OutgoingInvitations {
       metadata: frame.metadata ?? null,
       createdAt: now,
       expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
+      ...(frame.ring === false ? { ring: false as const } : {}),
     };
     // A message sent after a write waits until that write is durable, so the ring waits for exactly one small write:
     // the intent, without which a crash could leave invitees ringing for a send we have no trace of. It costs one

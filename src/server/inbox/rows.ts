@@ -39,6 +39,10 @@ export interface IncomingRow {
   delivered: number;
   answered_device: string | null;
   ended_at: number | null;
+  /** 0 for a quiet invitation (sent with `ring: false`). */
+  ring: number;
+  /** 1 when its end counts as a missed call (src/server/inbox/incoming.ts, `countsAsMissed`). */
+  missed: number;
 }
 
 export interface OutgoingRow {
@@ -53,6 +57,8 @@ export interface OutgoingRow {
   expires_at: number;
   sender_device: string | null;
   reconciled: number;
+  /** 0 for a quiet invitation. */
+  ring: number;
 }
 
 export interface InviteeRow {
@@ -81,6 +87,8 @@ export interface HistoryRow {
   created_at: number;
   ended_at: number | null;
   answered_device: string | null;
+  /** 1 when it counts as a missed call (always 0 on outgoing entries). */
+  missed: number;
 }
 
 export interface OutboxRow {
@@ -111,7 +119,13 @@ export function receivedFromRow(row: IncomingRow): ReceivedInvitation {
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    ...quiet(row),
   };
+}
+
+/** `ring: false` on a quiet invitation; nothing on one that rings, so their wire form stays as it was. */
+function quiet(row: { ring: number }): { ring?: false } {
+  return row.ring === 0 ? { ring: false } : {};
 }
 
 /** One of our own invitations as its invitees receive it. */
@@ -128,6 +142,7 @@ export function receivedFromOutgoing(row: OutgoingRow, fromUser: UserInfo): Rece
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    ...quiet(row),
   };
 }
 
@@ -225,6 +240,8 @@ export interface RoomCallRow {
  */
 export function historyFromRow(row: HistoryRow, deviceId: string, call?: RoomCallRow): CallHistoryEntry {
   let outcome = outcomeByState[row.state] ?? 'pending';
+  // A call the caller gave up on after it rang reads as missed, as on phones; `reason` still says it was canceled.
+  if (row.missed === 1) outcome = 'missed';
   if (outcome === 'accepted' && row.answered_device && row.answered_device !== deviceId && row.answered_device !== 'glare') {
     outcome = 'answered_elsewhere';
   }
@@ -239,6 +256,7 @@ export function historyFromRow(row: HistoryRow, deviceId: string, call?: RoomCal
     outcome,
     reason: (row.reason as CallHistoryEntry['reason']) ?? null,
     replyMessage: row.reply_message,
+    missed: row.missed === 1,
     createdAt: row.created_at,
     endedAt: row.ended_at,
     // Only an accepted invitation led to the call; a meeting's declined invitee was not in it.

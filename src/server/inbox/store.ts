@@ -7,6 +7,7 @@ import {
   removePushSubscription,
   savePushSubscription,
   takePushed,
+  wasPushed,
   type PushSubscriptionRecord,
 } from '../push/subscriptions.js';
 import type { OutboxKind } from '../rpc.js';
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS incoming (
   call_type TEXT NOT NULL, room_name TEXT NOT NULL, room_url TEXT, message TEXT, metadata TEXT,
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
   state TEXT NOT NULL, reason TEXT, reply_message TEXT,
-  delivered INTEGER NOT NULL DEFAULT 0, answered_device TEXT, ended_at INTEGER
+  delivered INTEGER NOT NULL DEFAULT 0, answered_device TEXT, ended_at INTEGER,
+  ring INTEGER NOT NULL DEFAULT 1, missed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS incoming_by_state ON incoming (state, expires_at);
 CREATE INDEX IF NOT EXISTS incoming_by_time ON incoming (created_at);
@@ -51,7 +53,8 @@ CREATE TABLE IF NOT EXISTS outgoing (
   to_ids TEXT NOT NULL, call_type TEXT NOT NULL, room_name TEXT NOT NULL, room_url TEXT, message TEXT, metadata TEXT,
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
   sender_device TEXT,
-  reconciled INTEGER NOT NULL DEFAULT 0
+  reconciled INTEGER NOT NULL DEFAULT 0,
+  ring INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS outgoing_by_time ON outgoing (created_at);
 CREATE INDEX IF NOT EXISTS outgoing_by_room ON outgoing (room_name, to_ids);
@@ -100,12 +103,12 @@ const HISTORY_QUERY = `
 SELECT * FROM (
   SELECT * FROM (
     SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
-           state, reason, reply_message, created_at, ended_at, answered_device
+           state, reason, reply_message, created_at, ended_at, answered_device, missed
       FROM incoming WHERE created_at < ?1 ORDER BY created_at DESC LIMIT ?2)
   UNION ALL
   SELECT * FROM (
     SELECT 'outgoing' AS direction, o.invitation_id, i.user AS counterpart, o.call_type, o.room_name, o.room_url, o.message,
-           i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL AS answered_device
+           i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL AS answered_device, 0 AS missed
       FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
      WHERE o.created_at < ?1 ORDER BY o.created_at DESC LIMIT ?2)
 ) ORDER BY created_at DESC, invitation_id DESC, counterpart LIMIT ?2`;
@@ -113,11 +116,11 @@ SELECT * FROM (
 /** Every entry of one instant (?1), for completing a page whose last entries share their timestamp. */
 const HISTORY_INSTANT_QUERY = `
 SELECT 'incoming' AS direction, invitation_id, from_user AS counterpart, call_type, room_name, room_url, message,
-       state, reason, reply_message, created_at, ended_at, answered_device
+       state, reason, reply_message, created_at, ended_at, answered_device, missed
   FROM incoming WHERE created_at = ?1
 UNION ALL
 SELECT 'outgoing', o.invitation_id, i.user, o.call_type, o.room_name, o.room_url, o.message,
-       i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL
+       i.state, i.reason, i.reply_message, o.created_at, i.ended_at, NULL, 0
   FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
  WHERE o.created_at = ?1
 ORDER BY 2 DESC, 3`;
@@ -138,6 +141,8 @@ export interface IncomingAnswer {
   reason: string | null;
   message: string | null;
   deviceId: string | null;
+  /** Whether this end counts as a missed call. */
+  missed?: boolean;
 }
 
 /** An invitee's outcome as the invitee's inbox reported it. */
@@ -185,6 +190,18 @@ export class InboxStore {
       this.sql.exec('ALTER TABLE outbox ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0');
       this.sql.exec('UPDATE outbox SET created_at = ?', Date.now());
     }
+    // Inboxes from before quiet invitations: every invitation rang, and exactly those that expired were missed calls.
+    if (this.addColumn('incoming', 'missed', 'INTEGER NOT NULL DEFAULT 0')) this.sql.exec("UPDATE incoming SET missed = 1 WHERE state = 'expired'");
+    this.addColumn('incoming', 'ring', 'INTEGER NOT NULL DEFAULT 1');
+    this.addColumn('outgoing', 'ring', 'INTEGER NOT NULL DEFAULT 1');
+  }
+
+  /** Adds a column a table written by an older version lacks; true when it was missing. */
+  private addColumn(table: string, column: string, definition: string): boolean {
+    const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (columns.some((existing) => existing.name === column)) return false;
+    this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    return true;
   }
 
   private ensureSchema(): void {
@@ -281,8 +298,8 @@ export class InboxStore {
     const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
     this.write(
       `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
-                             created_at, expires_at, state, reason, delivered, answered_device, ended_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                             created_at, expires_at, state, reason, delivered, answered_device, ended_at, ring)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       invitationId,
       from,
       JSON.stringify(fromUser),
@@ -299,18 +316,21 @@ export class InboxStore {
       outcome.delivered ? 1 : 0,
       outcome.answeredDevice ?? null,
       outcome.endedAt ?? null,
+      invitation.ring === false ? 0 : 1,
     );
   }
 
   /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
   settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
     this.write(
-      "UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ? WHERE invitation_id = ? AND state = 'pending'",
+      `UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ?, missed = ?
+        WHERE invitation_id = ? AND state = 'pending'`,
       state,
       outcome.reason,
       outcome.message,
       outcome.deviceId,
       now,
+      outcome.missed ? 1 : 0,
       invitationId,
     );
   }
@@ -339,9 +359,9 @@ export class InboxStore {
     return this.one<IncomingRow>(query, from, JSON.stringify([me]), now);
   }
 
-  /** Incoming invitations that expired unanswered after `seenAt`. */
+  /** Incoming invitations that ended as missed calls after `seenAt`. */
   missedCallsSince(seenAt: number): number {
-    return this.count("SELECT count(*) AS n FROM incoming WHERE state = 'expired' AND ended_at > ?", seenAt);
+    return this.count('SELECT count(*) AS n FROM incoming WHERE missed = 1 AND ended_at > ?', seenAt);
   }
 
   // ---- outgoing invitations ----------------------------------------------------------------------------
@@ -370,8 +390,8 @@ export class InboxStore {
   insertOutgoing(invitation: ReceivedInvitation, senderDevice: string, glareWith: string | null): void {
     const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
     this.write(
-      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       invitationId,
       JSON.stringify(to),
       callType,
@@ -382,6 +402,7 @@ export class InboxStore {
       createdAt,
       expiresAt,
       senderDevice,
+      invitation.ring === false ? 0 : 1,
     );
     for (const userId of to) {
       const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
@@ -690,6 +711,11 @@ export class InboxStore {
   /** Whether a push rang for this invitation; forgets it. */
   takePushed(invitationId: string): boolean {
     return this.ready && takePushed(this.sql, invitationId);
+  }
+
+  /** Whether a push rang for this invitation, without forgetting it. */
+  wasPushed(invitationId: string): boolean {
+    return this.ready && wasPushed(this.sql, invitationId);
   }
 
   // ---- sends under way: the intent a send writes before its first delivery (src/server/inbox/outgoing.ts) -----

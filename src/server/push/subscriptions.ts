@@ -90,6 +90,11 @@ export function markPushed(sql: SqlStorage, invitationId: string): void {
   sql.exec('DELETE FROM push_rang WHERE at < ?', Date.now() - PUSHED_RETENTION_MS);
 }
 
+/** Whether an invitation was pushed. */
+export function wasPushed(sql: SqlStorage, invitationId: string): boolean {
+  return ensure(sql).exec('SELECT 1 FROM push_rang WHERE invitation_id = ?', invitationId).toArray().length > 0;
+}
+
 /** Forgets that an invitation was pushed; true when it was. */
 export function takePushed(sql: SqlStorage, invitationId: string): boolean {
   return ensure(sql).exec('DELETE FROM push_rang WHERE invitation_id = ?', invitationId).rowsWritten > 0;
