@@ -50,8 +50,8 @@ const LOCALE_LOADER = fileURLToPath(new URL('src/elements/translations/load.ts',
 
 /**
  * The shipped translations. In the script-tag build each is an entry of its own, dist/bax-call-<code>.js, importing
- * nothing, and the bundle imports it by a name it computes relative to itself, as it does its lazy chunks: a map
- * of the seven imports, which a bundler would write for the pattern in load.ts, would cost the bundle ~100 bytes.
+ * nothing, and translations/shipped.ts (the lazy chunk bax-call-shipped.js) imports it by a name it computes
+ * relative to itself: a map of the seven imports, which a bundler writes for the pattern in load.ts, is not needed.
  * Elsewhere (Storybook) the translations are the sources beside the loader.
  */
 function shippedTranslations(): Plugin {
@@ -66,8 +66,8 @@ function shippedTranslations(): Plugin {
     load(id) {
       if (id !== LOCALE_LOADER) return undefined;
       return scriptBuild
-        ? 'export const loadTranslation = (language) => import(/* @vite-ignore */ `./bax-call-${language}.js`);'
-        : "const modules = import.meta.glob(['./*.ts', '!./en*.ts', '!./load.ts']);\nexport const loadTranslation = (language) => modules[`./${{ pt: 'pt-BR', zh: 'zh-CN' }[language] ?? language}.ts`]();";
+        ? 'export const loadTranslation = (module) => import(/* @vite-ignore */ `./bax-call-${module}.js`);'
+        : "const modules = import.meta.glob(['./*.ts', '!./en*.ts', '!./load.ts', '!./shipped.ts']);\nexport const loadTranslation = (module) => modules[`./${module}.ts`]();";
     },
   };
 }

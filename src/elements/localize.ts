@@ -1,7 +1,6 @@
-import type { LitElement, ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ElementTexts, Translation } from './translation.js';
 import { en } from './translations/en.js';
-import { loadTranslation } from './translations/load.js';
 
 // Page-wide translations in the manner of Shoelace's `registerTranslation` on `@shoelace-style/localize`, but
 // written here: that library reads the language only from the element or `<html>`, keeps its registry per copy
@@ -17,15 +16,15 @@ interface Registry {
 
 const REGISTRY = Symbol.for('baxcloud.call.translations');
 
-function registry(): Registry {
+export function registry(): Registry {
   const global = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
   if (!global[REGISTRY]) {
     const hosts = new Set<ReactiveControllerHost>();
     global[REGISTRY] = { translations: new Map([['en', en]]), hosts };
-    // A `lang` or `dir` may change on `<html>` or any ancestor; that is rare, so every element simply renders again.
+    // A `lang` may change on `<html>` or any ancestor; that is rare, so every element simply renders again.
     new MutationObserver(() => updateAll(hosts)).observe(document.documentElement, {
       attributes: true,
-      attributeFilter: ['lang', 'dir'],
+      attributeFilter: ['lang'],
       subtree: true,
     });
   }
@@ -52,46 +51,29 @@ export function registerTranslation(...translations: Translation[]): void {
   updateAll(hosts);
 }
 
-/** `name` on `element` or on its nearest ancestor that has it, across shadow roots; empty when none has. */
-function inherited(element: Element, name: string): string {
+/** The language `element` is in: `lang` on it or on its nearest ancestor that has one, across shadow roots. */
+export function languageOf(element: Element): string {
   let node: Element | undefined = element;
   while (node) {
-    const marked = node.closest(`[${name}]`);
-    if (marked) return marked.getAttribute(name)!;
+    const marked = node.closest('[lang]');
+    if (marked) return marked.getAttribute('lang') ?? '';
     node = (node.getRootNode() as Partial<ShadowRoot>).host;
   }
   return '';
 }
 
-/** The language `element` is in: `lang` on it or on its nearest ancestor that has one, across shadow roots. */
-export const languageOf = (element: Element): string => inherited(element, 'lang');
+/** The languages this copy has looked for a shipped translation for. */
+const asked = new Set<string>();
 
-/**
- * The languages of the translations that come with the elements, each a module of its own, loaded when an element
- * is first in that language: Portuguese is Brazilian (`pt-BR`), Chinese is Simplified (`zh-CN`; Traditional,
- * `zh-Hant`, `zh-TW`, `zh-HK` and `zh-MO`, loads none).
- */
-export const SHIPPED_LANGUAGES = /^(ar|de|es|fr|ja|pt|zh(?!-(hant|tw|hk|mo)))\b/;
-
-/** The shipped translations this copy has asked for, by language. */
-const requested = new Set<string>();
-
-/**
- * `group`'s texts in `lang`: those registered for it (`pt-BR`), then for its language (`pt`, where a shipped
- * translation goes, under whatever the page registers), then English.
- */
+/** `group`'s texts in `lang`: those registered for it (`pt-BR`), then for its language (`pt`), then English. */
 export function translate<K extends keyof ElementTexts>(lang: string, group: K): ElementTexts[K] {
   const { translations } = registry();
   const code = lang.toLowerCase();
   const language = code.split('-')[0]!;
-  if (SHIPPED_LANGUAGES.test(code) && !requested.has(language)) {
-    requested.add(language);
-    loadTranslation(language).then(
-      // What the page registered for the language meanwhile goes back on top.
-      ({ default: shipped }) => registerTranslation({ ...shipped, $code: language }, translations.get(language) ?? shipped),
-      // A failed download (the page went offline): the next render asks again.
-      () => requested.delete(language),
-    );
+  // The translations shipped with the elements load on demand; translations/shipped.ts knows which there are.
+  if (language && language != 'en' && !asked.has(code)) {
+    asked.add(code);
+    void import('./translations/shipped.js').then((shipped) => shipped.load(code, asked));
   }
   return {
     // This copy's English first: the registry may come from an older copy on the page that lacks some texts.
@@ -104,7 +86,7 @@ export function translate<K extends keyof ElementTexts>(lang: string, group: K):
 
 /** Gives its host texts in the host's language, and renders it again when that language or its texts change. */
 export class LocalizeController implements ReactiveController {
-  constructor(private readonly host: ReactiveControllerHost & LitElement) {
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
     host.addController(this);
   }
 
@@ -114,16 +96,6 @@ export class LocalizeController implements ReactiveController {
 
   hostDisconnected(): void {
     registry().hosts.delete(this.host);
-  }
-
-  /**
-   * Lays the shadow content out in the direction of the host's language, right to left for Arabic, Hebrew, Persian
-   * and the like, unless the page names one with `dir` (then the content inherits it).
-   */
-  hostUpdated(): void {
-    for (const child of this.host.renderRoot.children) {
-      (child as HTMLElement).dir = !inherited(this.host, 'dir') && /^(ar|fa|he|ur)\b/i.test(this.lang()) ? 'rtl' : '';
-    }
   }
 
   /** The host's language; empty when neither it, its ancestors nor the document name one. */
