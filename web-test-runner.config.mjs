@@ -68,6 +68,15 @@ function reactTests() {
   };
 }
 
+/**
+ * The shipped translations are imported by a name computed at run time (src/elements/translations/load.ts), so the
+ * browser asks for the .js file a build writes; in the tests the TypeScript source beside it answers.
+ */
+function computedTranslationImports(context, next) {
+  if (/^\/src\/elements\/translations\/[\w-]+\.js$/.test(context.path)) context.url = context.url.replace(/\.js(?=$|\?)/, '.ts');
+  return next();
+}
+
 export default {
   files: ['src/elements/**/*.test.ts', 'src/react/**/*.test.tsx'],
   nodeResolve: true,
@@ -76,5 +85,6 @@ export default {
   testFramework: { config: { timeout: 10_000 } },
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
+  middleware: [computedTranslationImports],
   plugins: [reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
 };

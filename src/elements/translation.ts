@@ -76,7 +76,7 @@ export interface CallHistoryStrings {
   canceled: string;
   answeredElsewhere: string;
   pending: string;
-  /** Replaces the outcome of a call that happened; `{duration}` is m:ss, or h:mm:ss past an hour. */
+  /** Replaces the outcome of a call that happened; `{duration}` is in words, "3 min, 21 sec", in the element's language. */
   lasted: string;
   missedCount: string;
   markSeen: string;
