@@ -80,6 +80,7 @@ export default defineConfig({
     target: 'es2022',
     minify: true,
     sourcemap: true,
+    modulePreload: false,
     copyPublicDir: false,
     rollupOptions: {
       input: {

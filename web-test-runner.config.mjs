@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { build } from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -77,6 +78,27 @@ function computedTranslationImports(context, next) {
   return next();
 }
 
+/** Where screenshots taken by tests go: test output, ignored by git (.gitignore lists test-results/). */
+const SCREENSHOTS = 'test-results/screenshots';
+
+/**
+ * The `bax-screenshot` command: a PNG of the area `clip` of the test's page, saved as `<name>.png` under
+ * SCREENSHOTS and handed back to the test (base64) to look at its pixels.
+ */
+function screenshots() {
+  return {
+    name: 'bax-screenshots',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'bax-screenshot') return undefined;
+      if (!/^[\w-]+$/.test(payload?.name ?? '')) throw new TypeError(`bax-screenshot: name must be letters, digits, - or _, got ${payload?.name}`);
+      const png = await session.browser.getPage(session.id).screenshot({ type: 'png', clip: payload.clip });
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await writeFile(`${SCREENSHOTS}/${payload.name}.png`, png);
+      return Buffer.from(png).toString('base64');
+    },
+  };
+}
+
 export default {
   files: ['src/elements/**/*.test.ts', 'src/react/**/*.test.tsx'],
   nodeResolve: true,
@@ -86,5 +108,5 @@ export default {
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
   middleware: [computedTranslationImports],
-  plugins: [reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
+  plugins: [screenshots(), reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
 };

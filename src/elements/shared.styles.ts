@@ -31,7 +31,7 @@ export const themeStyles = css`
   }
 
   /* Right to left in the languages written so; \`dir="rtl"\` on the page is inherited in any language. */
-  :host(:lang(ar, fa, he, ur)) {
+  :host(:is(:lang(ar), :lang(fa), :lang(he), :lang(ur))) {
     direction: rtl;
   }
 

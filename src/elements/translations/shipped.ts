@@ -2,11 +2,11 @@ import { registerTranslation, registry } from '../localize.js';
 import { loadTranslation } from './load.js';
 
 /**
- * The languages of the translations that come with the elements, each a module of its own: Portuguese is
- * Brazilian (`pt-BR`), Chinese is Simplified (`zh-CN`, not used for Traditional: `zh-Hant`, `zh-TW`, `zh-HK`,
- * `zh-MO`).
+ * The languages of the translations that come with the elements, each a module of its own, serving every region of
+ * its language: Portuguese is Brazilian (`pt-BR`), Chinese is Simplified (`zh-CN`, for Traditional too, until the
+ * page registers a translation for `zh-TW` or `zh-Hant`, which then wins).
  */
-export const SHIPPED_LANGUAGES = /^(ar|de|es|fr|ja|pt|zh(?!-(hant|tw|hk|mo)))\b/;
+export const SHIPPED_LANGUAGES = /^(ar|de|es|fr|ja|pt|zh)\b/;
 
 /** The module of the shipped translation for each language whose code is not the language's own. */
 const MODULES: Record<string, string> = { pt: 'pt-BR', zh: 'zh-CN' };
