@@ -70,7 +70,9 @@ it('loads the German translation for a page in German, and only then, from besid
     const requested: string[] = [];
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     await page.goto(`${origin}/?lang=${lang}`);
-    await expect.poll(() => page.evaluate(() => document.querySelector('bax-call-button')?.shadowRoot?.querySelector('[part="label"]')?.textContent?.trim())).toBe(label);
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('bax-call-button')?.shadowRoot?.querySelector('[part="label"]')?.textContent?.trim()))
+      .toBe(label);
     expect(requested.filter((path) => /^\/bax-call-(?!media|room|history|ringtone)/.test(path)).sort()).toEqual([`/${file}`, '/bax-call-shipped.js'].sort());
     expect(errors).toEqual([]);
     await page.close();
@@ -82,7 +84,9 @@ it('loads no translation for a page in English', async () => {
   const requested: string[] = [];
   page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   await page.goto(`${origin}/?lang=en-US`);
-  await expect.poll(() => page.evaluate(() => document.querySelector('bax-call-button')?.shadowRoot?.querySelector('[part="label"]')?.textContent?.trim())).toBe('Video call bob');
+  await expect
+    .poll(() => page.evaluate(() => document.querySelector('bax-call-button')?.shadowRoot?.querySelector('[part="label"]')?.textContent?.trim()))
+    .toBe('Video call bob');
   expect(requested.filter((path) => path.startsWith('/bax-call-'))).toEqual([]);
   await page.close();
 });

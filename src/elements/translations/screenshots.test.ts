@@ -48,7 +48,13 @@ function difference(a: Picture, b: Picture): number {
   if (a.width !== b.width || a.height !== b.height) return 1;
   let differing = 0;
   for (let index = 0; index < a.pixels.length; index += 4) {
-    if (Math.abs(a.pixels[index]! - b.pixels[index]!) + Math.abs(a.pixels[index + 1]! - b.pixels[index + 1]!) + Math.abs(a.pixels[index + 2]! - b.pixels[index + 2]!) > 48) differing++;
+    if (
+      Math.abs(a.pixels[index]! - b.pixels[index]!) +
+        Math.abs(a.pixels[index + 1]! - b.pixels[index + 1]!) +
+        Math.abs(a.pixels[index + 2]! - b.pixels[index + 2]!) >
+      48
+    )
+      differing++;
   }
   return differing / (a.pixels.length / 4);
 }
@@ -107,7 +113,9 @@ async function panel(translation: Translation): Promise<HTMLElement> {
   const history = wrapper.querySelector<BaxCallHistory>('bax-call-history')!;
   const heading = translation.callHistory!.heading!;
   await waitUntil(
-    () => history.shadowRoot!.querySelector('[part="heading"]')?.textContent.trim() === heading && history.shadowRoot!.querySelectorAll('[part~="entry"]').length === 2,
+    () =>
+      history.shadowRoot!.querySelector('[part="heading"]')?.textContent.trim() === heading &&
+      history.shadowRoot!.querySelectorAll('[part~="entry"]').length === 2,
     `${translation.$code}: the history did not show in its language`,
   );
   const button = wrapper.querySelector('bax-call-button')!;

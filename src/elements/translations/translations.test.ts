@@ -121,7 +121,9 @@ describe('right to left', () => {
       history: [historyEntry({ counterpart: { userId: 'alice', name: 'Alice', avatarUrl: null }, createdAt: Date.now() - 60_000 })],
     });
     const boxes = async (lang: string) => {
-      const wrapper = await fixture<HTMLDivElement>(html`<div lang=${lang} style="inline-size: 480px"><bax-call-history .client=${client}></bax-call-history></div>`);
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div lang=${lang} style="inline-size: 480px"><bax-call-history .client=${client}></bax-call-history></div>`,
+      );
       const history = wrapper.querySelector<BaxCallHistory>('bax-call-history')!;
       await waitUntil(() => history.shadowRoot!.querySelector('[part="call-back"]'), 'history did not load');
       const box = (part: string) => history.shadowRoot!.querySelector(`[part~="${part}"]`)!.getBoundingClientRect();
