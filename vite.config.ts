@@ -67,7 +67,7 @@ function shippedTranslations(): Plugin {
       if (id !== LOCALE_LOADER) return undefined;
       return scriptBuild
         ? 'export const loadTranslation = (module) => import(/* @vite-ignore */ `./bax-call-${module}.js`);'
-        : "const modules = import.meta.glob(['./*.ts', '!./en*.ts', '!./load.ts', '!./shipped.ts']);\nexport const loadTranslation = (module) => modules[`./${module}.ts`]();";
+        : `const modules = import.meta.glob(${JSON.stringify(LOCALES.map((code) => `./${code}.ts`))});\nexport const loadTranslation = (module) => modules[\`./\${module}.ts\`]();`;
     },
   };
 }
