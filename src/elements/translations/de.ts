@@ -43,7 +43,7 @@ export const de: Translation = {
     accept: 'Annehmen',
     decline: 'Ablehnen',
     reply: 'Antworten…',
-    silence: 'Stumm',
+    silence: 'Klingelton aus',
     quickReplies: ['Ich bin gerade beschäftigt', 'Kann gerade nicht sprechen, ich rufe zurück'],
     customReply: 'Deine Nachricht',
     send: 'Senden',

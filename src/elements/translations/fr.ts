@@ -43,7 +43,7 @@ export const fr: Translation = {
     accept: 'Accepter',
     decline: 'Refuser',
     reply: 'Répondre…',
-    silence: 'Silence',
+    silence: 'Couper la sonnerie',
     quickReplies: ['Je suis occupé', 'Je ne peux pas parler, je vous rappelle'],
     customReply: 'Votre message',
     send: 'Envoyer',
