@@ -1,5 +1,6 @@
 import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
-import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
 
 /*
  * Lit's html``, css`` and svg`` templates, which minifiers leave alone, go through the Lit team's minifier
@@ -22,7 +23,8 @@ const templateMinifier = minifyHtmlLiterals({
 
 // The script-tag build: one self-contained ES module with Lit and the client inside, at dist/bax-call.js, and beside
 // it the parts it loads by dynamic import when first needed (dist/bax-call-room.js: the rest of <bax-call-room>;
-// dist/bax-call-media.js: the media code of calls, src/client/media/, loaded when a call starts).
+// dist/bax-call-media.js: the media code of calls, src/client/media/, loaded when a call starts; dist/bax-call-de.js
+// and the other shipped translations, loaded when an element's language needs one).
 // Those import what they share with it from ./bax-call.js (hence 'allow-extension'), so it has no static imports.
 // The media code shares nothing with it (see src/client/media/session.ts), so it imports nothing.
 // Not a library build: Vite keeps whitespace in library ES output, and this file is for browsers, not bundlers.
@@ -42,21 +44,53 @@ const plainDynamicImports = {
   load: (id: string) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
 };
 
+/** The translations shipped with the elements (src/elements/localize.ts lists them too). */
+const LOCALES = ['ar', 'de', 'es', 'fr', 'ja', 'pt-BR', 'zh-CN'];
+const LOCALE_LOADER = fileURLToPath(new URL('src/elements/translations/load.ts', import.meta.url));
+
+/**
+ * The shipped translations. In the script-tag build each is an entry of its own, dist/bax-call-<code>.js, importing
+ * nothing, and translations/shipped.ts (the lazy chunk bax-call-shipped.js) imports it by a name it computes
+ * relative to itself: a map of the seven imports, which a bundler writes for the pattern in load.ts, is not needed.
+ * Elsewhere (Storybook) the translations are the sources beside the loader.
+ */
+function shippedTranslations(): Plugin {
+  let scriptBuild = false;
+  return {
+    name: 'bax-shipped-translations',
+    enforce: 'pre',
+    configResolved(config) {
+      const input = config.build.rollupOptions.input;
+      scriptBuild = config.command === 'build' && typeof input === 'object' && 'bax-call' in input;
+    },
+    load(id) {
+      if (id !== LOCALE_LOADER) return undefined;
+      return scriptBuild
+        ? 'export const loadTranslation = (module) => import(/* @vite-ignore */ `./bax-call-${module}.js`);'
+        : `const modules = import.meta.glob(${JSON.stringify(LOCALES.map((code) => `./${code}.ts`))});\nexport const loadTranslation = (module) => modules[\`./\${module}.ts\`]();`;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [templateMinifier, plainDynamicImports],
+  plugins: [templateMinifier, plainDynamicImports, shippedTranslations()],
   build: {
     outDir: 'dist',
     emptyOutDir: false,
     target: 'es2022',
     minify: true,
     sourcemap: true,
+    modulePreload: false,
     copyPublicDir: false,
     rollupOptions: {
-      input: 'src/elements/all.ts',
+      input: {
+        'bax-call': 'src/elements/all.ts',
+        ...Object.fromEntries(LOCALES.map((code) => [`bax-call-${code}`, `src/elements/translations/${code}.ts`])),
+      },
       preserveEntrySignatures: 'allow-extension',
       output: {
         format: 'es',
-        entryFileNames: 'bax-call.js',
+        entryFileNames: '[name].js',
         // A stable name for the media code, whatever module of it the client imports first.
         chunkFileNames: (chunk) => (chunk.facadeModuleId?.includes('/src/client/media/') ? 'bax-call-media.js' : 'bax-call-[name].js'),
       },

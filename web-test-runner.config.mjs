@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { build } from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -71,6 +72,36 @@ function reactTests() {
   };
 }
 
+/**
+ * The shipped translations are imported by a name computed at run time (src/elements/translations/load.ts), so the
+ * browser asks for the .js file a build writes; in the tests the TypeScript source beside it answers.
+ */
+function computedTranslationImports(context, next) {
+  if (/^\/src\/elements\/translations\/[\w-]+\.js$/.test(context.path)) context.url = context.url.replace(/\.js(?=$|\?)/, '.ts');
+  return next();
+}
+
+/** Where screenshots taken by tests go: test output, ignored by git (.gitignore lists test-results/). */
+const SCREENSHOTS = 'test-results/screenshots';
+
+/**
+ * The `bax-screenshot` command: a PNG of the area `clip` of the test's page, saved as `<name>.png` under
+ * SCREENSHOTS and handed back to the test (base64) to look at its pixels.
+ */
+function screenshots() {
+  return {
+    name: 'bax-screenshots',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'bax-screenshot') return undefined;
+      if (!/^[\w-]+$/.test(payload?.name ?? '')) throw new TypeError(`bax-screenshot: name must be letters, digits, - or _, got ${payload?.name}`);
+      const png = await session.browser.getPage(session.id).screenshot({ type: 'png', clip: payload.clip });
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await writeFile(`${SCREENSHOTS}/${payload.name}.png`, png);
+      return Buffer.from(png).toString('base64');
+    },
+  };
+}
+
 export default {
   files: ['src/elements/**/*.test.ts', `!${AUTOPLAY_BLOCKED_TESTS}`, 'src/react/**/*.test.tsx'],
   groups: [{ name: 'autoplay-blocked', files: AUTOPLAY_BLOCKED_TESTS, browsers: [chromeLauncher({ launchOptions: chromiumLaunchOptions() })] }],
@@ -80,5 +111,6 @@ export default {
   testFramework: { config: { timeout: 10_000 } },
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
-  plugins: [reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
+  middleware: [computedTranslationImports],
+  plugins: [screenshots(), reactTests(), esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), realServer()],
 };

@@ -16,7 +16,7 @@ interface Registry {
 
 const REGISTRY = Symbol.for('baxcloud.call.translations');
 
-function registry(): Registry {
+export function registry(): Registry {
   const global = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
   if (!global[REGISTRY]) {
     const hosts = new Set<ReactiveControllerHost>();
@@ -43,15 +43,10 @@ export function registerTranslation(...translations: Translation[]): void {
   const { translations: known, hosts } = registry();
   for (const translation of translations) {
     const code = translation.$code.toLowerCase();
-    const current = known.get(code);
-    known.set(code, {
-      ...current,
-      ...translation,
-      callButton: { ...current?.callButton, ...translation.callButton },
-      incomingCall: { ...current?.incomingCall, ...translation.incomingCall },
-      callHistory: { ...current?.callHistory, ...translation.callHistory },
-      callRoom: { ...current?.callRoom, ...translation.callRoom },
-    });
+    const merged: Record<string, unknown> = { ...known.get(code) };
+    // Each element's group is amended text by text; `$code` and `$name` are replaced.
+    for (const [key, value] of Object.entries(translation)) merged[key] = typeof value == 'object' ? { ...(merged[key] as object), ...value } : value;
+    known.set(code, merged as unknown as Translation);
   }
   updateAll(hosts);
 }
@@ -67,15 +62,24 @@ export function languageOf(element: Element): string {
   return '';
 }
 
+/** The languages this copy has looked for a shipped translation for. */
+const asked = new Set<string>();
+
 /** `group`'s texts in `lang`: those registered for it (`pt-BR`), then for its language (`pt`), then English. */
 export function translate<K extends keyof ElementTexts>(lang: string, group: K): ElementTexts[K] {
   const { translations } = registry();
   const code = lang.toLowerCase();
+  const language = code.split('-')[0]!;
+  // The translations shipped with the elements load on demand; translations/shipped.ts knows which there are.
+  if (language && language != 'en' && !asked.has(code)) {
+    asked.add(code);
+    void import('./translations/shipped.js').then((shipped) => shipped.load(code, asked));
+  }
   return {
     // This copy's English first: the registry may come from an older copy on the page that lacks some texts.
     ...(en as Translation)[group],
     ...translations.get('en')?.[group],
-    ...translations.get(code.split('-')[0]!)?.[group],
+    ...translations.get(language)?.[group],
     ...translations.get(code)?.[group],
   } as ElementTexts[K];
 }

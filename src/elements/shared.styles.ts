@@ -30,6 +30,11 @@ export const themeStyles = css`
     -webkit-tap-highlight-color: transparent;
   }
 
+  /* Right to left in the languages written so; \`dir="rtl"\` on the page is inherited in any language. */
+  :host(:is(:lang(ar), :lang(fa), :lang(he), :lang(ur))) {
+    direction: rtl;
+  }
+
   @media (prefers-color-scheme: dark) {
     :host {
       --_surface: var(--bax-surface-color, #1d1f24);

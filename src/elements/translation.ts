@@ -89,7 +89,7 @@ export interface CallHistoryStrings {
   canceled: string;
   answeredElsewhere: string;
   pending: string;
-  /** Replaces the outcome of a call that happened; `{duration}` is m:ss, or h:mm:ss past an hour. */
+  /** Replaces the outcome of a call that happened; `{duration}` is in words, "3 min, 21 sec", in the element's language. */
   lasted: string;
   missedCount: string;
   markSeen: string;
@@ -142,6 +142,7 @@ export interface CallRoomStrings {
   joined: string;
   left: string;
   ended: string;
+  /** `{duration}` is in words, "3 min, 21 sec", in the element's language. */
   endedAfter: string;
   failed: string;
   forbidden: string;
@@ -163,7 +164,8 @@ export interface ElementTexts {
 
 /**
  * One language's texts for the elements, given to `registerTranslation`. Any group or key left out falls back
- * to the language without its region (`pt` for `pt-BR`), then to English.
+ * to the language without its region (`pt` for `pt-BR`, where a shipped translation also goes), then to English:
+ * translations need not follow every text English adds.
  */
 export interface Translation {
   /** The language tag it is for, as written in `lang`: `fr`, `pt-BR`. */

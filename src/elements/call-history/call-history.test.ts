@@ -67,7 +67,7 @@ describe('<bax-call-history>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows how long a call that happened lasted, m:ss or h:mm:ss, through the strings', async () => {
+  it('shows how long a call that happened lasted, in words, through the strings', async () => {
     const startedAt = Date.now() - 2 * 3_600_000;
     const call = (durationMs: number) => ({ callStartedAt: startedAt, callEndedAt: startedAt + durationMs, durationMs });
     const client = new MemoryCallClient({
@@ -81,14 +81,14 @@ describe('<bax-call-history>', () => {
     const el = await render(client);
     const summaries = parts(el, 'summary').map((summary) => summary.textContent);
     expect(summaries).to.deep.equal([
-      'Outgoing video call · 3:21',
-      'Incoming audio call · 1:02:03',
-      'Incoming video call · 0:04',
+      'Outgoing video call · 3 min, 21 sec',
+      'Incoming audio call · 1 hr, 2 min, 3 sec',
+      'Incoming video call · 4 sec',
       'Incoming video call · Answered',
     ]);
     el.strings = { lasted: 'lasted {duration}' };
     await el.updateComplete;
-    expect(part(el, 'summary')!.textContent).to.equal('Outgoing video call · lasted 3:21');
+    expect(part(el, 'summary')!.textContent).to.equal('Outgoing video call · lasted 3 min, 21 sec');
   });
 
   it('shows the missed count and clears it with mark seen', async () => {

@@ -60,7 +60,7 @@ export class BaxCallHistory extends LazyElement<HistoryView> {
   /** How many calls to load per page. */
   pageSize = 20;
 
-  /** The language of relative times ("5 minutes ago"); defaults to the element's language. */
+  /** The language of times and durations ("5 minutes ago", "3 min, 21 sec"); defaults to the element's language. */
   locale = '';
 
   /** Hides the call-back buttons. */

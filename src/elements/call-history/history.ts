@@ -10,6 +10,7 @@ import type { StoreController } from '../store-controller.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
 import { HISTORY_REFRESH_DELAY_MS, watchHistoryChanges } from '../../client/history-changes.js';
+import { formatDuration, formatRelativeTime, formatTime } from '../intl-format.js';
 import type { CallHistoryStrings } from '../translation.js';
 import type { BaxCallHistory } from './call-history.js';
 import { styles } from './call-history.styles.js';
@@ -44,6 +45,11 @@ export class HistoryView implements ElementView {
 
   get #text(): CallHistoryStrings {
     return this.localize.texts('callHistory', this.host.strings);
+  }
+
+  /** The language of times and durations: `locale`, else the element's language. */
+  get #lang(): string {
+    return this.host.locale || this.localize.lang();
   }
 
   hostConnected(): void {
@@ -155,8 +161,8 @@ export class HistoryView implements ElementView {
           <span part="summary" class="summary">${summary}</span>
           ${entry.replyMessage ? html`<span part="reply" class="reply">“${entry.replyMessage}”</span>` : nothing}
         </span>
-        <time part="time" class="time" datetime=${when.toISOString()} title=${when.toLocaleString(this.host.locale || undefined)}>
-          ${this.#relativeTime(entry.createdAt)}
+        <time part="time" class="time" datetime=${when.toISOString()} title=${formatTime(this.#lang, when)}>
+          ${formatRelativeTime(this.#lang, entry.createdAt)}
         </time>
         ${
           this.host.hideCallBack
@@ -179,7 +185,7 @@ export class HistoryView implements ElementView {
 
   #outcomeText(entry: CallHistoryEntry): string {
     const text = this.#text;
-    if (entry.durationMs != null) return format(text.lasted, { duration: formatDuration(entry.durationMs) });
+    if (entry.durationMs != null) return format(text.lasted, { duration: formatDuration(this.#lang, entry.durationMs) });
     switch (entry.outcome) {
       case 'accepted':
         return text.answered;
@@ -194,29 +200,6 @@ export class HistoryView implements ElementView {
       default:
         return text.pending;
     }
-  }
-
-  #relativeTime(timestamp: number): string {
-    const seconds = Math.round((timestamp - Date.now()) / 1000);
-    const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-      ['second', 60],
-      ['minute', 60],
-      ['hour', 24],
-      ['day', 7],
-      ['week', 4.35],
-      ['month', 12],
-      ['year', Infinity],
-    ];
-    let value = seconds;
-    for (const [unit, size] of steps) {
-      if (Math.abs(value) < size) {
-        const format = new Intl.RelativeTimeFormat(this.host.locale || this.localize.lang() || undefined, { numeric: 'auto' });
-        // Seconds would change on every glance; anything under a minute is "now".
-        return unit === 'second' ? format.format(0, 'second') : format.format(Math.round(value), unit);
-      }
-      value /= size;
-    }
-    return '';
   }
 
   readonly #loadFirstPage = async (): Promise<void> => {
@@ -289,15 +272,6 @@ export class HistoryView implements ElementView {
       this.#refreshTimer = setTimeout(() => void this.refresh(), HISTORY_REFRESH_DELAY_MS);
     });
   }
-}
-
-/** m:ss, or h:mm:ss past an hour, as call screens show a call's length. */
-function formatDuration(durationMs: number): string {
-  const total = Math.max(0, Math.round(durationMs / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, '0');
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
 function sortNewestFirst(entries: CallHistoryEntry[]): CallHistoryEntry[] {

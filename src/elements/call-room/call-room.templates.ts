@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import type { CallParticipant, LocalMedia, RoomEndedEvent, RoomState } from '../../client/room-types.js';
 import { avatarTemplate } from '../avatar.js';
+import { formatClock, formatDuration } from '../intl-format.js';
 import { displayName, format } from '../strings.js';
 import { errorMessage } from '../support.js';
 import type { CallRoomStrings } from '../translation.js';
@@ -98,7 +99,7 @@ function markTemplate(kind: string, icon: unknown, words: string): TemplateResul
 export function headerTemplate(
   room: RoomState,
   text: CallRoomStrings,
-  facts: { now: number; audience: number; notice: string; alone: boolean; soundBlocked: boolean; handleSound: () => void },
+  facts: { lang: string; now: number; audience: number; notice: string; alone: boolean; soundBlocked: boolean; handleSound: () => void },
 ): TemplateResult {
   const viewer = room.self.role === 'viewer';
   return html`<div part="header" class="header">
@@ -108,7 +109,7 @@ export function headerTemplate(
       room.startedAt === null
         ? nothing
         : html`<span part="timer" class="timer" role="timer"
-          ><span class="visually-hidden">${text.duration} </span>${formatDuration(facts.now - room.startedAt)}</span
+          ><span class="visually-hidden">${text.duration} </span>${formatClock(facts.lang, facts.now - room.startedAt)}</span
         >`
     }
     ${facts.alone ? html`<span>${text.waitingForOthers}</span>` : nothing}
@@ -219,19 +220,12 @@ export function devicesTemplate(options: DevicesOptions): TemplateResult {
   </div>`;
 }
 
-/** 0:42, 12:03, 1:02:03. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  const [hours, minutes] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60)];
-  const rest = `${String(seconds % 60).padStart(2, '0')}`;
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
-}
-
 /** What shows instead of a call: joining, why joining failed, that the call ended, or that there is none. */
 export function statusTemplate(
   phase: 'idle' | 'connecting' | 'error' | 'ended',
   text: CallRoomStrings,
   facts: {
+    lang: string;
     problem: string;
     ended: RoomEndedEvent | undefined;
     canJoin: boolean;
@@ -254,7 +248,7 @@ export function statusTemplate(
       </div>`;
     case 'ended':
       return html`<div part="status" class="status">
-        <p>${facts.ended ? endedText(facts.ended, text) : text.ended}</p>
+        <p>${facts.ended ? endedText(facts.ended, text, facts.lang) : text.ended}</p>
         <div class="actions">${close}</div>
       </div>`;
     default:
@@ -265,9 +259,9 @@ export function statusTemplate(
   }
 }
 
-/** "Call ended · 3:21", or just "Call ended" when nobody else came. */
-export function endedText(ended: RoomEndedEvent, text: CallRoomStrings): string {
-  return ended.durationMs > 0 ? format(text.endedAfter, { duration: formatDuration(ended.durationMs) }) : text.ended;
+/** "Call ended · 3 min, 21 sec" in `lang`, or just "Call ended" when nobody else came. */
+export function endedText(ended: RoomEndedEvent, text: CallRoomStrings, lang: string): string {
+  return ended.durationMs > 0 ? format(text.endedAfter, { duration: formatDuration(lang, ended.durationMs) }) : text.ended;
 }
 
 /** Why a request failed, in the element's words for the errors of calls; `joining` frames the others. */

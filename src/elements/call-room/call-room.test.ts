@@ -294,7 +294,7 @@ describe('<bax-call-room>', () => {
       expect(detail).to.include({ roomName: 'room-1', reason: 'hangup' });
       expect(detail.durationMs).to.be.within(65_000, 70_000);
       await el.updateComplete;
-      expect(part(el, 'status')!.textContent).to.contain('Call ended · 1:0');
+      expect(part(el, 'status')!.textContent).to.contain('Call ended · 1 min');
       await waitUntil(() => announced(el).includes('Call ended'));
       await expect(el).to.be.accessible();
       button(el, 'close-button').click();

@@ -193,6 +193,7 @@ export class RoomView implements ElementView {
 
   #renderStatus(phase: Exclude<Phase, 'call'>, text: CallRoomStrings): TemplateResult {
     const status = statusTemplate(phase, text, {
+      lang: this.localize.lang(),
       problem: this.#problem,
       ended: this.#ended,
       canJoin: this.host.roomName !== '',
@@ -218,6 +219,7 @@ export class RoomView implements ElementView {
     const user = this.store.state!.user;
     return html`
       ${headerTemplate(room, text, {
+        lang: this.localize.lang(),
         now: Date.now() + (this.store.state?.clockOffset ?? 0),
         audience: room.participants.length - publishers.length,
         notice: this.#notice,
@@ -324,7 +326,7 @@ export class RoomView implements ElementView {
             this.#notice = '';
             this.#devices.open = false;
             this.host.dispatchEvent(new BaxCallEndEvent({ roomName: ended.roomName, durationMs: ended.durationMs, reason: ended.reason }));
-            this.#announce(endedText(ended, this.#text));
+            this.#announce(endedText(ended, this.#text, this.localize.lang()));
           }),
         ]
       : [];

@@ -2,11 +2,11 @@ import type { ElementTexts, Translation } from '../translation.js';
 
 /**
  * English: every text of the elements the script-tag bundle renders at once, and the fallback for any text a
- * translation leaves out. `<bax-call-room>`'s are in en-call-room.ts, loaded with the rest of that element.
+ * translation leaves out. `<bax-call-room>`'s are in en-call-room.ts, loaded with the rest of that element. No
+ * `$name`: nothing reads it, and every byte here is in the script-tag bundle.
  */
 export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
   $code: 'en',
-  $name: 'English',
   callButton: {
     videoCall: 'Video call {name}',
     audioCall: 'Call {name}',
