@@ -10,7 +10,7 @@ import type { IncomingCallStrings } from '../translation.js';
  * arrives, so pages that never get one do not carry it; for the same reason the English texts are here rather than
  * in translations/en.ts (a translation or the element's `strings` replaces them as any other).
  */
-const ENGLISH = {
+export const QUIET_NOTICE_ENGLISH = {
   quiet: '{name} started a meeting',
   quietLive: '{name} started a live stream',
   quietHeading: 'Invitations',
@@ -25,7 +25,7 @@ export function quietNotices(
   join: (invitation: ReceivedInvitation) => unknown,
   dismiss: (invitationId: string) => unknown,
 ): TemplateResult {
-  const text = { ...ENGLISH, ...strings };
+  const text = { ...QUIET_NOTICE_ENGLISH, ...strings };
   return html`
     <style>
       .quiet {

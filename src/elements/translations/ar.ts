@@ -5,6 +5,7 @@ export const ar: Translation = {
   $code: 'ar',
   $name: 'العربية',
   callButton: {
+    enableSound: 'تشغيل الصوت',
     videoCall: 'مكالمة فيديو مع {name}',
     audioCall: 'الاتصال بـ {name}',
     liveStreaming: 'دعوة {name} إلى بث مباشر',
@@ -34,6 +35,12 @@ export const ar: Translation = {
     noCallee: 'لا يوجد أحد للاتصال به',
   },
   incomingCall: {
+    enableSound: 'تشغيل الصوت',
+    quiet: 'بدأ {name} اجتماعًا',
+    quietLive: 'بدأ {name} بثًا مباشرًا',
+    quietHeading: 'الدعوات',
+    join: 'انضمام',
+    dismiss: 'تجاهل',
     title: '{name} يتصل بك',
     video_call: 'مكالمة فيديو',
     audio_call: 'مكالمة صوتية',

@@ -5,6 +5,7 @@ export const de: Translation = {
   $code: 'de',
   $name: 'Deutsch',
   callButton: {
+    enableSound: 'Ton einschalten',
     videoCall: '{name} per Video anrufen',
     audioCall: '{name} anrufen',
     liveStreaming: '{name} zu einem Livestream einladen',
@@ -34,6 +35,12 @@ export const de: Translation = {
     noCallee: 'Niemand zum Anrufen',
   },
   incomingCall: {
+    enableSound: 'Ton einschalten',
+    quiet: '{name} hat ein Meeting gestartet',
+    quietLive: '{name} hat einen Livestream gestartet',
+    quietHeading: 'Einladungen',
+    join: 'Beitreten',
+    dismiss: 'Schließen',
     title: '{name} ruft an',
     video_call: 'Videoanruf',
     audio_call: 'Sprachanruf',

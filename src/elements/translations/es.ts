@@ -5,6 +5,7 @@ export const es: Translation = {
   $code: 'es',
   $name: 'Español',
   callButton: {
+    enableSound: 'Activar el sonido',
     videoCall: 'Videollamada a {name}',
     audioCall: 'Llamar a {name}',
     liveStreaming: 'Invitar a {name} a una transmisión en directo',
@@ -34,6 +35,12 @@ export const es: Translation = {
     noCallee: 'No hay nadie a quien llamar',
   },
   incomingCall: {
+    enableSound: 'Activar el sonido',
+    quiet: '{name} ha iniciado una reunión',
+    quietLive: '{name} ha iniciado una transmisión en directo',
+    quietHeading: 'Invitaciones',
+    join: 'Unirse',
+    dismiss: 'Descartar',
     title: '{name} te está llamando',
     video_call: 'Videollamada',
     audio_call: 'Llamada de voz',

@@ -5,6 +5,7 @@ export const fr: Translation = {
   $code: 'fr',
   $name: 'Français',
   callButton: {
+    enableSound: 'Activer le son',
     videoCall: 'Appel vidéo avec {name}',
     audioCall: 'Appeler {name}',
     liveStreaming: 'Inviter {name} à un direct',
@@ -34,6 +35,12 @@ export const fr: Translation = {
     noCallee: 'Personne à appeler',
   },
   incomingCall: {
+    enableSound: 'Activer le son',
+    quiet: '{name} a lancé une réunion',
+    quietLive: '{name} a lancé un direct',
+    quietHeading: 'Invitations',
+    join: 'Rejoindre',
+    dismiss: 'Ignorer',
     title: '{name} vous appelle',
     video_call: 'Appel vidéo',
     audio_call: 'Appel audio',

@@ -5,6 +5,7 @@ export const ja: Translation = {
   $code: 'ja',
   $name: '日本語',
   callButton: {
+    enableSound: 'サウンドをオンにする',
     videoCall: '{name}にビデオ通話',
     audioCall: '{name}に発信',
     liveStreaming: '{name}をライブ配信に招待',
@@ -34,6 +35,12 @@ export const ja: Translation = {
     noCallee: '発信先がいません',
   },
   incomingCall: {
+    enableSound: 'サウンドをオンにする',
+    quiet: '{name}さんがミーティングを開始しました',
+    quietLive: '{name}さんがライブ配信を開始しました',
+    quietHeading: '招待',
+    join: '参加',
+    dismiss: '閉じる',
     title: '{name}から着信',
     video_call: 'ビデオ通話',
     audio_call: '音声通話',

@@ -5,6 +5,7 @@ export const ptBR: Translation = {
   $code: 'pt-BR',
   $name: 'Português (Brasil)',
   callButton: {
+    enableSound: 'Ativar som',
     videoCall: 'Videochamada com {name}',
     audioCall: 'Ligar para {name}',
     liveStreaming: 'Convidar {name} para uma transmissão ao vivo',
@@ -34,6 +35,12 @@ export const ptBR: Translation = {
     noCallee: 'Ninguém para ligar',
   },
   incomingCall: {
+    enableSound: 'Ativar som',
+    quiet: '{name} iniciou uma reunião',
+    quietLive: '{name} iniciou uma transmissão ao vivo',
+    quietHeading: 'Convites',
+    join: 'Participar',
+    dismiss: 'Dispensar',
     title: '{name} está ligando',
     video_call: 'Videochamada',
     audio_call: 'Chamada de voz',

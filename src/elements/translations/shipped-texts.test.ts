@@ -1,5 +1,6 @@
 /// <reference types="mocha" />
 import { expect } from '@open-wc/testing';
+import { QUIET_NOTICE_ENGLISH } from '../incoming-call/quiet-notice.js';
 import type { ElementTexts, Translation } from '../translation.js';
 import { ar } from './ar.js';
 import { de } from './de.js';
@@ -12,7 +13,8 @@ import { ptBR } from './pt-BR.js';
 import { SHIPPED_LANGUAGES } from './shipped.js';
 import { zhCN } from './zh-CN.js';
 
-const english: ElementTexts = { ...en, callRoom: defaultCallRoomStrings };
+// The quiet notice keeps its English texts in its own lazily loaded module.
+const english: ElementTexts = { ...en, incomingCall: { ...en.incomingCall, ...QUIET_NOTICE_ENGLISH }, callRoom: defaultCallRoomStrings };
 const GROUPS: Array<keyof ElementTexts> = ['callButton', 'incomingCall', 'callHistory', 'callRoom'];
 const SHIPPED: Translation[] = [es, de, fr, ptBR, ja, zhCN, ar];
 

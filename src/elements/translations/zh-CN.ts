@@ -5,6 +5,7 @@ export const zhCN: Translation = {
   $code: 'zh-CN',
   $name: '简体中文',
   callButton: {
+    enableSound: '开启声音',
     videoCall: '与{name}视频通话',
     audioCall: '呼叫{name}',
     liveStreaming: '邀请{name}加入直播',
@@ -34,6 +35,12 @@ export const zhCN: Translation = {
     noCallee: '没有可呼叫的人',
   },
   incomingCall: {
+    enableSound: '开启声音',
+    quiet: '{name} 发起了会议',
+    quietLive: '{name} 开始了直播',
+    quietHeading: '邀请',
+    join: '加入',
+    dismiss: '忽略',
     title: '{name}来电',
     video_call: '视频通话',
     audio_call: '语音通话',
