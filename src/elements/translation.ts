@@ -28,6 +28,12 @@ export interface CallButtonStrings {
   unauthorized: string;
   closed: string;
   noCallee: string;
+  /** The toggle offered after a busy answer. */
+  notifyWhenFree: string;
+  /** The notification, and the status, once the callee is available. */
+  freeNow: string;
+  /** The call button's label once the callee is available. */
+  freeNowCall: string;
 }
 
 /** Every visible text of `<bax-incoming-call>`. `{name}`-style placeholders are filled in. */

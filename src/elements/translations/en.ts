@@ -35,6 +35,9 @@ export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
     unauthorized: 'Signed out of calling',
     closed: 'Calling is offline',
     noCallee: 'No one to call',
+    notifyWhenFree: 'Tell me when free',
+    freeNow: '{name} is free now',
+    freeNowCall: '{name} is free now — Call',
   },
   incomingCall: {
     title: '{name} is calling',
