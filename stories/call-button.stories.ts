@@ -77,6 +77,27 @@ export const DeclinedWithMessage = story(
 /** The callee was busy in another call. */
 export const DeclinedBusy = story({ presenceOf: { bob: 'busy' }, answer: () => ({ outcome: 'declined', reason: 'busy', afterMs: 600 }) }, click);
 
+/**
+ * "Tell me when free", pressed after a busy answer: two seconds later the callee is free, and the button says so
+ * (and fires `bax-callee-available`).
+ */
+export const FreeAgain = story({ presenceOf: { bob: 'busy' }, answer: () => ({ outcome: 'declined', reason: 'busy' }) }, (button, client) => {
+  click(button);
+  const press = () => {
+    const toggle = button.shadowRoot?.querySelector<HTMLButtonElement>('[part="notify-button"]');
+    if (!toggle) return void requestAnimationFrame(press);
+    toggle.click();
+    setTimeout(() => client.simulatePresence('bob', 'online'), 2000);
+  };
+  press();
+});
+
+/** On a page with `color-scheme: dark`: the button turns dark, its texts take the page's colour. */
+export const DarkPage: StoryObj<Args> = {
+  ...story({ presenceOf: { bob: 'online' } }),
+  decorators: [(inner) => html`<div style="color-scheme: dark; background: #121212; color: #e8e8e8; padding: 1rem">${inner()}</div>`],
+};
+
 /** Nobody answered before the invitation expired. */
 export const NoAnswer = story({ presenceOf: { bob: 'online' }, answer: () => ({ outcome: 'expired', afterMs: 600 }) }, click);
 

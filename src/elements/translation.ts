@@ -30,6 +30,12 @@ export interface CallButtonStrings {
   noCallee: string;
   /** The button that starts the ringback the browser held back. */
   enableSound: string;
+  /** The toggle offered after a busy answer. */
+  notifyWhenFree: string;
+  /** The notification, and the status, once the callee is available. */
+  freeNow: string;
+  /** The call button's label once the callee is available. */
+  freeNowCall: string;
 }
 
 /** Every visible text of `<bax-incoming-call>`. `{name}`-style placeholders are filled in. */

@@ -1,7 +1,14 @@
 /// <reference types="mocha" />
 import { expect, waitUntil } from '@open-wc/testing';
 import { MemoryCallClient, historyEntry } from '../elements/testing/memory-client.js';
-import type { BaxCallStartEvent, BaxInvitationDeclinedEvent, BaxInvitationReceivedEvent, BaxInvitationSentEvent, CallRequest } from './index.js';
+import type {
+  BaxCalleeAvailableEvent,
+  BaxCallStartEvent,
+  BaxInvitationDeclinedEvent,
+  BaxInvitationReceivedEvent,
+  BaxInvitationSentEvent,
+  CallRequest,
+} from './index.js';
 import { BaxCallButton, BaxCallHistory, BaxCallRoom, BaxCloud, BaxIncomingCall } from './index.js';
 import { cleanup, render } from './test-render.js';
 
@@ -80,6 +87,25 @@ describe('BaxCallButton', () => {
     shadowPart(button, 'button')!.click();
     await waitUntil(() => heard.length > 0, 'no bax-invitation-declined');
     expect(heard).to.deep.equal(['second: Busy']);
+  });
+
+  it('calls onCalleeAvailable when a busy callee it was asked to watch is free', async () => {
+    const client = new MemoryCallClient({ user: alice, presenceOf: { bob: 'busy' }, people: [bob] });
+    const available: BaxCalleeAvailableEvent[] = [];
+    const { container } = render(
+      <BaxCloud client={client}>
+        <BaxCallButton to="bob" onCalleeAvailable={(event) => available.push(event)} />
+      </BaxCloud>,
+    );
+    const button = container.querySelector('bax-call-button')!;
+    await waitUntil(() => !(shadowPart(button, 'button') as HTMLButtonElement | null)?.disabled, 'the button stayed disabled');
+    shadowPart(button, 'button')!.click();
+    await waitUntil(() => shadowPart(button, 'notify-button'), 'no "Tell me when free"');
+    shadowPart(button, 'notify-button')!.click();
+    await waitUntil(() => client.calls.filter((call) => call.method === 'subscribePresence').length > 1, 'presence not watched');
+    client.simulatePresence('bob', 'online');
+    await waitUntil(() => available.length === 1, 'no bax-callee-available');
+    expect(available[0]!.detail).to.deep.equal({ userId: 'bob', name: 'Bob Stone' });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { EventName } from '@lit/react';
 import type {
+  BaxCalleeAvailableEvent,
   BaxCallEndEvent,
   BaxCallRequestEvent,
   BaxCallStartEvent,
@@ -22,6 +23,7 @@ export const callButtonEvents = {
   onInvitationExpired: 'bax-invitation-expired' as EventName<BaxInvitationExpiredEvent>,
   onInvitationCanceled: 'bax-invitation-canceled' as EventName<BaxInvitationCanceledEvent>,
   onCallStart: 'bax-call-start' as EventName<BaxCallStartEvent>,
+  onCalleeAvailable: 'bax-callee-available' as EventName<BaxCalleeAvailableEvent>,
 };
 
 /** The event props of `BaxIncomingCall`: each `bax-…` event `<bax-incoming-call>` fires, with its type. */

@@ -18,6 +18,7 @@ import { TokenFetcher } from './token-fetcher.js';
  * @summary Connects the page to BaxCloud Call as one user.
  *
  * @slot - Any content; calling elements inside get the client through context.
+ * @cssproperty --bax-color-scheme - `light` or `dark`: the scheme of the calling elements inside; `theme` sets it.
  */
 export class BaxCloud extends BaxElement {
   static override styles = styles;
@@ -32,6 +33,7 @@ export class BaxCloud extends BaxElement {
     token: {},
     tokenUrl: { attribute: 'token-url' },
     muted: { type: Boolean, noAccessor: true },
+    theme: { reflect: true },
   };
 
   /** The signaling server: "calls.example.com", "127.0.0.1:8787" or a full http(s) URL; defaults to this page's host. */
@@ -69,6 +71,11 @@ export class BaxCloud extends BaxElement {
   set muted(muted: boolean) {
     setSoundMuted(muted);
   }
+  /**
+   * Light or dark colours for the calling elements inside: `auto` follows the page's CSS `color-scheme` (not the
+   * visitor's system setting); any other value counts as `auto`.
+   */
+  theme: 'auto' | 'light' | 'dark' = 'auto';
 
   /** A client to share instead of creating one from the attributes. */
   declare client: CallClient | undefined;

@@ -15,13 +15,17 @@ export const styles = [
       gap: 0.5rem 0.75rem;
     }
 
-    .call {
+    .call,
+    .cancel {
       display: inline-flex;
       align-items: center;
-      gap: 0.45em;
+      gap: 0.4em;
+      border-color: transparent;
+    }
+
+    .call {
       background: var(--_accent);
       color: var(--_on-accent);
-      border-color: transparent;
       font-weight: 600;
     }
 
@@ -43,7 +47,6 @@ export const styles = [
 
     .delivery {
       font-weight: 400;
-      color: var(--_muted);
     }
 
     .pulse {
@@ -62,12 +65,8 @@ export const styles = [
     }
 
     .cancel {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.4em;
       background: var(--_decline);
       color: var(--_on-decline);
-      border-color: transparent;
     }
 
     .presence {
@@ -75,7 +74,6 @@ export const styles = [
       align-items: center;
       gap: 0.35em;
       font-size: 0.875em;
-      color: var(--_muted);
     }
 
     .dot {
@@ -96,7 +94,6 @@ export const styles = [
     .status {
       flex-basis: 100%;
       font-size: 0.875em;
-      color: var(--_muted);
     }
 
     /* Out of the flow but still in the accessibility tree, so the next message is announced. */

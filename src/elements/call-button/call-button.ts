@@ -4,6 +4,7 @@ import type { CallClient, Unsubscribe } from '../../client/types.js';
 import type { CallType, DeclineReason, InviteeStatus, SentInvitation, UserInfo } from '../../protocol/types.js';
 import { BaxCallRequestEvent, type CallRequest } from '../events/call-request.js';
 import { BaxCallStartEvent } from '../events/call-start.js';
+import type { CalleeAvailableDetail } from '../events/callee-available.js';
 import { BaxInvitationAcceptedEvent } from '../events/invitation-accepted.js';
 import { BaxInvitationCanceledEvent } from '../events/invitation-canceled.js';
 import { BaxInvitationDeclinedEvent } from '../events/invitation-declined.js';
@@ -18,6 +19,7 @@ import { displayName, format } from '../strings.js';
 import type { CallButtonStrings } from '../translation.js';
 import { styles } from './call-button.styles.js';
 import { callingTemplate, presenceTemplate } from './call-button.templates.js';
+import type { FreeWatch } from './free-watch.js';
 
 /**
  * A button that calls one user, or invites several to a meeting, and follows the invitation to its outcome.
@@ -31,6 +33,7 @@ import { callingTemplate, presenceTemplate } from './call-button.templates.js';
  * @event {BaxInvitationDeclinedEvent} bax-invitation-declined - A callee declined, maybe with a message.
  * @event {BaxInvitationExpiredEvent} bax-invitation-expired - A callee did not answer in time.
  * @event {BaxInvitationCanceledEvent} bax-invitation-canceled - This user canceled the invitation.
+ * @event {BaxCalleeAvailableEvent} bax-callee-available - Once, when a callee the caller asked to watch ("Tell me when free", offered after a busy answer) is online and not busy.
  * @event {BaxCallStartEvent} bax-call-start - Cancelable. The first callee accepted: the page's `<bax-call-room>` (or a full-window one) joins the call unless prevented.
  *
  * @slot - The button's label; defaults to "Video call {name}" or the like.
@@ -46,6 +49,7 @@ import { callingTemplate, presenceTemplate } from './call-button.templates.js';
  * @csspart presence - The callee's presence.
  * @csspart presence-dot - The coloured dot of the presence.
  * @csspart sound-button - "Turn on sound", while the browser holds the ringback back until the user interacts with the page.
+ * @csspart notify-button - "Tell me when free", offered when the callee answered busy; pressed while watching.
  * @csspart status - The live region with the outcome, errors and why the button is disabled.
  *
  * @cssproperty --bax-accent-color - Background of the call button.
@@ -125,6 +129,8 @@ export class BaxCallButton extends BaxElement {
   #hadFocus = false;
   /** The ringback and busy tones, loaded when this button first places a call. */
   #sound: CallerSound | undefined;
+  /** "Tell me when free", loaded on the first busy answer. */
+  #free: FreeWatch | undefined;
 
   get #text(): CallButtonStrings {
     return this.localize.texts('callButton', this.strings);
@@ -177,7 +183,7 @@ export class BaxCallButton extends BaxElement {
     const status = this.#statusText(text, pending);
     return html`
       <div part="base" class=${status ? 'base' : 'base quiet'}>
-        ${pending ? this.#renderCalling(pending) : this.#renderButton()}
+        ${pending ? this.#renderCalling(pending) : [this.#renderButton(), this.#free?.render(text)]}
         ${this.hidePresence ? nothing : this.#renderPresence()}
         <span part="status" class="status" role="status" id="status">${status}</span>
       </div>
@@ -185,7 +191,7 @@ export class BaxCallButton extends BaxElement {
   }
 
   #renderButton(): TemplateResult {
-    const label = format(this.#labelTemplate(), { name: this.#calleeName() });
+    const label = this.#free?.label(this.#text) ?? format(this.#labelTemplate(), { name: this.#calleeName() });
     return html`
       <button
         part="button"
@@ -219,7 +225,7 @@ export class BaxCallButton extends BaxElement {
     if (pending) return '';
     const reason = this.#disabledReason();
     if (reason) return reason;
-    return this.invitationId ? this.#outcomeText(this.#followed()) : '';
+    return this.invitationId ? (this.#free?.status(text) ?? this.#outcomeText(this.#followed())) : '';
   }
 
   /** The followed invitation's outcome; once the store keeps another settled invitation instead, just "ended". */
@@ -338,8 +344,17 @@ export class BaxCallButton extends BaxElement {
       if (invitee.state === 'accepted') this.#callAccepted(invitation, invitee.user);
       else if (invitee.state === 'declined') {
         this.dispatchEvent(new BaxInvitationDeclinedEvent({ ...answer, reason: invitee.reason as DeclineReason, message: invitee.message ?? null }));
+        if (invitee.reason === 'busy' && !invitation.invitees[1])
+          this.#offerFreeWatch(invitation.invitationId, { userId: invitee.userId, name: this.#calleeName() });
       } else if (invitee.state === 'expired') this.dispatchEvent(new BaxInvitationExpiredEvent(answer));
     }
+  }
+
+  /** Offers "Tell me when free" for the one callee of this call, who answered busy, unless the caller has called again since. */
+  #offerFreeWatch(invitationId: string, callee: CalleeAvailableDetail): void {
+    void import('./free-watch.js').then((module) => {
+      if (this.invitationId === invitationId) (this.#free ??= new module.FreeWatch(this, this.store)).offer(callee);
+    });
   }
 
   /** Announces an accepted invitation; in a meeting only the first acceptance starts the call. */

@@ -8,6 +8,7 @@ export const styles = css`
 
   .base {
     background: var(--_surface);
+    color: var(--_text);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     padding: 0.75rem 1rem;

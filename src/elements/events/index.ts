@@ -1,6 +1,7 @@
 export * from './call-end.js';
 export * from './call-request.js';
 export * from './call-start.js';
+export * from './callee-available.js';
 export * from './invitation-accepted.js';
 export * from './invitation-canceled.js';
 export * from './invitation-declined.js';

@@ -17,7 +17,6 @@ export const styles = [
       background: var(--_surface);
       color: var(--_text);
       box-shadow: var(--_shadow);
-      font-family: var(--_font);
     }
 
     dialog[open] {
@@ -131,18 +130,20 @@ export const styles = [
       gap: 0.4em;
     }
 
+    .accept,
+    .decline {
+      border-color: transparent;
+      font-weight: 600;
+    }
+
     .accept {
       background: var(--_accept);
       color: var(--_on-accept);
-      border-color: transparent;
-      font-weight: 600;
     }
 
     .decline {
       background: var(--_decline);
       color: var(--_on-decline);
-      border-color: transparent;
-      font-weight: 600;
     }
 
     .replies {

@@ -5,6 +5,9 @@ export const ar: Translation = {
   $code: 'ar',
   $name: 'العربية',
   callButton: {
+    notifyWhenFree: 'أعلمني عندما يكون متاحًا',
+    freeNow: '{name} متاح الآن',
+    freeNowCall: '{name} متاح الآن — اتصال',
     enableSound: 'تشغيل الصوت',
     videoCall: 'مكالمة فيديو مع {name}',
     audioCall: 'الاتصال بـ {name}',

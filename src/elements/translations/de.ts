@@ -5,6 +5,9 @@ export const de: Translation = {
   $code: 'de',
   $name: 'Deutsch',
   callButton: {
+    notifyWhenFree: 'Benachrichtigen, wenn frei',
+    freeNow: '{name} ist jetzt frei',
+    freeNowCall: '{name} ist jetzt frei – Anrufen',
     enableSound: 'Ton einschalten',
     videoCall: '{name} per Video anrufen',
     audioCall: '{name} anrufen',

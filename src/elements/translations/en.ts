@@ -36,6 +36,9 @@ export const en: Translation & Omit<ElementTexts, 'callRoom'> = {
     closed: 'Calling is offline',
     noCallee: 'No one to call',
     enableSound: 'Turn on sound',
+    notifyWhenFree: 'Tell me when free',
+    freeNow: '{name} is free now',
+    freeNowCall: '{name} is free now — Call',
   },
   incomingCall: {
     title: '{name} is calling',

@@ -5,6 +5,9 @@ export const es: Translation = {
   $code: 'es',
   $name: 'Español',
   callButton: {
+    notifyWhenFree: 'Avisarme cuando esté libre',
+    freeNow: '{name} ya está libre',
+    freeNowCall: '{name} ya está libre — Llamar',
     enableSound: 'Activar el sonido',
     videoCall: 'Videollamada a {name}',
     audioCall: 'Llamar a {name}',

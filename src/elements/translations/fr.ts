@@ -5,6 +5,9 @@ export const fr: Translation = {
   $code: 'fr',
   $name: 'Français',
   callButton: {
+    notifyWhenFree: 'Me prévenir quand disponible',
+    freeNow: '{name} est disponible',
+    freeNowCall: '{name} est disponible — Appeler',
     enableSound: 'Activer le son',
     videoCall: 'Appel vidéo avec {name}',
     audioCall: 'Appeler {name}',

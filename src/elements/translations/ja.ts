@@ -5,6 +5,9 @@ export const ja: Translation = {
   $code: 'ja',
   $name: '日本語',
   callButton: {
+    notifyWhenFree: '空いたら知らせる',
+    freeNow: '{name}さんが空きました',
+    freeNowCall: '{name}さんが空きました — 発信',
     enableSound: 'サウンドをオンにする',
     videoCall: '{name}にビデオ通話',
     audioCall: '{name}に発信',

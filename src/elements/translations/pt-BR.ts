@@ -5,6 +5,9 @@ export const ptBR: Translation = {
   $code: 'pt-BR',
   $name: 'Português (Brasil)',
   callButton: {
+    notifyWhenFree: 'Avisar quando estiver livre',
+    freeNow: '{name} está livre agora',
+    freeNowCall: '{name} está livre agora — Ligar',
     enableSound: 'Ativar som',
     videoCall: 'Videochamada com {name}',
     audioCall: 'Ligar para {name}',

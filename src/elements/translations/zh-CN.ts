@@ -5,6 +5,9 @@ export const zhCN: Translation = {
   $code: 'zh-CN',
   $name: '简体中文',
   callButton: {
+    notifyWhenFree: '空闲时通知我',
+    freeNow: '{name} 现在有空',
+    freeNowCall: '{name} 现在有空 — 呼叫',
     enableSound: '开启声音',
     videoCall: '与{name}视频通话',
     audioCall: '呼叫{name}',
