@@ -1,6 +1,5 @@
 import type { ReceivedInvitation } from '../../protocol/types.js';
 import type { Ringer } from '../sound/sound.js';
-import { TitleFlasher } from './title-flasher.js';
 
 /** The call to draw attention to, and how. */
 export interface Alert {
@@ -24,18 +23,19 @@ export interface Alert {
 }
 
 /**
- * Draws the user's attention to an incoming call: flashes the document title here, and through the ringer (loaded
- * with the element from the sound module, so the script-tag bundle stays small) rings and vibrates in the one tab
- * of the user holding the ring lock, and shows a system notification while the tab is hidden.
+ * Draws the user's attention to an incoming call through the ringer, loaded with the element from the sound module
+ * so the script-tag bundle stays small: it flashes the document title, rings and vibrates in the one tab of the user
+ * holding the ring lock, and shows a system notification while the tab is hidden.
  */
 export class Attention {
   #ringer: Ringer | undefined;
-  readonly #titleFlasher = new TitleFlasher();
+  #ask = false;
 
   /** `onChange` is called when the ringer arrives, takes the ring lock late, or its sound is blocked or unblocked. */
   constructor(onChange: () => void) {
     void import('../sound/sound.js').then(({ Ringer }) => {
       this.#ringer = new Ringer(onChange);
+      if (this.#ask) this.#ringer.askForPermission();
       onChange();
     });
   }
@@ -52,27 +52,18 @@ export class Attention {
 
   /** Asks for permission to show notifications on the user's first click or key press, as browsers require. */
   askForPermission(): void {
-    if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
-    addEventListener('pointerdown', this.#askForPermission, { capture: true, once: true });
-    addEventListener('keydown', this.#askForPermission, { capture: true, once: true });
+    this.#ask = true;
+    this.#ringer?.askForPermission();
   }
 
   /** Rings in the one tab holding the lock; flashes the title and notifies while any call is up. */
   sync(alert: Alert | undefined): void {
     this.#ringer?.sync(alert);
-    if (alert) this.#titleFlasher.start(alert.titleFlash);
-    else this.#titleFlasher.stop();
   }
 
   /** Stops everything, e.g. when the element leaves the page. */
   stop(): void {
-    removeEventListener('pointerdown', this.#askForPermission, { capture: true });
-    removeEventListener('keydown', this.#askForPermission, { capture: true });
+    this.#ask = false;
     this.#ringer?.stop();
-    this.#titleFlasher.stop();
   }
-
-  readonly #askForPermission = () => {
-    if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
-  };
 }

@@ -8,6 +8,7 @@ import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 
 import type { SentInvitation } from '../../protocol/types.js';
 import type { Alert } from '../incoming-call/attention.js';
 import { RingLock } from '../incoming-call/ring-lock.js';
+import { TitleFlasher } from '../incoming-call/title-flasher.js';
 import { onSoundChange, playTone, unblockSound, type Sound } from './player.js';
 
 export { playingSounds, playTone, soundBlocked, unblockSound, type Sound, type SoundInfo } from './player.js';
@@ -32,6 +33,7 @@ export class Ringer {
   #unsubscribe: (() => void) | undefined;
   #notification: Notification | undefined;
   readonly #notified = new Set<string>();
+  readonly #titleFlasher = new TitleFlasher();
 
   /** `onChange` is called when this tab takes the ring lock late, or the ringtone is blocked or unblocked, so the element syncs again. */
   constructor(private readonly onChange: () => void) {
@@ -61,15 +63,32 @@ export class Ringer {
     } else if (this.#ringing) {
       this.#silence();
     }
-    if (alert) this.#notify(alert);
+    if (alert) {
+      this.#titleFlasher.start(alert.titleFlash);
+      this.#notify(alert);
+    } else this.#titleFlasher.stop();
     if (this.#notification && this.#notification.tag !== alert?.invitation.invitationId) this.#closeNotification();
   }
 
   stop(): void {
+    removeEventListener('pointerdown', this.#askForPermission, { capture: true });
+    removeEventListener('keydown', this.#askForPermission, { capture: true });
     if (this.#ringing) this.#silence();
     this.#lock.releaseLock();
     this.#closeNotification();
+    this.#titleFlasher.stop();
   }
+
+  /** Asks for permission to show notifications on the user's first click or key press, as browsers require. */
+  askForPermission(): void {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+    addEventListener('pointerdown', this.#askForPermission, { capture: true, once: true });
+    addEventListener('keydown', this.#askForPermission, { capture: true, once: true });
+  }
+
+  readonly #askForPermission = () => {
+    if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
+  };
 
   button(label: string): TemplateResult | typeof nothing {
     return soundButton(this.#sound, label);
