@@ -258,9 +258,18 @@ async function main(): Promise<number> {
     latency: emptyLatency(),
   });
   const sides: Record<SideName, Side> = {
-    ours: side(() => connectOurPair(server.host, pairIds('bench'), BENCH_PROJECT, config.timeoutMs), () => server.pgid),
-    baseline: side(() => connectBaselinePair(bare.host, pairIds('base'), config.timeoutMs), () => bare.pgid),
-    durable: side(() => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true), () => bare.pgid),
+    ours: side(
+      () => connectOurPair(server.host, pairIds('bench'), BENCH_PROJECT, config.timeoutMs),
+      () => server.pgid,
+    ),
+    baseline: side(
+      () => connectBaselinePair(bare.host, pairIds('base'), config.timeoutMs),
+      () => bare.pgid,
+    ),
+    durable: side(
+      () => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true),
+      () => bare.pgid,
+    ),
   };
 
   // 0. connected users: memory, connect rate, resync after a restart (first, on fresh isolates) ------------
@@ -448,12 +457,14 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     );
   }
 
-  if (config.sections.has('throughput')) console.log(
-    `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
-  );
-  if (config.sections.has('throughput')) console.log(
-    `  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`,
-  );
+  if (config.sections.has('throughput'))
+    console.log(
+      `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
+    );
+  if (config.sections.has('throughput'))
+    console.log(
+      `  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`,
+    );
   for (const name of SIDES) {
     const t = sides[name].throughput;
     if (!t) continue;

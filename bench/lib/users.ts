@@ -89,7 +89,8 @@ export async function runUsers(options: UsersOptions): Promise<UsersRun> {
   log(`  ${held.length} users connected in ${(connectMs / 1000).toFixed(1)} s; idle for ${options.idleMs / 1000} s`);
   await pause(options.idleMs);
   const rssIdleKb = groupWorkerdRssKb(server.pgid) ?? null;
-  const perUser = (kb: number | null) => (kb === null || rssBeforeKb === null || held.length === 0 ? null : Math.round(((kb - rssBeforeKb) / held.length) * 10) / 10);
+  const perUser = (kb: number | null) =>
+    kb === null || rssBeforeKb === null || held.length === 0 ? null : Math.round(((kb - rssBeforeKb) / held.length) * 10) / 10;
 
   let restart: UsersRun['restart'];
   if (options.restart && held.length > 0) {
