@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
     ramp: { type: 'string', default: '3' },
     'timeout-ms': { type: 'string', default: '10000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
-    'max-seconds': { type: 'string', default: '420' },
+    'max-seconds': { type: 'string', default: '600' },
     'skip-durable-throughput': { type: 'boolean', default: false },
     users: { type: 'string', default: '2000' },
     'users-concurrency': { type: 'string', default: '50' },
@@ -73,7 +73,7 @@ if (args.help) {
   --ramp S                  unmeasured seconds before that                   default 3
   --timeout-ms MS           client request and event timeout                 default 10000
   --out FILE                results JSON                                     default bench/results/latest.json
-  --max-seconds S           hard limit for the whole run                     default 420
+  --max-seconds S           hard limit for the whole run                     default 600
   --skip-durable-throughput skip the throughput phase of the baseline with writes (~20 s)
   --users N                 connected users per side (0: skip that section)  default 2000
   --users-concurrency N     connects in flight at a time                     default 50
@@ -120,6 +120,27 @@ function sectionsToRun(only: string | undefined): Set<Section> {
   }
   return new Set(names as Section[]);
 }
+
+/**
+ * The open-file limit this process and the servers it starts inherit (`ulimit -n`; Linux only). Node cannot raise
+ * it, so the run stops with a clear message when it cannot hold the users: each needs a socket here and one in
+ * workerd, and each object's SQLite files take a few more.
+ */
+function checkOpenFileLimit(users: number): void {
+  let soft: number;
+  try {
+    const line = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    soft = line?.[1] === 'unlimited' ? Infinity : Number(line?.[1]);
+  } catch {
+    return;
+  }
+  const needed = users * 6 + 1000;
+  if (Number.isFinite(soft) && soft < needed) {
+    console.error(`--users ${users} needs an open-file limit of about ${needed} (ulimit -n is ${soft}): raise it (ulimit -n ${needed}) or connect fewer users`);
+    process.exit(1);
+  }
+}
+if (config.sections.has('users') && config.users > 0) checkOpenFileLimit(config.users);
 
 // ---- lifecycle: everything started is stopped, on success, failure, signal or the watchdog --------------
 
