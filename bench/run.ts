@@ -22,6 +22,7 @@ import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
 import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
+import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type UsersRun } from './lib/users.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,9 @@ const BENCH_PROJECT = {
   allowedOrigins: ['*'],
 };
 
+const SECTIONS = ['users', 'latency', 'throughput'] as const;
+type Section = (typeof SECTIONS)[number];
+
 const { values: args } = parseArgs({
   options: {
     invitations: { type: 'string', default: '2000' },
@@ -47,8 +51,12 @@ const { values: args } = parseArgs({
     ramp: { type: 'string', default: '3' },
     'timeout-ms': { type: 'string', default: '10000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
-    'max-seconds': { type: 'string', default: '300' },
-    'durable-throughput': { type: 'boolean', default: false },
+    'max-seconds': { type: 'string', default: '600' },
+    'skip-durable-throughput': { type: 'boolean', default: false },
+    users: { type: 'string', default: '2000' },
+    'users-concurrency': { type: 'string', default: '50' },
+    'idle-seconds': { type: 'string', default: '15' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -65,8 +73,13 @@ if (args.help) {
   --ramp S                  unmeasured seconds before that                   default 3
   --timeout-ms MS           client request and event timeout                 default 10000
   --out FILE                results JSON                                     default bench/results/latest.json
-  --max-seconds S           hard limit for the whole run                     default 300
-  --durable-throughput      also run the throughput phase on the baseline with writes (slow: ~35 s)`);
+  --max-seconds S           hard limit for the whole run                     default 600
+  --skip-durable-throughput skip the throughput phase of the baseline with writes (~20 s)
+  --users N                 connected users per side (0: skip that section)  default 2000
+  --users-concurrency N     connects in flight at a time                     default 50
+  --idle-seconds S          silence before the idle memory is read           default 15
+  --only SECTIONS           comma-separated: users, latency, throughput      default all
+                            (targets of sections not run are not checked)`);
   process.exit(0);
 }
 
@@ -90,13 +103,50 @@ const config = {
   rampMs: count('ramp', 0) * 1000,
   timeoutMs: count('timeout-ms', 100),
   maxSeconds: count('max-seconds', 10),
-  durableThroughput: args['durable-throughput'] === true,
+  durableThroughput: args['skip-durable-throughput'] !== true,
+  users: count('users', 0),
+  usersConcurrency: count('users-concurrency', 1),
+  idleMs: count('idle-seconds', 0) * 1000,
+  sections: sectionsToRun(args.only),
 };
+
+function sectionsToRun(only: string | undefined): Set<Section> {
+  if (only === undefined) return new Set(SECTIONS);
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    console.error(`--only takes a comma-separated list of ${SECTIONS.join(', ')}`);
+    process.exit(1);
+  }
+  return new Set(names as Section[]);
+}
+
+/**
+ * The open-file limit this process and the servers it starts inherit (`ulimit -n`; Linux only). Node cannot raise
+ * it, so the run stops with a clear message when it cannot hold the users: each needs a socket here and one in
+ * workerd, and each object's SQLite files take a few more.
+ */
+function checkOpenFileLimit(users: number): void {
+  let soft: number;
+  try {
+    const line = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    soft = line?.[1] === 'unlimited' ? Infinity : Number(line?.[1]);
+  } catch {
+    return;
+  }
+  const needed = users * 6 + 1000;
+  if (Number.isFinite(soft) && soft < needed) {
+    console.error(`--users ${users} needs an open-file limit of about ${needed} (ulimit -n is ${soft}): raise it (ulimit -n ${needed}) or connect fewer users`);
+    process.exit(1);
+  }
+}
+if (config.sections.has('users') && config.users > 0) checkOpenFileLimit(config.users);
 
 // ---- lifecycle: everything started is stopped, on success, failure, signal or the watchdog --------------
 
 const servers: StartedWorker[] = [];
 const openPairs = new Set<Pair>();
+const openUsers = new Set<HeldUser>();
 const starting = new AbortController();
 let cleaning: Promise<void> | undefined;
 
@@ -111,6 +161,14 @@ function cleanup(): Promise<void> {
       }
     }
     openPairs.clear();
+    for (const user of openUsers) {
+      try {
+        user.close();
+      } catch {
+        // closing anyway
+      }
+    }
+    openUsers.clear();
     await Promise.allSettled(servers.map((server) => server.stop()));
   })();
   return cleaning;
@@ -147,8 +205,8 @@ const LABEL: Record<SideName, string> = {
 
 interface Side {
   connect: () => Promise<Pair>;
-  /** The process group of the wrangler serving it, for CPU accounting. */
-  pgid: number | undefined;
+  /** The process group of the wrangler serving it, for CPU accounting (a new one after a restart). */
+  pgid: () => number | undefined;
   warmupErrors: ErrorTally;
   unloaded: LatencyRun;
   latency: LatencyRun;
@@ -187,9 +245,9 @@ function closePairs(pairs: readonly Pair[]): void {
 
 /** Runs `fn` and adds the workerd CPU time it took on `side`'s server. */
 async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T; cpuMs: number | undefined }> {
-  const before = groupCpuMs(side.pgid);
+  const before = groupCpuMs(side.pgid());
   const result = await fn();
-  const after = groupCpuMs(side.pgid);
+  const after = groupCpuMs(side.pgid());
   return { result, cpuMs: before && after ? after.workerd - before.workerd : undefined };
 }
 
@@ -213,7 +271,7 @@ async function main(): Promise<number> {
   const logOffsets = [server.logs().length, bare.logs().length];
   log(`server ${server.host}, baseline ${bare.host}; load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 
-  const side = (connect: () => Promise<Pair>, pgid: number | undefined): Side => ({
+  const side = (connect: () => Promise<Pair>, pgid: () => number | undefined): Side => ({
     connect,
     pgid,
     warmupErrors: new ErrorTally(),
@@ -221,12 +279,59 @@ async function main(): Promise<number> {
     latency: emptyLatency(),
   });
   const sides: Record<SideName, Side> = {
-    ours: side(() => connectOurPair(server.host, pairIds('bench'), BENCH_PROJECT, config.timeoutMs), server.pgid),
-    baseline: side(() => connectBaselinePair(bare.host, pairIds('base'), config.timeoutMs), bare.pgid),
-    durable: side(() => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true), bare.pgid),
+    ours: side(
+      () => connectOurPair(server.host, pairIds('bench'), BENCH_PROJECT, config.timeoutMs),
+      () => server.pgid,
+    ),
+    baseline: side(
+      () => connectBaselinePair(bare.host, pairIds('base'), config.timeoutMs),
+      () => bare.pgid,
+    ),
+    durable: side(
+      () => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true),
+      () => bare.pgid,
+    ),
   };
 
+  // 0. connected users: memory, connect rate, resync after a restart (first, on fresh isolates) ------------
+  let users: Record<'ours' | 'baseline', UsersRun> | undefined;
+  if (config.sections.has('users') && config.users > 0) {
+    const common = {
+      users: config.users,
+      concurrency: config.usersConcurrency,
+      idleMs: config.idleMs,
+      restart: true,
+      resyncTimeoutMs: 90_000,
+      log,
+      open: openUsers,
+    };
+    log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
+    const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
+    log(`users (ours): connecting ${config.users} users, one device each`);
+    const ours = await runUsers({
+      ...common,
+      server,
+      connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
+    });
+    users = { ours, baseline };
+    await pause(500);
+  }
+
   // 1. latency --------------------------------------------------------------------------------------------
+  if (config.sections.has('latency')) await latencySection(sides);
+  // 2. throughput -----------------------------------------------------------------------------------------
+  if (config.sections.has('throughput')) await throughputSection(sides);
+
+  // 3. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
+  writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
+  const serverErrors = errorLines(server.logs().slice(logOffsets[0]));
+  const baselineErrors = errorLines(bare.logs().slice(logOffsets[1]));
+  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] }, users);
+}
+
+async function latencySection(sides: Record<SideName, Side>): Promise<void> {
   log(`latency: connecting ${config.latencyPairs} pairs to each side`);
   const latencyPairs = {} as Record<SideName, Pair[]>;
   for (const name of SIDES) latencyPairs[name] = await connectPairs(config.latencyPairs, sides[name].connect);
@@ -260,8 +365,9 @@ async function main(): Promise<number> {
   }
   closePairs(SIDES.flatMap((name) => latencyPairs[name]));
   await pause(500);
+}
 
-  // 2. throughput -----------------------------------------------------------------------------------------
+async function throughputSection(sides: Record<SideName, Side>): Promise<void> {
   for (const name of SIDES.filter((name) => name !== 'durable' || config.durableThroughput)) {
     log(`throughput (${name}): connecting ${config.pairs} pairs`);
     const pairs = await connectPairs(config.pairs, sides[name].connect);
@@ -274,14 +380,6 @@ async function main(): Promise<number> {
     closePairs(pairs);
     await pause(500);
   }
-
-  // 3. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
-  mkdirSync(join(root, '.bench'), { recursive: true });
-  writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
-  writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
-  const serverErrors = errorLines(server.logs().slice(logOffsets[0]));
-  const baselineErrors = errorLines(bare.logs().slice(logOffsets[1]));
-  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] });
 }
 
 /** Lines of wrangler's output that mean something failed on the server. */
@@ -294,12 +392,18 @@ function errorLines(output: string): string[] {
 
 // ---- the report ------------------------------------------------------------------------------------------
 
-function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, string[]>): number {
+function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, string[]>, users: Record<'ours' | 'baseline', UsersRun> | undefined): number {
   const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
   const errorsOf = (name: SideName) => {
     const s = sides[name];
     return (
-      s.warmupErrors.total + s.unloaded.errors.total + s.latency.errors.total + (s.throughput?.errors.total ?? 0) + serverErrors[name].length + dropsOf[name]
+      s.warmupErrors.total +
+      s.unloaded.errors.total +
+      s.latency.errors.total +
+      (s.throughput?.errors.total ?? 0) +
+      (name === 'durable' ? 0 : (users?.[name].errors.total ?? 0)) +
+      serverErrors[name].length +
+      dropsOf[name]
     );
   };
   const errors = Object.fromEntries(SIDES.map((name) => [name, errorsOf(name)])) as Record<SideName, number>;
@@ -324,30 +428,64 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
   };
 
-  if (config.unloadedInvitations > 0) {
+  const latencyRan = config.sections.has('latency');
+  if (latencyRan && config.unloadedInvitations > 0) {
     console.log('\nLatency, ms: a single pair, one invitation at a time (context: no queueing behind other pairs)');
     table((side) => side.unloaded);
   }
-  console.log(
-    `\nLatency, ms: ${config.latencyPairs} pairs in flight, after ${config.warmupCycles} warm-up cycles per pair, ${config.rounds} alternating rounds`,
-  );
-  table((side) => side.latency);
+  if (latencyRan) {
+    console.log(
+      `\nLatency, ms: ${config.latencyPairs} pairs in flight, after ${config.warmupCycles} warm-up cycles per pair, ${config.rounds} alternating rounds`,
+    );
+    table((side) => side.latency);
+  }
   const ring = summarize(sides.ours.latency.ring);
   const accept = summarize(sides.ours.latency.answer);
   const baseRing = summarize(sides.baseline.latency.ring);
   const baseAnswer = summarize(sides.baseline.latency.answer);
   const ratio = ring.p99 / baseRing.p99;
-  console.log(`  p99 / baseline p99: time-to-ring ${ratio.toFixed(2)}×, accept ${(accept.p99 / baseAnswer.p99).toFixed(2)}×`);
-  console.log(
-    `  workerd CPU per invitation (ms): ${SIDES.map((name) => `${name} ${perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed) ?? '-'}`).join(', ')}`,
-  );
+  const cpuOf = (name: SideName) => perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed);
+  const cpuRatio = (cpuOf('ours') ?? NaN) / (cpuOf('durable') ?? NaN);
+  if (latencyRan) {
+    console.log(`  p99 / baseline p99: time-to-ring ${ratio.toFixed(2)}×, accept ${(accept.p99 / baseAnswer.p99).toFixed(2)}×`);
+    console.log(
+      `  workerd CPU per invitation cycle (ms): ${SIDES.map((name) => `${name} ${cpuOf(name) ?? '-'}`).join(', ')}; ours / durable ${cpuRatio.toFixed(2)}×`,
+    );
+  }
 
-  console.log(
-    `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
-  );
-  console.log(
-    `  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`,
-  );
+  if (users) {
+    const kb = (n: number | null) => (n === null ? '-' : (n / 1024).toFixed(1)).padStart(10);
+    const perUser = (n: number | null) => (n === null ? '-' : n.toFixed(1)).padStart(10);
+    const secs = (n: number | null | undefined) => (n === null || n === undefined ? '-' : (n / 1000).toFixed(2)).padStart(10);
+    console.log(
+      `\nConnected users: ${config.users} per side, one device each, ${config.usersConcurrency} connecting at a time; idle = after ${config.idleMs / 1000} s of silence`,
+    );
+    console.log(
+      `  ${''.padEnd(31)}${'users/s'.padStart(9)}${'RSS MB'.padStart(10)}${'+conn MB'.padStart(10)}${'+idle MB'.padStart(10)}${'KB/user'.padStart(10)}${'(awake)'.padStart(10)}${'down s'.padStart(10)}${'resync s'.padStart(10)}`,
+    );
+    for (const name of ['ours', 'baseline'] as const) {
+      const u = users[name];
+      const delta = (n: number | null) => (n === null || u.rssBeforeKb === null ? null : n - u.rssBeforeKb);
+      console.log(
+        `  ${(name === 'ours' ? 'BaxCloud Call (UserInbox)' : 'bare holder object (baseline)').padEnd(31)}${u.perSecond.toFixed(1).padStart(9)}${kb(u.rssBeforeKb)}${kb(delta(u.rssConnectedKb))}${kb(delta(u.rssIdleKb))}` +
+          `${perUser(u.idleKbPerUser)}${perUser(u.connectedKbPerUser)}${secs(u.restart?.serverDownMs)}${secs(u.restart?.resyncAfterUpMs)}`,
+      );
+    }
+    console.log('  (down s: kill → the new server answers; resync s: from then until every user is served again, snapshot included)');
+    console.log(
+      `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline; ` +
+        `the clients (this process) ${users.ours.clientCpuMsPerConnect} ours, ${users.baseline.clientCpuMsPerConnect} baseline`,
+    );
+  }
+
+  if (config.sections.has('throughput'))
+    console.log(
+      `\nThroughput: ${config.pairs} concurrent pairs, ${config.durationMs / 1000} s measured after ${config.rampMs / 1000} s (invite → ring → accept or decline → the sender hears it)`,
+    );
+  if (config.sections.has('throughput'))
+    console.log(
+      `  ${''.padEnd(31)}${'inv/s'.padStart(8)}${'1-s min'.padStart(9)}${'median'.padStart(8)}${'max'.padStart(7)}${'done'.padStart(8)}${'ring p50'.padStart(10)}${'ring p99'.padStart(10)}${'CPU ms/inv'.padStart(12)}${'errors'.padStart(8)}`,
+    );
   for (const name of SIDES) {
     const t = sides[name].throughput;
     if (!t) continue;
@@ -378,15 +516,47 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
     for (const line of serverLog.slice(0, 3)) console.log(`      server: ${line.slice(0, 200)}`);
   }
 
-  const enough = SIDES.every((name) => sides[name].latency.completed >= config.invitations);
-  const targets = [
-    { name: `time-to-ring p99 ≤ 2 × baseline p99: ${ring.p99} ms vs ${(2 * baseRing.p99).toFixed(2)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= 2 },
-    { name: `zero errors: ${SIDES.map((name) => `${errors[name]} ${name}`).join(', ')}`, pass: totalErrors === 0 },
-    {
+  const enough = !latencyRan || SIDES.every((name) => sides[name].latency.completed >= config.invitations);
+  const targets: Array<{ name: string; pass: boolean }> = [];
+  if (latencyRan) {
+    targets.push(
+      { name: `time-to-ring p99 ≤ 2 × baseline p99: ${ring.p99} ms vs ${(2 * baseRing.p99).toFixed(2)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= 2 },
+      {
+        name: `workerd CPU per invitation cycle ≤ 1.25 × the durable baseline's: ${cpuOf('ours')} ms vs ${((cpuOf('durable') ?? NaN) * 1.25).toFixed(2)} ms (${cpuRatio.toFixed(2)}×)`,
+        pass: cpuRatio <= 1.25,
+      },
+    );
+  }
+  const ourThroughput = sides.ours.throughput;
+  const bareThroughput = sides.baseline.throughput;
+  if (ourThroughput && bareThroughput) {
+    const throughputRatio = rate(ourThroughput) / rate(bareThroughput);
+    targets.push({
+      name: `invitations/s with ${config.pairs} pairs ≥ 0.35 × the bare forward's: ${rate(ourThroughput).toFixed(1)} vs ${(0.35 * rate(bareThroughput)).toFixed(1)} (${throughputRatio.toFixed(2)}×)`,
+      pass: throughputRatio >= 0.35,
+    });
+  }
+  if (users) {
+    const memoryRatio = (users.ours.idleKbPerUser ?? NaN) / Math.max(1, users.baseline.idleKbPerUser ?? NaN);
+    const rateRatio = users.ours.perSecond / users.baseline.perSecond;
+    targets.push(
+      {
+        name: `idle memory per connected user ≤ 1.5 × the bare holder's: ${users.ours.idleKbPerUser} KB vs ${((users.baseline.idleKbPerUser ?? NaN) * 1.5).toFixed(1)} KB (${memoryRatio.toFixed(2)}×; the holder's counts as at least 1 KB)`,
+        pass: memoryRatio <= 1.5,
+      },
+      {
+        name: `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×)`,
+        pass: rateRatio >= 0.7,
+      },
+    );
+  }
+  targets.push({ name: `zero errors: ${SIDES.map((name) => `${errors[name]} ${name}`).join(', ')}`, pass: totalErrors === 0 });
+  if (latencyRan) {
+    targets.push({
       name: `at least ${config.invitations} latency samples per side: ${SIDES.map((name) => `${sides[name].latency.completed} ${name}`).join(', ')}`,
       pass: enough,
-    },
-  ];
+    });
+  }
   console.log('');
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
 
@@ -441,6 +611,10 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
         ];
       }),
     ),
+    users: users && {
+      ours: { ...users.ours, errors: users.ours.errors.toJSON() },
+      baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
+    },
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     targets,
     pass: targets.every((target) => target.pass),

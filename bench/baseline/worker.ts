@@ -18,17 +18,20 @@ interface ForwarderStub {
   deliver(frame: string, durable: boolean): Promise<number>;
 }
 
+interface Namespace<Stub> {
+  idFromName(name: string): unknown;
+  get(id: unknown): Stub;
+}
+
 interface Env {
-  Forwarder: {
-    idFromName(name: string): unknown;
-    get(id: unknown): ForwarderStub;
-  };
+  Forwarder: Namespace<ForwarderStub>;
+  Holder: Namespace<unknown>;
 }
 
 // The runtime's global, declared here so the Node type-check of bench/ accepts this file too.
 declare const WebSocketPair: new () => { 0: WebSocket; 1: WebSocket };
 
-const PATH = /^\/parties\/forwarder\/([^/]+)$/;
+const PATH = /^\/parties\/(forwarder|holder)\/([^/]+)$/;
 
 export class Forwarder extends DurableObject<Env> {
   private tableReady = false;
@@ -91,13 +94,38 @@ export class Forwarder extends DurableObject<Env> {
   }
 }
 
+/**
+ * The connected-users baseline: one object per user that holds that user's socket and nothing else (hibernatable,
+ * no storage, no state). It sends one small frame when a socket opens, so that a client can tell when it is served
+ * again after a reconnect, as our snapshot tells a BaxCloudClient.
+ */
+export class Holder extends DurableObject<Env> {
+  override fetch(request: Request): Response {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send('{"type":"snapshot"}');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the root tsconfig checks this file too, with the DOM's ResponseInit
+    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === '/health') return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
     const match = url.pathname.match(PATH);
     if (!match) return new Response('not found', { status: 404 });
-    const stub = env.Forwarder.get(env.Forwarder.idFromName(decodeURIComponent(match[1]!))) as unknown as { fetch(request: Request): Promise<Response> };
+    const namespace: Namespace<unknown> = match[1] === 'holder' ? env.Holder : env.Forwarder;
+    const stub = namespace.get(namespace.idFromName(decodeURIComponent(match[2]!))) as { fetch(request: Request): Promise<Response> };
     return stub.fetch(request);
   },
 };

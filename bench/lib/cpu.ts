@@ -48,3 +48,24 @@ export function groupCpuMs(pgid: number | undefined): { workerd: number; total: 
   }
   return { workerd, total };
 }
+
+/** Resident memory (KiB, VmRSS) of the group's workerd processes now. */
+export function groupWorkerdRssKb(pgid: number | undefined): number | undefined {
+  if (pgid === undefined) return undefined;
+  let kb = 0;
+  let found = false;
+  for (const pid of pids()) {
+    const stat = readStat(pid);
+    if (!stat || stat.pgid !== pgid || !stat.comm.startsWith('workerd')) continue;
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) {
+        kb += Number(match[1]);
+        found = true;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found ? kb : undefined;
+}

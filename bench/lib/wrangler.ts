@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/server.js';
 
@@ -17,6 +18,11 @@ export interface StartedWorker {
   /** The process group of wrangler and its workerd. */
   pgid: number | undefined;
   stop(): Promise<void>;
+  /**
+   * Stops the server process (as a crash would: SIGKILL, no shutdown) and serves the same bundle and state on the
+   * same port again; resolves once it answers its health path. The sockets it held drop.
+   */
+  restart(): Promise<{ downAt: number; upAt: number }>;
   logs(): string;
 }
 
@@ -97,23 +103,48 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
     ];
     for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
     options.signal?.throwIfAborted();
-    const server = run(args, root, { WRANGLER_REGISTRY_PATH: join(work, 'registry') });
-    processes.push(server.child);
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-    for (;;) {
-      options.signal?.throwIfAborted();
-      if (server.child.exitCode !== null) throw new Error(`wrangler dev (${options.config}) exited early:\n${server.output()}`);
-      try {
-        const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(2000) });
-        if (response.ok) break;
-      } catch {
-        // not listening (or not answering) yet
+    let earlierOutput = '';
+    const serve = async () => {
+      const server = run(args, root, { WRANGLER_REGISTRY_PATH: join(work, 'registry') });
+      processes.push(server.child);
+      const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+      for (;;) {
+        options.signal?.throwIfAborted();
+        if (server.child.exitCode !== null) throw new Error(`wrangler dev (${options.config}) exited early:\n${server.output()}`);
+        try {
+          const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(2000) });
+          if (response.ok) break;
+        } catch {
+          // not listening (or not answering) yet
+        }
+        if (Date.now() > deadline) throw new Error(`wrangler dev (${options.config}) did not answer ${options.healthPath} in time:\n${server.output()}`);
+        await delay(50);
       }
-      if (Date.now() > deadline) throw new Error(`wrangler dev (${options.config}) did not answer ${options.healthPath} in time:\n${server.output()}`);
-      await delay(200);
-    }
-    return { host: `127.0.0.1:${port}`, url, port, inspectorPort, pgid: server.child.pid, stop, logs: server.output };
+      return server;
+    };
+    let server = await serve();
+    const started: StartedWorker = {
+      host: `127.0.0.1:${port}`,
+      url,
+      port,
+      inspectorPort,
+      pgid: server.child.pid,
+      stop,
+      logs: () => earlierOutput + server.output(),
+      restart: async () => {
+        const old = server;
+        killGroup(old.child, 'SIGKILL');
+        for (let waited = 0; waited < 5000 && groupAlive(old.child); waited += 20) await delay(20);
+        const downAt = performance.now();
+        earlierOutput += old.output() + '\n--- restarted ---\n';
+        processes.splice(processes.indexOf(old.child), 1);
+        server = await serve();
+        started.pgid = server.child.pid;
+        return { downAt, upAt: performance.now() };
+      },
+    };
+    return started;
   } catch (error) {
     options.signal?.removeEventListener('abort', onAbort);
     await stop();

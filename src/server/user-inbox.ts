@@ -41,7 +41,7 @@ import { TokenError, verifyUserTokenFor } from './tokens.js';
 interface ConnectionState {
   deviceId: string;
   connectedAt: number;
-  /** The connection's frame allowance (src/server/inbox/frame-rate.ts). */
+  /** The connection's frame allowance, when it must outlive the object's eviction (see UserInbox.takeFrame). */
   frames?: FrameBucket;
   /** When the token the socket signed in with (or last refreshed to) expires; the socket is closed then. */
   tokenExpiresAt: number;
@@ -57,6 +57,12 @@ export const TOKEN_EXPIRY_HEADER = 'x-bax-token-expires';
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 
 /**
+ * workerd evicts an object this long after its last event, keeping its hibernatable sockets open; a frame on one
+ * of them wakes the object again, constructor first.
+ */
+const EVICTED_AFTER_IDLE_MS = 10_000;
+
+/**
  * One user of one project: every live connection of theirs, their presence, the invitations they sent and
  * received, and their call history. The invitee's inbox is the authority for each invitee's outcome.
  * This class handles connections and is the entry point of every request; the work is done in src/server/inbox/.
@@ -67,6 +73,8 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   private readonly inbox: Inbox;
   /** Mutations still being handled, by request key, so a retry arriving meanwhile shares the first attempt. */
   private readonly runningRequests = new Map<string, Promise<unknown>>();
+  /** Each open connection's frame allowance, by connection id (at most `maxConnections`; see takeFrame). */
+  private readonly frameBuckets = new Map<string, FrameBucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -137,18 +145,28 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     for (const oldest of others.slice(0, excess)) oldest.close(CLOSE_CODES.tooManyDevices, reason);
   }
 
-  /** Counts a frame against the connection's allowance; false when it has none left. */
+  /**
+   * Counts a frame against the connection's allowance; false when it has none left. The allowance is kept in memory:
+   * writing it into the connection's state (serialized with the socket on every frame) cost CPU on every request.
+   * The object is evicted only after EVICTED_AFTER_IDLE_MS without any event, and by then a bucket has refilled
+   * completely unless its refill is slower than that (not with the defaults, 60 frames at 20 a second); only such
+   * a bucket is written into the connection's state, which survives the eviction.
+   */
   private takeFrame(connection: Connection<ConnectionState>): boolean {
     const state = connection.state;
     const { framesPerSecond, frameBurst } = this.inbox.limits;
-    const { bucket, allowed } = takeFrame(state?.frames, Date.now(), framesPerSecond, frameBurst);
-    connection.setState({
-      ...state,
-      deviceId: state?.deviceId ?? connection.id,
-      connectedAt: state?.connectedAt ?? 0,
-      tokenExpiresAt: state?.tokenExpiresAt ?? 0,
-      frames: bucket,
-    });
+    const { bucket, allowed } = takeFrame(this.frameBuckets.get(connection.id) ?? state?.frames, Date.now(), framesPerSecond, frameBurst);
+    this.frameBuckets.set(connection.id, bucket);
+    const fullByEviction = bucket.tokens + (EVICTED_AFTER_IDLE_MS / 1000) * framesPerSecond >= frameBurst;
+    if (!fullByEviction || state?.frames) {
+      connection.setState({
+        ...state,
+        deviceId: state?.deviceId ?? connection.id,
+        connectedAt: state?.connectedAt ?? 0,
+        tokenExpiresAt: state?.tokenExpiresAt ?? 0,
+        ...(fullByEviction ? { frames: undefined } : { frames: bucket }),
+      });
+    }
     return allowed;
   }
 
@@ -178,6 +196,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   }
 
   override async onClose(connection: Connection, code: number): Promise<void> {
+    this.frameBuckets.delete(connection.id);
     // Answer the client's close frame, or its socket waits for a reply until it times out.
     try {
       connection.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');

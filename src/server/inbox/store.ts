@@ -25,6 +25,12 @@ import type {
   SentForRoomRow,
 } from './rows.js';
 
+/**
+ * An empty table whose presence says the schema is that of this version; a change of the schema (or of its
+ * migrations) changes the name, so that inboxes written before run createSchema once more.
+ */
+const SCHEMA_MARKER = 'schema_v1';
+
 /** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS profile (
@@ -170,8 +176,14 @@ export class InboxStore {
   private name: string | undefined;
 
   constructor(private readonly sql: SqlStorage) {
-    this.ready = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile'").toArray().length > 0;
-    if (this.ready) this.createSchema();
+    // One statement on every start (and an idle object starts again on each wake from hibernation): the schema
+    // is created, or brought up to date, only when the marker of the current version is missing.
+    const tables = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('profile', ?)", SCHEMA_MARKER)
+      .toArray()
+      .map((row) => row.name);
+    this.ready = tables.includes('profile');
+    if (this.ready && !tables.includes(SCHEMA_MARKER)) this.createSchema(true);
   }
 
   /** Whether this inbox ever stored anything. */
@@ -179,11 +191,18 @@ export class InboxStore {
     return this.ready;
   }
 
-  private createSchema(): void {
+  /** Creates the schema; `existing`: brings one written by an older version up to date first. */
+  private createSchema(existing: boolean): void {
     this.sql.exec(SCHEMA);
     this.sql.exec(SEND_INTENT_SCHEMA);
     this.sql.exec(ROOM_SCHEMA);
     this.createContactsTable();
+    if (existing) this.migrate();
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_MARKER} (id INTEGER PRIMARY KEY)`);
+  }
+
+  /** Columns that inboxes written by older versions lack. */
+  private migrate(): void {
     // Outboxes written before rows carried their age count as created now.
     const outboxColumns = this.sql.exec<{ name: string }>('PRAGMA table_info(outbox)').toArray();
     if (!outboxColumns.some((column) => column.name === 'created_at')) {
@@ -206,7 +225,7 @@ export class InboxStore {
 
   private ensureSchema(): void {
     if (this.ready) return;
-    this.createSchema();
+    this.createSchema(false);
     this.ready = true;
     this.cachedProfile = undefined;
     if (this.name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', this.name);
@@ -236,12 +255,17 @@ export class InboxStore {
   rememberName(name: string | undefined): string {
     if (!name) return String(this.one<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1')?.inbox_name ?? '');
     this.name = name;
-    if (this.ready) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1 AND inbox_name IS NOT ?', name, name);
+    // Read first: an UPDATE that changes nothing still costs a statement and a commit on every start.
+    if (this.ready && this.profileRow().inbox_name !== name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', name);
     return name;
   }
 
   profile(): ProfileRow {
     if (!this.ready) return NEW_PROFILE;
+    return this.profileRow();
+  }
+
+  private profileRow(): ProfileRow & { inbox_name?: string | null } {
     return (this.cachedProfile ??= this.one<ProfileRow>('SELECT * FROM profile WHERE id = 1')!);
   }
 
@@ -249,8 +273,16 @@ export class InboxStore {
     if (this.cachedProfile) this.cachedProfile = { ...this.cachedProfile, ...change };
   }
 
-  /** A device connected: how the token shows the user, and no grace period runs any more. */
+  /**
+   * A device connected: how the token shows the user, and no grace period runs any more. When neither changes,
+   * nothing is written (no commit on a reconnect): `last_seen` matters only once the last device left, and
+   * lastDeviceLeft writes it then.
+   */
   deviceConnected(user: { name: string | null; avatarUrl: string | null }, now: number): void {
+    if (this.ready) {
+      const profile = this.profileRow();
+      if (profile.name === user.name && profile.avatar_url === user.avatarUrl && profile.gone_deadline === null && profile.last_seen !== null) return;
+    }
     this.write('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
     this.profileChanged({ name: user.name, avatar_url: user.avatarUrl, last_seen: now, gone_deadline: null });
   }
