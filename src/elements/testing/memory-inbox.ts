@@ -53,6 +53,8 @@ interface IncomingRecord {
   endedAt: number | null;
   /** Answered on another device of this user. */
   elsewhere: boolean;
+  /** A missed call: it rang here (this device is connected) and ran out or its caller gave up. */
+  missed: boolean;
 }
 
 interface OutgoingInvitee extends InviteeStatus {
@@ -101,7 +103,7 @@ export class MemoryInbox {
     this.people.set(this.me.userId, this.me);
     for (const [userId, status] of Object.entries(options.presenceOf ?? {})) this.presence.set(userId, status);
     for (const invitation of options.incoming ?? []) {
-      this.incoming.set(invitation.invitationId, { invitation, state: 'pending', reason: null, message: null, endedAt: null, elsewhere: false });
+      this.incoming.set(invitation.invitationId, { invitation, state: 'pending', reason: null, message: null, endedAt: null, elsewhere: false, missed: false });
     }
     for (const invitation of options.outgoing ?? []) {
       this.outgoing.set(invitation.invitationId, { ...invitation, invitees: invitation.invitees.map((invitee) => ({ ...invitee, endedAt: null })) });
@@ -345,12 +347,17 @@ export class MemoryInbox {
       message: null,
       endedAt: settled ? this.now() : null,
       elsewhere: false,
+      missed: false,
     });
   }
 
   /** Records an incoming invitation's outcome and tells this device what it did not do itself. */
   private settleIncoming(record: IncomingRecord, outcome: Outcome, elsewhere = false): void {
-    Object.assign(record, { state: outcome.state, reason: outcome.reason ?? null, message: outcome.message ?? null, endedAt: this.now(), elsewhere });
+    // As the server counts them (countsAsMissed in src/server/inbox/incoming.ts): an invitation that rang here, not a
+    // quiet one, ran out or was given up by its caller (a glare joined the two calls instead).
+    const missed = record.invitation.ring !== false && (outcome.state === 'expired' || (outcome.state === 'canceled' && outcome.reason !== 'glare'));
+    Object.assign(record, { state: outcome.state, reason: outcome.reason ?? null, message: outcome.message ?? null, endedAt: this.now(), elsewhere, missed });
+    if (missed) this.missedCalls += 1;
     const { invitationId, roomName, callType, from } = record.invitation;
     if (elsewhere && (outcome.state === 'accepted' || outcome.state === 'declined')) {
       this.device.send({ type: 'invitation.answered_elsewhere', invitationId, outcome: outcome.state });
@@ -365,10 +372,9 @@ export class MemoryInbox {
         reason: outcome.reason as CancelReason,
       });
     } else if (outcome.state === 'expired') {
-      this.missedCalls += 1;
       this.device.send({ type: 'invitation.expired', invitationId, roomName, callType, userId: this.me.userId, direction: 'incoming' });
-      this.device.send({ type: 'missed_calls.changed', missedCalls: this.missedCalls });
     }
+    if (missed) this.device.send({ type: 'missed_calls.changed', missedCalls: this.missedCalls });
   }
 
   /** Records an invitee's outcome of an invitation this user sent, and tells this device. */
@@ -410,11 +416,12 @@ export class MemoryInbox {
   }
 
   private historyEntries(): CallHistoryEntry[] {
-    const incoming = [...this.incoming.values()].map(({ invitation, state, reason, message, endedAt, elsewhere }): CallHistoryEntry => ({
+    const incoming = [...this.incoming.values()].map(({ invitation, state, reason, message, endedAt, elsewhere, missed }): CallHistoryEntry => ({
       ...historyBase(invitation),
       direction: 'incoming',
       counterpart: invitation.fromUser,
-      outcome: state === 'accepted' && elsewhere ? 'answered_elsewhere' : historyOutcome[state],
+      outcome: missed ? 'missed' : state === 'accepted' && elsewhere ? 'answered_elsewhere' : historyOutcome[state],
+      missed,
       reason,
       replyMessage: message,
       endedAt,
@@ -425,6 +432,7 @@ export class MemoryInbox {
         direction: 'outgoing',
         counterpart: invitee.user,
         outcome: historyOutcome[invitee.state],
+        missed: false,
         reason: invitee.reason ?? null,
         replyMessage: invitee.message ?? null,
         endedAt: invitee.endedAt,
