@@ -1,5 +1,3 @@
-import type { HubOrder } from '../project-events.js';
-
 /**
  * A project's hub is spread over shards, so that no single object carries every event of a busy project. The
  * project's own object (named by the project id) keeps what is project-wide: webhook endpoints, VAPID keys and the
@@ -52,7 +50,7 @@ export function shardOf(key: string, shards: number): number {
  * What orders an event against others: its invitation (events of both sides, and its pushes), or its room (call
  * events). Read from the order itself, so orders written by any version of an outbox route alike.
  */
-export function orderKey(order: HubOrder): string {
+export function orderKey(order: { id: string; webhook: { data: unknown } | null; push: { invitationId: string } | null }): string {
   if (order.push) return `inv:${order.push.invitationId}`;
   const data = order.webhook?.data as { invitationId?: string; invitation?: { invitationId?: string }; roomName?: string } | undefined;
   const invitationId = data?.invitationId ?? data?.invitation?.invitationId;
