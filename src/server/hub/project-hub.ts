@@ -17,6 +17,8 @@ const BATCH = 25;
  * (the project's object sends them); this only bounds how long a shard that missed one keeps an old copy.
  */
 const COPY_TTL_MS = 60_000;
+/** An event taken is sent at once; should that be cut short, the alarm tries again after this long. */
+const LEASE_GUARD_MS = 20_000;
 /** After a failed attempt to fetch the copy, a shard tries again no sooner than this. */
 const COPY_RETRY_MS = 2_000;
 
@@ -62,6 +64,8 @@ export class ProjectHub extends DurableObject<HubEnv> {
   /** On a shard: when the copy was last fetched (or a fetch last failed), and the fetch under way. */
   private copyCheckedAt = 0;
   private copyFetch: Promise<void> | undefined;
+  /** The alarm as last read or set; undefined until read after a wake. */
+  private alarmAt: number | null | undefined;
   /** On the project's object: keys being made, so that two first uses make one pair. */
   private making: Promise<VapidKeys> | undefined;
 
@@ -92,13 +96,15 @@ export class ProjectHub extends DurableObject<HubEnv> {
     if (order.webhook) this.webhooks.enqueue(order.id, order.webhook, listeners, orderKey(order), now);
     if (order.push) this.pushes.enqueue(order.id, order.push, now);
     void this.flush();
-    await this.scheduleAlarm();
+    // The flush sends it now; should it be cut short, the alarm takes over once its lease runs out.
+    await this.alarmBy(now + LEASE_GUARD_MS);
     return { listening: listeners.length > 0 };
   }
 
   // ---- sending -----------------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     try {
       await this.ready();
     } catch (error) {
@@ -125,15 +131,22 @@ export class ProjectHub extends DurableObject<HubEnv> {
     await Promise.all([...deliveries.map((delivery) => this.webhooks.deliver(delivery)), ...pushes.map((job) => this.pushes.send(job))]);
     // A full batch may have left more due work behind, and a first attempt that ended lets the next event of its
     // invitation go.
-    if (deliveries.length === BATCH || pushes.length === BATCH || deliveries.some((delivery) => delivery.attempts === 0)) void this.flush();
-    await this.scheduleAlarm();
+    const next = this.storage.nextDueAt();
+    if (next !== null && next <= Date.now()) void this.flush();
+    else await this.scheduleAlarm(next);
   }
 
-  private async scheduleAlarm(): Promise<void> {
-    const next = this.storage.nextDueAt();
-    if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+  private async scheduleAlarm(next = this.storage.nextDueAt()): Promise<void> {
+    if (next !== null) await this.alarmBy(next);
+  }
+
+  /** Makes sure the alarm rings by `at`. */
+  private async alarmBy(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const current = this.alarmAt;
+    if (current !== null && current <= at && current >= Date.now()) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   // ---- the copy of endpoints and keys --------------------------------------------------------------------
@@ -200,6 +213,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
 
   /** On the project's object: the endpoints or keys changed; every shard gets the new copy now. */
   private async changed(): Promise<void> {
+    this.webhooks.forget();
     this.storage.bumpConfigVersion();
     const config = this.config();
     const sent = await Promise.allSettled(this.storage.shards().map((shard) => this.hub(shard).applyConfig(config)));

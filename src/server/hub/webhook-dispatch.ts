@@ -67,6 +67,7 @@ export class WebhookDispatch {
       this.storage.deleteEndpoint(id, false);
     }
     this.configSource = source;
+    this.forget();
     return JSON.stringify(this.storage.endpointsWithSecrets()) !== before;
   }
 
@@ -75,6 +76,7 @@ export class WebhookDispatch {
    * fails its pending deliveries, as on the project's object), and those gone removed as the project's object did.
    */
   applyCopy(endpoints: EndpointCopy[], now = Date.now()): void {
+    this.forget();
     const local = new Map(this.storage.endpointsWithSecrets().map((endpoint) => [endpoint.id, endpoint]));
     for (const endpoint of endpoints) {
       const mine = local.get(endpoint.id);
@@ -96,9 +98,17 @@ export class WebhookDispatch {
     }
   }
 
+  /** The enabled endpoints, kept in memory between changes (`forget`): read on every event. */
+  private listening: Listener[] | undefined;
+
   /** The enabled endpoints, with the event types each listens to. */
   listeners(): Listener[] {
-    return this.storage.enabledEndpoints();
+    return (this.listening ??= this.storage.enabledEndpoints());
+  }
+
+  /** The endpoint table changed: listeners are read again. */
+  forget(): void {
+    this.listening = undefined;
   }
 
   /**
@@ -131,6 +141,7 @@ export class WebhookDispatch {
     if (targetUrlProblem(delivery.url, targetPolicy(this.env))) {
       const now = Date.now();
       this.storage.disableEndpoint(delivery.endpointId, URL_REFUSED, now);
+      this.forget();
       this.storage.recordAttempt(
         delivery,
         { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 },
@@ -153,6 +164,7 @@ export class WebhookDispatch {
       // The receiver says this endpoint is gone for good: stop sending to it at all.
       status = 'failed';
       this.storage.disableEndpoint(delivery.endpointId, 'gone', now);
+      this.forget();
       this.onDisabled(delivery.endpointId, 'gone');
     } else {
       const delaySeconds = retrySchedule(this.env)[attempt - 1];
