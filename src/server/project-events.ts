@@ -1,5 +1,6 @@
 import type { InviteeState, ReceivedInvitation, SentInvitation, UserInfo } from '../protocol/types.js';
 import type { Env } from './config.js';
+import { hubShardCount, orderKey, shardName, shardOf, type ShardEnv } from './hub/shards.js';
 import { receivedFromRow, type IncomingRow } from './inbox/rows.js';
 import type { PushSubscriptionRecord } from './push/subscriptions.js';
 import type { CallEventData, InvitationSummary, InviteeEventData, WebhookPayload } from './webhooks.js';
@@ -174,7 +175,17 @@ export interface ProjectHubRpc {
   ingest(order: HubOrder): Promise<{ listening: boolean }>;
 }
 
+/**
+ * The project's hub as the outboxes see it: each order goes to the shard of its invitation (or room), so a busy
+ * project spreads over HUB_SHARDS objects while one invitation's events stay together, in order
+ * (src/server/hub/shards.ts).
+ */
 export function projectHub(env: Env, projectId: string): ProjectHubRpc {
   const namespace = (env as Env & { ProjectHub: DurableObjectNamespace }).ProjectHub;
-  return namespace.get(namespace.idFromName(projectId)) as unknown as ProjectHubRpc;
+  return {
+    ingest(order) {
+      const shard = shardOf(orderKey(order), hubShardCount(env as Env & ShardEnv));
+      return (namespace.get(namespace.idFromName(shardName(projectId, shard))) as unknown as ProjectHubRpc).ingest(order);
+    },
+  };
 }

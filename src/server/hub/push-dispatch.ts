@@ -2,7 +2,7 @@ import type { PushMessage } from '../../protocol/push.js';
 import { projectsFrom, type Env } from '../config.js';
 import type { BackendCall, BackendResult } from '../inbox-backend.js';
 import type { PushOrder } from '../project-events.js';
-import { generateVapidKeys, type VapidKeys } from '../push/crypto.js';
+import type { VapidKeys } from '../push/crypto.js';
 import { pushTopic, sendPush } from '../push/send.js';
 import { pushEndpointProblem, pushServicesOf } from '../push/services.js';
 import { targetPolicy } from '../target-url.js';
@@ -20,10 +20,12 @@ const CLOSE_GRACE_MS = 60_000;
 
 /** The hub's Web Push side: push jobs per subscription, the project's VAPID keys, and sending with retries. */
 export class PushDispatch {
+  /** `keys` gives the project's VAPID keys: its own on the project's object, the copy on a shard. */
   constructor(
     private readonly storage: HubStorage,
     private readonly env: Env,
     private readonly projectId: string,
+    private readonly keys: () => Promise<VapidKeys>,
   ) {}
 
   /** Queues one push per subscription of the order; a close whose ring never went out cancels that ring instead. */
@@ -72,7 +74,7 @@ export class PushDispatch {
       return;
     }
     const outcome = await sendPush(subscription, await this.message(job), {
-      keys: await this.vapidKeys(),
+      keys: await this.keys(),
       ttlSeconds: Math.ceil((job.deadline - now) / 1000),
       urgency: 'high',
       topic: pushTopic(job.invitationId),
@@ -97,15 +99,6 @@ export class PushDispatch {
       return;
     }
     this.storage.retryPush(job.id, now + delay);
-  }
-
-  /** The project's VAPID keys, made on first use. */
-  async vapidKeys(): Promise<VapidKeys> {
-    const stored = this.storage.vapid();
-    if (stored) return stored.keys;
-    const keys = await generateVapidKeys();
-    this.storage.storeVapid(keys, Date.now());
-    return keys;
   }
 
   private async message(job: PushJob): Promise<PushMessage> {

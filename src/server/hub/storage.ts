@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS delivery (
   event_id TEXT NOT NULL, endpoint_id TEXT NOT NULL,
   status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER,
   last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  ordering_key TEXT,
   UNIQUE (event_id, endpoint_id)
 );
 CREATE INDEX IF NOT EXISTS delivery_due ON delivery (status, next_at);
@@ -46,7 +47,26 @@ CREATE TABLE IF NOT EXISTS vapid (id INTEGER PRIMARY KEY CHECK (id = 1), public_
 CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), project_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS housekeeping (id INTEGER PRIMARY KEY CHECK (id = 1), last_prune INTEGER NOT NULL);
 INSERT OR IGNORE INTO housekeeping (id, last_prune) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS config_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT OR IGNORE INTO config_version (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS hub_shard (shard INTEGER PRIMARY KEY);
 `;
+
+/** After the migrations: the unsent deliveries of an ordering key, oldest first, for the ordering rule. */
+const ORDERING_INDEX = `CREATE INDEX IF NOT EXISTS delivery_unsent ON delivery (endpoint_id, ordering_key, id) WHERE status = 'pending' AND attempts = 0`;
+
+/**
+ * A pending delivery may go out when no delivery of the same endpoint and ordering key taken before it still waits
+ * for its first attempt to end: one invitation's events reach an endpoint in the order the hub took them (a retry
+ * may still come after later events).
+ */
+const MAY_GO = `NOT EXISTS (SELECT 1 FROM delivery p WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key
+                  AND p.status = 'pending' AND p.attempts = 0 AND p.id < d.id)`;
+
+/** Attempt ids keep the hub's slot (0: the project's object, n + 1: shard n) in their low 7 bits. */
+const SLOT_BITS = 128;
+/** Above the slot, ids count sixteenths of a millisecond, so ids from every shard sort by time. */
+const TICKS_PER_MS = 16;
 
 type EndpointRow = {
   id: string;
@@ -138,6 +158,16 @@ export class HubStorage {
     ) {
       sql.exec('ALTER TABLE push_job ADD COLUMN missed_calls INTEGER');
     }
+    // Hubs from before sharding.
+    if (
+      !sql
+        .exec<{ name: string }>('PRAGMA table_info(delivery)')
+        .toArray()
+        .some((column) => column.name === 'ordering_key')
+    ) {
+      sql.exec('ALTER TABLE delivery ADD COLUMN ordering_key TEXT');
+    }
+    sql.exec(ORDERING_INDEX);
   }
 
   private rows<T extends Row>(query: string, ...bindings: SqlStorageValue[]): T[] {
@@ -154,14 +184,43 @@ export class HubStorage {
 
   // ---- the project ------------------------------------------------------------------------------------------
 
-  /** Keeps the project id: an alarm can wake the object without its id's name (seen after a local restart). */
-  rememberProjectId(projectId: string): void {
-    this.run('INSERT OR REPLACE INTO meta (id, project_id) VALUES (1, ?)', projectId);
+  /**
+   * Keeps the object's name (the project id, or `${projectId}:${shard}`): an alarm can wake the object without its
+   * id's name (seen after a local restart).
+   */
+  rememberName(name: string): void {
+    if (this.name() !== name) this.run('INSERT OR REPLACE INTO meta (id, project_id) VALUES (1, ?)', name);
   }
 
-  /** The kept project id; empty when none was kept yet. */
-  projectId(): string {
+  /** The kept name; empty when none was kept yet. */
+  name(): string {
     return this.one<{ project_id: string }>('SELECT project_id FROM meta WHERE id = 1')?.project_id ?? '';
+  }
+
+  // ---- shards (kept by the project's object) ----------------------------------------------------------------
+
+  /** The version of the endpoints and keys shards copy; moves on with every change. */
+  configVersion(): number {
+    return this.one<{ version: number }>('SELECT version FROM config_version WHERE id = 1')?.version ?? 0;
+  }
+
+  /** On a shard: the version of the copy it holds. */
+  setConfigVersion(version: number): void {
+    this.run('UPDATE config_version SET version = ? WHERE id = 1', version);
+  }
+
+  bumpConfigVersion(): number {
+    this.run('UPDATE config_version SET version = version + 1 WHERE id = 1');
+    return this.configVersion();
+  }
+
+  /** Notes a shard that took events; true when it is new. */
+  addShard(shard: number): boolean {
+    return this.run('INSERT OR IGNORE INTO hub_shard (shard) VALUES (?)', shard) > 0;
+  }
+
+  shards(): number[] {
+    return this.rows<{ shard: number }>('SELECT shard FROM hub_shard ORDER BY shard').map((row) => row.shard);
   }
 
   // ---- endpoints --------------------------------------------------------------------------------------------
@@ -224,6 +283,28 @@ export class HubStorage {
     );
   }
 
+  /** Every endpoint with its secret: what shards copy. */
+  endpointsWithSecrets(): Array<WebhookEndpoint & { secret: string }> {
+    return this.rows<EndpointRow>('SELECT * FROM endpoint ORDER BY created_at, id').map((row) => ({ ...endpointFromRow(row), secret: row.secret }));
+  }
+
+  /** Adds an endpoint as the project's object has it, in a shard's copy. */
+  insertEndpointCopy(endpoint: WebhookEndpoint & { secret: string }): void {
+    this.run(
+      'INSERT INTO endpoint (id, url, secret, description, events, enabled, disabled_reason, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      endpoint.id,
+      endpoint.url,
+      endpoint.secret,
+      endpoint.description,
+      encodeEvents(endpoint.events),
+      endpoint.enabled ? 1 : 0,
+      endpoint.disabledReason,
+      endpoint.source,
+      endpoint.createdAt,
+      endpoint.updatedAt,
+    );
+  }
+
   configuredEndpointIds(): string[] {
     return this.rows<{ id: string }>("SELECT id FROM endpoint WHERE source = 'config'").map((row) => row.id);
   }
@@ -266,17 +347,18 @@ export class HubStorage {
     return this.one('SELECT 1 FROM event WHERE id = ?', id) !== undefined;
   }
 
-  /** Stores an event and a pending delivery of it to each endpoint, due now. */
-  queueEvent(event: { id: string; type: WebhookEventType; body: string }, endpointIds: string[], now: number): void {
+  /** Stores an event and a pending delivery of it to each endpoint, due now, in order behind others of its key. */
+  queueEvent(event: { id: string; type: WebhookEventType; body: string; orderingKey: string }, endpointIds: string[], now: number): void {
     this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', event.id, event.type, event.body, now);
     for (const endpointId of endpointIds) {
       this.run(
-        "INSERT OR IGNORE INTO delivery (event_id, endpoint_id, status, next_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)",
+        "INSERT OR IGNORE INTO delivery (event_id, endpoint_id, status, next_at, created_at, updated_at, ordering_key) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
         event.id,
         endpointId,
         now,
         now,
         now,
+        event.orderingKey,
       );
     }
   }
@@ -289,7 +371,7 @@ export class HubStorage {
     const due = this.rows<DueDeliveryRow>(
       `SELECT d.id, d.event_id, d.endpoint_id, d.attempts, e.url, e.secret, ev.body
          FROM delivery d JOIN endpoint e ON e.id = d.endpoint_id JOIN event ev ON ev.id = d.event_id
-        WHERE d.status = 'pending' AND d.next_at <= ? AND e.enabled = 1 ORDER BY d.next_at, d.id LIMIT ?`,
+        WHERE d.status = 'pending' AND d.next_at <= ? AND e.enabled = 1 AND ${MAY_GO} ORDER BY d.next_at, d.id LIMIT ?`,
       now,
       limit,
     );
@@ -305,8 +387,10 @@ export class HubStorage {
     }));
   }
 
-  /** Logs one attempt and moves its delivery on. */
-  recordAttempt(delivery: DueDelivery, record: AttemptRecord, now: number): void {
+  /** Logs one attempt and moves its delivery on. `slot` names this hub in the attempt's id (see SLOT_BITS). */
+  recordAttempt(delivery: DueDelivery, record: AttemptRecord, now: number, slot: number): void {
+    const last = this.one<{ id: number | null }>('SELECT max(id) AS id FROM attempt')?.id ?? 0;
+    const tick = Math.max(Math.floor(last / SLOT_BITS) + 1, Math.floor(record.startedAt * TICKS_PER_MS));
     this.run(
       'UPDATE delivery SET status = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?',
       record.status,
@@ -318,7 +402,8 @@ export class HubStorage {
       delivery.id,
     );
     this.run(
-      'INSERT INTO attempt (delivery_id, event_id, endpoint_id, attempt, at, status, error, duration_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO attempt (id, delivery_id, event_id, endpoint_id, attempt, at, status, error, duration_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      tick * SLOT_BITS + slot,
       delivery.id,
       delivery.eventId,
       delivery.endpointId,
@@ -459,7 +544,7 @@ export class HubStorage {
     return (
       this.one<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
-           SELECT min(d.next_at) AS at FROM delivery d JOIN endpoint e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1
+           SELECT min(d.next_at) AS at FROM delivery d JOIN endpoint e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1 AND ${MAY_GO}
            UNION ALL SELECT min(next_at) FROM push_job)`,
       )?.at ?? null
     );

@@ -7,6 +7,7 @@ import {
   configuredEndpoints,
   encodeWebhookBody,
   retrySchedule,
+  type WebhookEndpoint,
   type WebhookEnv,
   type WebhookEventType,
   type WebhookPayload,
@@ -25,21 +26,34 @@ const URL_REFUSED = 'url not allowed';
 
 export type Listener = { id: string; events: WebhookEventType[] | null };
 
+/** An endpoint as the project's object keeps it, secret included: what a shard copies. */
+export type EndpointCopy = WebhookEndpoint & { secret: string };
+
 /** The hub's webhook side: the configured endpoints, the outbox of events, and delivering them with retries. */
 export class WebhookDispatch {
   /** The PROJECTS configuration the endpoint table last mirrored. */
   private configSource: string | undefined;
 
+  /**
+   * `slot` names this hub in attempt ids (HubStorage.recordAttempt); `onDisabled` hears of an endpoint this hub
+   * turned off because of what a delivery found (410 Gone, a URL no longer allowed).
+   */
   constructor(
     private readonly storage: HubStorage,
     private readonly env: WebhookEnv,
     private readonly projectId: string,
+    private readonly slot: number,
+    private readonly onDisabled: (endpointId: string, reason: string) => void,
   ) {}
 
-  /** Mirrors the endpoints of the PROJECTS configuration into the table, keeping their disabled state. */
-  async syncConfiguredEndpoints(): Promise<void> {
+  /**
+   * Mirrors the endpoints of the PROJECTS configuration into the table, keeping their disabled state. Answers
+   * whether the endpoints changed.
+   */
+  async syncConfiguredEndpoints(): Promise<boolean> {
     const source = this.env.PROJECTS ?? '';
-    if (this.configSource === source) return;
+    if (this.configSource === source) return false;
+    const before = JSON.stringify(this.storage.endpointsWithSecrets());
     const now = Date.now();
     const ids: string[] = [];
     for (const endpoint of configuredEndpoints(this.env, this.projectId)) {
@@ -53,20 +67,60 @@ export class WebhookDispatch {
       this.storage.deleteEndpoint(id, false);
     }
     this.configSource = source;
+    this.forget();
+    return JSON.stringify(this.storage.endpointsWithSecrets()) !== before;
   }
+
+  /**
+   * Makes a shard's endpoint table match the project's: new ones added, settings and on/off copied (turning one off
+   * fails its pending deliveries, as on the project's object), and those gone removed as the project's object did.
+   */
+  applyCopy(endpoints: EndpointCopy[], now = Date.now()): void {
+    this.forget();
+    const local = new Map(this.storage.endpointsWithSecrets().map((endpoint) => [endpoint.id, endpoint]));
+    for (const endpoint of endpoints) {
+      const mine = local.get(endpoint.id);
+      local.delete(endpoint.id);
+      if (!mine) {
+        this.storage.insertEndpointCopy(endpoint);
+        continue;
+      }
+      const { url, secret, description, events } = endpoint;
+      if (url !== mine.url || secret !== mine.secret || description !== mine.description || JSON.stringify(events) !== JSON.stringify(mine.events)) {
+        this.storage.updateEndpointSettings(endpoint.id, { url, secret, description, events });
+      }
+      if (endpoint.enabled && !mine.enabled) this.storage.enableEndpoint(endpoint.id);
+      if (!endpoint.enabled && mine.enabled) this.storage.disableEndpoint(endpoint.id, endpoint.disabledReason ?? 'manual', now);
+    }
+    for (const gone of local.values()) {
+      if (gone.source === 'config') this.storage.disableEndpoint(gone.id, 'removed from configuration', now);
+      this.storage.deleteEndpoint(gone.id, gone.source === 'api');
+    }
+  }
+
+  /** The enabled endpoints, kept in memory between changes (`forget`): read on every event. */
+  private listening: Listener[] | undefined;
 
   /** The enabled endpoints, with the event types each listens to. */
   listeners(): Listener[] {
-    return this.storage.enabledEndpoints();
+    return (this.listening ??= this.storage.enabledEndpoints());
   }
 
-  /** Queues an event for every listener that wants its type; once per event id, and not at all when none does. */
-  enqueue(id: string, payload: WebhookPayload, listeners: Listener[], now: number): void {
+  /** The endpoint table changed: listeners are read again. */
+  forget(): void {
+    this.listening = undefined;
+  }
+
+  /**
+   * Queues an event for every listener that wants its type; once per event id, and not at all when none does. It
+   * goes out behind the events of the same ordering key taken before it (see HubStorage).
+   */
+  enqueue(id: string, payload: WebhookPayload, listeners: Listener[], orderingKey: string, now: number): void {
     if (this.storage.hasEvent(id)) return;
     const targets = listeners.filter((listener) => !listener.events || listener.events.includes(payload.type));
     if (targets.length === 0) return;
     this.storage.queueEvent(
-      { id, type: payload.type, body: encodeWebhookBody(payload) },
+      { id, type: payload.type, body: encodeWebhookBody(payload), orderingKey },
       targets.map((target) => target.id),
       now,
     );
@@ -87,11 +141,14 @@ export class WebhookDispatch {
     if (targetUrlProblem(delivery.url, targetPolicy(this.env))) {
       const now = Date.now();
       this.storage.disableEndpoint(delivery.endpointId, URL_REFUSED, now);
+      this.forget();
       this.storage.recordAttempt(
         delivery,
         { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 },
         now,
+        this.slot,
       );
+      this.onDisabled(delivery.endpointId, URL_REFUSED);
       return;
     }
     const outcome = await attemptDelivery(
@@ -107,6 +164,8 @@ export class WebhookDispatch {
       // The receiver says this endpoint is gone for good: stop sending to it at all.
       status = 'failed';
       this.storage.disableEndpoint(delivery.endpointId, 'gone', now);
+      this.forget();
+      this.onDisabled(delivery.endpointId, 'gone');
     } else {
       const delaySeconds = retrySchedule(this.env)[attempt - 1];
       if (delaySeconds === undefined) status = 'failed';
@@ -116,6 +175,7 @@ export class WebhookDispatch {
       delivery,
       { status, attempt, nextAt, httpStatus: outcome.status, error: outcome.error, startedAt: now - outcome.durationMs, durationMs: outcome.durationMs },
       now,
+      this.slot,
     );
   }
 

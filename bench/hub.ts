@@ -1,0 +1,327 @@
+/**
+ * The webhook benchmark section: does a project with webhook endpoints keep up with one without?
+ *
+ * One real signaling server (`wrangler dev`, fresh state) with two projects: `hub-plain` without webhook endpoints
+ * and `hub-hooks` with one configured endpoint, a local receiver on 127.0.0.1 that checks each signature and
+ * answers 204 at once. The same number of pairs drive invitation cycles (invite → ring → accept or decline → the
+ * sender hears it) on each project, in alternating phases (plain, hooks, hooks, plain, …) so that drift in the
+ * machine's load hits both alike. The receiver counts events by webhook id: every cycle on `hub-hooks` must give
+ * its three events (invitation.created, .delivered, .accepted or .declined), none lost, none sent under two ids.
+ *
+ * `runHubSection(options)` is what `bench/run.ts` calls; alone: `node --import tsx bench/hub.ts [--pairs 200 …]`.
+ * Exit code alone: 0 every target met; 1 errors or lost events; 2 no errors but a target missed.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort } from '../test/support/server.js';
+import { runThroughput, type ThroughputRun } from './lib/drive.js';
+import { connectOurPair, inBatches, type Pair } from './lib/pairs.js';
+import { ErrorTally } from './lib/stats.js';
+import { startWrangler, type StartedWorker } from './lib/wrangler.js';
+
+export interface HubBenchOptions {
+  /** Concurrent pairs on each project (default 200). */
+  pairs?: number;
+  /** Measured seconds of each phase (default 10) after `rampMs` unmeasured (default 3 s). */
+  durationMs?: number;
+  rampMs?: number;
+  /** Phases per project (default 2), alternating. */
+  rounds?: number;
+  timeoutMs?: number;
+  /** HUB_SHARDS for the server; unset: the server's default. */
+  shards?: number;
+  /** The rate with endpoints must be at least this share of the rate without (default 0.9). */
+  targetRatio?: number;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+export interface HubBenchResult {
+  pairs: number;
+  shards: number | null;
+  /** Invitations per second of each phase, and their mean, per project. */
+  plain: { phases: number[]; perSecond: number };
+  hooks: { phases: number[]; perSecond: number };
+  ratio: number;
+  events: {
+    /** Three per completed cycle on the project with endpoints. */
+    expected: number;
+    /** Distinct webhook ids that reached the receiver. */
+    distinct: number;
+    requests: number;
+    /** Requests that repeated an id (at-least-once allows them). */
+    repeats: number;
+    lost: number;
+    /** One step of an invitation arriving under more than one id: never allowed. */
+    duplicatedSteps: number;
+    badSignatures: number;
+    /** The longest wait, after a phase, until the receiver had every event of it. */
+    drainMs: number;
+  };
+  errors: Record<string, number>;
+  targets: Array<{ name: string; pass: boolean }>;
+  pass: boolean;
+}
+
+const WEBHOOK_SECRET = `whsec_${Buffer.from('hub benchmark webhook secret 32b').toString('base64')}`;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A local receiver: checks each Standard Webhooks signature, answers 204 at once, counts by id. */
+class CountingReceiver {
+  readonly bodies = new Map<string, string>();
+  requests = 0;
+  badSignatures = 0;
+  private readonly key = Buffer.from(WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<CountingReceiver> {
+    const port = await freePort();
+    const server = createServer();
+    const receiver = new CountingReceiver(server, `http://127.0.0.1:${port}/hooks`);
+    server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        receiver.take(
+          String(request.headers['webhook-id']),
+          String(request.headers['webhook-timestamp']),
+          String(request.headers['webhook-signature']),
+          Buffer.concat(chunks).toString('utf8'),
+        );
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return receiver;
+  }
+
+  private take(id: string, timestamp: string, signature: string, body: string): void {
+    this.requests++;
+    const expected = createHmac('sha256', this.key).update(`${id}.${timestamp}.${body}`).digest();
+    const valid = signature.split(' ').some((entry) => {
+      const [version, value] = entry.split(',');
+      const given = Buffer.from(value ?? '', 'base64');
+      return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!valid) {
+      this.badSignatures++;
+      return;
+    }
+    if (!this.bodies.has(id)) this.bodies.set(id, body);
+  }
+
+  /** Invitation steps (type, invitation, invitee) that arrived under more than one id. */
+  duplicatedSteps(): number {
+    const steps = new Map<string, number>();
+    for (const body of this.bodies.values()) {
+      const { type, data } = JSON.parse(body) as { type: string; data: { invitationId?: string; invitation?: { invitationId: string }; userId?: string } };
+      const step = `${type}:${data.invitationId ?? data.invitation?.invitationId}:${data.userId ?? ''}`;
+      steps.set(step, (steps.get(step) ?? 0) + 1);
+    }
+    let duplicated = 0;
+    for (const n of steps.values()) if (n > 1) duplicated += n - 1;
+    return duplicated;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export async function runHubSection(options: HubBenchOptions = {}): Promise<HubBenchResult> {
+  const pairsPerProject = options.pairs ?? 200;
+  const durationMs = options.durationMs ?? 10_000;
+  const rampMs = options.rampMs ?? 3_000;
+  const rounds = options.rounds ?? 2;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const targetRatio = options.targetRatio ?? 0.9;
+  const log = options.log ?? ((message: string) => console.log(`[hub ${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${message}`));
+
+  const receiver = await CountingReceiver.start();
+  const project = (projectId: string) => ({
+    projectId,
+    apiKey: `${projectId}-key`,
+    secret: `${projectId}-secret`,
+    invitesPerMinute: 100_000,
+    allowedOrigins: ['*'],
+  });
+  const plain = project('hub-plain');
+  const hooks = { ...project('hub-hooks'), webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] };
+  let server: StartedWorker | undefined;
+  const open: Pair[] = [];
+  try {
+    log(`starting the signaling server (wrangler dev, fresh state${options.shards ? `, HUB_SHARDS=${options.shards}` : ''})`);
+    server = await startWrangler({
+      config: 'wrangler.jsonc',
+      healthPath: '/v1/health',
+      vars: {
+        PROJECTS: JSON.stringify([plain, hooks]),
+        // The receiver is on loopback, which only local development may send to.
+        LOCAL_DEVELOPMENT: 'on',
+        FRAMES_PER_SECOND: '1000000',
+        FRAME_BURST: '1000000',
+        ...(options.shards ? { HUB_SHARDS: String(options.shards) } : {}),
+      },
+      signal: options.signal,
+    });
+    const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+    const connect = (p: typeof plain, tag: string) =>
+      inBatches(pairsPerProject, 10, async (n) => {
+        const pair = await connectOurPair(server!.host, { caller: `${tag}-${runId}-${n}-a`, callee: `${tag}-${runId}-${n}-b` }, p, timeoutMs);
+        open.push(pair);
+        return pair;
+      });
+    log(`connecting ${pairsPerProject} pairs to each project`);
+    const sides = { plain: await connect(plain, 'plain'), hooks: await connect(hooks, 'hooks') };
+    await pause(500);
+
+    const phases: Record<'plain' | 'hooks', ThroughputRun[]> = { plain: [], hooks: [] };
+    /** Every cycle on the project with endpoints gives three events: waits until the receiver has them all. */
+    const drain = async (expected: number): Promise<number> => {
+      const start = performance.now();
+      let last = -1;
+      let stillSince = start;
+      while (receiver.bodies.size < expected && performance.now() - stillSince < 15_000) {
+        if (receiver.bodies.size !== last) {
+          last = receiver.bodies.size;
+          stillSince = performance.now();
+        }
+        await pause(100);
+      }
+      return performance.now() - start;
+    };
+    const expectedSoFar = () => 3 * phases.hooks.reduce((sum, run) => sum + run.cycles, 0);
+    let drainMs = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const name of round % 2 === 0 ? (['plain', 'hooks'] as const) : (['hooks', 'plain'] as const)) {
+        options.signal?.throwIfAborted();
+        const run = await runThroughput(sides[name], rampMs, durationMs, 100_000);
+        phases[name].push(run);
+        log(`${name} ${round + 1}/${rounds}: ${(run.completed / (durationMs / 1000)).toFixed(1)} invitations/s, ${run.errors.total} errors`);
+        // The webhooks of a phase are its own work: the next phase starts once they are out.
+        if (name === 'hooks') drainMs = Math.max(drainMs, await drain(expectedSoFar()));
+        await pause(500);
+      }
+    }
+    const expected = expectedSoFar();
+
+    const errors = new ErrorTally();
+    for (const run of [...phases.plain, ...phases.hooks])
+      for (const [label, n] of Object.entries(run.errors.toJSON())) for (let i = 0; i < n; i++) errors.add({ code: label });
+    const rate = (runs: ThroughputRun[]) => runs.map((run) => Math.round((run.completed / (durationMs / 1000)) * 10) / 10);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const plainRates = rate(phases.plain);
+    const hookRates = rate(phases.hooks);
+    const ratio = mean(hookRates) / mean(plainRates);
+    const distinct = receiver.bodies.size;
+    const events = {
+      expected,
+      distinct,
+      requests: receiver.requests,
+      repeats: receiver.requests - receiver.badSignatures - distinct,
+      lost: Math.max(0, expected - distinct),
+      duplicatedSteps: receiver.duplicatedSteps(),
+      badSignatures: receiver.badSignatures,
+      drainMs: Math.round(drainMs),
+    };
+    const targets = [
+      {
+        name: `invitations/s with webhook endpoints ≥ ${targetRatio} × without: ${mean(hookRates).toFixed(1)} vs ${mean(plainRates).toFixed(1)} (${ratio.toFixed(2)}×)`,
+        pass: ratio >= targetRatio,
+      },
+      {
+        name: `no webhook event lost or sent under two ids: ${distinct}/${expected} received, ${events.duplicatedSteps} steps under two ids, ${events.badSignatures} bad signatures (${events.repeats} repeats of an id)`,
+        pass: events.lost === 0 && events.duplicatedSteps === 0 && events.badSignatures === 0 && distinct === expected,
+      },
+      { name: `zero errors in the webhook phases: ${errors.total}`, pass: errors.total === 0 },
+    ];
+    return {
+      pairs: pairsPerProject,
+      shards: options.shards ?? null,
+      plain: { phases: plainRates, perSecond: Math.round(mean(plainRates) * 10) / 10 },
+      hooks: { phases: hookRates, perSecond: Math.round(mean(hookRates) * 10) / 10 },
+      ratio: Math.round(ratio * 100) / 100,
+      events,
+      errors: errors.toJSON(),
+      targets,
+      pass: targets.every((target) => target.pass),
+    };
+  } finally {
+    for (const pair of open) {
+      try {
+        pair.close();
+      } catch {
+        // closing anyway
+      }
+    }
+    await server?.stop();
+    await receiver.stop();
+  }
+}
+
+/** Prints a result as the benchmark's other sections do. */
+export function printHubSection(result: HubBenchResult): void {
+  console.log(`\nWebhooks: ${result.pairs} concurrent pairs per project${result.shards ? `, HUB_SHARDS=${result.shards}` : ''}`);
+  console.log(`  ${''.padEnd(34)}${'inv/s'.padStart(8)}   phases`);
+  console.log(`  ${'without webhook endpoints'.padEnd(34)}${result.plain.perSecond.toFixed(1).padStart(8)}   ${result.plain.phases.join(', ')}`);
+  console.log(`  ${'with one endpoint (local, 2xx)'.padEnd(34)}${result.hooks.perSecond.toFixed(1).padStart(8)}   ${result.hooks.phases.join(', ')}`);
+  const e = result.events;
+  console.log(
+    `  events: ${e.distinct}/${e.expected} by id, ${e.requests} requests (${e.repeats} repeats), ${e.duplicatedSteps} steps under two ids, drained at most ${e.drainMs} ms after a phase`,
+  );
+  for (const target of result.targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values: args } = parseArgs({
+    options: {
+      pairs: { type: 'string', default: '200' },
+      duration: { type: 'string', default: '10' },
+      ramp: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '2' },
+      shards: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (args.help) {
+    console.log(`node --import tsx bench/hub.ts [--pairs 200] [--duration 10] [--ramp 3] [--rounds 2] [--shards N]`);
+    process.exit(0);
+  }
+  const whole = (name: string, value: string | undefined) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`--${name} must be a whole number ≥ 1`);
+      process.exit(1);
+    }
+    return n;
+  };
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  let code = 1;
+  try {
+    const result = await runHubSection({
+      pairs: whole('pairs', args.pairs),
+      durationMs: whole('duration', args.duration) * 1000,
+      rampMs: Number(args.ramp) * 1000,
+      rounds: whole('rounds', args.rounds),
+      shards: args.shards === undefined ? undefined : whole('shards', args.shards),
+      signal: stop.signal,
+    });
+    printHubSection(result);
+    code = result.events.lost > 0 || Object.keys(result.errors).length > 0 ? 1 : result.pass ? 0 : 2;
+  } catch (error) {
+    console.error('the webhook benchmark could not complete:', error);
+  }
+  process.exit(code);
+}
