@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   callDirectionSchema,
   callOutcomeSchema,
@@ -14,6 +13,7 @@ import {
   webhookEventTypeSchema,
 } from '../protocol/lists.js';
 import { participantRoleSchema, roomEndReasonSchema } from '../protocol/room.js';
+import * as z from '../protocol/zod.js';
 import {
   answerBodySchema,
   cancelBodySchema,
@@ -54,11 +54,11 @@ function object(
   return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
 }
 
-export function enumOf(schema: z.ZodEnum): Schema {
+export function enumOf(schema: { options: readonly string[] }): Schema {
   return { type: 'string', enum: [...schema.options] };
 }
 
-function body(schema: z.ZodType): Schema {
+function body(schema: z.ZodMiniType): Schema {
   const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
   delete generated.$schema;
   return generated;
@@ -148,7 +148,7 @@ export const componentSchemas: Record<string, Schema> = {
     roomUrl: nullable(str),
     message: nullable(str),
     // A backend has no device of its own, so the REST history reports "answered elsewhere" as accepted.
-    outcome: enumOf(callOutcomeSchema.exclude(['answered_elsewhere'])),
+    outcome: enumOf(z.exclude(callOutcomeSchema, ['answered_elsewhere'])),
     reason: ref('Reason'),
     replyMessage: nullable(str),
     missed: {
@@ -242,7 +242,7 @@ export const componentSchemas: Record<string, Schema> = {
     data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
   }),
   InviteeEvent: object({
-    type: enumOf(webhookEventTypeSchema.exclude(['invitation.created', 'call.started', 'call.ended'])),
+    type: enumOf(z.exclude(webhookEventTypeSchema, ['invitation.created', 'call.started', 'call.ended'])),
     timestamp: { type: 'string', format: 'date-time' },
     data: object({
       projectId: str,
@@ -261,7 +261,7 @@ export const componentSchemas: Record<string, Schema> = {
     }),
   }),
   CallEvent: object({
-    type: enumOf(webhookEventTypeSchema.extract(['call.started', 'call.ended'])),
+    type: enumOf(z.extract(webhookEventTypeSchema, ['call.started', 'call.ended'])),
     timestamp: { type: 'string', format: 'date-time' },
     data: object({
       projectId: str,
