@@ -14,23 +14,13 @@ import {
 } from '../protocol/lists.js';
 import { participantRoleSchema, roomEndReasonSchema } from '../protocol/room.js';
 import * as z from '../protocol/zod.js';
-import {
-  answerBodySchema,
-  cancelBodySchema,
-  contactsBodySchema,
-  createEndpointBodySchema,
-  pushSubscriptionBodySchema,
-  rotateVapidBodySchema,
-  sendInvitationBodySchema,
-  setVapidBodySchema,
-  tokenBodySchema,
-  updateEndpointBodySchema,
-} from './rest-schemas.js';
+import { REQUEST_BODY_JSON_SCHEMAS } from './openapi-bodies.generated.js';
 
 /**
  * The component schemas of the OpenAPI document (src/server/openapi.ts). Request bodies and every list of
- * values are generated from the zod schemas the server validates with, so they cannot drift; response shapes
- * are written out here and test/rest.test.ts checks real responses against them.
+ * values are generated from the zod schemas the server validates with, so they cannot drift (the bodies ahead of
+ * time: src/server/openapi-bodies.ts); response shapes are written out here and test/rest.test.ts checks real
+ * responses against them.
  */
 
 export type Schema = Record<string, unknown>;
@@ -56,12 +46,6 @@ function object(
 
 export function enumOf(schema: { options: readonly string[] }): Schema {
   return { type: 'string', enum: [...schema.options] };
-}
-
-function body(schema: z.ZodMiniType): Schema {
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
-  delete generated.$schema;
-  return generated;
 }
 
 /** The fields every invitee of an invitation receives. */
@@ -283,14 +267,6 @@ export const componentSchemas: Record<string, Schema> = {
       },
     }),
   }),
-  SendInvitationBody: body(sendInvitationBodySchema),
-  CancelBody: body(cancelBodySchema),
-  AnswerBody: body(answerBodySchema),
-  ContactsBody: body(contactsBodySchema),
-  CreateEndpointBody: body(createEndpointBodySchema),
-  UpdateEndpointBody: body(updateEndpointBodySchema),
-  SetVapidBody: body(setVapidBodySchema),
-  RotateVapidBody: body(rotateVapidBodySchema),
-  PushSubscriptionBody: body(pushSubscriptionBodySchema),
-  TokenBody: body(tokenBodySchema),
+  // Generated ahead of time from the schemas of src/server/rest-schemas.ts (src/server/openapi-bodies.ts).
+  ...REQUEST_BODY_JSON_SCHEMAS,
 };
