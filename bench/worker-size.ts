@@ -4,7 +4,10 @@
  * section for bench/run.ts.
  *
  * 1. Size: `wrangler deploy --dry-run` of wrangler.jsonc, as a deploy would upload it; wrangler's "Total Upload"
- *    line (KiB, and gzipped) beside the bytes of the bundle it wrote. Target: within the budget below.
+ *    line (KiB, and gzipped) beside the bytes of the bundle it wrote. Target: within the budget below. Then the
+ *    bundle's load: a fresh Node process imports it (V8, as workerd; `cloudflare:workers` stubbed) and times the
+ *    import, which parses, compiles and runs the modules' top level: what a new isolate pays for the Worker's code
+ *    before its first request on Cloudflare. Median of several processes. The same for the baseline's bundle.
  * 2. Cold start: `wrangler dev` started afresh (new process, empty state) per sample, then the first user connects:
  *    the socket's upgrade reaches the user's `UserInbox`, which is created, opens its SQLite and answers with the
  *    snapshot. Timed from the socket's creation to its `open` and to the snapshot; then a second user (a new object
@@ -12,16 +15,16 @@
  *    started and connected the same way in alternating order. Medians over the samples.
  *
  * Numbers from `wrangler dev` on this machine, not Cloudflare's: workerd evaluates the Worker's modules when it
- * starts (before the health check answers), so here the first request pays for the Durable Object's creation and
- * first work, not for the modules' evaluation.
+ * starts (before the health check answers), so there the first request pays for the Durable Object's creation and
+ * first work, and the bundle's load shows in step 1.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createUserToken } from '../src/server/tokens.js';
@@ -30,6 +33,7 @@ import { parseJsonc, startWrangler } from './lib/wrangler.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const wranglerBin = join(root, 'node_modules/wrangler/bin/wrangler.js');
+const execFileAsync = promisify(execFile);
 
 /**
  * The size budget of the deployed Worker, gzipped and raw (wrangler's figures, KiB). Set from what issue 11 reached
@@ -47,6 +51,8 @@ export interface WorkerSize {
   /** The bundle it wrote (worker.js), bytes, and gzipped at zlib's default level. */
   bundleBytes: number;
   bundleGzipBytes: number;
+  /** Importing the bundle in a fresh V8: median ms over the runs (see the file's comment). */
+  loadMs: number;
 }
 
 export interface ColdStartSample {
@@ -65,6 +71,7 @@ export interface ColdStartSide {
 
 export interface WorkerSizeRun {
   size: WorkerSize;
+  baselineSize: WorkerSize;
   coldStart: { ours: ColdStartSide; baseline: ColdStartSide };
   budget: typeof WORKER_SIZE_BUDGET;
   targets: { name: string; pass: boolean }[];
@@ -73,6 +80,8 @@ export interface WorkerSizeRun {
 export interface WorkerSizeOptions {
   /** Cold starts per side (default 3). */
   samples?: number;
+  /** Node processes that import each bundle (default 15). */
+  loads?: number;
   signal?: AbortSignal;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -82,8 +91,11 @@ export interface WorkerSizeOptions {
 export async function runWorkerSize(options: WorkerSizeOptions = {}): Promise<WorkerSizeRun> {
   const samples = options.samples ?? 3;
   const log = options.log ?? (() => {});
-  const size = await measureSize('wrangler.jsonc', options.signal);
-  log(`size: ${size.uploadKiB} KiB, gzip ${size.uploadGzipKiB} KiB`);
+  const loads = options.loads ?? 15;
+  const size = await measureSize('wrangler.jsonc', loads, options.signal);
+  log(`size: ${JSON.stringify(size)}`);
+  const baselineSize = await measureSize('bench/baseline/wrangler.jsonc', loads, options.signal);
+  log(`baseline size: ${JSON.stringify(baselineSize)}`);
   const ours: ColdStartSample[] = [];
   const baseline: ColdStartSample[] = [];
   for (let i = 0; i < samples; i++) {
@@ -97,6 +109,7 @@ export async function runWorkerSize(options: WorkerSizeOptions = {}): Promise<Wo
   }
   const run: WorkerSizeRun = {
     size,
+    baselineSize,
     coldStart: { ours: { samples: ours, median: medianSample(ours) }, baseline: { samples: baseline, median: medianSample(baseline) } },
     budget: WORKER_SIZE_BUDGET,
     targets: [],
@@ -110,14 +123,17 @@ export async function runWorkerSize(options: WorkerSizeOptions = {}): Promise<Wo
 
 /** The section's report, as lines to print. */
 export function reportWorkerSize(run: WorkerSizeRun): string[] {
-  const { size, coldStart } = run;
+  const { size, baselineSize, coldStart } = run;
   const ms = (n: number | null) => (n === null ? '—' : n.toFixed(1));
+  const sizeRow = (label: string, s: WorkerSize) =>
+    `  ${label.padEnd(24)}${s.uploadKiB.toFixed(2).padStart(12)}${s.uploadGzipKiB.toFixed(2).padStart(12)}${ms(s.loadMs).padStart(12)}`;
   const row = (label: string, s: ColdStartSample) =>
     `  ${label.padEnd(24)}${ms(s.firstOpenMs).padStart(12)}${ms(s.firstSnapshotMs).padStart(12)}${ms(s.secondOpenMs).padStart(12)}${ms(s.secondSnapshotMs).padStart(12)}`;
   return [
-    'The Worker (wrangler deploy --dry-run)',
-    `  upload ${size.uploadKiB} KiB, gzip ${size.uploadGzipKiB} KiB (budget ${run.budget.rawKiB} / ${run.budget.gzipKiB} KiB); ` +
-      `worker.js ${size.bundleBytes.toLocaleString('en')} bytes, gzip ${size.bundleGzipBytes.toLocaleString('en')}`,
+    `The Worker: wrangler deploy --dry-run's upload, KiB (budget ${run.budget.rawKiB}, gzipped ${run.budget.gzipKiB}); importing it in a fresh V8, ms`,
+    `  ${''.padEnd(24)}${'upload'.padStart(12)}${'gzipped'.padStart(12)}${'load'.padStart(12)}`,
+    sizeRow('BaxCloud Call', size),
+    sizeRow('baseline (bare object)', baselineSize),
     '',
     `Cold start, ms: wrangler dev started afresh, then the first user connects (median of ${coldStart.ours.samples.length} starts per side)`,
     `  ${''.padEnd(24)}${'1st open'.padStart(12)}${'1st snap'.padStart(12)}${'2nd open'.padStart(12)}${'2nd snap'.padStart(12)}`,
@@ -128,7 +144,7 @@ export function reportWorkerSize(run: WorkerSizeRun): string[] {
 
 // ---- size ------------------------------------------------------------------------------------------------------
 
-async function measureSize(config: string, signal?: AbortSignal): Promise<WorkerSize> {
+async function measureSize(config: string, loads: number, signal?: AbortSignal): Promise<WorkerSize> {
   const work = mkdtempSync(join(tmpdir(), 'bax-size-'));
   try {
     // The deployed config as it is, from the repository root, as a deploy runs (the bundle's comments name the
@@ -140,10 +156,38 @@ async function measureSize(config: string, signal?: AbortSignal): Promise<Worker
     const total = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
     if (!total) throw new Error(`wrangler deploy --dry-run printed no "Total Upload" line:\n${output}`);
     const bundle = readFileSync(join(outdir, 'worker.js'));
-    return { uploadKiB: Number(total[1]), uploadGzipKiB: Number(total[2]), bundleBytes: bundle.byteLength, bundleGzipBytes: gzipSync(bundle).byteLength };
+    return {
+      uploadKiB: Number(total[1]),
+      uploadGzipKiB: Number(total[2]),
+      bundleBytes: bundle.byteLength,
+      bundleGzipBytes: gzipSync(bundle).byteLength,
+      loadMs: await measureLoad(bundle.toString(), work, loads, signal),
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Imports the bundle in `runs` fresh Node processes, one after another, and returns the median time of the import.
+ * Only what the modules' top level touches needs a stand-in: `cloudflare:workers` and the WebSocket global
+ * (partyserver reads its constants).
+ */
+async function measureLoad(bundle: string, work: string, runs: number, signal?: AbortSignal): Promise<number> {
+  const dir = join(work, 'load');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'cloudflare-workers.mjs'),
+    'globalThis.WebSocket ??= class WebSocket {};\nexport class DurableObject {}\nexport class WorkerEntrypoint {}\nexport const env = {};\n',
+  );
+  writeFileSync(join(dir, 'worker.mjs'), bundle.replaceAll('"cloudflare:workers"', '"./cloudflare-workers.mjs"'));
+  const script = `const start = performance.now(); await import(${JSON.stringify(pathToFileURL(join(dir, 'worker.mjs')).href)}); console.log(performance.now() - start);`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { signal, timeout: 30_000 });
+    times.push(Number(stdout.trim()));
+  }
+  return median(times);
 }
 
 function runWrangler(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
