@@ -5,9 +5,10 @@ import en from 'zod/v4/locales/en.js';
  * The schema library every schema of ours is written with: `zod/mini`, zod's tree-shakable build, whose functions
  * leave out what the server does not use (the full build attaches every method to every schema, and so bundles
  * all of them). Its checks and parsing are zod's own; only the English messages must be switched on, which the
- * full build does by itself. Import `z` from here, not from `zod/mini`, so that they always are.
+ * full build does by itself. Import `z` from here, not from `zod/mini`, so that they always are. As the full build
+ * does, this leaves a locale an application using zod itself configured in place (zod's configuration is global).
  */
-z.config(en());
+if (!z.config().localeError) z.config(en());
 
 export * from 'zod/mini';
 
