@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { LIMITS, USER_ID_PATTERN } from './limits.js';
 import { callTypeSchema, declineReasonSchema, ownPresenceSchema, type ErrorCode } from './lists.js';
-import { roomFrameSchemas, type RoomJoinResult, type RoomParticipant, type RoomServerFrame } from './room.js';
+import { roomFrameSchemas, roomNameSchema, type RoomJoinResult, type RoomParticipant, type RoomServerFrame } from './room.js';
 import { isAvatarUrl, isHttpUrl, multiLine, singleLine } from './sanitize.js';
 import type {
   AnswerResult,
@@ -20,80 +20,83 @@ import type {
   Snapshot,
 } from './types.js';
 
-const requestId = z.string().min(1).max(64);
-export const userId = z.string().regex(USER_ID_PATTERN, 'a user id is 1-128 of A-Z a-z 0-9 _ . @ + -');
-const invitationId = z.string().min(1).max(64);
+const requestId = z.string().check(z.minLength(1), z.maxLength(64));
+export const userId = z.string().check(z.regex(USER_ID_PATTERN, 'a user id is 1-128 of A-Z a-z 0-9 _ . @ + -'));
+const invitationId = z.string().check(z.minLength(1), z.maxLength(64));
 /** An invitation or decline message; may span lines. */
-export const messageSchema = z.string().max(LIMITS.maxMessageLength).transform(multiLine);
+export const messageSchema = z.pipe(z.string().check(z.maxLength(LIMITS.maxMessageLength)), z.transform(multiLine));
 
 /** A user's shown name, cleaned of control and bidi-override characters (src/protocol/sanitize.ts). */
-export const displayNameSchema = z.string().max(LIMITS.maxNameLength).transform(singleLine);
-const roomName = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+export const displayNameSchema = z.pipe(z.string().check(z.maxLength(LIMITS.maxNameLength)), z.transform(singleLine));
 
-export const httpUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(isHttpUrl, 'must be an http or https URL');
-export const avatarUrlSchema = z.string().max(LIMITS.maxUrlLength).refine(isAvatarUrl, 'must be an http or https URL or a data:image/ picture');
+export const httpUrlSchema = z.string().check(z.maxLength(LIMITS.maxUrlLength), z.refine(isHttpUrl, 'must be an http or https URL'));
+export const avatarUrlSchema = z
+  .string()
+  .check(z.maxLength(LIMITS.maxUrlLength), z.refine(isAvatarUrl, 'must be an http or https URL or a data:image/ picture'));
 
 export const metadataSchema = z
   .record(z.string(), z.unknown())
-  .refine(
-    (value) => new TextEncoder().encode(JSON.stringify(value)).byteLength <= LIMITS.maxMetadataBytes,
-    `metadata must be at most ${LIMITS.maxMetadataBytes} bytes of JSON`,
+  .check(
+    z.refine(
+      (value) => new TextEncoder().encode(JSON.stringify(value)).byteLength <= LIMITS.maxMetadataBytes,
+      `metadata must be at most ${LIMITS.maxMetadataBytes} bytes of JSON`,
+    ),
   );
 
 /** The fields of a new invitation, shared by the socket frame and the REST API. */
 export const invitationFieldsSchema = z.strictObject({
-  to: z.union([userId, z.array(userId).min(1).max(LIMITS.maxInvitees)]),
-  roomName,
+  to: z.union([userId, z.array(userId).check(z.minLength(1), z.maxLength(LIMITS.maxInvitees))]),
+  roomName: roomNameSchema,
   callType: callTypeSchema,
-  message: messageSchema.optional(),
-  roomUrl: httpUrlSchema.optional(),
-  timeoutSeconds: z.number().int().min(LIMITS.minTimeoutSeconds).max(LIMITS.maxTimeoutSeconds).optional(),
-  metadata: metadataSchema.optional(),
+  message: z.optional(messageSchema),
+  roomUrl: z.optional(httpUrlSchema),
+  timeoutSeconds: z.optional(z.number().check(z.int(), z.minimum(LIMITS.minTimeoutSeconds), z.maximum(LIMITS.maxTimeoutSeconds))),
+  metadata: z.optional(metadataSchema),
   /** False: a quiet invitation, shown as a notice without ringing (no ringtone, no ring push, never a missed call). */
-  ring: z.boolean().optional(),
+  ring: z.optional(z.boolean()),
 });
 export type InvitationFields = z.infer<typeof invitationFieldsSchema>;
 
 export const clientFrameSchema = z.discriminatedUnion('type', [
-  invitationFieldsSchema.extend({ type: z.literal('invite'), requestId }),
+  z.extend(invitationFieldsSchema, { type: z.literal('invite'), requestId }),
   z.strictObject({ type: z.literal('accept'), requestId, invitationId }),
   z.strictObject({
     type: z.literal('decline'),
     requestId,
     invitationId,
-    reason: declineReasonSchema.optional(),
-    message: messageSchema.optional(),
+    reason: z.optional(declineReasonSchema),
+    message: z.optional(messageSchema),
   }),
   z.strictObject({
     type: z.literal('cancel'),
     requestId,
     invitationId,
-    userIds: z.array(userId).min(1).max(LIMITS.maxInvitees).optional(),
+    userIds: z.optional(z.array(userId).check(z.minLength(1), z.maxLength(LIMITS.maxInvitees))),
   }),
   z.strictObject({ type: z.literal('presence.set'), requestId, status: ownPresenceSchema }),
   z.strictObject({
     type: z.literal('presence.get'),
     requestId,
-    userIds: z.array(userId).min(1).max(LIMITS.maxPresenceUsers),
+    userIds: z.array(userId).check(z.minLength(1), z.maxLength(LIMITS.maxPresenceUsers)),
   }),
   z.strictObject({
     type: z.literal('presence.subscribe'),
     requestId,
-    userIds: z.array(userId).max(LIMITS.maxPresenceUsers),
+    userIds: z.array(userId).check(z.maxLength(LIMITS.maxPresenceUsers)),
   }),
   z.strictObject({
     type: z.literal('history.list'),
     requestId,
-    limit: z.number().int().min(1).max(LIMITS.maxHistoryPage).optional(),
-    before: z.number().int().positive().optional(),
+    limit: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.maxHistoryPage))),
+    before: z.optional(z.number().check(z.int(), z.positive())),
   }),
   z.strictObject({ type: z.literal('history.markSeen'), requestId }),
   z.strictObject({ type: z.literal('ping'), requestId }),
-  z.strictObject({ type: z.literal('auth.refresh'), requestId, token: z.string().min(1).max(8192) }),
-  roomFrameSchemas.join.extend({ type: z.literal('room.join'), requestId }),
-  roomFrameSchemas.leave.extend({ type: z.literal('room.leave'), requestId }),
-  roomFrameSchemas.signal.extend({ type: z.literal('room.signal'), requestId }),
-  roomFrameSchemas.media.extend({ type: z.literal('room.media'), requestId }),
+  z.strictObject({ type: z.literal('auth.refresh'), requestId, token: z.string().check(z.minLength(1), z.maxLength(8192)) }),
+  z.extend(roomFrameSchemas.join, { type: z.literal('room.join'), requestId }),
+  z.extend(roomFrameSchemas.leave, { type: z.literal('room.leave'), requestId }),
+  z.extend(roomFrameSchemas.signal, { type: z.literal('room.signal'), requestId }),
+  z.extend(roomFrameSchemas.media, { type: z.literal('room.media'), requestId }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];
@@ -151,7 +154,7 @@ export function parseJsonStrict(text: string): unknown {
 }
 
 /** A human-readable summary of a schema failure, naming the first offending field. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid request';
   const path = issue.path.length ? issue.path.join('.') : 'frame';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 /**
  * Every closed list of values the socket protocol, the REST API and webhooks speak, declared once. Frames, REST
@@ -22,7 +22,7 @@ export const presenceStatusSchema = z.enum(['online', 'busy', 'offline']);
 export type PresenceStatus = z.infer<typeof presenceStatusSchema>;
 
 /** What users set their own presence to; `offline` follows from having no connection. */
-export const ownPresenceSchema = presenceStatusSchema.exclude(['offline']);
+export const ownPresenceSchema = z.exclude(presenceStatusSchema, ['offline']);
 export type OwnPresence = z.infer<typeof ownPresenceSchema>;
 
 /** The state of one invitee's answer to an invitation. */

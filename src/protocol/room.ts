@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { LIMITS } from './limits.js';
 import { callTypeSchema } from './lists.js';
 import { singleLine } from './sanitize.js';
@@ -75,9 +75,12 @@ export interface RoomJoinResult {
 }
 
 /** A room's name, cleaned like other text users read (src/protocol/sanitize.ts). */
-export const roomNameSchema = z.string().min(1).max(LIMITS.maxRoomNameLength).transform(singleLine).pipe(z.string().min(1, 'must have visible characters'));
+export const roomNameSchema = z.pipe(
+  z.pipe(z.string().check(z.minLength(1), z.maxLength(LIMITS.maxRoomNameLength)), z.transform(singleLine)),
+  z.string().check(z.minLength(1, 'must have visible characters')),
+);
 const roomName = roomNameSchema;
-const participantId = z.string().min(1).max(256);
+const participantId = z.string().check(z.minLength(1), z.maxLength(256));
 
 /** Most rooms one user token may grant; the grants ride in the connection's state, which is small. */
 export const MAX_ROOM_GRANTS = 8;
@@ -88,45 +91,45 @@ export const MAX_ROOM_GRANTS = 8;
  */
 export const roomGrantsSchema = z
   .record(roomNameSchema, participantRoleSchema)
-  .refine((grants) => Object.keys(grants).length <= MAX_ROOM_GRANTS, `at most ${MAX_ROOM_GRANTS} rooms`);
+  .check(z.refine((grants) => Object.keys(grants).length <= MAX_ROOM_GRANTS, `at most ${MAX_ROOM_GRANTS} rooms`));
 export type RoomGrants = z.infer<typeof roomGrantsSchema>;
 
 /** An SDP offer or answer; `rollback` is never sent (perfect negotiation rolls back locally). */
 export const sessionDescriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
-  sdp: z.string().max(LIMITS.maxSdpLength),
+  sdp: z.string().check(z.maxLength(LIMITS.maxSdpLength)),
 });
 
 /** An ICE candidate as `RTCIceCandidate.toJSON()` gives it; `null` marks the end of candidates. */
-export const iceCandidateSchema = z
-  .strictObject({
-    candidate: z.string().max(1024),
-    sdpMid: z.string().max(64).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
-  })
-  .nullable();
+export const iceCandidateSchema = z.nullable(
+  z.strictObject({
+    candidate: z.string().check(z.maxLength(1024)),
+    sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+    sdpMLineIndex: z.optional(z.nullable(z.number().check(z.int(), z.minimum(0), z.maximum(64)))),
+    usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+  }),
+);
 
 /** The room frames a client sends (each also carries `type` and `requestId`, added in frames.ts). */
 export const roomFrameSchemas = {
   join: z.strictObject({
     roomName,
-    liveType: liveTypeSchema.optional(),
+    liveType: z.optional(liveTypeSchema),
     /** Accepted for compatibility with BaxCloud's API and ignored: identity and role come from the token and admission. */
-    participant: z
-      .strictObject({
-        name: z.string().max(LIMITS.maxNameLength).optional(),
-        avatarUrl: z.string().max(LIMITS.maxUrlLength).optional(),
-        isHost: z.boolean().optional(),
-      })
-      .optional(),
+    participant: z.optional(
+      z.strictObject({
+        name: z.optional(z.string().check(z.maxLength(LIMITS.maxNameLength))),
+        avatarUrl: z.optional(z.string().check(z.maxLength(LIMITS.maxUrlLength))),
+        isHost: z.optional(z.boolean()),
+      }),
+    ),
   }),
   leave: z.strictObject({ roomName }),
   signal: z.strictObject({
     roomName,
     to: participantId,
-    description: sessionDescriptionSchema.optional(),
-    candidate: iceCandidateSchema.optional(),
+    description: z.optional(sessionDescriptionSchema),
+    candidate: z.optional(iceCandidateSchema),
   }),
   media: z.strictObject({ roomName, camera: z.boolean(), microphone: z.boolean(), screen: z.boolean() }),
 };

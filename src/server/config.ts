@@ -1,39 +1,34 @@
-import { z } from 'zod';
 import { LIMITS, PROJECT_ID_PATTERN } from '../protocol/limits.js';
+import * as z from '../protocol/zod.js';
 
 /** Call settings when a project or the environment sets none: a mesh of six with video, twelve audio-only. */
 export const ROOM_DEFAULTS = { maxVideoParticipants: 6, maxAudioParticipants: 12, reconnectGraceMs: 20_000, turnTtlSeconds: 86_400 } as const;
 
-const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):[^\s]+$/, 'a stun:, stuns:, turn: or turns: URL');
+const iceUrl = z.string().check(z.regex(/^(stun|stuns|turn|turns):[^\s]+$/, 'a stun:, stuns:, turn: or turns: URL'));
 
 /** How a project's calls run (src/server/room/): ICE servers, TURN credentials, the mesh limits. */
 const callSettingsSchema = z.object({
   /** STUN (or TURN with fixed credentials) servers every participant gets. */
-  iceServers: z
-    .array(z.object({ urls: z.union([iceUrl, z.array(iceUrl).min(1)]), username: z.string().optional(), credential: z.string().optional() }))
-    .optional(),
+  iceServers: z.optional(
+    z.array(z.object({ urls: z.union([iceUrl, z.array(iceUrl).check(z.minLength(1))]), username: z.optional(z.string()), credential: z.optional(z.string()) })),
+  ),
   /** A TURN service that takes the TURN REST shared-secret scheme: the server mints short-lived credentials per join. */
-  turn: z
-    .object({
-      urls: z.array(iceUrl.refine((url) => /^turns?:/.test(url), 'a turn: or turns: URL')).min(1),
-      secret: z.string().min(1),
+  turn: z.optional(
+    z.object({
+      urls: z.array(iceUrl.check(z.refine((url) => /^turns?:/.test(url), 'a turn: or turns: URL'))).check(z.minLength(1)),
+      secret: z.string().check(z.minLength(1)),
       /** How long minted credentials last; default 86400 (a day), as coturn's documentation suggests. */
-      ttlSeconds: z
-        .number()
-        .int()
-        .min(60)
-        .max(7 * 86_400)
-        .optional(),
-    })
-    .optional(),
+      ttlSeconds: z.optional(z.number().check(z.int(), z.minimum(60), z.maximum(7 * 86_400))),
+    }),
+  ),
   /** `relay` sends all media through TURN, so participants never learn each other's addresses. */
-  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+  iceTransportPolicy: z.optional(z.enum(['all', 'relay'])),
   /** Most participants of a video call or live stream (viewers count: the mesh sends to each). */
-  maxVideoParticipants: z.number().int().min(2).max(50).optional(),
+  maxVideoParticipants: z.optional(z.number().check(z.int(), z.minimum(2), z.maximum(50))),
   /** Most participants of an audio-only call. */
-  maxAudioParticipants: z.number().int().min(2).max(100).optional(),
+  maxAudioParticipants: z.optional(z.number().check(z.int(), z.minimum(2), z.maximum(100))),
   /** Decline new invitations with `busy` while the invitee is in a call; otherwise they ring as a waiting call. */
-  busyWhileInCall: z.boolean().optional(),
+  busyWhileInCall: z.optional(z.boolean()),
 });
 
 /**
@@ -41,19 +36,19 @@ const callSettingsSchema = z.object({
  * entry (such as `webhooks`) are theirs to validate, so unknown fields pass here.
  */
 const projectSchema = z.object({
-  projectId: z.string().regex(PROJECT_ID_PATTERN, 'a project id is 1-64 of a-z 0-9 -, not starting with -'),
+  projectId: z.string().check(z.regex(PROJECT_ID_PATTERN, 'a project id is 1-64 of a-z 0-9 -, not starting with -')),
   /** Public key browsers send with every connection; identifies the project, grants nothing alone. */
-  apiKey: z.string().min(1),
+  apiKey: z.string().check(z.minLength(1)),
   /** Signs user tokens and authenticates the REST API. Never sent to browsers. */
-  secret: z.string().min(1),
+  secret: z.string().check(z.minLength(1)),
   /** Origins browsers may connect from; `*` allows any. Requests without an Origin (servers, Node) are allowed. */
-  allowedOrigins: z.array(z.string()).default([]),
-  invitesPerMinute: z.number().int().min(0).default(LIMITS.defaultInvitesPerMinute),
+  allowedOrigins: z._default(z.array(z.string()), []),
+  invitesPerMinute: z._default(z.number().check(z.int(), z.minimum(0)), LIMITS.defaultInvitesPerMinute),
   /** Hosts push subscriptions may point at (`*.` for any name below a domain); default: the browsers' push services. */
-  pushServices: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'a host, or *. and a domain')).optional(),
+  pushServices: z.optional(z.array(z.string().check(z.regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'a host, or *. and a domain')))),
   ...callSettingsSchema.shape,
   /** Who sees a user's presence: anyone in the project (the default), or only their contacts (src/server/inbox/contacts.ts). */
-  presenceVisibility: z.enum(['project', 'contacts']).optional(),
+  presenceVisibility: z.optional(z.enum(['project', 'contacts'])),
 });
 export type ProjectConfig = z.output<typeof projectSchema>;
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   callDirectionSchema,
   callOutcomeSchema,
@@ -14,23 +13,14 @@ import {
   webhookEventTypeSchema,
 } from '../protocol/lists.js';
 import { participantRoleSchema, roomEndReasonSchema } from '../protocol/room.js';
-import {
-  answerBodySchema,
-  cancelBodySchema,
-  contactsBodySchema,
-  createEndpointBodySchema,
-  pushSubscriptionBodySchema,
-  rotateVapidBodySchema,
-  sendInvitationBodySchema,
-  setVapidBodySchema,
-  tokenBodySchema,
-  updateEndpointBodySchema,
-} from './rest-schemas.js';
+import * as z from '../protocol/zod.js';
+import { REQUEST_BODY_JSON_SCHEMAS } from './openapi-bodies.generated.js';
 
 /**
  * The component schemas of the OpenAPI document (src/server/openapi.ts). Request bodies and every list of
- * values are generated from the zod schemas the server validates with, so they cannot drift; response shapes
- * are written out here and test/rest.test.ts checks real responses against them.
+ * values are generated from the zod schemas the server validates with, so they cannot drift (the bodies ahead of
+ * time: src/server/openapi-bodies.ts); response shapes are written out here and test/rest.test.ts checks real
+ * responses against them.
  */
 
 export type Schema = Record<string, unknown>;
@@ -54,14 +44,8 @@ function object(
   return { type: 'object', properties, required, additionalProperties: false, ...(description ? { description } : {}) };
 }
 
-export function enumOf(schema: z.ZodEnum): Schema {
+export function enumOf(schema: { options: readonly string[] }): Schema {
   return { type: 'string', enum: [...schema.options] };
-}
-
-function body(schema: z.ZodType): Schema {
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
-  delete generated.$schema;
-  return generated;
 }
 
 /** The fields every invitee of an invitation receives. */
@@ -148,7 +132,7 @@ export const componentSchemas: Record<string, Schema> = {
     roomUrl: nullable(str),
     message: nullable(str),
     // A backend has no device of its own, so the REST history reports "answered elsewhere" as accepted.
-    outcome: enumOf(callOutcomeSchema.exclude(['answered_elsewhere'])),
+    outcome: enumOf(z.exclude(callOutcomeSchema, ['answered_elsewhere'])),
     reason: ref('Reason'),
     replyMessage: nullable(str),
     missed: {
@@ -242,7 +226,7 @@ export const componentSchemas: Record<string, Schema> = {
     data: object({ projectId: str, invitation: ref('InvitationSummary'), invitees: { type: 'array', items: ref('CreatedInvitee') } }),
   }),
   InviteeEvent: object({
-    type: enumOf(webhookEventTypeSchema.exclude(['invitation.created', 'call.started', 'call.ended'])),
+    type: enumOf(z.exclude(webhookEventTypeSchema, ['invitation.created', 'call.started', 'call.ended'])),
     timestamp: { type: 'string', format: 'date-time' },
     data: object({
       projectId: str,
@@ -261,7 +245,7 @@ export const componentSchemas: Record<string, Schema> = {
     }),
   }),
   CallEvent: object({
-    type: enumOf(webhookEventTypeSchema.extract(['call.started', 'call.ended'])),
+    type: enumOf(z.extract(webhookEventTypeSchema, ['call.started', 'call.ended'])),
     timestamp: { type: 'string', format: 'date-time' },
     data: object({
       projectId: str,
@@ -283,14 +267,6 @@ export const componentSchemas: Record<string, Schema> = {
       },
     }),
   }),
-  SendInvitationBody: body(sendInvitationBodySchema),
-  CancelBody: body(cancelBodySchema),
-  AnswerBody: body(answerBodySchema),
-  ContactsBody: body(contactsBodySchema),
-  CreateEndpointBody: body(createEndpointBodySchema),
-  UpdateEndpointBody: body(updateEndpointBodySchema),
-  SetVapidBody: body(setVapidBodySchema),
-  RotateVapidBody: body(rotateVapidBodySchema),
-  PushSubscriptionBody: body(pushSubscriptionBodySchema),
-  TokenBody: body(tokenBodySchema),
+  // Generated ahead of time from the schemas of src/server/rest-schemas.ts (src/server/openapi-bodies.ts).
+  ...REQUEST_BODY_JSON_SCHEMAS,
 };

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { describeIssues, parseJsonStrict, userId as userIdSchema, type ClientFrame } from '../protocol/frames.js';
 import { ABUSE_LIMITS, LIMITS, SYSTEM_USER_ID } from '../protocol/limits.js';
 import { webhookDeliveryStatusSchema } from '../protocol/lists.js';
+import type * as z from '../protocol/zod.js';
 import type { CallHistoryPage, PresenceInfo } from '../protocol/types.js';
 import { originAllowed, projectsFrom, type ProjectConfig } from './config.js';
 import { HttpError, bearer, decodePathSegment, errorResponse, json, sameSecret } from './http.js';
@@ -173,7 +173,7 @@ async function requireUser(ctx: RouteContext): Promise<string> {
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
-async function readBody<T>(request: Request, schema: z.ZodType<T>, { optional = false, maxBytes = MAX_BODY_BYTES } = {}): Promise<T> {
+async function readBody<T>(request: Request, schema: z.ZodMiniType<T>, { optional = false, maxBytes = MAX_BODY_BYTES } = {}): Promise<T> {
   const text = await request.text();
   if (new TextEncoder().encode(text).byteLength > maxBytes) throw new HttpError('invalid_request', `bodies are limited to ${maxBytes} bytes`, 413);
   let data: unknown = {};
