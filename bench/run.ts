@@ -18,12 +18,14 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { printHubSection, runHubSection, type HubBenchResult } from './hub.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
 import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
 import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type UsersRun } from './lib/users.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
+import { reportWorkerSize, runWorkerSize, type WorkerSizeRun } from './worker-size.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,7 +38,7 @@ const BENCH_PROJECT = {
   allowedOrigins: ['*'],
 };
 
-const SECTIONS = ['users', 'latency', 'throughput'] as const;
+const SECTIONS = ['users', 'latency', 'throughput', 'webhooks', 'worker'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values: args } = parseArgs({
@@ -51,7 +53,7 @@ const { values: args } = parseArgs({
     ramp: { type: 'string', default: '3' },
     'timeout-ms': { type: 'string', default: '10000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
-    'max-seconds': { type: 'string', default: '600' },
+    'max-seconds': { type: 'string', default: '1200' },
     'skip-durable-throughput': { type: 'boolean', default: false },
     users: { type: 'string', default: '2000' },
     'users-concurrency': { type: 'string', default: '50' },
@@ -73,12 +75,13 @@ if (args.help) {
   --ramp S                  unmeasured seconds before that                   default 3
   --timeout-ms MS           client request and event timeout                 default 10000
   --out FILE                results JSON                                     default bench/results/latest.json
-  --max-seconds S           hard limit for the whole run                     default 600
+  --max-seconds S           hard limit for the whole run                     default 1200
   --skip-durable-throughput skip the throughput phase of the baseline with writes (~20 s)
   --users N                 connected users per side (0: skip that section)  default 2000
   --users-concurrency N     connects in flight at a time                     default 50
   --idle-seconds S          silence before the idle memory is read           default 15
-  --only SECTIONS           comma-separated: users, latency, throughput      default all
+  --only SECTIONS           comma-separated: users, latency, throughput,     default all
+                            webhooks (bench/hub.ts), worker (bench/worker-size.ts)
                             (targets of sections not run are not checked)`);
   process.exit(0);
 }
@@ -322,13 +325,25 @@ async function main(): Promise<number> {
   // 2. throughput -----------------------------------------------------------------------------------------
   if (config.sections.has('throughput')) await throughputSection(sides);
 
-  // 3. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
+  // 3. webhooks through the sharded hub, and the Worker's size and cold start: each starts its own servers -------
+  let webhooks: HubBenchResult | undefined;
+  if (config.sections.has('webhooks')) {
+    log(`webhooks: ${config.pairs} pairs, with and without a webhook endpoint`);
+    webhooks = await runHubSection({ pairs: config.pairs, timeoutMs: config.timeoutMs, log });
+  }
+  let worker: WorkerSizeRun | undefined;
+  if (config.sections.has('worker')) {
+    log('worker: size and cold start');
+    worker = await runWorkerSize({ log });
+  }
+
+  // 4. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
   mkdirSync(join(root, '.bench'), { recursive: true });
   writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
   writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
   const serverErrors = errorLines(server.logs().slice(logOffsets[0]));
   const baselineErrors = errorLines(bare.logs().slice(logOffsets[1]));
-  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] }, users);
+  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] }, users, { webhooks, worker });
 }
 
 async function latencySection(sides: Record<SideName, Side>): Promise<void> {
@@ -392,7 +407,12 @@ function errorLines(output: string): string[] {
 
 // ---- the report ------------------------------------------------------------------------------------------
 
-function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, string[]>, users: Record<'ours' | 'baseline', UsersRun> | undefined): number {
+function report(
+  sides: Record<SideName, Side>,
+  serverErrors: Record<SideName, string[]>,
+  users: Record<'ours' | 'baseline', UsersRun> | undefined,
+  { webhooks, worker }: { webhooks: HubBenchResult | undefined; worker: WorkerSizeRun | undefined },
+): number {
   const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
   const errorsOf = (name: SideName) => {
     const s = sides[name];
@@ -557,6 +577,15 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
       pass: enough,
     });
   }
+  if (webhooks) {
+    printHubSection(webhooks);
+    targets.push(...webhooks.targets.map((target) => ({ ...target, name: `webhooks: ${target.name}` })));
+  }
+  if (worker) {
+    console.log('');
+    for (const line of reportWorkerSize(worker)) console.log(line);
+    targets.push(...worker.targets.map((target) => ({ ...target, name: `worker: ${target.name}` })));
+  }
   console.log('');
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
 
@@ -616,6 +645,8 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
       baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
     },
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
+    webhooks,
+    worker,
     targets,
     pass: targets.every((target) => target.pass),
   };
@@ -624,7 +655,8 @@ function report(sides: Record<SideName, Side>, serverErrors: Record<SideName, st
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults: ${out}`);
 
-  if (totalErrors > 0 || !enough) return 1;
+  const webhookErrors = webhooks ? webhooks.events.lost + Object.values(webhooks.errors).reduce((sum, n) => sum + n, 0) : 0;
+  if (totalErrors > 0 || webhookErrors > 0 || !enough) return 1;
   return results.pass ? 0 : 2;
 }
 
