@@ -814,14 +814,6 @@ export class InboxStore {
     );
   }
 
-  /** The room an invitation of ours (either way) names. */
-  roomOfInvitation(invitationId: string): string | undefined {
-    return this.one<{ room_name: string }>(
-      'SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1',
-      invitationId,
-    )?.room_name;
-  }
-
   /** This device joined the room's call over this connection. */
   enterRoom(row: RoomDeviceRow): void {
     this.write(
@@ -839,6 +831,15 @@ export class InboxStore {
   }
 
   /** This user's devices in the room. */
+  /** This user's devices in the call room of an invitation of theirs (one statement for roomOfInvitation + devicesInRoom). */
+  devicesInRoomOfInvitation(invitationId: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>(
+      `SELECT * FROM room_device WHERE room_name =
+         (SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1)`,
+      invitationId,
+    );
+  }
+
   devicesInRoom(roomName: string): RoomDeviceRow[] {
     return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
   }
