@@ -195,12 +195,16 @@ export class InboxStore {
 
   /** Creates the schema; `existing`: brings one written by an older version up to date first. */
   private createSchema(existing: boolean): void {
-    this.sql.exec(SCHEMA);
-    this.sql.exec(SEND_INTENT_SCHEMA);
-    this.sql.exec(ROOM_SCHEMA);
+    const marker = `CREATE TABLE IF NOT EXISTS ${SCHEMA_MARKER} (id INTEGER PRIMARY KEY);`;
+    if (!existing) {
+      // A new inbox: every table in one script, and no contacts to carry over from invitations it cannot have.
+      this.sql.exec(SCHEMA + SEND_INTENT_SCHEMA + ROOM_SCHEMA + CONTACTS_SCHEMA + marker);
+      return;
+    }
+    this.sql.exec(SCHEMA + SEND_INTENT_SCHEMA + ROOM_SCHEMA);
     this.createContactsTable();
-    if (existing) this.migrate();
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_MARKER} (id INTEGER PRIMARY KEY)`);
+    this.migrate();
+    this.sql.exec(marker);
   }
 
   /** Columns that inboxes written by older versions lack. */
