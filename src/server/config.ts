@@ -112,12 +112,17 @@ export interface Env {
 
 export const DEMO_PROJECT_ID = 'demo';
 
-let cached: { source: string; projects: Map<string, ProjectConfig> } | undefined;
+let cached: { env: Env; source: string; projects: Map<string, ProjectConfig> } | undefined;
 
 /** Reads the project list from the environment, once per distinct configuration. */
 export function projectsFrom(env: Env): Map<string, ProjectConfig> {
+  // The same env object (one per isolate) skips building and comparing the whole configuration's text on every call.
+  if (cached?.env === env) return cached.projects;
   const source = `${env.PROJECTS ?? ''}|${env.DEMO_PROJECT ?? ''}|${env.DEMO_API_KEY ?? ''}|${env.DEMO_SECRET ?? ''}`;
-  if (cached?.source === source) return cached.projects;
+  if (cached?.source === source) {
+    cached.env = env;
+    return cached.projects;
+  }
   const projects = new Map<string, ProjectConfig>();
   if (env.DEMO_PROJECT === 'on') {
     projects.set(DEMO_PROJECT_ID, {
@@ -131,7 +136,7 @@ export function projectsFrom(env: Env): Map<string, ProjectConfig> {
   if (env.PROJECTS) {
     for (const project of parseProjects(env.PROJECTS)) projects.set(project.projectId, project);
   }
-  cached = { source, projects };
+  cached = { env, source, projects };
   return projects;
 }
 

@@ -15,8 +15,12 @@ export type AlarmStorage = Pick<DurableObjectStorage, 'getAlarm' | 'setAlarm'>;
  * what aged out (src/server/inbox/retention.ts).
  */
 export class Alarms {
-  /** When the alarm is set for, as far as this instance knows (unknown after waking from hibernation). */
-  private alarmAt: number | undefined;
+  /**
+   * When the alarm is set for (null: none), as far as this instance knows: unknown (undefined) until read after each
+   * start, as a wake from hibernation starts a new instance. Only this class sets the alarm, so once read it is kept
+   * here and the storage is not asked again on every connect and answer.
+   */
+  private alarmAt: number | null | undefined;
 
   constructor(
     private readonly inbox: Inbox,
@@ -29,8 +33,10 @@ export class Alarms {
     const tokenExpiry = this.inbox.devices.tokenExpiry();
     const next = stored === null || tokenExpiry === null ? (stored ?? tokenExpiry) : Math.min(stored, tokenExpiry);
     if (next === null) return;
-    const current = await this.storage.getAlarm();
+    const current = this.alarmAt !== undefined ? this.alarmAt : await this.storage.getAlarm();
     if (current === null || current > next || current < Date.now()) {
+      // Unknown until the write is done: an alarm firing meanwhile clears what is known (see fired).
+      this.alarmAt = undefined;
       await this.storage.setAlarm(next);
       this.alarmAt = next;
     } else {
@@ -40,7 +46,7 @@ export class Alarms {
 
   /** Makes sure the alarm fires by `at`; skips the storage round when the known alarm already does. */
   async by(at: number): Promise<void> {
-    if (this.alarmAt !== undefined && this.alarmAt <= at && this.alarmAt > Date.now()) return;
+    if (this.alarmAt !== undefined && this.alarmAt !== null && this.alarmAt <= at && this.alarmAt > Date.now()) return;
     await this.schedule();
   }
 

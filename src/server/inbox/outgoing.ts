@@ -202,19 +202,19 @@ export class OutgoingInvitations {
       this.inFlight.get(update.invitationId)?.early.push(update);
       return;
     }
-    const outgoing = store.outgoing(update.invitationId)!;
-    if (update.user) store.setInviteeUser(row.invitation_id, row.user_id, update.user);
-    const user = update.user ?? (JSON.parse(row.user) as UserInfo);
-    if (update.delivered && row.delivered === 0) {
-      store.markInviteeDelivered(row.invitation_id, row.user_id);
-      if (row.state === 'pending') {
-        this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
-      }
+    // Written only when something changed: the invitee's profile comes with every update, nearly always the same.
+    const userText = update.user ? JSON.stringify(update.user) : null;
+    const newUser = userText !== null && userText !== row.user ? userText : null;
+    const newlyDelivered = update.delivered === true && row.delivered === 0;
+    if (newUser !== null || newlyDelivered) store.updateInvitee(row.invitation_id, row.user_id, newUser, newlyDelivered);
+    if (newlyDelivered && row.state === 'pending') {
+      this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
     }
     if (!update.state || update.state === 'pending' || row.state !== 'pending') return;
+    const user = update.user ?? (JSON.parse(row.user) as UserInfo);
     const outcome = { state: update.state, reason: update.reason ?? null, message: update.message ?? null, glareWith: update.glareWith ?? null };
     store.settleInvitee(row.invitation_id, row.user_id, outcome, Date.now());
-    this.announce(outgoing, row, user, update);
+    this.announce(store.outgoing(update.invitationId)!, row, user, update);
   }
 
   /** Tells this user's devices an invitee's outcome. */

@@ -180,10 +180,9 @@ async function connectionsLost(inbox: Inbox, rows: RoomDeviceRow[]): Promise<voi
  * applies at once — a viewer of a live stream whom a host invites, or who calls a host, becomes a co-host.
  */
 export async function readmitForInvitation(inbox: Inbox, invitationId: string): Promise<void> {
-  const roomName = inbox.store.roomOfInvitation(invitationId);
-  if (roomName === undefined) return;
-  const devices = inbox.store.devicesInRoom(roomName);
+  const devices = inbox.store.devicesInRoomOfInvitation(invitationId);
   if (devices.length === 0) return;
+  const roomName = devices[0]!.room_name;
   const admissions = admissionsFor(inbox, roomName, null, Date.now());
   const room = callRoom(inbox.env, inbox.projectId, roomName);
   await Promise.all(devices.map((row) => room.readmit(row.participant_id, admissions))).catch((error: unknown) => console.error('readmission failed', error));

@@ -170,6 +170,8 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /** At least the number of contacts from invitations, once counted (see addInvitationContacts). */
+  private invitationContactsAtMost: number | undefined;
   /** Whether the schema exists. */
   private ready: boolean;
   /** The object's name, written with the schema when that comes later. */
@@ -193,12 +195,16 @@ export class InboxStore {
 
   /** Creates the schema; `existing`: brings one written by an older version up to date first. */
   private createSchema(existing: boolean): void {
-    this.sql.exec(SCHEMA);
-    this.sql.exec(SEND_INTENT_SCHEMA);
-    this.sql.exec(ROOM_SCHEMA);
+    const marker = `CREATE TABLE IF NOT EXISTS ${SCHEMA_MARKER} (id INTEGER PRIMARY KEY);`;
+    if (!existing) {
+      // A new inbox: every table in one script, and no contacts to carry over from invitations it cannot have.
+      this.sql.exec(SCHEMA + SEND_INTENT_SCHEMA + ROOM_SCHEMA + CONTACTS_SCHEMA + marker);
+      return;
+    }
+    this.sql.exec(SCHEMA + SEND_INTENT_SCHEMA + ROOM_SCHEMA);
     this.createContactsTable();
-    if (existing) this.migrate();
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_MARKER} (id INTEGER PRIMARY KEY)`);
+    this.migrate();
+    this.sql.exec(marker);
   }
 
   /** Columns that inboxes written by older versions lack. */
@@ -509,12 +515,15 @@ export class InboxStore {
     return this.count("SELECT count(*) AS n FROM outgoing_invitee WHERE state = 'pending'") > 0;
   }
 
-  setInviteeUser(invitationId: string, userId: string, user: UserInfo): void {
-    this.write('UPDATE outgoing_invitee SET user = ? WHERE invitation_id = ? AND user_id = ?', JSON.stringify(user), invitationId, userId);
-  }
-
-  markInviteeDelivered(invitationId: string, userId: string): void {
-    this.write('UPDATE outgoing_invitee SET delivered = 1 WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
+  /** Stores an invitee's profile (`user`, serialized; null: unchanged) and, when `delivered`, that the invitation reached them: one statement. */
+  updateInvitee(invitationId: string, userId: string, user: string | null, delivered: boolean): void {
+    this.write(
+      'UPDATE outgoing_invitee SET user = coalesce(?, user), delivered = max(delivered, ?) WHERE invitation_id = ? AND user_id = ?',
+      user,
+      delivered ? 1 : 0,
+      invitationId,
+      userId,
+    );
   }
 
   /** Records one invitee's outcome; once every invitee has one there is nothing left to double-check at expiry. */
@@ -809,14 +818,6 @@ export class InboxStore {
     );
   }
 
-  /** The room an invitation of ours (either way) names. */
-  roomOfInvitation(invitationId: string): string | undefined {
-    return this.one<{ room_name: string }>(
-      'SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1',
-      invitationId,
-    )?.room_name;
-  }
-
   /** This device joined the room's call over this connection. */
   enterRoom(row: RoomDeviceRow): void {
     this.write(
@@ -834,6 +835,15 @@ export class InboxStore {
   }
 
   /** This user's devices in the room. */
+  /** This user's devices in the call room of an invitation of theirs (one statement for roomOfInvitation + devicesInRoom). */
+  devicesInRoomOfInvitation(invitationId: string): RoomDeviceRow[] {
+    return this.rows<RoomDeviceRow>(
+      `SELECT * FROM room_device WHERE room_name =
+         (SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1)`,
+      invitationId,
+    );
+  }
+
   devicesInRoom(roomName: string): RoomDeviceRow[] {
     return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
   }
@@ -924,7 +934,13 @@ export class InboxStore {
   /** Notes an invitation exchanged with these users at `now`; the `keep` most recent such contacts stay. */
   addInvitationContacts(userIds: string[], now: number, keep: number): void {
     for (const userId of userIds) this.write("INSERT OR REPLACE INTO contacts (user_id, source, since) VALUES (?, 'invitation', ?)", userId, now);
-    if (this.count("SELECT count(*) AS n FROM contacts WHERE source = 'invitation'") <= keep) return;
+    // The count is taken only when an upper bound of it (the last count plus every user added since) passes `keep`:
+    // counting on every invitation cost a statement on both sides of each send.
+    if (this.invitationContactsAtMost !== undefined) this.invitationContactsAtMost += userIds.length;
+    if (this.invitationContactsAtMost !== undefined && this.invitationContactsAtMost <= keep) return;
+    this.invitationContactsAtMost = this.count("SELECT count(*) AS n FROM contacts WHERE source = 'invitation'");
+    if (this.invitationContactsAtMost <= keep) return;
+    this.invitationContactsAtMost = keep;
     this.write(
       "DELETE FROM contacts WHERE source = 'invitation' AND user_id NOT IN (SELECT user_id FROM contacts WHERE source = 'invitation' ORDER BY since DESC LIMIT ?)",
       keep,
