@@ -5,12 +5,23 @@ import { callTypeIcon, icon } from '../icons.js';
 import { format } from '../strings.js';
 import type { IncomingCallStrings } from '../translation.js';
 
-/** The time left to answer, `now` on the server's clock, in words and as a shrinking bar. */
-export function countdownTemplate(text: IncomingCallStrings, invitation: ReceivedInvitation, now: number): TemplateResult {
+/**
+ * The time left to answer, `now` on the server's clock, in words and as a shrinking bar; m:ss in the digits of `lang`
+ * (written here rather than with the history's `formatClock`, which lives in a lazily loaded chunk; a ring shows
+ * before any chunk could arrive).
+ */
+export function countdownTemplate(text: IncomingCallStrings, invitation: ReceivedInvitation, now: number, lang: string): TemplateResult {
   const left = Math.max(0, invitation.expiresAt - now);
   const total = Math.max(1, invitation.expiresAt - invitation.createdAt);
   const seconds = Math.ceil(left / 1000);
-  const time = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  const digits = (n: number, minimumIntegerDigits: number) => {
+    try {
+      return new Intl.NumberFormat(lang || undefined, { minimumIntegerDigits, useGrouping: false }).format(n);
+    } catch {
+      return String(n).padStart(minimumIntegerDigits, '0');
+    }
+  };
+  const time = `${digits(Math.floor(seconds / 60), 1)}:${digits(seconds % 60, 2)}`;
   return html`
     <div class="countdown">
       <p part="countdown" role="timer">${format(text.ringsFor, { time })}</p>

@@ -52,6 +52,19 @@ describe('<bax-incoming-call>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('counts down in the digits of its language, and in plain digits under a malformed language tag', async () => {
+    for (const [lang, pattern] of [
+      ['ar-EG', /٠:[٠-٩]{2}/],
+      ['en_US', /0:\d{2}/],
+    ] as const) {
+      const client = new MemoryCallClient();
+      const el = await fixture<BaxIncomingCall>(html`<bax-incoming-call lang=${lang} .client=${client} notifications="off"></bax-incoming-call>`);
+      client.simulateIncoming(alice);
+      await el.updateComplete;
+      expect(part(el, 'countdown')!.textContent, lang).to.match(pattern);
+    }
+  });
+
   it('shows the avatar picture when the caller has one', async () => {
     const client = new MemoryCallClient();
     const el = await render(client);

@@ -255,7 +255,7 @@ export class BaxIncomingCall extends BaxElement {
       </div>
       ${invitation.message ? html`<p part="message" class="message">“${invitation.message}”</p>` : nothing}
       <slot name="details"></slot>
-      ${countdownTemplate(text, invitation, Date.now() + (this.store.state?.clockOffset ?? 0))}
+      ${countdownTemplate(text, invitation, Date.now() + (this.store.state?.clockOffset ?? 0), this.localize.lang())}
       ${waiting > 0 ? html`<p part="queue" class="queue">${format(text.queued, { count: waiting })}</p>` : nothing}
       ${waitingCall ? html`<p part="waiting" class="queue">${text.waiting}</p>` : nothing}
       ${actionsTemplate(text, invitation.callType, {
