@@ -554,18 +554,19 @@ describe('<bax-call-room>', () => {
 
   describe('texts', () => {
     it('speaks the registered language, and takes strings over it', async () => {
-      registerTranslation({ $code: 'fr', callRoom: { hangUp: 'Raccrocher', mute: 'Couper le micro', you: 'Vous' } });
+      // A language not shipped (French would load its whole translation, over the English fallback checked below).
+      registerTranslation({ $code: 'nl', callRoom: { hangUp: 'Ophangen', mute: 'Microfoon uit', you: 'Jij' } });
       const client = memoryClient({ room: { participants: [{ userId: 'alice' }] } });
       const el = await fixture<BaxCallRoom>(
-        html`<div lang="fr">
-          <bax-call-room .client=${client} room-name="room-1" auto-join .strings=${{ you: 'Moi' }}></bax-call-room>
+        html`<div lang="nl">
+          <bax-call-room .client=${client} room-name="room-1" auto-join .strings=${{ you: 'Ikzelf' }}></bax-call-room>
         </div>`,
       ).then((wrapper) => wrapper.querySelector('bax-call-room')!);
       await waitUntil(() => client.getState().room?.local.microphone);
       await el.updateComplete;
-      expect(button(el, 'hang-up-button').textContent).to.contain('Raccrocher');
-      expect(button(el, 'mute-button').textContent).to.contain('Couper le micro');
-      expect(part(el, 'local-tile')!.textContent).to.contain('Moi');
+      expect(button(el, 'hang-up-button').textContent).to.contain('Ophangen');
+      expect(button(el, 'mute-button').textContent).to.contain('Microfoon uit');
+      expect(part(el, 'local-tile')!.textContent).to.contain('Ikzelf');
       expect(button(el, 'devices-button').textContent).to.contain('Devices');
     });
   });
