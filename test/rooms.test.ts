@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ResultByType } from '../src/protocol/frames.js';
 import type { RoomGrants, RoomJoinResult, RoomParticipant } from '../src/protocol/room.js';
 import type { CallHistoryEntry, ReceivedInvitation } from '../src/protocol/types.js';
 import { createUserToken } from '../src/server/tokens.js';
 import { uniqueUser } from './support/clients.js';
-import { frameText, openSocket, socketUrl, type RawFrame } from './support/raw.js';
+import { connectRaw, frameText, openSocket, socketUrl, type RawFrame } from './support/raw.js';
 import { startServer, type RunningServer, type StartOptions, type TestProject } from './support/server.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -84,54 +83,24 @@ async function device(options: { userId?: string; deviceId?: string; rooms?: Roo
     name: userId,
     ...(options.rooms ? { rooms: options.rooms } : {}),
   });
-  const socket = openSocket(socketUrl(options.host ?? server.host, { projectId: project.projectId, apiKey: project.apiKey, userId, token, deviceId }));
-  const frames: RawFrame[] = [];
-  const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
-  socket.on('message', (data) => {
-    const frame = JSON.parse(frameText(data)) as RawFrame;
-    frames.push(frame);
-    for (const waiter of waiters) {
-      if (waiter.match(frame)) {
-        waiters.delete(waiter);
-        waiter.resolve(frame);
-      }
-    }
-  });
-  const next = (match: (frame: RawFrame) => boolean, timeoutMs = 10_000) =>
-    new Promise<RawFrame>((resolve, reject) => {
-      const seen = frames.find(match);
-      if (seen) return resolve(seen);
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        reject(new Error(`${userId}/${deviceId}: no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`));
-      }, timeoutMs);
-      const waiter = { match, resolve: (frame: RawFrame) => (clearTimeout(timer), resolve(frame)) };
-      waiters.add(waiter);
-    });
-  await next((frame) => frame.type === 'snapshot', 15_000);
-  const request = (frame: Record<string, unknown>) => {
-    const requestId = `r${++requests}`;
-    const answer = next((reply) => (reply.type === 'result' || reply.type === 'error') && reply.requestId === requestId);
-    socket.send(JSON.stringify({ ...frame, requestId }));
-    return answer;
-  };
+  const raw = await connectRaw(
+    socketUrl(options.host ?? server.host, { projectId: project.projectId, apiKey: project.apiKey, userId, token, deviceId }),
+    `${userId}/${deviceId}`,
+    15_000,
+  );
+  const request = (frame: Record<string, unknown>) => raw.request({ ...frame, type: String(frame.type), requestId: `r${++requests}` });
   const peer: Peer = {
     userId,
     deviceId,
-    frames,
+    frames: raw.frames,
     request,
     async ok<T extends keyof ResultByType>(frame: { type: T } & Record<string, unknown>) {
       const answer = await request(frame);
       if (answer.type !== 'result') throw new Error(`${String(frame.type)} failed: ${JSON.stringify(answer)}`);
       return answer.result as ResultByType[T];
     },
-    next,
-    close: () =>
-      new Promise((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        socket.once('close', () => resolve());
-        socket.close();
-      }),
+    next: (match, timeoutMs) => raw.next(match, timeoutMs),
+    close: () => raw.close(),
   };
   sockets.push(peer);
   return peer;

@@ -64,7 +64,15 @@ export function upgradeStatus(address: SocketAddress | string, headers: Record<s
 
 export async function openRaw(host: string, userId = uniqueUser('raw'), deviceId?: string): Promise<RawSocket> {
   const { token } = await createUserToken({ projectId: DEMO.projectId, secret: DEMO.secret, userId, name: userId });
-  const socket = openSocket(socketUrl(host, { userId, token, ...(deviceId ? { deviceId } : {}) }));
+  return connectRaw(socketUrl(host, { userId, token, ...(deviceId ? { deviceId } : {}) }), userId);
+}
+
+/**
+ * Opens a bare socket to `address` and resolves once its snapshot arrived; every frame is kept in `frames`.
+ * `userId` names it in timeout messages.
+ */
+export async function connectRaw(address: SocketAddress, userId: string, snapshotTimeoutMs = 10_000): Promise<RawSocket> {
+  const socket = openSocket(address);
   const frames: RawFrame[] = [];
   const waiters = new Set<{ match: (frame: RawFrame) => boolean; resolve: (frame: RawFrame) => void }>();
   socket.on('message', (data) => {
@@ -84,11 +92,11 @@ export async function openRaw(host: string, userId = uniqueUser('raw'), deviceId
       const waiter = { match, resolve: (frame: RawFrame) => (clearTimeout(timer), resolve(frame)) };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`));
+        reject(new Error(`${userId}: no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`));
       }, timeoutMs);
       waiters.add(waiter);
     });
-  await next((frame) => frame.type === 'snapshot');
+  await next((frame) => frame.type === 'snapshot', snapshotTimeoutMs);
   return {
     userId,
     socket,
