@@ -31,8 +31,12 @@ import type {
  */
 const SCHEMA_MARKER = 'schema_v1';
 
-/** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
-const SCHEMA = `
+/**
+ * What a user who only connects needs stored: how they show and who follows their presence. A new user's first
+ * connect creates these two tables alone (creating all of SCHEMA cost about 1 ms of CPU and a larger first commit
+ * on every new user's connect); the rest comes with the first invitation or other write.
+ */
+const PRESENCE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS profile (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   inbox_name TEXT,
@@ -43,6 +47,11 @@ CREATE TABLE IF NOT EXISTS profile (
   gone_deadline INTEGER
 );
 INSERT OR IGNORE INTO profile (id) VALUES (1);
+CREATE TABLE IF NOT EXISTS watchers (user_id TEXT PRIMARY KEY);
+`;
+
+/** The SQLite schema of one user's inbox. Invitations live here until they age out of history. */
+const SCHEMA = `${PRESENCE_SCHEMA}
 CREATE TABLE IF NOT EXISTS incoming (
   invitation_id TEXT PRIMARY KEY,
   from_id TEXT NOT NULL, from_user TEXT NOT NULL, to_ids TEXT NOT NULL,
@@ -86,7 +95,6 @@ CREATE TABLE IF NOT EXISTS dead_letter (
   attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, failed_at INTEGER NOT NULL, error TEXT
 );
 CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (failed_at);
-CREATE TABLE IF NOT EXISTS watchers (user_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
 `;
 
@@ -164,7 +172,8 @@ export interface InviteeOutcome {
  * instance and kept up to date by the methods that write it.
  *
  * The schema is created with the first write, not before: anyone may ask for the presence of any user id, and
- * reading an inbox nobody ever used must leave no storage behind. Until then every read finds nothing.
+ * reading an inbox nobody ever used must leave no storage behind. Until then every read finds nothing. A write of
+ * the profile or the watchers alone (a new user connecting) creates only PRESENCE_SCHEMA.
  */
 export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
@@ -172,8 +181,10 @@ export class InboxStore {
   private readonly sentOutbox = new Set<number>();
   /** At least the number of contacts from invitations, once counted (see addInvitationContacts). */
   private invitationContactsAtMost: number | undefined;
-  /** Whether the schema exists. */
+  /** Whether the whole schema exists. */
   private ready: boolean;
+  /** Whether PRESENCE_SCHEMA's tables exist (they do whenever the whole schema does). */
+  private presenceReady: boolean;
   /** The object's name, written with the schema when that comes later. */
   private name: string | undefined;
 
@@ -181,16 +192,18 @@ export class InboxStore {
     // One statement on every start (and an idle object starts again on each wake from hibernation): the schema
     // is created, or brought up to date, only when the marker of the current version is missing.
     const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('profile', ?)", SCHEMA_MARKER)
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('profile', 'incoming', ?)", SCHEMA_MARKER)
       .toArray()
       .map((row) => row.name);
-    this.ready = tables.includes('profile');
+    this.presenceReady = tables.includes('profile');
+    // Versions before PRESENCE_SCHEMA created every table at once, so an inbox with a profile and no marker is one of theirs.
+    this.ready = tables.includes('incoming');
     if (this.ready && !tables.includes(SCHEMA_MARKER)) this.createSchema(true);
   }
 
-  /** Whether this inbox ever stored anything. */
+  /** Whether this inbox ever stored anything (its profile or watchers at least). */
   get used(): boolean {
-    return this.ready;
+    return this.presenceReady;
   }
 
   /** Creates the schema; `existing`: brings one written by an older version up to date first. */
@@ -231,8 +244,20 @@ export class InboxStore {
 
   private ensureSchema(): void {
     if (this.ready) return;
+    const hadProfile = this.presenceReady;
     this.createSchema(false);
-    this.ready = true;
+    this.ready = this.presenceReady = true;
+    if (!hadProfile) this.profileCreated();
+  }
+
+  private ensurePresenceSchema(): void {
+    if (this.presenceReady) return;
+    this.sql.exec(PRESENCE_SCHEMA);
+    this.presenceReady = true;
+    this.profileCreated();
+  }
+
+  private profileCreated(): void {
     this.cachedProfile = undefined;
     if (this.name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', this.name);
   }
@@ -240,6 +265,18 @@ export class InboxStore {
   private write(query: string, ...bindings: SqlStorageValue[]): void {
     this.ensureSchema();
     this.sql.exec(query, ...bindings);
+  }
+
+  /** A write to PRESENCE_SCHEMA's tables only. */
+  private writePresence(query: string, ...bindings: SqlStorageValue[]): void {
+    this.ensurePresenceSchema();
+    this.sql.exec(query, ...bindings);
+  }
+
+  /** A read of PRESENCE_SCHEMA's tables only. */
+  private presenceRows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    if (!this.presenceReady) return [];
+    return this.sql.exec<Row>(query, ...bindings).toArray() as T[];
   }
 
   private rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
@@ -259,20 +296,20 @@ export class InboxStore {
 
   /** The object's name, `projectId:userId`, kept because an alarm may wake the object without it. */
   rememberName(name: string | undefined): string {
-    if (!name) return String(this.one<{ inbox_name: string | null }>('SELECT inbox_name FROM profile WHERE id = 1')?.inbox_name ?? '');
+    if (!name) return String((this.presenceReady && this.profileRow().inbox_name) || '');
     this.name = name;
     // Read first: an UPDATE that changes nothing still costs a statement and a commit on every start.
-    if (this.ready && this.profileRow().inbox_name !== name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', name);
+    if (this.presenceReady && this.profileRow().inbox_name !== name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', name);
     return name;
   }
 
   profile(): ProfileRow {
-    if (!this.ready) return NEW_PROFILE;
+    if (!this.presenceReady) return NEW_PROFILE;
     return this.profileRow();
   }
 
   private profileRow(): ProfileRow & { inbox_name?: string | null } {
-    return (this.cachedProfile ??= this.one<ProfileRow>('SELECT * FROM profile WHERE id = 1')!);
+    return (this.cachedProfile ??= this.presenceRows<ProfileRow>('SELECT * FROM profile WHERE id = 1')[0]!);
   }
 
   private profileChanged(change: Partial<ProfileRow>): void {
@@ -285,38 +322,38 @@ export class InboxStore {
    * lastDeviceLeft writes it then.
    */
   deviceConnected(user: { name: string | null; avatarUrl: string | null }, now: number): void {
-    if (this.ready) {
+    if (this.presenceReady) {
       const profile = this.profileRow();
       if (profile.name === user.name && profile.avatar_url === user.avatarUrl && profile.gone_deadline === null && profile.last_seen !== null) return;
     }
-    this.write('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
+    this.writePresence('UPDATE profile SET name = ?, avatar_url = ?, last_seen = ?, gone_deadline = NULL WHERE id = 1', user.name, user.avatarUrl, now);
     this.profileChanged({ name: user.name, avatar_url: user.avatarUrl, last_seen: now, gone_deadline: null });
   }
 
   /** The last device left at `now`; `goneDeadline` is when a grace period ends, if one matters. */
   lastDeviceLeft(now: number, goneDeadline: number | null): void {
-    this.write('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, goneDeadline);
+    this.writePresence('UPDATE profile SET last_seen = ?, gone_deadline = ? WHERE id = 1', now, goneDeadline);
     this.profileChanged({ last_seen: now, gone_deadline: goneDeadline });
   }
 
   setGoneDeadline(goneDeadline: number | null): void {
-    this.write('UPDATE profile SET gone_deadline = ? WHERE id = 1', goneDeadline);
+    this.writePresence('UPDATE profile SET gone_deadline = ? WHERE id = 1', goneDeadline);
     this.profileChanged({ gone_deadline: goneDeadline });
   }
 
   setStatus(status: string): void {
-    this.write('UPDATE profile SET status = ? WHERE id = 1', status);
+    this.writePresence('UPDATE profile SET status = ? WHERE id = 1', status);
     this.profileChanged({ status });
   }
 
   markMissedCallsSeen(now: number): void {
-    this.write('UPDATE profile SET missed_seen_at = ? WHERE id = 1', now);
+    this.writePresence('UPDATE profile SET missed_seen_at = ? WHERE id = 1', now);
     this.profileChanged({ missed_seen_at: now });
   }
 
   /** Sets how the user is shown; null keeps a field. */
   updateIdentity(name: string | null, avatarUrl: string | null): void {
-    this.write('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl);
+    this.writePresence('UPDATE profile SET name = coalesce(?, name), avatar_url = coalesce(?, avatar_url) WHERE id = 1', name, avatarUrl);
     const current = this.cachedProfile;
     if (current) this.profileChanged({ name: name ?? current.name, avatar_url: avatarUrl ?? current.avatar_url });
   }
@@ -673,23 +710,23 @@ export class InboxStore {
 
   /** Users who follow this user's presence. */
   watchers(): string[] {
-    return this.rows<{ user_id: string }>('SELECT user_id FROM watchers').map((row) => row.user_id);
+    return this.presenceRows<{ user_id: string }>('SELECT user_id FROM watchers').map((row) => row.user_id);
   }
 
   hasWatcher(userId: string): boolean {
-    return this.one('SELECT 1 FROM watchers WHERE user_id = ?', userId) !== undefined;
+    return this.presenceRows('SELECT 1 FROM watchers WHERE user_id = ?', userId).length > 0;
   }
 
   watcherCount(): number {
-    return this.count('SELECT count(*) AS n FROM watchers');
+    return this.presenceRows<{ n: number }>('SELECT count(*) AS n FROM watchers')[0]?.n ?? 0;
   }
 
   addWatcher(userId: string): void {
-    this.write('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
+    this.writePresence('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
   }
 
   removeWatcher(userId: string): void {
-    if (this.ready) this.write('DELETE FROM watchers WHERE user_id = ?', userId);
+    if (this.presenceReady) this.writePresence('DELETE FROM watchers WHERE user_id = ?', userId);
   }
 
   /** Whether this user follows `userId`'s presence. */
@@ -714,6 +751,7 @@ export class InboxStore {
    * double-check `reconcileAfterMs` after an outgoing expiry, or request results `requestTtlMs` old.
    */
   nextDueAt(reconcileAfterMs: number, requestTtlMs: number): number | null {
+    if (!this.ready) return this.presenceReady ? this.profileRow().gone_deadline : null;
     return (
       this.one<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
