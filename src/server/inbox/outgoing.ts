@@ -44,19 +44,16 @@ export class OutgoingInvitations {
     if (to.includes(userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
     const now = Date.now();
 
-    const same = store.pendingDuplicate(frame.roomName, to, now);
-    if (same) return { ...sendResultFromRows(same, store.invitees(same.invitation_id)), existing: true };
-
-    if (to.length === 1) {
-      const crossing = store.crossingIncoming(to[0]!, userId, now);
-      if (crossing) {
-        // The callee is already calling us: join that call instead of ringing them back (glare).
-        resolveIncoming(this.inbox, crossing, 'accepted', { deviceId: requester.deviceId, exceptConnection: requester.connectionId });
-        return joinedResultFromRow(crossing);
-      }
+    const checks = store.sendChecks(userId, to, frame.roomName, now, now - 60_000);
+    if (checks.duplicate) return { ...sendResultFromRows(store.outgoing(checks.duplicate)!, store.invitees(checks.duplicate)), existing: true };
+    if (checks.crossing) {
+      // The callee is already calling us: join that call instead of ringing them back (glare).
+      const crossing = store.incoming(checks.crossing)!;
+      resolveIncoming(this.inbox, crossing, 'accepted', { deviceId: requester.deviceId, exceptConnection: requester.connectionId });
+      return joinedResultFromRow(crossing);
     }
-    this.checkRate(now);
-    checkPendingInvitations(this.inbox, this.inFlight.size, now);
+    this.checkRate(checks.sent);
+    checkPendingInvitations(this.inbox, checks.pending + this.inFlight.size);
 
     const invitation: ReceivedInvitation = {
       invitationId: randomId(),
@@ -86,19 +83,27 @@ export class OutgoingInvitations {
     } finally {
       this.inFlight.delete(invitation.invitationId);
     }
-    store.insertOutgoing(invitation, flight.senderDevice, flight.glareWith);
+    // Each invitee's row is written with what their delivery reported (how they show, whether it rang), and the
+    // rows are kept as written: reading them back and updating them cost four statements on every send.
+    const written = store.insertOutgoing(
+      invitation,
+      flight.senderDevice,
+      flight.glareWith,
+      updates.map((update) => update && { user: update.user, delivered: update.delivered === true }),
+    );
+    let changed = flight.early.length > 0;
     for (const [index, update] of updates.entries()) {
-      if (update) this.applyInviteeUpdate(update);
       // Not reached: the outbox retries the delivery until it lands or the invitation expires.
-      else outbox.enqueue(to[index]!, 'deliver', invitation, Date.now() + 1000);
+      if (!update) outbox.enqueue(to[index]!, 'deliver', invitation, Date.now() + 1000);
+      else if (this.applyInviteeUpdate(update, { row: written.invitees[index]!, written: true, outgoing: written.outgoing })) changed = true;
     }
     for (const update of flight.early) this.applyInviteeUpdate(update);
     if (updates.includes(undefined)) await this.inbox.alarms.schedule();
 
     const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
     if (joined) return joined;
-    const outgoing = store.outgoing(invitation.invitationId)!;
-    const invitees = store.invitees(invitation.invitationId);
+    const { outgoing } = written;
+    const invitees = changed ? store.invitees(invitation.invitationId) : written.invitees;
     const sent = sentFromRows(outgoing, invitation.fromUser, invitees);
     this.inbox.devices.broadcast({ type: 'invitation.sent', invitation: sent }, requester.connectionId);
     outbox.handOver({ type: 'invitation.created', invitation: sent });
@@ -131,19 +136,18 @@ export class OutgoingInvitations {
     const unfinished = store.unfinishedSends();
     for (const intent of unfinished) {
       const invitation = JSON.parse(intent.invitation) as ReceivedInvitation;
-      store.insertOutgoing(invitation, intent.sender_device, null);
+      const written = store.insertOutgoing(invitation, intent.sender_device, null);
       for (const invitee of invitation.to) outbox.enqueue(invitee, 'deliver', invitation);
-      const invitees = store.invitees(invitation.invitationId);
-      outbox.handOver({ type: 'invitation.created', invitation: sentFromRows(store.outgoing(invitation.invitationId)!, invitation.fromUser, invitees) });
+      outbox.handOver({ type: 'invitation.created', invitation: sentFromRows(written.outgoing, invitation.fromUser, written.invitees) });
     }
     if (unfinished.length > 0) void outbox.flush();
   }
 
-  /** The app backend (sending as the system user) is trusted and not rate limited; users are. */
-  private checkRate(now: number): void {
+  /** The app backend (sending as the system user) is trusted and not rate limited; users are. `sent`: in the last minute. */
+  private checkRate(sent: number): void {
     if (this.inbox.userId === SYSTEM_USER_ID) return;
     const limit = projectsFrom(this.inbox.env).get(this.inbox.projectId)?.invitesPerMinute ?? LIMITS.defaultInvitesPerMinute;
-    const recent = this.inbox.store.sentSince(now - 60_000) + this.inFlight.size;
+    const recent = sent + this.inFlight.size;
     if (recent >= limit) throw new RequestError('rate_limited', `at most ${limit} invitations a minute`);
   }
 
@@ -193,28 +197,33 @@ export class OutgoingInvitations {
     return { userId, canceled: outcome.canceled };
   }
 
-  /** RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. */
-  applyInviteeUpdate(update: InviteeUpdate): void {
+  /**
+   * RPC, on the sender's inbox: an invitee's delivery or outcome. Terminal states never change again. `known`: the
+   * invitee's row (and the invitation's) as the send just wrote them, `written` with this update's profile and
+   * delivery already in it. Returns whether it settled the invitee.
+   */
+  applyInviteeUpdate(update: InviteeUpdate, known?: { row: InviteeRow; written: boolean; outgoing: OutgoingRow }): boolean {
     const { store } = this.inbox;
-    const row = store.invitee(update.invitationId, update.userId);
+    const row = known?.row ?? store.invitee(update.invitationId, update.userId);
     if (!row) {
       // An invitee answered before our own record of the send was written: apply it right after.
       this.inFlight.get(update.invitationId)?.early.push(update);
-      return;
+      return false;
     }
     // Written only when something changed: the invitee's profile comes with every update, nearly always the same.
     const userText = update.user ? JSON.stringify(update.user) : null;
     const newUser = userText !== null && userText !== row.user ? userText : null;
-    const newlyDelivered = update.delivered === true && row.delivered === 0;
-    if (newUser !== null || newlyDelivered) store.updateInvitee(row.invitation_id, row.user_id, newUser, newlyDelivered);
+    const newlyDelivered = update.delivered === true && (row.delivered === 0 || known?.written === true);
+    if (!known?.written && (newUser !== null || newlyDelivered)) store.updateInvitee(row.invitation_id, row.user_id, newUser, newlyDelivered);
     if (newlyDelivered && row.state === 'pending') {
       this.inbox.devices.broadcast({ type: 'invitation.delivered', invitationId: row.invitation_id, userId: row.user_id });
     }
-    if (!update.state || update.state === 'pending' || row.state !== 'pending') return;
+    if (!update.state || update.state === 'pending' || row.state !== 'pending') return false;
     const user = update.user ?? (JSON.parse(row.user) as UserInfo);
     const outcome = { state: update.state, reason: update.reason ?? null, message: update.message ?? null, glareWith: update.glareWith ?? null };
     store.settleInvitee(row.invitation_id, row.user_id, outcome, Date.now());
-    this.announce(store.outgoing(update.invitationId)!, row, user, update);
+    this.announce(known?.outgoing ?? store.outgoing(update.invitationId)!, row, user, update);
+    return true;
   }
 
   /** Tells this user's devices an invitee's outcome. */

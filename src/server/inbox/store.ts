@@ -428,12 +428,6 @@ export class InboxStore {
     return this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND expires_at <= ?", now);
   }
 
-  /** The oldest live 1:1 invitation `from` sent to `me` alone: a call to join instead of ringing them back. */
-  crossingIncoming(from: string, me: string, now: number): IncomingRow | undefined {
-    const query = "SELECT * FROM incoming WHERE from_id = ? AND to_ids = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at LIMIT 1";
-    return this.one<IncomingRow>(query, from, JSON.stringify([me]), now);
-  }
-
   /** Incoming invitations that ended as missed calls after `seenAt`. */
   missedCallsSince(seenAt: number): number {
     return this.count('SELECT count(*) AS n FROM incoming WHERE missed = 1 AND ended_at > ?', seenAt);
@@ -445,50 +439,107 @@ export class InboxStore {
     return this.one<OutgoingRow>('SELECT * FROM outgoing WHERE invitation_id = ?', invitationId);
   }
 
-  /** The newest live invitation to exactly these invitees (sorted) and room that still has a pending invitee. */
-  pendingDuplicate(roomName: string, to: string[], now: number): OutgoingRow | undefined {
-    return this.one<OutgoingRow>(
-      `SELECT o.* FROM outgoing o WHERE o.room_name = ? AND o.to_ids = ? AND o.expires_at > ?
-         AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
-       ORDER BY o.created_at DESC LIMIT 1`,
+  /**
+   * What a new send of `me` to `to` (sorted) in `roomName` must check first, in one statement (four before):
+   * - `duplicate`: the newest live invitation to exactly these invitees and room that still has a pending invitee;
+   * - `crossing`: for a 1:1 send, the oldest live 1:1 invitation the invitee sent to `me` alone (glare: a call to join
+   *   instead of ringing them back);
+   * - `sent`: our invitations created after `since` (the rate limit);
+   * - `pending`: our invitations still waiting for an answer from someone, not expired by `now` (the pending cap).
+   */
+  sendChecks(
+    me: string,
+    to: string[],
+    roomName: string,
+    now: number,
+    since: number,
+  ): { duplicate: string | null; crossing: string | null; sent: number; pending: number } {
+    const checks = this.one<{ duplicate: string | null; crossing: string | null; sent: number; pending: number }>(
+      `SELECT
+         (SELECT o.invitation_id FROM outgoing o WHERE o.room_name = ?1 AND o.to_ids = ?2 AND o.expires_at > ?3
+             AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+           ORDER BY o.created_at DESC LIMIT 1) AS duplicate,
+         (SELECT invitation_id FROM incoming WHERE ?4 IS NOT NULL AND from_id = ?4 AND to_ids = ?5 AND state = 'pending' AND expires_at > ?3
+           ORDER BY created_at LIMIT 1) AS crossing,
+         (SELECT count(*) FROM outgoing WHERE created_at > ?6) AS sent,
+         (SELECT count(DISTINCT i.invitation_id) FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id
+           WHERE i.state = 'pending' AND o.expires_at > ?3) AS pending`,
       roomName,
       JSON.stringify(to),
       now,
+      to.length === 1 ? to[0]! : null,
+      JSON.stringify([me]),
+      since,
     );
+    return checks ?? { duplicate: null, crossing: null, sent: 0, pending: 0 };
   }
 
-  sentSince(since: number): number {
-    return this.count('SELECT count(*) AS n FROM outgoing WHERE created_at > ?', since);
-  }
-
-  /** Writes a new invitation of ours and its invitees (`invitation.to`, sorted), each pending. */
-  insertOutgoing(invitation: ReceivedInvitation, senderDevice: string, glareWith: string | null): void {
+  /**
+   * Writes a new invitation of ours and its invitees (`invitation.to`, sorted), each pending; `reached[i]`, when
+   * known, is how `to[i]` shows and whether the invitation reached them. Returns the rows as written, so the send
+   * need not read them back.
+   */
+  insertOutgoing(
+    invitation: ReceivedInvitation,
+    senderDevice: string,
+    glareWith: string | null,
+    reached: ReadonlyArray<{ user: UserInfo | undefined; delivered: boolean } | undefined> = [],
+  ): { outgoing: OutgoingRow; invitees: InviteeRow[] } {
     const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+    const outgoing: OutgoingRow = {
+      invitation_id: invitationId,
+      to_ids: JSON.stringify(to),
+      call_type: callType,
+      room_name: roomName,
+      room_url: roomUrl,
+      message,
+      metadata: metadata ? JSON.stringify(metadata) : null,
+      created_at: createdAt,
+      expires_at: expiresAt,
+      sender_device: senderDevice,
+      reconciled: 0,
+      ring: invitation.ring === false ? 0 : 1,
+    };
     this.write(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitationId,
-      JSON.stringify(to),
-      callType,
-      roomName,
-      roomUrl,
-      message,
-      metadata ? JSON.stringify(metadata) : null,
-      createdAt,
-      expiresAt,
-      senderDevice,
-      invitation.ring === false ? 0 : 1,
+      outgoing.invitation_id,
+      outgoing.to_ids,
+      outgoing.call_type,
+      outgoing.room_name,
+      outgoing.room_url,
+      outgoing.message,
+      outgoing.metadata,
+      outgoing.created_at,
+      outgoing.expires_at,
+      outgoing.sender_device,
+      outgoing.ring,
     );
-    for (const userId of to) {
-      const user = JSON.stringify({ userId, name: null, avatarUrl: null } satisfies UserInfo);
+    const invitees = to.map((userId, index): InviteeRow => {
+      const known = reached[index];
+      return {
+        invitation_id: invitationId,
+        user_id: userId,
+        user: JSON.stringify(known?.user ?? ({ userId, name: null, avatarUrl: null } satisfies UserInfo)),
+        delivered: known?.delivered ? 1 : 0,
+        state: 'pending',
+        reason: null,
+        reply_message: null,
+        ended_at: null,
+        glare_with: glareWith,
+      };
+    });
+    for (const row of invitees) {
       this.write(
-        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, state, glare_with) VALUES (?, ?, ?, 'pending', ?)",
-        invitationId,
-        userId,
-        user,
-        glareWith,
+        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, delivered, state, glare_with) VALUES (?, ?, ?, ?, 'pending', ?)",
+        row.invitation_id,
+        row.user_id,
+        row.user,
+        row.delivered,
+        row.glare_with,
       );
     }
+    return { outgoing, invitees };
   }
 
   /** The newest `limit` of our invitations that still have a pending invitee, oldest first, and whether there are more. */
@@ -499,15 +550,6 @@ export class InboxStore {
       limit + 1,
     );
     return { rows: rows.slice(0, limit).reverse(), more: rows.length > limit };
-  }
-
-  /** Our invitations still waiting for an answer from someone: a pending invitee, and not expired by `now`. */
-  pendingOutgoingCount(now: number): number {
-    return this.count(
-      `SELECT count(DISTINCT i.invitation_id) AS n FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id
-        WHERE i.state = 'pending' AND o.expires_at > ?`,
-      now,
-    );
   }
 
   /**
