@@ -80,12 +80,8 @@ export async function videoCall<const Users extends [RoomUser, ...RoomUser[]]>(
 ): Promise<{ [K in keyof Users]: Page }> {
   const pages = await Promise.all(users.map((user) => openRoomPage(e2e, user)));
   const [host, ...guests] = pages as [Page, ...Page[]];
-  await invite(
-    host,
-    users.slice(1).map((guest) => guest.id),
-    roomName,
-    'video_call',
-  );
+  const guestIds = users.slice(1).map((guest) => guest.id);
+  await invite(host, guestIds, roomName, 'video_call');
   await Promise.all(guests.map(accept));
   await joinRoom(host, roomName);
   await Promise.all(guests.map((page) => joinRoom(page, roomName)));
