@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../test/support/chromium.js';
 import { startServer, type RunningServer } from '../test/support/server.js';
+import { demoPath, handCallsToThePage, recordPeerConnections, waitUntilOpen } from '../test/e2e/support/demo-page.js';
 import { childrenCpuMs } from './lib/process-cpu.js';
 import { summarize, type Summary } from './lib/stats.js';
 
@@ -64,22 +65,8 @@ interface BenchWindow {
   joinUntilFirstFrame(roomName: string): Promise<number>;
 }
 
-/**
- * Runs in every page before its scripts: keeps every peer connection, so the page can read its stats, and adds the
- * routine that joins a call and waits for its first remote frame.
- */
-function preparePage(): void {
-  const list: RTCPeerConnection[] = [];
-  const Native = RTCPeerConnection;
-  Object.defineProperty(window, 'peerConnections', { value: list });
-  window.RTCPeerConnection = class extends Native {
-    constructor(configuration?: RTCConfiguration) {
-      super(configuration);
-      list.push(this);
-    }
-  };
-  // The bench joins the room itself, as an app with its own call UI does.
-  document.addEventListener('bax-call-start', (event) => event.preventDefault());
+/** Runs in every page before its scripts: adds the routine that joins a call and waits for its first remote frame. */
+function addJoinUntilFirstFrame(): void {
   // A plain member assignment: tsx would wrap a named function in a helper the page does not have.
   (window as unknown as BenchWindow).joinUntilFirstFrame = async (roomName: string): Promise<number> => {
     const client = document.querySelector('bax-cloud')!.activeClient!;
@@ -88,7 +75,7 @@ function preparePage(): void {
     await client.enableCamera();
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      for (const pc of list) {
+      for (const pc of (window as unknown as BenchWindow).peerConnections) {
         if (pc.connectionState === 'closed') continue;
         for (const stat of (await pc.getStats()).values() as Iterable<InboundVideo>) {
           if (stat.type === 'inbound-rtp' && stat.kind === 'video' && (stat.framesDecoded ?? 0) > 0) return Date.now();
@@ -108,10 +95,13 @@ interface User {
 
 async function openUser(browser: Browser, url: string, id: string): Promise<{ user: User; context: BrowserContext }> {
   const context = await browser.newContext({ baseURL: url, viewport: { width: 760, height: 720 } });
-  await context.addInitScript(preparePage);
+  // The page keeps its peer connections, to read their stats, and leaves the call to the bench, as an app with its own UI does.
+  await context.addInitScript(recordPeerConnections);
+  await context.addInitScript(handCallsToThePage);
+  await context.addInitScript(addJoinUntilFirstFrame);
   const page = await context.newPage();
-  await page.goto(`/?${new URLSearchParams({ user: id, name: id })}`);
-  await page.waitForFunction(() => document.querySelector('bax-cloud')?.activeClient?.getState().connection === 'open', undefined, { timeout: 30_000 });
+  await page.goto(demoPath({ id, name: id }));
+  await waitUntilOpen(page, 30_000);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   return { user: { id, page, cdp }, context };

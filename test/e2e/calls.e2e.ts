@@ -1,27 +1,11 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.js';
-import { eventsOf, launchChromium, newUserContext, waitForEvent } from './support/browser.js';
-import { CallingPage } from './support/calling-page.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, waitForEvent } from './support/browser.js';
+import { CallingPage, callingPair } from './support/calling-page.js';
+import { useServerAndChromium } from './support/fixture.js';
 import { networkSwitch, type NetworkSwitch } from './support/network-switch.js';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = useServerAndChromium();
 let run = 0;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
 
 /**
  * Two people with user ids of their own for this test, each in their own browser profile, on the demo page that
@@ -29,23 +13,12 @@ afterEach(async () => {
  */
 async function twoUsers(options: { timeout?: number; calleeNetwork?: NetworkSwitch } = {}) {
   run += 1;
-  const alice = { id: `alice-${run}`, name: 'Alice Liddell' };
-  const bob = { id: `bob-${run}`, name: 'Bob Marley' };
-  const pathFor = (me: typeof alice, peer: typeof alice) => `/?${new URLSearchParams({ user: me.id, name: me.name, call: peer.id })}`;
-  const [aliceContext, bobContext] = await Promise.all([
-    newUserContext(browser, server.url),
-    newUserContext(browser, options.calleeNetwork?.url ?? server.url),
-  ]);
-  contexts.push(aliceContext, bobContext);
-  const [caller, callee] = await Promise.all([
-    CallingPage.open(aliceContext, pathFor(alice, bob)).then((page) => page.ready()),
-    CallingPage.open(bobContext, pathFor(bob, alice)).then((page) => page.ready()),
-  ]);
+  const pair = await callingPair(e2e, { suffix: run, calleeOrigin: options.calleeNetwork?.url });
   if (options.timeout) {
     // As a host app would configure the button; the demo page has no control for it.
-    await caller.callButton.evaluate((button, seconds) => button.setAttribute('timeout', String(seconds)), options.timeout);
+    await pair.caller.callButton.evaluate((button, seconds) => button.setAttribute('timeout', String(seconds)), options.timeout);
   }
-  return { alice, bob, caller, callee, aliceContext, bobContext, calleePath: pathFor(bob, alice) };
+  return pair;
 }
 
 describe('two people calling each other in Chromium', () => {
@@ -120,8 +93,8 @@ describe('two people calling each other in Chromium', () => {
   });
 
   it('rings in one of the callee’s two tabs, and answering in the other stops both', async () => {
-    const { caller, callee, bobContext, calleePath } = await twoUsers();
-    const secondTab = await (await CallingPage.open(bobContext, calleePath)).ready();
+    const { caller, callee, calleePath } = await twoUsers();
+    const secondTab = await (await CallingPage.open(callee.page.context(), calleePath)).ready();
 
     await caller.call.click();
     await Promise.all([callee.dialog.waitFor(), secondTab.dialog.waitFor()]);
@@ -154,9 +127,10 @@ describe('two people calling each other in Chromium', () => {
   });
 
   it('resyncs after the network drops: a call canceled meanwhile goes away, a call placed meanwhile rings', async () => {
-    const network = await networkSwitch(server);
+    const network = await networkSwitch(e2e.server);
     try {
-      const { caller, callee, bobContext } = await twoUsers({ calleeNetwork: network });
+      const { caller, callee } = await twoUsers({ calleeNetwork: network });
+      const bobContext = callee.page.context();
       const calleePresence = () => caller.callButton.locator('[part="presence"]').getAttribute('data-status');
       const dropNetwork = async () => {
         await bobContext.setOffline(true);

@@ -1,44 +1,19 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApp, type AppServer } from './support/app-server.js';
-import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
-import { newUserContext, waitForEvent } from './support/browser.js';
-import { CallingPage } from './support/calling-page.js';
+import { acceptCall, callingPair, type CallingPage, type CallingPairOptions } from './support/calling-page.js';
+import { demoPath } from './support/demo-page.js';
+import { useServerAndChromium } from './support/fixture.js';
 import { root } from './support/paths.js';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+// Fake camera and microphone: an accepted call opens the call window, which joins with them.
+const e2e = useServerAndChromium({ media: true });
 let run = 0;
 
-beforeAll(async () => {
-  // Fake camera and microphone: an accepted call opens the call window, which joins with them.
-  [server, browser] = await Promise.all([startServer(), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
 /** Alice and Bob, each in their own browser profile, on an example app at `origin`. */
-async function twoUsers(origin: string, pathFor: (me: string, name: string, peer: string) => string) {
+function twoUsers(origin: string, path?: CallingPairOptions['path']) {
   run += 1;
-  const alice = { id: `alice-${run}`, name: 'Alice Liddell' };
-  const bob = { id: `bob-${run}`, name: 'Bob Marley' };
-  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, origin), newUserContext(browser, origin)]);
-  contexts.push(aliceContext, bobContext);
-  const [caller, callee] = await Promise.all([
-    CallingPage.open(aliceContext, pathFor(alice.id, alice.name, bob.id)).then((page) => page.ready()),
-    CallingPage.open(bobContext, pathFor(bob.id, bob.name, alice.id)).then((page) => page.ready()),
-  ]);
-  return { alice, bob, caller, callee };
+  return callingPair(e2e, { suffix: run, origin, path });
 }
 
 /**
@@ -49,8 +24,7 @@ async function callAndAccept(caller: CallingPage, callee: CallingPage, callerNam
   await caller.call.click();
   await callee.dialog.waitFor();
   expect(await callee.callerHeading.textContent()).toContain(`${callerName} is calling`);
-  await callee.accept.click();
-  const [calleeStart, callerStart] = await Promise.all([waitForEvent(callee.page, 'bax-call-start'), waitForEvent(caller.page, 'bax-call-start')]);
+  const [callerStart, calleeStart] = await acceptCall(caller, callee);
   const room = String(callerStart.detail.roomName);
   expect(calleeStart.detail.roomName).toBe(room);
   for (const [page, other] of [
@@ -63,11 +37,9 @@ async function callAndAccept(caller: CallingPage, callee: CallingPage, callerNam
   return room;
 }
 
-const appPath = (me: string, name: string, peer: string) => `/?${new URLSearchParams({ user: me, name, call: peer })}`;
-
 describe('examples/vanilla: one HTML file and a script tag', () => {
   it('rings with the caller’s name and picture, and both pages join the same room', async () => {
-    const { alice, bob, caller, callee } = await twoUsers(server.url, (me, name, peer) => `/examples/vanilla/${appPath(me, name, peer)}`);
+    const { alice, bob, caller, callee } = await twoUsers(e2e.server.url, (me, peer) => `/examples/vanilla/${demoPath(me, peer)}`);
 
     await caller.call.click();
     await callee.dialog.waitFor();
@@ -84,7 +56,7 @@ describe('examples/vanilla: one HTML file and a script tag', () => {
 function servedExample(framework: string): () => AppServer {
   let app: AppServer | undefined;
   beforeAll(async () => {
-    app = await serveApp(join(root, 'examples', framework, 'dist'), server);
+    app = await serveApp(join(root, 'examples', framework, 'dist'), e2e.server);
   });
   afterAll(async () => {
     await app?.close();
@@ -97,12 +69,12 @@ for (const framework of ['vue', 'svelte', 'angular', 'react']) {
     const app = servedExample(framework);
 
     it('places a call that the other user accepts, and the call window joins it in both apps', async () => {
-      const { alice, bob, caller, callee } = await twoUsers(app().url, appPath);
+      const { alice, bob, caller, callee } = await twoUsers(app().url);
       await callAndAccept(caller, callee, alice.name, { caller: alice.id, callee: bob.id });
     });
 
     it('hands the decline message to the caller’s bax-invitation-declined handler', async () => {
-      const { caller, callee } = await twoUsers(app().url, appPath);
+      const { caller, callee } = await twoUsers(app().url);
       await caller.call.click();
       await callee.dialog.waitFor();
       await callee.declineWith("I'm busy");
@@ -115,7 +87,7 @@ describe('examples/react: the hooks beside the components', () => {
   const app = servedExample('react');
 
   it('show the connection, the callee’s presence, the ringing call, and the call in the history once answered', async () => {
-    const { alice, bob, caller, callee } = await twoUsers(app().url, appPath);
+    const { alice, bob, caller, callee } = await twoUsers(app().url);
     const text = (page: CallingPage, selector: string) => () => page.page.locator(selector).first().textContent();
     for (const page of [caller, callee]) await expect.poll(text(page, '#connection')).toBe('Connection: open');
     await expect.poll(text(caller, '#callee-presence')).toBe(`${bob.id}: online`);

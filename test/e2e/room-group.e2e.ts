@@ -1,16 +1,18 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { waitForEvent } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { waitUntilOpen } from './support/demo-page.js';
+import { useServerAndChromium } from './support/fixture.js';
 import {
+  accept,
   decodes,
   getUserMediaCalls,
+  invite,
   joinRoom,
   openRoomPage,
   roomEvents,
   roomOf,
-  waitUntilOpen,
+  users,
+  videoCall,
   type RoomPageOptions,
   type RoomUser,
 } from './support/room-page.js';
@@ -20,60 +22,15 @@ import {
  * in one mesh, a live stream with viewers and a co-host, and `<bax-call-room>` rejoining after a reload.
  */
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = useServerAndChromium({ media: true });
 let run = 0;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-function users<const Names extends string[]>(...names: Names): { [K in keyof Names]: RoomUser } {
-  run += 1;
-  return names.map((name) => ({ id: `${name.toLowerCase()}-group-${run}`, name })) as { [K in keyof Names]: RoomUser };
-}
-
-async function open(user: RoomUser, options: RoomPageOptions = {}): Promise<Page> {
-  const { context, page } = await openRoomPage(browser, server.url, user, options);
-  contexts.push(context);
-  return page;
-}
-
-/** The page's client sends an invitation naming `roomName` to `to`. */
-function invite(page: Page, to: string[], roomName: string, callType: 'video_call' | 'live_streaming') {
-  return page.evaluate(({ to, roomName, callType }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType }), {
-    to,
-    roomName,
-    callType,
-  });
-}
-
-/** Accepts the ringing invitation in the incoming-call dialog, as the user would. */
-async function accept(page: Page): Promise<void> {
-  await page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
-  await waitForEvent(page, 'bax-call-start');
-}
+const open = (user: RoomUser, options?: RoomPageOptions): Promise<Page> => openRoomPage(e2e, user, options);
 
 describe('calls of more than two, through the real server', () => {
   it('a meeting of three: each decodes both others; it goes on when one leaves, and ends when one is left', async () => {
-    const [alice, bob, carol] = users('Alice', 'Bob', 'Carol');
-    const roomName = `meeting-${run}`;
-    const [a, b, c] = await Promise.all([open(alice), open(bob), open(carol)]);
-    await invite(a, [bob.id, carol.id], roomName, 'video_call');
-    await Promise.all([accept(b), accept(c)]);
-    // The host first: an invitee joins a call only with its sender (or another publishing party) in it.
-    await joinRoom(a, roomName);
-    await Promise.all([joinRoom(b, roomName), joinRoom(c, roomName)]);
+    const [alice, bob, carol] = users(`group-${++run}`, 'Alice', 'Bob', 'Carol');
+    const [a, b, c] = await videoCall(e2e, `meeting-${run}`, [alice, bob, carol]);
 
     await Promise.all([decodes(a, bob.id), decodes(a, carol.id), decodes(b, alice.id), decodes(b, carol.id), decodes(c, alice.id), decodes(c, bob.id)]);
 
@@ -90,7 +47,7 @@ describe('calls of more than two, through the real server', () => {
   });
 
   it('a live stream: viewers watch without a camera; the host invites one to co-host, and everyone decodes them', async () => {
-    const [host, first, second] = users('Hana', 'Vic', 'Wes');
+    const [host, first, second] = users(`group-${++run}`, 'Hana', 'Vic', 'Wes');
     const roomName = `stream-${run}`;
     const [h, v1, v2] = await Promise.all([
       open(host, { rooms: { [roomName]: 'host' } }),
@@ -119,7 +76,7 @@ describe('calls of more than two, through the real server', () => {
   });
 
   it('<bax-call-room> rejoins the call after a reload, and both sides decode each other again', async () => {
-    const [alice, bob] = users('Alice', 'Bob');
+    const [alice, bob] = users(`group-${++run}`, 'Alice', 'Bob');
     const roomName = `reload-${run}`;
     const [a, b] = await Promise.all([open(alice), open(bob, { callRoom: true })]);
     await invite(a, [bob.id], roomName, 'video_call');

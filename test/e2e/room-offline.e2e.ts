@@ -1,9 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { waitForEvent } from './support/browser.js';
-import { decodes, joinRoom, openRoomPage, roomOf, type RoomUser } from './support/room-page.js';
+import { describe, expect, it } from 'vitest';
+import { useServerAndChromium } from './support/fixture.js';
+import { decodes, roomOf, users, videoCall } from './support/room-page.js';
 
 /**
  * A browser going offline for a few seconds during a call (Chromium's network emulation, `context.setOffline`: the
@@ -12,49 +9,18 @@ import { decodes, joinRoom, openRoomPage, roomOf, type RoomUser } from './suppor
  * a socket that really drops is room.e2e.ts's "a dropped socket rejoins" (a proxy cut).
  */
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-async function open(user: RoomUser): Promise<{ context: BrowserContext; page: Page }> {
-  const opened = await openRoomPage(browser, server.url, user);
-  contexts.push(opened.context);
-  return opened;
-}
+const e2e = useServerAndChromium({ media: true });
 
 describe('a browser offline during a call', () => {
   it('a few seconds offline, then online: the call goes on, both sides decoding each other', async () => {
-    const alice = { id: 'alice-offline', name: 'Alice' };
-    const bob = { id: 'bob-offline', name: 'Bob' };
-    const roomName = 'offline-room';
-    const [{ page: a }, { page: b, context: bobContext }] = await Promise.all([open(alice), open(bob)]);
-    await a.evaluate(({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }), {
-      to: bob.id,
-      roomName,
-    });
-    await b.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
-    await waitForEvent(b, 'bax-call-start');
-    await joinRoom(a, roomName);
-    await joinRoom(b, roomName);
+    const [alice, bob] = users('offline', 'Alice', 'Bob');
+    const [a, b] = await videoCall(e2e, 'offline-room', [alice, bob]);
     await Promise.all([decodes(a, bob.id), decodes(b, alice.id)]);
 
-    await bobContext.setOffline(true);
+    await b.context().setOffline(true);
     expect(await b.evaluate(() => navigator.onLine)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await bobContext.setOffline(false);
+    await b.context().setOffline(false);
     expect(await b.evaluate(() => navigator.onLine)).toBe(true);
 
     await expect.poll(async () => (await roomOf(b))?.status, { timeout: 30_000 }).toBe('joined');

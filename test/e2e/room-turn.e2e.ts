@@ -1,9 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
-import { startServer, type RunningServer, type TestProject } from '../support/server.js';
-import { waitForEvent } from './support/browser.js';
-import { decodes, joinRoom, openRoomPage, selectedCandidateTypes, type RoomUser } from './support/room-page.js';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { startServer, type TestProject } from '../support/server.js';
+import { useServerAndChromium } from './support/fixture.js';
+import { decodes, selectedCandidateTypes, users, videoCall } from './support/room-page.js';
 import { startTurnServer, type RunningTurnServer } from './support/turn-server.js';
 
 /**
@@ -13,54 +11,35 @@ import { startTurnServer, type RunningTurnServer } from './support/turn-server.j
  */
 
 let turn: RunningTurnServer;
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   turn = await startTurnServer();
-  // The demo project's published keys, so the demo page connects as it does; PROJECTS overrides the built-in one.
-  const demo: TestProject & Record<string, unknown> = {
-    projectId: 'demo',
-    apiKey: 'demo-api-key',
-    secret: 'demo-secret',
-    allowedOrigins: ['*'],
-    turn: { urls: [turn.url], secret: turn.secret },
-    iceTransportPolicy: 'relay',
-  };
-  [server, browser] = await Promise.all([startServer({ projects: [demo] }), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
   await turn?.stop();
 });
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
+const e2e = useServerAndChromium({
+  media: true,
+  server: () => {
+    // The demo project's published keys, so the demo page connects as it does; PROJECTS overrides the built-in one.
+    const demo: TestProject & Record<string, unknown> = {
+      projectId: 'demo',
+      apiKey: 'demo-api-key',
+      secret: 'demo-secret',
+      allowedOrigins: ['*'],
+      turn: { urls: [turn.url], secret: turn.secret },
+      iceTransportPolicy: 'relay',
+    };
+    return startServer({ projects: [demo] });
+  },
 });
-
-async function open(user: RoomUser): Promise<Page> {
-  const { context, page } = await openRoomPage(browser, server.url, user);
-  contexts.push(context);
-  return page;
-}
 
 describe('a call through a TURN relay', () => {
   it('with iceTransportPolicy relay, media flows both ways over relayed candidates only', async () => {
-    const alice = { id: 'alice-turn', name: 'Alice' };
-    const bob = { id: 'bob-turn', name: 'Bob' };
-    const roomName = 'turn-room';
-    const [a, b] = await Promise.all([open(alice), open(bob)]);
-    await a.evaluate(({ to, roomName }) => document.querySelector('bax-cloud')!.activeClient!.sendCallInvitation({ to, roomName, callType: 'video_call' }), {
-      to: bob.id,
-      roomName,
-    });
-    await b.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
-    await waitForEvent(b, 'bax-call-start');
-    await joinRoom(a, roomName);
-    await joinRoom(b, roomName);
+    const [alice, bob] = users('turn', 'Alice', 'Bob');
+    const [a, b] = await videoCall(e2e, 'turn-room', [alice, bob]);
 
     try {
       await Promise.all([decodes(a, bob.id), decodes(b, alice.id)]);

@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOPLAY_WITHOUT_GESTURE, FAKE_MEDIA, launchChromium } from '../support/chromium.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { newUserContext, waitForEvent } from './support/browser.js';
-import { CallingPage } from './support/calling-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { acceptCall, callingPair } from './support/calling-page.js';
+import { handCallsToThePage, recordPeerConnections, waitUntilOpen } from './support/demo-page.js';
+import { useServerAndChromium } from './support/fixture.js';
 import { networkSwitch } from './support/network-switch.js';
+import { decodes, framesFrom, hears, joinRoom, roomEvents, roomOf } from './support/room-page.js';
 
 /**
  * Real calls between two browser profiles on the demo page `npm start` serves: ring, accept, then each page joins
@@ -14,125 +14,41 @@ import { networkSwitch } from './support/network-switch.js';
  * their own code (they cancel `bax-call-start`) except in the last test, where `<bax-call-room>` takes it.
  */
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = useServerAndChromium({ media: true });
 let run = 0;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium([AUTOPLAY_WITHOUT_GESTURE, ...FAKE_MEDIA])]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-/** Runs in every page before its scripts: keeps every peer connection, so the test can read its stats. */
-function recordPeerConnections(): void {
-  const list: RTCPeerConnection[] = [];
-  const Native = RTCPeerConnection;
-  Object.defineProperty(window, 'peerConnections', { value: list });
-  window.RTCPeerConnection = class extends Native {
-    constructor(configuration?: RTCConfiguration) {
-      super(configuration);
-      list.push(this);
-    }
-  };
-}
-
-/** Runs in every page before its scripts: the page joins calls itself, through the client, as a page with its own UI does. */
-function handCallsToThePage(): void {
-  document.addEventListener('bax-call-start', (event) => event.preventDefault());
-}
-
-/** Alice calls Bob, Bob accepts; both pages are left at `bax-call-start`, in the same room. */
-async function acceptedCall(options: { calleeOrigin?: string; callRoom?: boolean } = {}) {
+/**
+ * Alice calls Bob, Bob accepts, and both pages join the room with camera and microphone on, through their own client
+ * (with `callRoom`, their `<bax-call-room>` joins it instead).
+ */
+async function inCall(options: { calleeOrigin?: string; callRoom?: boolean } = {}) {
   run += 1;
-  const alice = { id: `alice-room-${run}`, name: 'Alice Liddell' };
-  const bob = { id: `bob-room-${run}`, name: 'Bob Marley' };
-  const pathFor = (me: typeof alice, peer: typeof alice) => `/?${new URLSearchParams({ user: me.id, name: me.name, call: peer.id })}`;
-  const [aliceContext, bobContext] = await Promise.all([newUserContext(browser, server.url), newUserContext(browser, options.calleeOrigin ?? server.url)]);
-  contexts.push(aliceContext, bobContext);
-  for (const context of [aliceContext, bobContext]) {
-    await context.addInitScript(recordPeerConnections);
-    if (!options.callRoom) await context.addInitScript(handCallsToThePage);
-  }
-  const [caller, callee] = await Promise.all([
-    CallingPage.open(aliceContext, pathFor(alice, bob)).then((page) => page.ready()),
-    CallingPage.open(bobContext, pathFor(bob, alice)).then((page) => page.ready()),
-  ]);
+  const { alice, bob, caller, callee } = await callingPair(e2e, {
+    suffix: `room-${run}`,
+    calleeOrigin: options.calleeOrigin,
+    prepare: async (context) => {
+      await context.addInitScript(recordPeerConnections);
+      if (!options.callRoom) await context.addInitScript(handCallsToThePage);
+    },
+  });
   await caller.call.click();
   await callee.dialog.waitFor();
-  await callee.accept.click();
-  const [start] = await Promise.all([waitForEvent(caller.page, 'bax-call-start'), waitForEvent(callee.page, 'bax-call-start')]);
-  return { alice, bob, caller: caller.page, callee: callee.page, roomName: String(start.detail.roomName) };
+  const [start] = await acceptCall(caller, callee);
+  const roomName = String(start.detail.roomName);
+  if (!options.callRoom) await Promise.all([joinRoom(caller.page, roomName), joinRoom(callee.page, roomName)]);
+  return { alice, bob, caller: caller.page, callee: callee.page, roomName };
 }
 
-/** Joins the call through the page's own client with camera and microphone on, recording the room's events. */
-async function joinCall(page: Page, roomName: string): Promise<void> {
-  await page.evaluate(async (roomName) => {
-    const client = document.querySelector('bax-cloud')!.activeClient!;
-    const log: unknown[] = [];
-    Object.defineProperty(window, 'roomEvents', { value: log, configurable: true });
-    client.onParticipantJoined(({ participant }) => log.push({ type: 'joined', userId: participant.userId }));
-    client.onParticipantLeft(({ userId, reason }) => log.push({ type: 'left', userId, reason }));
-    client.onRoomEnded(({ reason, durationMs }) => log.push({ type: 'ended', reason, durationMs }));
-    await client.connect({ roomName });
-    await client.enableMicrophone();
-    await client.enableCamera();
-  }, roomName);
-}
-
-/** What this page receives from the other participant, and what its store says of them. */
-function fromOther(page: Page) {
-  return page.evaluate(async () => {
-    const room = document.querySelector('bax-cloud')!.activeClient!.getState().room;
-    const other = room?.participants[0];
-    const inbound = async (track: MediaStreamTrack | undefined) => {
-      for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
-        if (!track || pc.connectionState === 'closed') continue;
-        for (const stat of (await pc.getStats()).values()) if (stat.type === 'inbound-rtp' && stat.trackIdentifier === track.id) return stat;
-      }
-      return undefined;
-    };
-    const video = await inbound(other?.stream?.getVideoTracks()[0]);
-    const audio = await inbound(other?.stream?.getAudioTracks()[0]);
-    return {
-      inRoom: room !== null,
-      framesDecoded: (video?.framesDecoded as number | undefined) ?? 0,
-      audioPackets: (audio?.packetsReceived as number | undefined) ?? 0,
-      camera: other?.camera,
-      microphone: other?.microphone,
-      connection: other?.connection,
-    };
-  });
-}
-
-const roomEvents = (page: Page) => page.evaluate(() => (window as unknown as { roomEvents: Array<Record<string, unknown>> }).roomEvents);
-
-async function videoFlows(page: Page): Promise<void> {
-  const before = (await fromOther(page)).framesDecoded;
-  await expect.poll(async () => (await fromOther(page)).framesDecoded, { timeout: 30_000 }).toBeGreaterThan(before + 10);
-}
-
-async function audioFlows(page: Page): Promise<void> {
-  const before = (await fromOther(page)).audioPackets;
-  await expect.poll(async () => (await fromOther(page)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(before + 25);
-}
+/** The other participant, as this page's store has it. */
+const other = async (page: Page) => (await roomOf(page))?.participants[0];
 
 describe('a call between two browsers through the real server', () => {
   it('call, accept, join on both sides: each decodes the other’s video and receives their audio', async () => {
-    const { alice, bob, caller, callee, roomName } = await acceptedCall();
-    await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
+    const { alice, bob, caller, callee } = await inCall();
 
-    await Promise.all([videoFlows(caller), videoFlows(callee)]);
-    await Promise.all([audioFlows(caller), audioFlows(callee)]);
-    expect(await fromOther(caller)).toMatchObject({ camera: true, microphone: true, connection: 'connected' });
+    await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
+    await Promise.all([hears(caller, bob.id), hears(callee, alice.id)]);
+    expect(await other(caller)).toMatchObject({ camera: true, microphone: true, connection: 'connected' });
     expect(await roomEvents(caller)).toContainEqual({ type: 'joined', userId: bob.id });
     expect(await roomEvents(callee)).toContainEqual({ type: 'joined', userId: alice.id });
     // The media code came from beside the bundle, when the call started.
@@ -140,31 +56,29 @@ describe('a call between two browsers through the real server', () => {
   });
 
   it('muting and turning the camera off reach the other side; the camera back on renegotiates', async () => {
-    const { caller, callee, roomName } = await acceptedCall();
-    await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
-    await videoFlows(callee);
+    const { alice, caller, callee } = await inCall();
+    await decodes(callee, alice.id);
 
     await caller.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.disableMicrophone());
-    await expect.poll(async () => (await fromOther(callee)).microphone).toBe(false);
+    await expect.poll(async () => (await other(callee))?.microphone).toBe(false);
     await caller.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.disableCamera());
-    await expect.poll(async () => (await fromOther(callee)).camera).toBe(false);
-    const stopped = (await fromOther(callee)).framesDecoded;
+    await expect.poll(async () => (await other(callee))?.camera).toBe(false);
+    const stopped = await framesFrom(callee, alice.id);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect((await fromOther(callee)).framesDecoded).toBeLessThan(stopped + 5);
+    expect(await framesFrom(callee, alice.id)).toBeLessThan(stopped + 5);
 
     await caller.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.enableCamera());
-    await expect.poll(async () => (await fromOther(callee)).camera).toBe(true);
-    await videoFlows(callee);
+    await expect.poll(async () => (await other(callee))?.camera).toBe(true);
+    await decodes(callee, alice.id);
   });
 
   it('hanging up ends the call for both, and both histories show its duration', async () => {
-    const { caller, callee, roomName } = await acceptedCall();
-    await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
-    await Promise.all([videoFlows(caller), videoFlows(callee)]);
+    const { alice, bob, caller, callee, roomName } = await inCall();
+    await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
 
     await callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.leaveRoom());
-    await expect.poll(async () => (await fromOther(caller)).inRoom).toBe(false);
-    expect((await fromOther(callee)).inRoom).toBe(false);
+    await expect.poll(() => roomOf(caller)).toBe(null);
+    expect(await roomOf(callee)).toBe(null);
     expect(await roomEvents(callee)).toContainEqual(expect.objectContaining({ type: 'ended', reason: 'left' }));
     expect(await roomEvents(caller)).toContainEqual(expect.objectContaining({ type: 'ended', reason: 'hangup' }));
     // No camera or microphone stays on.
@@ -186,59 +100,57 @@ describe('a call between two browsers through the real server', () => {
   });
 
   it('a reload during the call rejoins it, and media flows again both ways', async () => {
-    const { caller, callee, roomName } = await acceptedCall();
-    await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
-    await videoFlows(caller);
+    const { alice, bob, caller, callee, roomName } = await inCall();
+    await decodes(caller, bob.id);
 
     await callee.reload();
     // As <bax-call-room> does after a reload: the client remembers the room this tab was in.
-    await callee.waitForFunction(() => document.querySelector('bax-cloud')?.activeClient?.getState().connection === 'open');
+    await waitUntilOpen(callee);
     const remembered = await callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.resumableRoom());
     expect(remembered).toMatchObject({ roomName });
-    await joinCall(callee, remembered!.roomName);
+    await joinRoom(callee, remembered!.roomName);
 
-    await Promise.all([videoFlows(caller), videoFlows(callee)]);
-    await audioFlows(caller);
-    expect(await fromOther(caller)).toMatchObject({ connection: 'connected', camera: true });
+    await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
+    await hears(caller, bob.id);
+    expect(await other(caller)).toMatchObject({ connection: 'connected', camera: true });
   });
 
   it('a dropped socket rejoins the call when it comes back, and the media link stays up meanwhile', async () => {
-    const network = await networkSwitch(server);
+    const network = await networkSwitch(e2e.server);
     try {
-      const { caller, callee, roomName } = await acceptedCall({ calleeOrigin: network.url });
-      await Promise.all([joinCall(caller, roomName), joinCall(callee, roomName)]);
-      await Promise.all([videoFlows(caller), videoFlows(callee)]);
-      const status = () => callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.getState().room?.status);
+      const { alice, bob, caller, callee } = await inCall({ calleeOrigin: network.url });
+      await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
+      const status = async () => (await roomOf(callee))?.status;
 
       // Only the signaling socket goes through the switch; media flows between the browsers directly.
       network.cut();
       await expect.poll(status, { timeout: 15_000 }).toBe('reconnecting');
-      await videoFlows(caller);
+      await decodes(caller, bob.id);
       network.restore();
       await expect.poll(status, { timeout: 30_000 }).toBe('joined');
 
-      await Promise.all([videoFlows(caller), videoFlows(callee)]);
-      expect(await fromOther(callee)).toMatchObject({ connection: 'connected', camera: true, microphone: true });
+      await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
+      expect(await other(callee)).toMatchObject({ connection: 'connected', camera: true, microphone: true });
       // The server heard this device's camera and microphone again after the rejoin.
       await callee.evaluate(() => document.querySelector('bax-cloud')!.activeClient!.disableCamera());
-      await expect.poll(async () => (await fromOther(caller)).camera).toBe(false);
+      await expect.poll(async () => (await other(caller))?.camera).toBe(false);
     } finally {
       await network.close();
     }
   });
 
   it('with the page’s defaults, the call window joins on both sides: each sees the other, and hanging up there ends it for both', async () => {
-    const { alice, bob, caller, callee } = await acceptedCall({ callRoom: true });
+    const { alice, bob, caller, callee } = await inCall({ callRoom: true });
     const callWindow = (page: Page) => page.getByRole('dialog', { name: 'Call', exact: true });
     await Promise.all([callWindow(caller).waitFor(), callWindow(callee).waitFor()]);
 
-    await Promise.all([videoFlows(caller), videoFlows(callee)]);
-    await Promise.all([audioFlows(caller), audioFlows(callee)]);
+    await Promise.all([decodes(caller, bob.id), decodes(callee, alice.id)]);
+    await Promise.all([hears(caller, bob.id), hears(callee, alice.id)]);
     await callee.locator(`video[data-user-id="${alice.id}"]`).waitFor();
     await caller.locator(`video[data-user-id="${bob.id}"]`).waitFor();
 
     await callWindow(callee).getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(async () => (await fromOther(caller)).inRoom).toBe(false);
-    expect((await fromOther(callee)).inRoom).toBe(false);
+    await expect.poll(() => roomOf(caller)).toBe(null);
+    expect(await roomOf(callee)).toBe(null);
   });
 });

@@ -1,4 +1,7 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { waitForEvent, type RecordedEvent } from './browser.js';
+import { demoPath, type DemoUser } from './demo-page.js';
+import type { E2e } from './fixture.js';
 
 /**
  * The calling elements on a page, found the way a user finds them: the app's own call button (`#call-button`), the
@@ -72,4 +75,37 @@ export class CallingPage {
   historyEntries(): Locator {
     return this.history.locator('[part~="entry"]');
   }
+}
+
+export interface CallingPairOptions {
+  /** Makes the user ids this test's own: `alice-<suffix>`, `bob-<suffix>`. */
+  suffix: string | number;
+  /** Where the pages are served; default the server's. */
+  origin?: string;
+  /** Where Bob's page is served, if not at `origin` (e.g. through a network switch). */
+  calleeOrigin?: string;
+  /** Each page's address; default the demo page signed in as `me` with a call button for `peer`. */
+  path?: (me: DemoUser, peer: DemoUser) => string;
+  /** Sets up each profile before its page opens (init scripts). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
+/** Alice and Bob, each in their own browser profile, on pages with a call button for the other; both connected. */
+export async function callingPair(e2e: E2e, options: CallingPairOptions) {
+  const alice = { id: `alice-${options.suffix}`, name: 'Alice Liddell' };
+  const bob = { id: `bob-${options.suffix}`, name: 'Bob Marley' };
+  const path = options.path ?? demoPath;
+  const [aliceContext, bobContext] = await Promise.all([e2e.newUserContext(options.origin), e2e.newUserContext(options.calleeOrigin ?? options.origin)]);
+  for (const context of [aliceContext, bobContext]) await options.prepare?.(context);
+  const [caller, callee] = await Promise.all([
+    CallingPage.open(aliceContext, path(alice, bob)).then((page) => page.ready()),
+    CallingPage.open(bobContext, path(bob, alice)).then((page) => page.ready()),
+  ]);
+  return { alice, bob, caller, callee, calleePath: path(bob, alice) };
+}
+
+/** The callee accepts the ringing call in its dialog; returns the caller's and the callee's `bax-call-start`. */
+export async function acceptCall(caller: CallingPage, callee: CallingPage): Promise<[RecordedEvent, RecordedEvent]> {
+  await callee.accept.click();
+  return Promise.all([waitForEvent(caller.page, 'bax-call-start'), waitForEvent(callee.page, 'bax-call-start')]);
 }
