@@ -3,6 +3,7 @@
 import type { InviteeState, ReceivedInvitation, UserInfo } from '../../protocol/types.js';
 import {
   listPushSubscriptions,
+  anyPushed,
   markPushed,
   removePushSubscription,
   savePushSubscription,
@@ -98,6 +99,11 @@ CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (failed_at);
 CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
 `;
 
+/** How long an invitation contact this instance wrote is not written again (see addInvitationContacts). */
+const CONTACT_REFRESH_MS = 10 * 60_000;
+/** Most invitation contacts an instance remembers writing. */
+const CONTACTS_NOTED_MAX = 1000;
+
 /** How a user who never stored anything reads: online while connected, never seen. */
 const NEW_PROFILE: ProfileRow = { name: null, avatar_url: null, status: 'online', last_seen: null, missed_seen_at: 0, gone_deadline: null };
 
@@ -179,10 +185,20 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /** When this instance last wrote each invitation contact (bounded by CONTACTS_NOTED_MAX; see addInvitationContacts). */
+  private readonly contactsNoted = new Map<string, number>();
   /** At least the number of contacts from invitations, once counted (see addInvitationContacts). */
   private invitationContactsAtMost: number | undefined;
   /** Whether the whole schema exists. */
   private ready: boolean;
+  /**
+   * Whether this user has a device in any call room, once known; undefined after a device left until asked again.
+   * Every accepted invitation and every presence answer asks, and nearly always the answer is no: known, it costs
+   * no statement.
+   */
+  private anyRoomDevice: boolean | undefined;
+  /** True once known that no invitation rang by push (push_rang is empty), false once one may have. */
+  private noPushRang: boolean | undefined;
   /** Whether PRESENCE_SCHEMA's tables exist (they do whenever the whole schema does). */
   private presenceReady: boolean;
   /** The object's name, written with the schema when that comes later. */
@@ -827,16 +843,24 @@ export class InboxStore {
   markPushed(invitationId: string): void {
     this.ensureSchema();
     markPushed(this.sql, invitationId);
+    this.noPushRang = false;
   }
 
   /** Whether a push rang for this invitation; forgets it. */
   takePushed(invitationId: string): boolean {
-    return this.ready && takePushed(this.sql, invitationId);
+    return this.mayHavePushed() && takePushed(this.sql, invitationId);
   }
 
   /** Whether a push rang for this invitation, without forgetting it. */
   wasPushed(invitationId: string): boolean {
-    return this.ready && wasPushed(this.sql, invitationId);
+    return this.mayHavePushed() && wasPushed(this.sql, invitationId);
+  }
+
+  /** Whether any invitation may have rung by push: asked once per instance, as every settled invitation asks. */
+  private mayHavePushed(): boolean {
+    if (!this.ready) return false;
+    this.noPushRang ??= !anyPushed(this.sql);
+    return !this.noPushRang;
   }
 
   // ---- sends under way: the intent a send writes before its first delivery (src/server/inbox/outgoing.ts) -----
@@ -908,16 +932,22 @@ export class InboxStore {
       row.connection_id,
       row.call_id,
     );
+    this.anyRoomDevice = true;
+  }
+
+  /** A read of room_device: none while this user is known to be in no room. */
+  private roomRows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
+    return this.anyRoomDevice === false ? [] : this.rows<T>(query, ...bindings);
   }
 
   roomDevice(roomName: string, deviceId: string): RoomDeviceRow | undefined {
-    return this.one<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+    return this.roomRows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId)[0];
   }
 
   /** This user's devices in the room. */
   /** This user's devices in the call room of an invitation of theirs (one statement for roomOfInvitation + devicesInRoom). */
   devicesInRoomOfInvitation(invitationId: string): RoomDeviceRow[] {
-    return this.rows<RoomDeviceRow>(
+    return this.roomRows<RoomDeviceRow>(
       `SELECT * FROM room_device WHERE room_name =
          (SELECT room_name FROM incoming WHERE invitation_id = ?1 UNION ALL SELECT room_name FROM outgoing WHERE invitation_id = ?1 LIMIT 1)`,
       invitationId,
@@ -925,36 +955,40 @@ export class InboxStore {
   }
 
   devicesInRoom(roomName: string): RoomDeviceRow[] {
-    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
+    return this.roomRows<RoomDeviceRow>('SELECT * FROM room_device WHERE room_name = ?', roomName);
   }
 
   /** The rooms joined over this connection. */
   roomsOfConnection(connectionId: string): RoomDeviceRow[] {
-    return this.rows<RoomDeviceRow>('SELECT * FROM room_device WHERE connection_id = ?', connectionId);
+    return this.roomRows<RoomDeviceRow>('SELECT * FROM room_device WHERE connection_id = ?', connectionId);
   }
 
   /** Every room device of this user. */
   roomDevices(): RoomDeviceRow[] {
-    return this.rows<RoomDeviceRow>('SELECT * FROM room_device');
+    return this.roomRows<RoomDeviceRow>('SELECT * FROM room_device');
   }
 
   /** The device is no longer in the room. */
   leaveRoom(roomName: string, deviceId: string): void {
     this.write('DELETE FROM room_device WHERE room_name = ? AND device_id = ?', roomName, deviceId);
+    this.anyRoomDevice = undefined;
   }
 
   /** The participant is out of that call; a join of the same device to a later call stays. */
   participantLeftRoom(roomName: string, participantId: string, callId: string): void {
     this.write('DELETE FROM room_device WHERE room_name = ? AND participant_id = ? AND call_id = ?', roomName, participantId, callId);
+    this.anyRoomDevice = undefined;
   }
 
   /** The room's call ended: every device in it is out. */
   roomEnded(roomName: string, callId: string): void {
     this.write('DELETE FROM room_device WHERE room_name = ? AND call_id = ?', roomName, callId);
+    this.anyRoomDevice = undefined;
   }
 
   inAnyRoom(): boolean {
-    return this.one('SELECT 1 FROM room_device LIMIT 1') !== undefined;
+    if (!this.ready) return false;
+    return (this.anyRoomDevice ??= this.one('SELECT 1 FROM room_device LIMIT 1') !== undefined);
   }
 
   /**
@@ -1011,9 +1045,19 @@ export class InboxStore {
     return this.one('SELECT 1 FROM contacts WHERE user_id = ? LIMIT 1', userId) !== undefined;
   }
 
-  /** Notes an invitation exchanged with these users at `now`; the `keep` most recent such contacts stay. */
-  addInvitationContacts(userIds: string[], now: number, keep: number): void {
-    for (const userId of userIds) this.write("INSERT OR REPLACE INTO contacts (user_id, source, since) VALUES (?, 'invitation', ?)", userId, now);
+  /**
+   * Notes an invitation exchanged with these users at `now`; the `keep` most recent such contacts stay. A contact this
+   * instance noted less than CONTACT_REFRESH_MS ago is not written again (a write on both sides of every send before):
+   * `since` only orders contacts for forgetting the oldest, and a few minutes make no difference there.
+   */
+  addInvitationContacts(all: string[], now: number, keep: number): void {
+    const userIds = all.filter((userId) => !((this.contactsNoted.get(userId) ?? -Infinity) > now - CONTACT_REFRESH_MS));
+    if (this.contactsNoted.size + userIds.length > CONTACTS_NOTED_MAX) this.contactsNoted.clear();
+    for (const userId of userIds) {
+      this.write("INSERT OR REPLACE INTO contacts (user_id, source, since) VALUES (?, 'invitation', ?)", userId, now);
+      this.contactsNoted.set(userId, now);
+    }
+    if (userIds.length === 0) return;
     // The count is taken only when an upper bound of it (the last count plus every user added since) passes `keep`:
     // counting on every invitation cost a statement on both sides of each send.
     if (this.invitationContactsAtMost !== undefined) this.invitationContactsAtMost += userIds.length;
@@ -1025,6 +1069,8 @@ export class InboxStore {
       "DELETE FROM contacts WHERE source = 'invitation' AND user_id NOT IN (SELECT user_id FROM contacts WHERE source = 'invitation' ORDER BY since DESC LIMIT ?)",
       keep,
     );
+    // Those forgotten may be noted here (more than `keep` within CONTACT_REFRESH_MS): write each again next time.
+    this.contactsNoted.clear();
   }
 
   /** This user's contacts as the app backend listed them, in its order. */

@@ -95,6 +95,11 @@ export function wasPushed(sql: SqlStorage, invitationId: string): boolean {
   return ensure(sql).exec('SELECT 1 FROM push_rang WHERE invitation_id = ?', invitationId).toArray().length > 0;
 }
 
+/** Whether any invitation is remembered as pushed. */
+export function anyPushed(sql: SqlStorage): boolean {
+  return ensure(sql).exec('SELECT 1 FROM push_rang LIMIT 1').toArray().length > 0;
+}
+
 /** Forgets that an invitation was pushed; true when it was. */
 export function takePushed(sql: SqlStorage, invitationId: string): boolean {
   return ensure(sql).exec('DELETE FROM push_rang WHERE invitation_id = ?', invitationId).rowsWritten > 0;
