@@ -257,12 +257,15 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     // A retry (same request id, e.g. resent after a reconnect) gets the first result, even while the first
     // attempt is still running.
     const requestKey = `${frame.type}:${frame.requestId}`;
-    const earlier = this.inbox.store.savedResult(requestKey);
-    if (earlier !== undefined) return earlier;
+    const { store, outgoing } = this.inbox;
     const running = this.runningRequests.get(requestKey);
     if (running) return running;
+    // A send's intent is written while it runs, so the running attempt is asked for first.
+    const earlier = store.earlierAttempt(requestKey, frame.type === 'invite' ? frame.requestId : null);
+    if (earlier) return 'result' in earlier ? earlier.result : outgoing.resultOfSend(earlier.sentInvitation);
     const attempt = this.execute(requester, frame).then((result) => {
-      this.inbox.store.saveResult(requestKey, result, Date.now());
+      // A send that wrote its intent is answered again from its record (resultOfSend): no result row to write.
+      if (!outgoing.answeredFromRecord(result)) store.saveResult(requestKey, result, Date.now());
       return result;
     });
     this.runningRequests.set(requestKey, attempt);

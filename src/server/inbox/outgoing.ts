@@ -8,7 +8,6 @@ import { deliverInvitation, resolveIncoming } from './incoming.js';
 import type { Inbox, Requester } from './inbox.js';
 import { checkPendingInvitations } from './pending-cap.js';
 import { RequestError } from './request-error.js';
-import type { SendIntentRow } from './store.js';
 import { joinedResultFromRow, sendResultFromRows, sentFromRows, type InviteeRow, type OutgoingRow } from './rows.js';
 
 /** A send whose deliveries are under way and whose record is not written yet. */
@@ -37,9 +36,6 @@ export class OutgoingInvitations {
 
   async send(frame: Extract<ClientFrame, { type: 'invite' }>, requester: Requester): Promise<SendInvitationResult> {
     const { store, userId, outbox } = this.inbox;
-    // A retry whose first attempt got no answer (the server stopped mid-send) gets the invitation that attempt made.
-    const intent = store.sendIntent(frame.requestId);
-    if (intent) return this.resultOfSend(intent);
     const to = [...new Set(Array.isArray(frame.to) ? frame.to : [frame.to])].sort();
     if (to.includes(userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
     const now = Date.now();
@@ -101,28 +97,42 @@ export class OutgoingInvitations {
     if (updates.includes(undefined)) await this.inbox.alarms.schedule();
 
     const joined = updates[0]?.winner ? await this.joinCrossingCall(updates[0].winner) : undefined;
-    if (joined) return joined;
+    if (joined) return this.fromRecord(joined);
     const { outgoing } = written;
     const invitees = changed ? store.invitees(invitation.invitationId) : written.invitees;
     const sent = sentFromRows(outgoing, invitation.fromUser, invitees);
     this.inbox.devices.broadcast({ type: 'invitation.sent', invitation: sent }, requester.connectionId);
     outbox.handOver({ type: 'invitation.created', invitation: sent });
-    return sendResultFromRows(outgoing, invitees);
+    return this.fromRecord(sendResultFromRows(outgoing, invitees));
+  }
+
+  /** Results of sends that wrote their intent: resultOfSend gives them again from the record, for a retry. */
+  private readonly recorded = new WeakSet<SendInvitationResult>();
+
+  private fromRecord(result: SendInvitationResult): SendInvitationResult {
+    this.recorded.add(result);
+    return result;
+  }
+
+  /** Whether `result` is one resultOfSend gives again for a retry of its request, so it need not be saved. */
+  answeredFromRecord(result: unknown): boolean {
+    return typeof result === 'object' && result !== null && this.recorded.has(result as SendInvitationResult);
   }
 
   /**
-   * What a send answered, for a retry of its request. An intent has its record except while its send is in flight,
-   * and a retry of a send in flight shares that attempt (UserInbox.handleRequest); a send an earlier instance of
-   * this object did not finish was finished when this one started.
+   * What a send answered, for a retry of its request (`invitationId`: the invitation its intent made). An intent has
+   * its record except while its send is in flight, and a retry of a send in flight shares that attempt
+   * (UserInbox.handleRequest); a send an earlier instance of this object did not finish was finished when this one
+   * started. The invitees show as they are now: a retry after an answer sees that answer.
    */
-  private resultOfSend(intent: SendIntentRow): SendInvitationResult {
+  resultOfSend(invitationId: string): SendInvitationResult {
     const { store } = this.inbox;
-    const invitees = store.invitees(intent.invitation_id);
+    const invitees = store.invitees(invitationId);
     const glare = invitees.length === 1 && invitees[0]!.reason === 'glare' ? invitees[0]!.glare_with : null;
     const joined = glare ? store.incoming(glare) : undefined;
     // The send lost a glare and became the crossing call, as its first answer said.
     if (joined?.state === 'accepted') return joinedResultFromRow(joined);
-    return sendResultFromRows(store.outgoing(intent.invitation_id)!, invitees);
+    return sendResultFromRows(store.outgoing(invitationId)!, invitees);
   }
 
   /**

@@ -185,6 +185,8 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /** When send intents older than the request-id memory were last deleted. */
+  private intentsPrunedAt = 0;
   /** When this instance last wrote each invitation contact (bounded by CONTACTS_NOTED_MAX; see addInvitationContacts). */
   private readonly contactsNoted = new Map<string, number>();
   /** At least the number of contacts from invitations, once counted (see addInvitationContacts). */
@@ -667,17 +669,30 @@ export class InboxStore {
 
   // ---- request results, for retries --------------------------------------------------------------------
 
-  savedResult(requestKey: string): unknown {
-    const row = this.one<{ result: string }>('SELECT result FROM requests WHERE request_key = ?', requestKey);
-    return row ? JSON.parse(row.result) : undefined;
+  /**
+   * What an earlier attempt of a mutation left: its saved result or, for a send (`sendRequestId`, its request id), the
+   * invitation whose intent it wrote (a send that wrote one saves no result: its record answers a retry). One statement.
+   */
+  earlierAttempt(requestKey: string, sendRequestId: string | null): { result: unknown } | { sentInvitation: string } | undefined {
+    const row = this.one<{ result: string | null; invitation_id: string | null }>(
+      'SELECT result, NULL AS invitation_id FROM requests WHERE request_key = ?1 UNION ALL SELECT NULL, invitation_id FROM send_intent WHERE request_id = ?2 LIMIT 1',
+      requestKey,
+      sendRequestId,
+    );
+    if (!row) return undefined;
+    return row.result !== null ? { result: JSON.parse(row.result) as unknown } : { sentInvitation: row.invitation_id! };
   }
 
   saveResult(requestKey: string, result: unknown, now: number): void {
     this.write('INSERT OR REPLACE INTO requests (request_key, result, created_at) VALUES (?, ?, ?)', requestKey, JSON.stringify(result), now);
   }
 
+  /** Forgets request results, and the intents of sends, older than `before`. */
   forgetResultsBefore(before: number): void {
-    if (this.ready) this.write('DELETE FROM requests WHERE created_at < ?', before);
+    if (!this.ready) return;
+    this.write('DELETE FROM requests WHERE created_at < ?', before);
+    this.write('DELETE FROM send_intent WHERE created_at < ?', before);
+    this.intentsPrunedAt = Date.now();
   }
 
   // ---- retention ---------------------------------------------------------------------------------------
@@ -809,6 +824,7 @@ export class InboxStore {
    * double-check `reconcileAfterMs` after an outgoing expiry, or request results `requestTtlMs` old.
    */
   nextDueAt(reconcileAfterMs: number, requestTtlMs: number): number | null {
+    // workerd allows at most five terms in one compound SELECT: a sixth goes into a nested one.
     if (!this.ready) return this.presenceReady ? this.profileRow().gone_deadline : null;
     return (
       this.one<{ at: number | null }>(
@@ -816,8 +832,8 @@ export class InboxStore {
            SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
            UNION ALL SELECT gone_deadline FROM profile
            UNION ALL SELECT min(next_at) FROM outbox WHERE 1${this.unsentOutbox()}
-           UNION ALL SELECT min(expires_at) + ? FROM outgoing WHERE reconciled = 0
-           UNION ALL SELECT min(created_at) + ? FROM requests)`,
+           UNION ALL SELECT min(expires_at) + ?1 FROM outgoing WHERE reconciled = 0
+           UNION ALL SELECT min(created_at) + ?2 FROM (SELECT created_at FROM requests UNION ALL SELECT created_at FROM send_intent))`,
         reconcileAfterMs,
         requestTtlMs,
       )?.at ?? null
@@ -870,7 +886,11 @@ export class InboxStore {
    * Intents older than `forgetBefore` go in the same write; every one of them was finished when this instance started.
    */
   recordSendIntent(requestId: string, invitation: ReceivedInvitation, senderDevice: string, forgetBefore: number): void {
-    this.write('DELETE FROM send_intent WHERE created_at < ?', forgetBefore);
+    // At most once a minute (a statement on every send before); the alarm forgets them too.
+    if (invitation.createdAt - this.intentsPrunedAt >= 60_000) {
+      this.write('DELETE FROM send_intent WHERE created_at < ?', forgetBefore);
+      this.intentsPrunedAt = invitation.createdAt;
+    }
     this.write(
       'INSERT INTO send_intent (request_id, invitation_id, invitation, sender_device, created_at) VALUES (?, ?, ?, ?, ?)',
       requestId,
@@ -879,11 +899,6 @@ export class InboxStore {
       senderDevice,
       invitation.createdAt,
     );
-  }
-
-  /** The send that request `requestId` started, if it is remembered. */
-  sendIntent(requestId: string): SendIntentRow | undefined {
-    return this.one<SendIntentRow>('SELECT * FROM send_intent WHERE request_id = ?', requestId);
   }
 
   /** Sends whose deliveries may have gone out but whose record was never written (the object stopped in between). */
