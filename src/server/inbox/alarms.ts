@@ -65,7 +65,7 @@ export class Alarms {
     }
     store.forgetResultsBefore(now - LIMITS.requestIdTtlMs);
     this.inbox.retention.prune(now);
-    await outbox.flush();
+    await outbox.flush(true);
     await this.schedule();
   }
 }

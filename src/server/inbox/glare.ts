@@ -11,9 +11,10 @@ import { receivedFromOutgoing } from './rows.js';
  * accepted or canceled in favour of this one) is kept. Returns the stored outcome of `theirs`, or undefined
  * when no invitation of ours crosses it.
  */
-export function decideGlare(inbox: Inbox, theirs: ReceivedInvitation, now: number): InviteeUpdate | undefined {
+export function decideGlare(inbox: Inbox, theirs: ReceivedInvitation, now: number, crossing: boolean): InviteeUpdate | undefined {
   const { store } = inbox;
-  const ours = store.crossingOutgoing(theirs.from, theirs.invitationId, now);
+  // `crossing` false: the caller already knows that no stored invitation of ours crosses `theirs`.
+  const ours = crossing ? store.crossingOutgoing(theirs.from, theirs.invitationId, now) : undefined;
   if (!ours) return decideGlareInFlight(inbox, theirs, now);
   const base = { invitationId: theirs.invitationId, userId: inbox.userId, user: inbox.me(), delivered: true, glareWith: ours.invitation_id };
   if (!crossingWins(theirs, { invitationId: ours.invitation_id, createdAt: ours.created_at, state: ours.state as InviteeState })) {

@@ -20,9 +20,10 @@ export interface ResolveOptions {
 /** RPC, on the invitee's inbox: records an invitation and rings every live device. Idempotent. */
 export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvitation): Promise<InviteeUpdate> {
   const { store } = inbox;
-  const known = store.incoming(invitation.invitationId);
-  if (known) return updateFor(inbox, known);
   const now = Date.now();
+  const oneToOne = invitation.to.length === 1;
+  const checks = store.deliveryChecks(invitation.invitationId, oneToOne ? invitation.from : null, now);
+  if (checks.known) return updateFor(inbox, store.incoming(invitation.invitationId)!);
   if (invitation.expiresAt <= now) {
     // Too late to ring (a delivery retried, or resumed after the sender's object restarted): a missed call at once.
     store.insertIncoming(invitation, { state: 'pending' });
@@ -31,8 +32,9 @@ export async function deliverInvitation(inbox: Inbox, invitation: ReceivedInvita
   }
   const ringing = inbox.devices.anyOpen();
 
-  if (invitation.to.length === 1) {
-    const glare = decideGlare(inbox, invitation, now);
+  if (oneToOne) {
+    // Also against a send of ours in flight, whose record is not written yet (so not in checks.crossing).
+    const glare = decideGlare(inbox, invitation, now, checks.crossing);
     if (glare) return glare;
   }
   if ((store.profile().status === 'busy' || declinesWhileInCall(inbox)) && ringing) {

@@ -2,6 +2,7 @@ import { ABUSE_LIMITS } from '../../protocol/limits.js';
 import { hubOrderFor, projectHub, type InboxEvent } from '../project-events.js';
 import type { OutboxKind, OutboxMessages } from '../rpc.js';
 import type { Inbox } from './inbox.js';
+import type { OutboxRow } from './rows.js';
 
 const OUTBOX_BATCH = 50;
 const OUTBOX_MAX_DELAY_MS = 60_000;
@@ -23,6 +24,13 @@ export class Outbox {
   private readonly inFlight = new Set<number>();
   /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
   private hubQuietUntil = 0;
+  /** Due rows this instance wrote and has not sent yet: sent from here, without reading them back (a statement each time). */
+  private readonly fresh: OutboxRow[] = [];
+  /**
+   * Whether rows this instance does not hold in `fresh` may be due: when it starts (rows an earlier instance left),
+   * after a row was written for later or failed (its retry), and when the alarm rings. Only then does a flush read them.
+   */
+  private storedMayBeDue = true;
 
   /** How each kind of message reaches its target; answers from invitees' inboxes update our own invitations. */
   private readonly senders: { [K in OutboxKind]: Sender<K> } = {
@@ -46,13 +54,25 @@ export class Outbox {
   constructor(private readonly inbox: Inbox) {}
 
   enqueue<K extends OutboxKind>(target: string, kind: K, message: OutboxMessages[K], nextAt = Date.now()): void {
-    this.inbox.store.addToOutbox(target, kind, message, nextAt, Date.now());
+    const now = Date.now();
+    const row = this.inbox.store.addToOutbox(target, kind, message, nextAt, now);
+    if (nextAt <= now && this.fresh.length < OUTBOX_BATCH) this.fresh.push(row);
+    else this.storedMayBeDue = true;
   }
 
-  /** Sends the messages that are due. */
-  async flush(): Promise<void> {
+  /** Sends the messages that are due; `stored`: reads every due row (the alarm's flush). */
+  async flush(stored = false): Promise<void> {
     const { store } = this.inbox;
-    const due = store.dueOutbox(Date.now(), OUTBOX_BATCH).filter((row) => !this.inFlight.has(row.id));
+    let due: OutboxRow[];
+    if (stored || this.storedMayBeDue) {
+      // The rows in `fresh` are stored and due, so this read finds them too (or a later one, past a full batch).
+      this.fresh.length = 0;
+      due = store.dueOutbox(Date.now(), OUTBOX_BATCH);
+      this.storedMayBeDue = due.length === OUTBOX_BATCH;
+    } else {
+      due = this.fresh.splice(0);
+    }
+    due = due.filter((row) => !this.inFlight.has(row.id));
     if (due.length === 0) return;
     let failed = false;
     await Promise.all(
@@ -70,6 +90,7 @@ export class Outbox {
             store.deadLetter(row.id, String((error as Error)?.message ?? error).slice(0, 500), now, ABUSE_LIMITS.deadLettersKept);
           } else {
             store.retryOutboxAt(row.id, now + Math.min(1000 * 2 ** row.attempts, OUTBOX_MAX_DELAY_MS));
+            this.storedMayBeDue = true;
           }
         } finally {
           this.inFlight.delete(row.id);

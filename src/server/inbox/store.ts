@@ -99,6 +99,9 @@ CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (failed_at);
 CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
 `;
 
+/** Our live 1:1 invitation to ?2 (?3: `[?2]` as JSON) at ?4 that crosses their invitation ?1 (see crossingOutgoing). */
+const CROSSING_OUTGOING = "i.user_id = ?2 AND o.to_ids = ?3 AND o.expires_at > ?4 AND (i.state = 'pending' OR i.glare_with = ?1)";
+
 /** How long an invitation contact this instance wrote is not written again (see addInvitationContacts). */
 const CONTACT_REFRESH_MS = 10 * 60_000;
 /** Most invitation contacts an instance remembers writing. */
@@ -577,13 +580,28 @@ export class InboxStore {
   crossingOutgoing(peer: string, theirs: string, now: number): (OutgoingRow & InviteeRow) | undefined {
     return this.one<OutgoingRow & InviteeRow>(
       `SELECT o.*, i.state, i.glare_with FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
-        WHERE i.user_id = ? AND o.to_ids = ? AND o.expires_at > ? AND (i.state = 'pending' OR i.glare_with = ?)
-        ORDER BY o.created_at DESC LIMIT 1`,
+        WHERE ${CROSSING_OUTGOING} ORDER BY o.created_at DESC LIMIT 1`,
+      theirs,
       peer,
       JSON.stringify([peer]),
       now,
-      theirs,
     );
+  }
+
+  /**
+   * What a delivery of `theirs` must know first, in one statement: whether it is stored already (a delivery again),
+   * and, for a 1:1 invitation from `peer` (null otherwise), whether an invitation of ours crosses it (crossingOutgoing).
+   */
+  deliveryChecks(theirs: string, peer: string | null, now: number): { known: boolean; crossing: boolean } {
+    const row = this.one<{ known: number; crossing: number | null }>(
+      `SELECT EXISTS (SELECT 1 FROM incoming WHERE invitation_id = ?1) AS known,
+              ?2 IS NOT NULL AND EXISTS (SELECT 1 FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id WHERE ${CROSSING_OUTGOING}) AS crossing`,
+      theirs,
+      peer,
+      peer === null ? null : JSON.stringify([peer]),
+      now,
+    );
+    return { known: row?.known === 1, crossing: row?.crossing === 1 };
   }
 
   /** Notes that our invitation `invitationId` met the crossing invitation `glareWith`. */
@@ -721,9 +739,22 @@ export class InboxStore {
 
   // ---- outbox ------------------------------------------------------------------------------------------
 
-  addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number, now: number): void {
+  /** Writes an outbox row; returns it as written. */
+  addToOutbox(target: string, kind: OutboxKind, payload: unknown, nextAt: number, now: number): OutboxRow {
     this.purgeSentOutbox();
-    this.write('INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?)', target, kind, JSON.stringify(payload), nextAt, now);
+    const text = JSON.stringify(payload);
+    this.ensureSchema();
+    const { id } = this.sql
+      .exec<{ id: number }>(
+        'INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        target,
+        kind,
+        text,
+        nextAt,
+        now,
+      )
+      .one();
+    return { id, target, kind, payload: text, attempts: 0, next_at: nextAt, created_at: now };
   }
 
   /** Unsent rows due by `now`, oldest first. */
