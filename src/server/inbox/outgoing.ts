@@ -232,12 +232,12 @@ export class OutgoingInvitations {
     const user = update.user ?? (JSON.parse(row.user) as UserInfo);
     const outcome = { state: update.state, reason: update.reason ?? null, message: update.message ?? null, glareWith: update.glareWith ?? null };
     store.settleInvitee(row.invitation_id, row.user_id, outcome, Date.now());
-    this.announce(known?.outgoing ?? store.outgoing(update.invitationId)!, row, user, update);
+    this.announce(known?.outgoing ?? store.sentInvitation(update.invitationId)!, row, user, update);
     return true;
   }
 
   /** Tells this user's devices an invitee's outcome. */
-  private announce(outgoing: OutgoingRow, row: InviteeRow, user: UserInfo, update: InviteeUpdate): void {
+  private announce(outgoing: Omit<OutgoingRow, 'reconciled'>, row: InviteeRow, user: UserInfo, update: InviteeUpdate): void {
     const base = { invitationId: row.invitation_id, roomName: outgoing.room_name, callType: outgoing.call_type as ReceivedInvitation['callType'] };
     const { devices } = this.inbox;
     switch (update.state) {

@@ -102,6 +102,9 @@ CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT
 /** Our live 1:1 invitation to ?2 (?3: `[?2]` as JSON) at ?4 that crosses their invitation ?1 (see crossingOutgoing). */
 const CROSSING_OUTGOING = "i.user_id = ?2 AND o.to_ids = ?3 AND o.expires_at > ?4 AND (i.state = 'pending' OR i.glare_with = ?1)";
 
+/** Invitations of ours an instance keeps in memory (see sentInvitation). */
+const RECENT_OUTGOING_KEPT = 200;
+
 /** How long an invitation contact this instance wrote is not written again (see addInvitationContacts). */
 const CONTACT_REFRESH_MS = 10 * 60_000;
 /** Most invitation contacts an instance remembers writing. */
@@ -188,6 +191,8 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /** The newest invitations of ours this instance wrote, by id (see sentInvitation). */
+  private readonly recentOutgoing = new Map<string, Omit<OutgoingRow, 'reconciled'>>();
   /** When send intents older than the request-id memory were last deleted. */
   private intentsPrunedAt = 0;
   /** When this instance last wrote each invitation contact (bounded by CONTACTS_NOTED_MAX; see addInvitationContacts). */
@@ -461,6 +466,14 @@ export class InboxStore {
   }
 
   /**
+   * What never changes of an invitation of ours (all but `reconciled`): from memory for the newest this instance
+   * wrote, as each answer to it reads them (a statement per answer before).
+   */
+  sentInvitation(invitationId: string): Omit<OutgoingRow, 'reconciled'> | undefined {
+    return this.recentOutgoing.get(invitationId) ?? this.outgoing(invitationId);
+  }
+
+  /**
    * What a new send of `me` to `to` (sorted) in `roomName` must check first, in one statement (four before):
    * - `duplicate`: the newest live invitation to exactly these invitees and room that still has a pending invitee;
    * - `crossing`: for a 1:1 send, the oldest live 1:1 invitation the invitee sent to `me` alone (glare: a call to join
@@ -536,6 +549,8 @@ export class InboxStore {
       outgoing.sender_device,
       outgoing.ring,
     );
+    if (this.recentOutgoing.size >= RECENT_OUTGOING_KEPT) this.recentOutgoing.delete(this.recentOutgoing.keys().next().value!);
+    this.recentOutgoing.set(invitationId, outgoing);
     const invitees = to.map((userId, index): InviteeRow => {
       const known = reached[index];
       return {
@@ -726,6 +741,7 @@ export class InboxStore {
    */
   deleteEndedBefore(before: number): void {
     if (!this.ready) return;
+    this.recentOutgoing.clear();
     this.write("DELETE FROM incoming WHERE created_at < ?1 AND (state != 'pending' OR expires_at < ?1)", before);
     const ended = `SELECT invitation_id FROM outgoing o WHERE o.created_at < ?1 AND (o.expires_at < ?1 OR NOT EXISTS
                      (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending'))`;
@@ -983,7 +999,7 @@ export class InboxStore {
 
   /** A read of room_device: none while this user is known to be in no room. */
   private roomRows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
-    return this.anyRoomDevice === false ? [] : this.rows<T>(query, ...bindings);
+    return this.inAnyRoom() ? this.rows<T>(query, ...bindings) : [];
   }
 
   roomDevice(roomName: string, deviceId: string): RoomDeviceRow | undefined {
