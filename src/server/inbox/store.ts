@@ -191,8 +191,11 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
-  /** The newest invitations of ours this instance wrote, by id (see sentInvitation). */
-  private readonly recentOutgoing = new Map<string, Omit<OutgoingRow, 'reconciled'>>();
+  /**
+   * The newest invitations of ours this instance wrote, by id, and their invitees by user id, kept as every write to
+   * them leaves them (see sentInvitation and invitee).
+   */
+  private readonly recentOutgoing = new Map<string, { outgoing: Omit<OutgoingRow, 'reconciled'>; invitees: Map<string, InviteeRow> }>();
   /** When send intents older than the request-id memory were last deleted. */
   private intentsPrunedAt = 0;
   /** When this instance last wrote each invitation contact (bounded by CONTACTS_NOTED_MAX; see addInvitationContacts). */
@@ -470,7 +473,7 @@ export class InboxStore {
    * wrote, as each answer to it reads them (a statement per answer before).
    */
   sentInvitation(invitationId: string): Omit<OutgoingRow, 'reconciled'> | undefined {
-    return this.recentOutgoing.get(invitationId) ?? this.outgoing(invitationId);
+    return this.recentOutgoing.get(invitationId)?.outgoing ?? this.outgoing(invitationId);
   }
 
   /**
@@ -550,7 +553,6 @@ export class InboxStore {
       outgoing.ring,
     );
     if (this.recentOutgoing.size >= RECENT_OUTGOING_KEPT) this.recentOutgoing.delete(this.recentOutgoing.keys().next().value!);
-    this.recentOutgoing.set(invitationId, outgoing);
     const invitees = to.map((userId, index): InviteeRow => {
       const known = reached[index];
       return {
@@ -575,6 +577,7 @@ export class InboxStore {
         row.glare_with,
       );
     }
+    this.recentOutgoing.set(invitationId, { outgoing, invitees: new Map(invitees.map((row) => [row.user_id, { ...row }])) });
     return { outgoing, invitees };
   }
 
@@ -622,13 +625,18 @@ export class InboxStore {
   /** Notes that our invitation `invitationId` met the crossing invitation `glareWith`. */
   setGlare(invitationId: string, glareWith: string): void {
     this.write('UPDATE outgoing_invitee SET glare_with = ? WHERE invitation_id = ?', glareWith, invitationId);
+    const recent = this.recentOutgoing.get(invitationId);
+    if (recent) for (const row of recent.invitees.values()) recent.invitees.set(row.user_id, { ...row, glare_with: glareWith });
   }
 
   invitees(invitationId: string): InviteeRow[] {
     return this.rows<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? ORDER BY user_id', invitationId);
   }
 
+  /** One invitee of an invitation of ours: from memory for the newest this instance wrote (see sentInvitation). */
   invitee(invitationId: string, userId: string): InviteeRow | undefined {
+    const recent = this.recentOutgoing.get(invitationId);
+    if (recent) return recent.invitees.get(userId);
     return this.one<InviteeRow>('SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND user_id = ?', invitationId, userId);
   }
 
@@ -654,6 +662,14 @@ export class InboxStore {
       invitationId,
       userId,
     );
+    this.patchInvitee(invitationId, userId, (row) => ({ ...row, user: user ?? row.user, delivered: Math.max(row.delivered, delivered ? 1 : 0) }));
+  }
+
+  /** Keeps an invitee row held in memory (see sentInvitation) as its UPDATE just left it. */
+  private patchInvitee(invitationId: string, userId: string, patch: (row: InviteeRow) => InviteeRow): void {
+    const invitees = this.recentOutgoing.get(invitationId)?.invitees;
+    const row = invitees?.get(userId);
+    if (row) invitees!.set(userId, patch(row));
   }
 
   /** Records one invitee's outcome; once every invitee has one there is nothing left to double-check at expiry. */
@@ -668,6 +684,14 @@ export class InboxStore {
       invitationId,
       userId,
     );
+    this.patchInvitee(invitationId, userId, (row) => ({
+      ...row,
+      state: outcome.state,
+      reason: outcome.reason,
+      reply_message: outcome.message,
+      ended_at: now,
+      glare_with: outcome.glareWith,
+    }));
     this.write(
       "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
       invitationId,
