@@ -102,8 +102,8 @@ CREATE TABLE IF NOT EXISTS watching (user_id TEXT PRIMARY KEY, since INTEGER NOT
 /** Our live 1:1 invitation to ?2 (?3: `[?2]` as JSON) at ?4 that crosses their invitation ?1 (see crossingOutgoing). */
 const CROSSING_OUTGOING = "i.user_id = ?2 AND o.to_ids = ?3 AND o.expires_at > ?4 AND (i.state = 'pending' OR i.glare_with = ?1)";
 
-/** Invitations of ours an instance keeps in memory (see sentInvitation). */
-const RECENT_OUTGOING_KEPT = 200;
+/** Invitations of each direction an instance keeps in memory, newest (see incoming and sentInvitation). */
+const RECENT_KEPT = 200;
 
 /** How long an invitation contact this instance wrote is not written again (see addInvitationContacts). */
 const CONTACT_REFRESH_MS = 10 * 60_000;
@@ -196,6 +196,8 @@ export class InboxStore {
    * them leaves them (see sentInvitation and invitee).
    */
   private readonly recentOutgoing = new Map<string, { outgoing: Omit<OutgoingRow, 'reconciled'>; invitees: Map<string, InviteeRow> }>();
+  /** The newest incoming invitations this instance stored, by id, kept as every write to them leaves them (see incoming). */
+  private readonly recentIncoming = new Map<string, IncomingRow>();
   /** When send intents older than the request-id memory were last deleted. */
   private intentsPrunedAt = 0;
   /** When this instance last wrote each invitation contact (bounded by CONTACTS_NOTED_MAX; see addInvitationContacts). */
@@ -389,39 +391,64 @@ export class InboxStore {
 
   // ---- incoming invitations ----------------------------------------------------------------------------
 
+  /** An incoming invitation: from memory for the newest this instance stored (an answer read it back before). */
   incoming(invitationId: string): IncomingRow | undefined {
-    return this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', invitationId);
+    return this.recentIncoming.get(invitationId) ?? this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ?', invitationId);
   }
 
   /** An incoming invitation, only when `from` sent it. */
   incomingFrom(invitationId: string, from: string): IncomingRow | undefined {
-    return this.one<IncomingRow>('SELECT * FROM incoming WHERE invitation_id = ? AND from_id = ?', invitationId, from);
+    const row = this.incoming(invitationId);
+    return row?.from_id === from ? row : undefined;
   }
 
   insertIncoming(invitation: ReceivedInvitation, outcome: IncomingOutcome): void {
     const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+    const row: IncomingRow = {
+      invitation_id: invitationId,
+      from_id: from,
+      from_user: JSON.stringify(fromUser),
+      to_ids: JSON.stringify(to),
+      call_type: callType,
+      room_name: roomName,
+      room_url: roomUrl,
+      message,
+      metadata: metadata ? JSON.stringify(metadata) : null,
+      created_at: createdAt,
+      expires_at: expiresAt,
+      state: outcome.state,
+      reason: outcome.reason ?? null,
+      reply_message: null,
+      delivered: outcome.delivered ? 1 : 0,
+      answered_device: outcome.answeredDevice ?? null,
+      ended_at: outcome.endedAt ?? null,
+      ring: invitation.ring === false ? 0 : 1,
+      missed: 0,
+    };
     this.write(
       `INSERT INTO incoming (invitation_id, from_id, from_user, to_ids, call_type, room_name, room_url, message, metadata,
                              created_at, expires_at, state, reason, delivered, answered_device, ended_at, ring)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      invitationId,
-      from,
-      JSON.stringify(fromUser),
-      JSON.stringify(to),
-      callType,
-      roomName,
-      roomUrl,
-      message,
-      metadata ? JSON.stringify(metadata) : null,
-      createdAt,
-      expiresAt,
-      outcome.state,
-      outcome.reason ?? null,
-      outcome.delivered ? 1 : 0,
-      outcome.answeredDevice ?? null,
-      outcome.endedAt ?? null,
-      invitation.ring === false ? 0 : 1,
+      row.invitation_id,
+      row.from_id,
+      row.from_user,
+      row.to_ids,
+      row.call_type,
+      row.room_name,
+      row.room_url,
+      row.message,
+      row.metadata,
+      row.created_at,
+      row.expires_at,
+      row.state,
+      row.reason,
+      row.delivered,
+      row.answered_device,
+      row.ended_at,
+      row.ring,
     );
+    if (this.recentIncoming.size >= RECENT_KEPT) this.recentIncoming.delete(this.recentIncoming.keys().next().value!);
+    this.recentIncoming.set(invitationId, row);
   }
 
   /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
@@ -437,12 +464,21 @@ export class InboxStore {
       outcome.missed ? 1 : 0,
       invitationId,
     );
+    const row = this.recentIncoming.get(invitationId);
+    if (row?.state === 'pending') {
+      const settled = { state, reason: outcome.reason, reply_message: outcome.message, answered_device: outcome.deviceId, ended_at: now };
+      this.recentIncoming.set(invitationId, { ...row, ...settled, missed: outcome.missed ? 1 : 0 });
+    }
   }
 
   /** Pending invitations that reached no device yet, marked delivered now that one connected. */
   takeUndelivered(): IncomingRow[] {
     const undelivered = this.rows<IncomingRow>("SELECT * FROM incoming WHERE state = 'pending' AND delivered = 0");
     if (undelivered.length > 0) this.write("UPDATE incoming SET delivered = 1 WHERE state = 'pending' AND delivered = 0");
+    for (const { invitation_id: id } of undelivered) {
+      const row = this.recentIncoming.get(id);
+      if (row) this.recentIncoming.set(id, { ...row, delivered: 1 });
+    }
     return undelivered;
   }
 
@@ -552,7 +588,7 @@ export class InboxStore {
       outgoing.sender_device,
       outgoing.ring,
     );
-    if (this.recentOutgoing.size >= RECENT_OUTGOING_KEPT) this.recentOutgoing.delete(this.recentOutgoing.keys().next().value!);
+    if (this.recentOutgoing.size >= RECENT_KEPT) this.recentOutgoing.delete(this.recentOutgoing.keys().next().value!);
     const invitees = to.map((userId, index): InviteeRow => {
       const known = reached[index];
       return {
@@ -766,6 +802,7 @@ export class InboxStore {
   deleteEndedBefore(before: number): void {
     if (!this.ready) return;
     this.recentOutgoing.clear();
+    this.recentIncoming.clear();
     this.write("DELETE FROM incoming WHERE created_at < ?1 AND (state != 'pending' OR expires_at < ?1)", before);
     const ended = `SELECT invitation_id FROM outgoing o WHERE o.created_at < ?1 AND (o.expires_at < ?1 OR NOT EXISTS
                      (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending'))`;
