@@ -37,10 +37,11 @@ const execFileAsync = promisify(execFile);
 
 /**
  * The size budget of the deployed Worker, gzipped and raw (wrangler's figures, KiB). Set from what issue 11 reached
- * (100.7 KiB gzipped, 418.5 KiB raw, from 203.7 and 1,106.9) with about 8% room for features; a change that needs
- * more should say why, and move the budget in the same commit.
+ * (100.7 KiB gzipped, 418.5 KiB raw, from 203.7 and 1,106.9; 74.1 and 246.1 once minified, `"minify": true` in
+ * wrangler.jsonc, as comments alone had taken the unminified Worker past 108 KiB) with about 8% room for features; a
+ * change that needs more should say why, and move the budget in the same commit.
  */
-export const WORKER_SIZE_BUDGET = { gzipKiB: 108, rawKiB: 450 };
+export const WORKER_SIZE_BUDGET = { gzipKiB: 80, rawKiB: 266 };
 
 const PROJECT = { projectId: 'size', apiKey: 'size-key', secret: 'size-secret', allowedOrigins: ['*'] };
 
