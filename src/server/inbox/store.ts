@@ -216,6 +216,8 @@ export class InboxStore {
   private noPushRang: boolean | undefined;
   /** Whether PRESENCE_SCHEMA's tables exist (they do whenever the whole schema does). */
   private presenceReady: boolean;
+  /** True while the watchers table is known to be empty (since this instance created it). */
+  private noWatchers = false;
   /** The object's name, written with the schema when that comes later. */
   private name: string | undefined;
 
@@ -288,8 +290,10 @@ export class InboxStore {
     this.profileCreated();
   }
 
+  /** The profile and watchers tables were just created: their rows are known without reading them. */
   private profileCreated(): void {
-    this.cachedProfile = undefined;
+    this.cachedProfile = { ...NEW_PROFILE, inbox_name: this.name ?? null };
+    this.noWatchers = true;
     if (this.name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', this.name);
   }
 
@@ -891,19 +895,22 @@ export class InboxStore {
 
   /** Users who follow this user's presence. */
   watchers(): string[] {
+    if (this.noWatchers) return [];
     return this.presenceRows<{ user_id: string }>('SELECT user_id FROM watchers').map((row) => row.user_id);
   }
 
   hasWatcher(userId: string): boolean {
-    return this.presenceRows('SELECT 1 FROM watchers WHERE user_id = ?', userId).length > 0;
+    return !this.noWatchers && this.presenceRows('SELECT 1 FROM watchers WHERE user_id = ?', userId).length > 0;
   }
 
   watcherCount(): number {
+    if (this.noWatchers) return 0;
     return this.presenceRows<{ n: number }>('SELECT count(*) AS n FROM watchers')[0]?.n ?? 0;
   }
 
   addWatcher(userId: string): void {
     this.writePresence('INSERT OR IGNORE INTO watchers (user_id) VALUES (?)', userId);
+    this.noWatchers = false;
   }
 
   removeWatcher(userId: string): void {
