@@ -21,10 +21,9 @@ export interface ProfileRow {
   gone_deadline: number | null;
 }
 
-export interface IncomingRow {
+/** The columns an invitation has in both directions' tables. */
+export interface InvitationColumns {
   invitation_id: string;
-  from_id: string;
-  from_user: string;
   to_ids: string;
   call_type: string;
   room_name: string;
@@ -33,32 +32,43 @@ export interface IncomingRow {
   metadata: string | null;
   created_at: number;
   expires_at: number;
+  /** 0 for a quiet invitation (sent with `ring: false`). */
+  ring: number;
+}
+
+/** An invitation's columns shared by both directions, as they are stored. */
+export function invitationColumns(invitation: ReceivedInvitation): InvitationColumns {
+  const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
+  return {
+    invitation_id: invitationId,
+    to_ids: JSON.stringify(to),
+    call_type: callType,
+    room_name: roomName,
+    room_url: roomUrl,
+    message,
+    metadata: metadata ? JSON.stringify(metadata) : null,
+    created_at: createdAt,
+    expires_at: expiresAt,
+    ring: invitation.ring === false ? 0 : 1,
+  };
+}
+
+export interface IncomingRow extends InvitationColumns {
+  from_id: string;
+  from_user: string;
   state: string;
   reason: string | null;
   reply_message: string | null;
   delivered: number;
   answered_device: string | null;
   ended_at: number | null;
-  /** 0 for a quiet invitation (sent with `ring: false`). */
-  ring: number;
   /** 1 when its end counts as a missed call (src/server/inbox/incoming.ts, `countsAsMissed`). */
   missed: number;
 }
 
-export interface OutgoingRow {
-  invitation_id: string;
-  to_ids: string;
-  call_type: string;
-  room_name: string;
-  room_url: string | null;
-  message: string | null;
-  metadata: string | null;
-  created_at: number;
-  expires_at: number;
+export interface OutgoingRow extends InvitationColumns {
   sender_device: string | null;
   reconciled: number;
-  /** 0 for a quiet invitation. */
-  ring: number;
 }
 
 export interface InviteeRow {

@@ -25,6 +25,7 @@ import type {
   RoomDeviceRow,
   SentForRoomRow,
 } from './rows.js';
+import { invitationColumns } from './rows.js';
 
 /**
  * An empty table whose presence says the schema is that of this version; a change of the schema (or of its
@@ -407,26 +408,16 @@ export class InboxStore {
   }
 
   insertIncoming(invitation: ReceivedInvitation, outcome: IncomingOutcome): void {
-    const { invitationId, from, fromUser, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
     const row: IncomingRow = {
-      invitation_id: invitationId,
-      from_id: from,
-      from_user: JSON.stringify(fromUser),
-      to_ids: JSON.stringify(to),
-      call_type: callType,
-      room_name: roomName,
-      room_url: roomUrl,
-      message,
-      metadata: metadata ? JSON.stringify(metadata) : null,
-      created_at: createdAt,
-      expires_at: expiresAt,
+      ...invitationColumns(invitation),
+      from_id: invitation.from,
+      from_user: JSON.stringify(invitation.fromUser),
       state: outcome.state,
       reason: outcome.reason ?? null,
       reply_message: null,
       delivered: outcome.delivered ? 1 : 0,
       answered_device: outcome.answeredDevice ?? null,
       ended_at: outcome.endedAt ?? null,
-      ring: invitation.ring === false ? 0 : 1,
       missed: 0,
     };
     this.write(
@@ -452,7 +443,7 @@ export class InboxStore {
       row.ring,
     );
     if (this.recentIncoming.size >= RECENT_KEPT) this.recentIncoming.delete(this.recentIncoming.keys().next().value!);
-    this.recentIncoming.set(invitationId, row);
+    this.recentIncoming.set(row.invitation_id, row);
   }
 
   /** Records the outcome of a pending incoming invitation; one that is no longer pending keeps its own. */
@@ -562,21 +553,8 @@ export class InboxStore {
     glareWith: string | null,
     reached: ReadonlyArray<{ user: UserInfo | undefined; delivered: boolean } | undefined> = [],
   ): { outgoing: OutgoingRow; invitees: InviteeRow[] } {
-    const { invitationId, to, callType, roomName, roomUrl, message, metadata, createdAt, expiresAt } = invitation;
-    const outgoing: OutgoingRow = {
-      invitation_id: invitationId,
-      to_ids: JSON.stringify(to),
-      call_type: callType,
-      room_name: roomName,
-      room_url: roomUrl,
-      message,
-      metadata: metadata ? JSON.stringify(metadata) : null,
-      created_at: createdAt,
-      expires_at: expiresAt,
-      sender_device: senderDevice,
-      reconciled: 0,
-      ring: invitation.ring === false ? 0 : 1,
-    };
+    const { invitationId, to } = invitation;
+    const outgoing: OutgoingRow = { ...invitationColumns(invitation), sender_device: senderDevice, reconciled: 0 };
     this.write(
       `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
