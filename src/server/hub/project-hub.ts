@@ -77,7 +77,11 @@ export class ProjectHub extends DurableObject<HubEnv> {
     const { projectId, shard } = parseHubName(name ?? this.storage.name());
     this.projectId = projectId;
     this.shard = shard;
-    this.webhooks = new WebhookDispatch(this.storage, env, projectId, shard === null ? 0 : shard + 1, (id, reason) => this.endpointTurnedOff(id, reason));
+    this.webhooks = new WebhookDispatch(this.storage, env, projectId, shard === null ? 0 : shard + 1, {
+      disabled: (id, reason) => this.endpointTurnedOff(id, reason),
+      alarmBy: (at) => this.alarmBy(at),
+      flush: () => this.queued(),
+    });
     this.pushes = new PushDispatch(this.storage, env, projectId, () => this.pushKeys());
   }
 
@@ -86,19 +90,27 @@ export class ProjectHub extends DurableObject<HubEnv> {
   /**
    * RPC from the outbox of a UserInbox or a CallRoom, through `projectHub` (src/server/project-events.ts), which
    * picks the shard: takes one order. Idempotent per order id, so the sender may hand the same order over twice.
-   * Answers whether any enabled endpoint listens, so quiet projects cost nothing.
+   * Answers once the order is stored (a webhook event is sent first, see WebhookDispatch), and whether any enabled
+   * endpoint listens, so quiet projects cost nothing.
    */
   async ingest(order: HubOrder): Promise<{ listening: boolean }> {
     await this.ready();
     const now = Date.now();
     const listeners = this.webhooks.listeners();
     if (listeners.length === 0 && !order.push) return { listening: false };
-    if (order.webhook) this.webhooks.enqueue(order.id, order.webhook, listeners, orderKey(order), now);
-    if (order.push) this.pushes.enqueue(order.id, order.push, now);
-    void this.flush();
-    // The flush sends it now; should it be cut short, the alarm takes over once its lease runs out.
-    await this.alarmBy(now + LEASE_GUARD_MS);
+    const taken = order.webhook ? this.webhooks.take(order.id, order.webhook, listeners, orderKey(order), now) : undefined;
+    if (order.push) {
+      this.pushes.enqueue(order.id, order.push, now);
+      await this.queued();
+    }
+    await taken;
     return { listening: listeners.length > 0 };
+  }
+
+  /** Work was queued in the tables: the flush sends it now; should it be cut short, the alarm takes over once its lease runs out. */
+  private queued(): Promise<void> {
+    void this.flush();
+    return this.alarmBy(Date.now() + LEASE_GUARD_MS);
   }
 
   // ---- sending -----------------------------------------------------------------------------------------

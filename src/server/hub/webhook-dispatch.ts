@@ -13,7 +13,7 @@ import {
   type WebhookPayload,
 } from '../webhooks.js';
 import type { HubStorage } from './storage.js';
-import type { DeliveryStatus, DueDelivery } from './types.js';
+import type { AttemptRecord, DeliveryStatus, DueDelivery } from './types.js';
 
 /** Delivered and failed messages, and their attempts, are kept this long for the attempts API. */
 const RETENTION_MS = 7 * 24 * 3600_000;
@@ -23,27 +23,94 @@ const PRUNE_INTERVAL_MS = 3600_000;
 const LEASE_MARGIN_MS = 5_000;
 /** Why an endpoint whose URL breaks the outbound rules was disabled, and what its attempt records. */
 const URL_REFUSED = 'url not allowed';
+/** Why a delivery whose endpoint was turned off before its first attempt failed. */
+const ENDPOINT_OFF = 'endpoint disabled';
+/**
+ * An event sent from memory is stored, and its hand-over acknowledged, once its first attempts ended, or after this
+ * long at most: then it is stored as pending, leased to the attempt under way, and its outcome recorded when it ends.
+ */
+const HOLD_MS = 1_000;
+/** Events held in memory at once; past this, an arriving event goes through the table (unless its key is held). */
+const MAX_HELD = 500;
 
-export type Listener = { id: string; events: WebhookEventType[] | null };
+export type Listener = { id: string; url: string; secret: string; events: WebhookEventType[] | null };
 
 /** An endpoint as the project's object keeps it, secret included: what a shard copies. */
 export type EndpointCopy = WebhookEndpoint & { secret: string };
 
-/** The hub's webhook side: the configured endpoints, the outbox of events, and delivering them with retries. */
+/** What the dispatch asks of its hub. */
+export interface DispatchHooks {
+  /** This hub turned an endpoint off because of what a delivery found (410 Gone, a URL no longer allowed). */
+  disabled(endpointId: string, reason: string): void;
+  /** The alarm must ring by `at` (a retry, or a lease running out); resolves once that is stored. */
+  alarmBy(at: number): Promise<void>;
+  /** Events were queued in the table, or a delivery others may wait behind moved on: send what is due. */
+  flush(): Promise<void>;
+}
+
+/** One endpoint's delivery of an event held in memory. */
+interface HeldSend {
+  endpointId: string;
+  /** Its row, once the event is stored. */
+  deliveryId: number | null;
+  startedAt: number | null;
+  /** The first attempt's outcome, once it ended. */
+  record: AttemptRecord | null;
+  /** Never sent: its endpoint was turned off before its turn. */
+  failed: string | null;
+  done: boolean;
+  /** Settles when its first attempt ended (never rejects): what the next event of its key waits for. */
+  ended: Promise<void>;
+}
+
+/** An event taken and sent from memory, not stored yet (or stored early, see HOLD_MS). */
+interface HeldEvent {
+  id: string;
+  type: WebhookEventType;
+  body: string;
+  orderingKey: string;
+  taken: number;
+  sends: HeldSend[];
+  stored: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Settles once the event is stored; the hand-over is acknowledged then. */
+  durable: Promise<void>;
+  settle: (outcome: { error?: Error; alarm?: Promise<void> }) => void;
+}
+
+const chainKey = (endpointId: string, orderingKey: string) => `${endpointId}\n${orderingKey}`;
+
+/**
+ * The hub's webhook side: the configured endpoints, the outbox of events, and delivering them with retries.
+ *
+ * An arriving event is sent at once from memory and stored once its first attempt ended, in one write with the
+ * attempt's outcome (the writes of attempts ending together share one commit); the hand-over is acknowledged after
+ * that write, so until then the sender's outbox keeps the event and hands it over again should this hub restart.
+ * Only what must wait goes through the table: retries, an event behind a delivery of its key still unsent in the
+ * table, events past MAX_HELD, and attempts slower than HOLD_MS (stored as leased, their outcome recorded later).
+ */
 export class WebhookDispatch {
   /** The PROJECTS configuration the endpoint table last mirrored. */
   private configSource: string | undefined;
+  /** Events held in memory, by id. */
+  private readonly held = new Map<string, HeldEvent>();
+  /** Per endpoint and ordering key: the first attempt the next event of that key waits for. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Writes of ended attempts waiting for the next write step, and that step. */
+  private readonly writes: Array<() => void> = [];
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When old messages were last swept; read once. */
+  private prunedAt: number | undefined;
+  /** Whether each endpoint URL breaks the outbound rules, as checked; forgotten with the endpoints. */
+  private readonly refused = new Map<string, boolean>();
 
-  /**
-   * `slot` names this hub in attempt ids (HubStorage.recordAttempt); `onDisabled` hears of an endpoint this hub
-   * turned off because of what a delivery found (410 Gone, a URL no longer allowed).
-   */
+  /** `slot` names this hub in attempt ids (HubStorage.recordAttempt). */
   constructor(
     private readonly storage: HubStorage,
     private readonly env: WebhookEnv,
     private readonly projectId: string,
     private readonly slot: number,
-    private readonly onDisabled: (endpointId: string, reason: string) => void,
+    private readonly hooks: DispatchHooks,
   ) {}
 
   /**
@@ -101,7 +168,7 @@ export class WebhookDispatch {
   /** The enabled endpoints, kept in memory between changes (`forget`): read on every event. */
   private listening: Listener[] | undefined;
 
-  /** The enabled endpoints, with the event types each listens to. */
+  /** The enabled endpoints, with where they are, their secret and the event types each listens to. */
   listeners(): Listener[] {
     return (this.listening ??= this.storage.enabledEndpoints());
   }
@@ -109,21 +176,142 @@ export class WebhookDispatch {
   /** The endpoint table changed: listeners are read again. */
   forget(): void {
     this.listening = undefined;
+    this.refused.clear();
   }
 
   /**
-   * Queues an event for every listener that wants its type; once per event id, and not at all when none does. It
-   * goes out behind the events of the same ordering key taken before it (see HubStorage).
+   * Takes an event for every listener that wants its type; once per event id, and not at all when none does. It
+   * goes out behind the events of the same ordering key taken before it (see HubStorage). Resolves once the event is
+   * stored; the caller acknowledges the hand-over then.
    */
-  enqueue(id: string, payload: WebhookPayload, listeners: Listener[], orderingKey: string, now: number): void {
-    if (this.storage.hasEvent(id)) return;
+  async take(id: string, payload: WebhookPayload, listeners: Listener[], orderingKey: string, now: number): Promise<void> {
+    const known = this.held.get(id);
+    if (known) return known.durable;
     const targets = listeners.filter((listener) => !listener.events || listener.events.includes(payload.type));
     if (targets.length === 0) return;
-    this.storage.queueEvent(
-      { id, type: payload.type, body: encodeWebhookBody(payload), orderingKey },
-      targets.map((target) => target.id),
-      now,
-    );
+    const standing = this.storage.eventStanding(id, orderingKey);
+    if (standing.seen) return;
+    const body = encodeWebhookBody(payload);
+    // Held events of this key are in memory only: a later one must queue behind them there, not in the table.
+    const chained = targets.some((target) => this.chains.has(chainKey(target.id, orderingKey)));
+    if (!chained && (standing.waiting || this.held.size >= MAX_HELD)) {
+      this.storage.queueEvent(
+        { id, type: payload.type, body, orderingKey },
+        targets.map((target) => target.id),
+        now,
+      );
+      return this.hooks.flush();
+    }
+    let settle!: HeldEvent['settle'];
+    const durable = new Promise<void>((resolve, reject) => {
+      settle = ({ error, alarm }) => (error === undefined ? resolve(alarm) : reject(error));
+    });
+    const event: HeldEvent = { id, type: payload.type, body, orderingKey, taken: now, sends: [], stored: false, timer: undefined, durable, settle };
+    this.held.set(id, event);
+    for (const target of targets) {
+      const key = chainKey(target.id, orderingKey);
+      const send: HeldSend = { endpointId: target.id, deliveryId: null, startedAt: null, record: null, failed: null, done: false, ended: Promise.resolve() };
+      event.sends.push(send);
+      send.ended = this.sendHeld(event, send, this.chains.get(key));
+      this.chains.set(key, send.ended);
+      void send.ended.then(() => {
+        if (this.chains.get(key) === send.ended) this.chains.delete(key);
+      });
+    }
+    event.timer = setTimeout(() => this.store(event), HOLD_MS);
+    return durable;
+  }
+
+  /** Sends a held event to one endpoint once the previous event of its key had its first attempt. Never rejects. */
+  private async sendHeld(event: HeldEvent, send: HeldSend, before: Promise<void> | undefined): Promise<void> {
+    if (before) await before;
+    try {
+      // The endpoint as it is now: it may have been turned off, or its secret changed, meanwhile.
+      const endpoint = this.listeners().find((listener) => listener.id === send.endpointId);
+      if (!endpoint) send.failed = ENDPOINT_OFF;
+      else {
+        send.startedAt = Date.now();
+        if (send.deliveryId !== null) this.storage.leaseDelivery(send.deliveryId, send.startedAt + attemptTimeout(this.env) + LEASE_MARGIN_MS);
+        send.record = await this.attempt(endpoint, event.id, event.body, 1);
+      }
+    } catch (error) {
+      // Only storage can throw here; the delivery stays pending in memory and goes out from the table later.
+      console.error(`hub of ${this.projectId}: sending ${event.id} failed`, error);
+    } finally {
+      send.done = true;
+      this.ended(event, send);
+    }
+  }
+
+  /** A held send's first attempt ended: store the event once all of its sends did, or record this one if stored. */
+  private ended(event: HeldEvent, send: HeldSend): void {
+    if (!event.stored) {
+      if (event.sends.every((each) => each.done)) this.write(() => this.store(event));
+      return;
+    }
+    const { deliveryId, record, failed } = send;
+    if (deliveryId === null) return;
+    this.write(() => {
+      const now = Date.now();
+      if (record) {
+        this.storage.recordAttempt({ id: deliveryId, eventId: event.id, endpointId: send.endpointId }, record, now, this.slot);
+        if (record.nextAt !== null) void this.hooks.alarmBy(record.nextAt).catch((error: unknown) => console.error(`hub of ${this.projectId}: alarm`, error));
+      } else if (failed) this.storage.failUnsent(deliveryId, failed, now);
+      // Deliveries in the table may have waited behind this one.
+      void this.hooks.flush();
+    });
+  }
+
+  /**
+   * Stores a held event: sends whose first attempt ended with their outcome, the others pending and leased to the
+   * attempt under way or to come (they come due should this hub stop before recording them). Acknowledges it.
+   */
+  private store(event: HeldEvent): void {
+    if (event.stored) return;
+    event.stored = true;
+    clearTimeout(event.timer);
+    this.held.delete(event.id);
+    const now = Date.now();
+    const lease = (send: HeldSend) => (send.startedAt ?? now) + attemptTimeout(this.env) + LEASE_MARGIN_MS;
+    try {
+      const ids = this.storage.storeEvent(
+        { id: event.id, type: event.type, body: event.body, orderingKey: event.orderingKey, taken: event.taken },
+        event.sends.map((send) =>
+          send.done && (send.record || send.failed)
+            ? { endpointId: send.endpointId, nextAt: now, record: send.record, failed: send.failed ?? undefined }
+            : { endpointId: send.endpointId, nextAt: send.done ? now : lease(send) },
+        ),
+        now,
+        this.slot,
+      );
+      ids.forEach((id, index) => (event.sends[index]!.deliveryId = id));
+    } catch (error) {
+      event.settle({ error: error instanceof Error ? error : new Error(`storing ${event.id} failed`) });
+      return;
+    }
+    // The alarm rings by the first retry or lease, so nothing waits on this hub's memory alone.
+    let alarm: number | null = null;
+    for (const send of event.sends) {
+      const at = send.done ? (send.record?.status === 'pending' ? send.record.nextAt : null) : lease(send);
+      if (at !== null && (alarm === null || at < alarm)) alarm = at;
+    }
+    this.prune(now);
+    event.settle({ alarm: alarm === null ? undefined : this.hooks.alarmBy(alarm) });
+  }
+
+  /** Runs a write at the next write step, with every other write queued until then: they share one commit. */
+  private write(step: () => void): void {
+    this.writes.push(step);
+    this.writeTimer ??= setTimeout(() => {
+      this.writeTimer = undefined;
+      for (const each of this.writes.splice(0)) {
+        try {
+          each();
+        } catch (error) {
+          console.error(`hub of ${this.projectId}: a delivery's outcome was not recorded`, error);
+        }
+      }
+    }, 0);
   }
 
   /** Leases up to `limit` due deliveries (see HubStorage.leaseDueDeliveries). */
@@ -131,31 +319,29 @@ export class WebhookDispatch {
     return this.storage.leaseDueDeliveries(now, now + attemptTimeout(this.env) + LEASE_MARGIN_MS, limit);
   }
 
-  /**
-   * Makes one attempt and records it: delivered, retried on the schedule, or failed for good. An endpoint whose
-   * URL the server may no longer send to (stored before a rule existed, or local development turned off) is
-   * disabled instead.
-   */
+  /** Makes one attempt of a delivery from the table and records it: delivered, retried on the schedule, or failed. */
   async deliver(delivery: DueDelivery): Promise<void> {
-    const attempt = delivery.attempts + 1;
-    if (targetUrlProblem(delivery.url, targetPolicy(this.env))) {
-      const now = Date.now();
-      this.storage.disableEndpoint(delivery.endpointId, URL_REFUSED, now);
-      this.forget();
-      this.storage.recordAttempt(
-        delivery,
-        { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 },
-        now,
-        this.slot,
-      );
-      this.onDisabled(delivery.endpointId, URL_REFUSED);
-      return;
-    }
-    const outcome = await attemptDelivery(
-      { url: delivery.url, secret: delivery.secret },
-      { id: delivery.eventId, body: delivery.body },
-      attemptTimeout(this.env),
+    const record = await this.attempt(
+      { id: delivery.endpointId, url: delivery.url, secret: delivery.secret },
+      delivery.eventId,
+      delivery.body,
+      delivery.attempts + 1,
     );
+    this.storage.recordAttempt(delivery, record, Date.now(), this.slot);
+  }
+
+  /**
+   * Makes one attempt and says what it decided: delivered, retried on the schedule (or later, as Retry-After asks),
+   * or failed for good. A 410 turns the endpoint off; so does a URL the server may no longer send to (stored before a
+   * rule existed, or local development turned off), without sending.
+   */
+  private async attempt(endpoint: { id: string; url: string; secret: string }, eventId: string, body: string, attempt: number): Promise<AttemptRecord> {
+    if (this.urlRefused(endpoint.url)) {
+      const now = Date.now();
+      this.turnOff(endpoint.id, URL_REFUSED, now);
+      return { status: 'failed', attempt, nextAt: null, httpStatus: null, error: URL_REFUSED, startedAt: now, durationMs: 0 };
+    }
+    const outcome = await attemptDelivery({ url: endpoint.url, secret: endpoint.secret }, { id: eventId, body }, attemptTimeout(this.env));
     const now = Date.now();
     let status: DeliveryStatus = 'pending';
     let nextAt: number | null = null;
@@ -163,25 +349,35 @@ export class WebhookDispatch {
     else if (outcome.status === 410) {
       // The receiver says this endpoint is gone for good: stop sending to it at all.
       status = 'failed';
-      this.storage.disableEndpoint(delivery.endpointId, 'gone', now);
-      this.forget();
-      this.onDisabled(delivery.endpointId, 'gone');
+      this.turnOff(endpoint.id, 'gone', now);
     } else {
       const delaySeconds = retrySchedule(this.env)[attempt - 1];
       if (delaySeconds === undefined) status = 'failed';
       else nextAt = now + Math.max(delaySeconds * 1000, outcome.retryAfterMs ?? 0);
     }
-    this.storage.recordAttempt(
-      delivery,
-      { status, attempt, nextAt, httpStatus: outcome.status, error: outcome.error, startedAt: now - outcome.durationMs, durationMs: outcome.durationMs },
-      now,
-      this.slot,
-    );
+    return { status, attempt, nextAt, httpStatus: outcome.status, error: outcome.error, startedAt: now - outcome.durationMs, durationMs: outcome.durationMs };
+  }
+
+  private turnOff(endpointId: string, reason: string, now: number): void {
+    this.storage.disableEndpoint(endpointId, reason, now);
+    this.forget();
+    this.hooks.disabled(endpointId, reason);
+  }
+
+  private urlRefused(url: string): boolean {
+    let refused = this.refused.get(url);
+    if (refused === undefined) {
+      refused = targetUrlProblem(url, targetPolicy(this.env)) !== null;
+      this.refused.set(url, refused);
+    }
+    return refused;
   }
 
   /** Forgets finished messages past their retention, at most once per PRUNE_INTERVAL_MS. */
   prune(now = Date.now()): void {
-    if (now - this.storage.lastPruneAt() < PRUNE_INTERVAL_MS) return;
+    this.prunedAt ??= this.storage.lastPruneAt();
+    if (now - this.prunedAt < PRUNE_INTERVAL_MS) return;
     this.storage.prune(now - RETENTION_MS, now);
+    this.prunedAt = now;
   }
 }
