@@ -30,6 +30,13 @@ const ENDPOINT_OFF = 'endpoint disabled';
  * long at most: then it is stored as pending, leased to the attempt under way, and its outcome recorded when it ends.
  */
 const HOLD_MS = 1_000;
+/**
+ * Events whose first attempts ended are stored together (group commit): at most this long after the first of them
+ * ended, or at once when STORE_BATCH wait. Locally every commit is a disk flush on the one thread all objects share.
+ * Sending does not wait for it, nor does the next event of an invitation: only the acknowledgement of the hand-over.
+ */
+const STORE_WINDOW_MS = 100;
+const STORE_BATCH = 64;
 /** Events held in memory at once; past this, an arriving event goes through the table (unless its key is held). */
 const MAX_HELD = 500;
 
@@ -72,7 +79,6 @@ interface HeldEvent {
   taken: number;
   sends: HeldSend[];
   stored: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
   /** Settles once the event is stored; the hand-over is acknowledged then. */
   durable: Promise<void>;
   settle: (outcome: { error?: Error; alarm?: Promise<void> }) => void;
@@ -84,7 +90,7 @@ const chainKey = (endpointId: string, orderingKey: string) => `${endpointId}\n${
  * The hub's webhook side: the configured endpoints, the outbox of events, and delivering them with retries.
  *
  * An arriving event is sent at once from memory and stored once its first attempt ended, in one write with the
- * attempt's outcome (the writes of attempts ending together share one commit); the hand-over is acknowledged after
+ * attempt's outcome, together with the other events that ended meanwhile (STORE_WINDOW_MS); the hand-over is acknowledged after
  * that write, so until then the sender's outbox keeps the event and hands it over again should this hub restart.
  * Only what must wait goes through the table: retries, an event behind a delivery of its key still unsent in the
  * table, events past MAX_HELD, and attempts slower than HOLD_MS (stored as leased, their outcome recorded later).
@@ -96,9 +102,11 @@ export class WebhookDispatch {
   private readonly held = new Map<string, HeldEvent>();
   /** Per endpoint and ordering key: the first attempt the next event of that key waits for. */
   private readonly chains = new Map<string, Promise<void>>();
-  /** Writes of ended attempts waiting for the next write step, and that step. */
-  private readonly writes: Array<() => void> = [];
-  private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Held events whose first attempts all ended, waiting to be stored together, and the timer that stores them. */
+  private readonly finished: HeldEvent[] = [];
+  private storeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Stores the held events older than HOLD_MS; armed while any is held. */
+  private sweep: ReturnType<typeof setTimeout> | undefined;
   /** When old messages were last swept; read once. */
   private prunedAt: number | undefined;
   /** Whether each endpoint URL breaks the outbound rules, as checked; forgotten with the endpoints. */
@@ -206,7 +214,7 @@ export class WebhookDispatch {
     const durable = new Promise<void>((resolve, reject) => {
       settle = ({ error, alarm }) => (error === undefined ? resolve(alarm) : reject(error));
     });
-    const event: HeldEvent = { id, type: payload.type, body, orderingKey, taken: now, sends: [], stored: false, timer: undefined, durable, settle };
+    const event: HeldEvent = { id, type: payload.type, body, orderingKey, taken: now, sends: [], stored: false, durable, settle };
     this.held.set(id, event);
     for (const target of targets) {
       const key = chainKey(target.id, orderingKey);
@@ -218,8 +226,27 @@ export class WebhookDispatch {
         if (this.chains.get(key) === send.ended) this.chains.delete(key);
       });
     }
-    event.timer = setTimeout(() => this.store(event), HOLD_MS);
+    this.armSweep();
     return durable;
+  }
+
+  /** One timer for every held event (held in the order taken): a timer per event costs more than its send. */
+  private armSweep(): void {
+    if (this.sweep !== undefined) return;
+    const oldest = this.held.values().next().value;
+    if (!oldest) return;
+    this.sweep = setTimeout(
+      () => {
+        this.sweep = undefined;
+        const cutoff = Date.now() - HOLD_MS;
+        for (const event of this.held.values()) {
+          if (event.taken > cutoff) break;
+          this.store(event);
+        }
+        this.armSweep();
+      },
+      Math.max(0, oldest.taken + HOLD_MS - Date.now()),
+    );
   }
 
   /** Sends a held event to one endpoint once the previous event of its key had its first attempt. Never rejects. */
@@ -246,20 +273,33 @@ export class WebhookDispatch {
   /** A held send's first attempt ended: store the event once all of its sends did, or record this one if stored. */
   private ended(event: HeldEvent, send: HeldSend): void {
     if (!event.stored) {
-      if (event.sends.every((each) => each.done)) this.write(() => this.store(event));
+      if (!event.sends.every((each) => each.done)) return;
+      this.finished.push(event);
+      if (this.finished.length >= STORE_BATCH) this.storeFinished();
+      else this.storeTimer ??= setTimeout(() => this.storeFinished(), STORE_WINDOW_MS);
       return;
     }
     const { deliveryId, record, failed } = send;
     if (deliveryId === null) return;
-    this.write(() => {
+    try {
       const now = Date.now();
       if (record) {
         this.storage.recordAttempt({ id: deliveryId, eventId: event.id, endpointId: send.endpointId }, record, now, this.slot);
         if (record.nextAt !== null) void this.hooks.alarmBy(record.nextAt).catch((error: unknown) => console.error(`hub of ${this.projectId}: alarm`, error));
       } else if (failed) this.storage.failUnsent(deliveryId, failed, now);
-      // Deliveries in the table may have waited behind this one.
-      void this.hooks.flush();
-    });
+    } catch (error) {
+      // Its lease runs out and the table sends it again.
+      console.error(`hub of ${this.projectId}: the outcome of ${event.id} was not recorded`, error);
+    }
+    // Deliveries in the table may have waited behind this one.
+    void this.hooks.flush();
+  }
+
+  /** Stores the finished events in one step: one commit for all of them. */
+  private storeFinished(): void {
+    clearTimeout(this.storeTimer);
+    this.storeTimer = undefined;
+    for (const event of this.finished.splice(0)) this.store(event);
   }
 
   /**
@@ -269,7 +309,6 @@ export class WebhookDispatch {
   private store(event: HeldEvent): void {
     if (event.stored) return;
     event.stored = true;
-    clearTimeout(event.timer);
     this.held.delete(event.id);
     const now = Date.now();
     const lease = (send: HeldSend) => (send.startedAt ?? now) + attemptTimeout(this.env) + LEASE_MARGIN_MS;
@@ -297,21 +336,6 @@ export class WebhookDispatch {
     }
     this.prune(now);
     event.settle({ alarm: alarm === null ? undefined : this.hooks.alarmBy(alarm) });
-  }
-
-  /** Runs a write at the next write step, with every other write queued until then: they share one commit. */
-  private write(step: () => void): void {
-    this.writes.push(step);
-    this.writeTimer ??= setTimeout(() => {
-      this.writeTimer = undefined;
-      for (const each of this.writes.splice(0)) {
-        try {
-          each();
-        } catch (error) {
-          console.error(`hub of ${this.projectId}: a delivery's outcome was not recorded`, error);
-        }
-      }
-    }, 0);
   }
 
   /** Leases up to `limit` due deliveries (see HubStorage.leaseDueDeliveries). */
