@@ -170,6 +170,11 @@ export class InboxStore {
   private cachedProfile: ProfileRow | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
+  /**
+   * Outbox rows being sent right now (the outbox adds and removes them): not due while their send is under way, so
+   * the alarm is not set for them meanwhile (it would fire, find them in flight, and set itself again at once).
+   */
+  readonly sendingOutbox = new Set<number>();
   /** At least the number of contacts from invitations, once counted (see addInvitationContacts). */
   private invitationContactsAtMost: number | undefined;
   /** Whether the schema exists. */
@@ -638,7 +643,8 @@ export class InboxStore {
 
   /** Outbox rows still to send, as SQL: sent rows wait in memory for their deletion. */
   private unsentOutbox(): string {
-    return this.sentOutbox.size === 0 ? '' : ` AND id NOT IN (${[...this.sentOutbox].join(',')})`;
+    const skip = this.sendingOutbox.size === 0 ? this.sentOutbox : [...this.sentOutbox, ...this.sendingOutbox];
+    return this.sentOutbox.size + this.sendingOutbox.size === 0 ? '' : ` AND id NOT IN (${[...skip].join(',')})`;
   }
 
   retryOutboxAt(id: number, nextAt: number): void {
