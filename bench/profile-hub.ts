@@ -8,7 +8,7 @@
  * `node --import tsx bench/profile-hub.ts [cycles per project] [pairs]` (defaults 600 and 4). Profiles go to
  * /tmp/prof/hub-{plain,hooks}.cpuprofile (open them in Chrome's DevTools).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import WebSocket from 'ws';
 import { freePort } from '../test/support/server.js';
@@ -18,6 +18,25 @@ import { startWrangler } from './lib/wrangler.js';
 
 const cycles = Number(process.argv[2] ?? 600);
 const pairCount = Number(process.argv[3] ?? 4);
+/** `--no-profile`: only the unprofiled CPU per cycle (e.g. to record the workerd process with perf meanwhile). */
+const profile = !process.argv.includes('--no-profile');
+
+/** CPU (ms) of each workerd process of the group: the proxy wrangler puts in front, and the one running the Worker. */
+function workerdCpu(pgid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid || !stat.includes('(workerd)')) continue;
+      const role = readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('--inspector-addr') ? 'worker' : 'proxy';
+      out.set(`${role} ${name}`, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 const SECRET = `whsec_${Buffer.from('hub benchmark webhook secret 32b').toString('base64')}`;
 
 interface Node {
@@ -126,8 +145,11 @@ try {
   await drained(3 * hookCycles);
 
   const cpu: Record<string, number> = {};
+  const perProcess = new Map<string, number>();
+  console.log(`workerd processes: ${[...workerdCpu(server.pgid!).keys()].join(', ')}`);
   for (const name of ['plain', 'hooks', 'plain', 'hooks'] as const) {
     const before = groupCpuMs(server.pgid)!.workerd;
+    const processesBefore = workerdCpu(server.pgid!);
     const startedAt = Date.now();
     await drive(sides[name], cycles / 2);
     console.log(`phase ${name} ${startedAt} ${Date.now()}`);
@@ -136,13 +158,16 @@ try {
       await drained(3 * hookCycles);
     } else await pause(300);
     cpu[name] = (cpu[name] ?? 0) + (groupCpuMs(server.pgid)!.workerd - before);
+    for (const [key, ms] of workerdCpu(server.pgid!))
+      perProcess.set(`${name} ${key}`, (perProcess.get(`${name} ${key}`) ?? 0) + ms - (processesBefore.get(key) ?? ms));
   }
+  for (const [key, ms] of perProcess) console.log(`  ${key}: ${(ms / cycles).toFixed(2)} ms per cycle`);
   console.log(
     `workerd CPU per cycle, unprofiled (${cycles} cycles on ${pairCount} pairs each): plain ${(cpu.plain! / cycles).toFixed(2)} ms, hooks ${(cpu.hooks! / cycles).toFixed(2)} ms, ` +
       `webhook path ${((cpu.hooks! - cpu.plain!) / cycles).toFixed(2)} ms per cycle (3 events)`,
   );
 
-  for (const name of ['plain', 'hooks'] as const) {
+  for (const name of profile ? (['plain', 'hooks'] as const) : []) {
     const insp = await inspector(server.inspectorPort);
     await insp.call('Profiler.enable');
     await insp.call('Profiler.setSamplingInterval', { interval: 100 });
