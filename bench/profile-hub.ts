@@ -184,6 +184,11 @@ try {
   }
   console.log(`\nreceived ${received} webhook requests, expected ${3 * hookCycles}`);
   for (const pair of [...sides.plain, ...sides.hooks]) pair.close();
+  // What the server logged (each line costs CPU in workerd and in wrangler's proxy, which relays console output).
+  const logged = new Map<string, number>();
+  for (const line of server.logs().split('\n')) if (line.trim()) logged.set(line.slice(0, 100), (logged.get(line.slice(0, 100)) ?? 0) + 1);
+  console.log(`server log: ${[...logged.values()].reduce((a, b) => a + b, 0)} lines`);
+  for (const [line, n] of [...logged].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${n} × ${line}`);
   // Statement counts, when a temporary counting wrapper around the hub's sql.exec logs them (lines starting SQLCOUNT).
   const counts = server
     .logs()
