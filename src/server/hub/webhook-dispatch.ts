@@ -275,7 +275,9 @@ export class WebhookDispatch {
     if (!event.stored) {
       if (!event.sends.every((each) => each.done)) return;
       this.finished.push(event);
-      if (this.finished.length >= STORE_BATCH) this.storeFinished();
+      // An outcome other than delivered (a retry, a failure, an endpoint turned off) is stored at once, in the step
+      // that decided it: such outcomes are rare, and the endpoint's state and its attempts log then change together.
+      if (this.finished.length >= STORE_BATCH || event.sends.some((each) => each.record?.status !== 'delivered')) this.storeFinished();
       else this.storeTimer ??= setTimeout(() => this.storeFinished(), STORE_WINDOW_MS);
       return;
     }
