@@ -193,10 +193,7 @@ export class HubStorage {
 
   // ---- the project ------------------------------------------------------------------------------------------
 
-  /**
-   * Keeps the object's name (the project id, or `${projectId}:${shard}`): an alarm can wake the object without its
-   * id's name (seen after a local restart).
-   */
+  /** Keeps the object's name: an alarm can wake the object without it (seen after a local restart). */
   rememberName(name: string): void {
     if (this.name() !== name) this.run('INSERT OR REPLACE INTO meta (id, project_id) VALUES (1, ?)', name);
   }
@@ -353,10 +350,7 @@ export class HubStorage {
 
   // ---- the webhook outbox -----------------------------------------------------------------------------------
 
-  /**
-   * What an event arriving now finds: whether it was taken before (`seen`), and whether a delivery of its ordering
-   * key still waits in the table for its first attempt (`waiting`), which it must then queue behind. One statement.
-   */
+  /** Whether an arriving event was taken before, and whether an unsent delivery of its key is in the table. */
   eventStanding(id: string, orderingKey: string): { seen: boolean; waiting: boolean } {
     const row = this.one<{ seen: number | null; waiting: number | null }>(
       `SELECT (SELECT 1 FROM event WHERE id = ?1) AS seen,
@@ -368,10 +362,8 @@ export class HubStorage {
   }
 
   /**
-   * Stores an event with a delivery of it to each endpoint; `taken` is when the hub took it. A delivery without
-   * `record` is pending, first attempt not made, and due at `nextAt` (a lease while the hub still sends it from
-   * memory); one with a record carries the outcome of its first attempt, logged too (a `record` of null with
-   * `failed` set: it never went out, its endpoint was turned off first). Answers the deliveries' ids, in order.
+   * Stores an event and its deliveries: with the first attempt's `record` (logged too), `failed` (never sent), or
+   * pending, due at `nextAt`. Answers the deliveries' ids.
    */
   storeEvent(
     event: { id: string; type: WebhookEventType; body: string; orderingKey: string; taken: number },
@@ -433,10 +425,7 @@ export class HubStorage {
     );
   }
 
-  /**
-   * Takes up to `limit` due deliveries to enabled endpoints and leases them: their next attempt moves to
-   * `leaseUntil`, so no one else takes them meanwhile, and they come due again should this attempt be lost.
-   */
+  /** Takes up to `limit` due deliveries to enabled endpoints and leases them until `leaseUntil`. */
   leaseDueDeliveries(now: number, leaseUntil: number, limit: number): DueDelivery[] {
     const due = this.rows<DueDeliveryRow>(
       `SELECT d.id, d.event_id, d.endpoint_id, d.attempts, e.url, e.secret, ev.body

@@ -89,11 +89,19 @@ const chainKey = (endpointId: string, orderingKey: string) => `${endpointId}\n${
 /**
  * The hub's webhook side: the configured endpoints, the outbox of events, and delivering them with retries.
  *
- * An arriving event is sent at once from memory and stored once its first attempt ended, in one write with the
- * attempt's outcome, together with the other events that ended meanwhile (STORE_WINDOW_MS); the hand-over is acknowledged after
- * that write, so until then the sender's outbox keeps the event and hands it over again should this hub restart.
- * Only what must wait goes through the table: retries, an event behind a delivery of its key still unsent in the
- * table, events past MAX_HELD, and attempts slower than HOLD_MS (stored as leased, their outcome recorded later).
+ * An arriving event (`take`) is sent at once from memory and stored once its first attempt ended, in one write with
+ * the attempt's outcome, together with the other events that ended meanwhile (STORE_WINDOW_MS); the hand-over is
+ * acknowledged after that write, so until then the sender's outbox keeps the event and hands it over again should
+ * this hub restart. Only what must wait goes through the table: retries, an event behind a delivery of its key still
+ * unsent in the table, events past MAX_HELD, and attempts slower than HOLD_MS (stored pending, leased to the attempt
+ * under way or to come, their outcome recorded when it ends; they come due should this hub stop first).
+ *
+ * Order: the first attempt of a held event waits for the first attempt of the event taken before it with the same
+ * endpoint and ordering key (`chains`); an event arriving while the table holds an unsent delivery of its key (and no
+ * held event of the key) queues in the table, whose flush keeps the same rule (HubStorage). One attempt (`attempt`)
+ * decides delivered, a retry on the schedule (or later, as Retry-After asks) or failed for good; a 410 turns the
+ * endpoint off, and so does a URL the server may no longer send to (stored before a rule existed, or local
+ * development turned off), without sending. Member comments are kept short: the Worker's bundle keeps them.
  */
 export class WebhookDispatch {
   /** The PROJECTS configuration the endpoint table last mirrored. */
@@ -102,14 +110,14 @@ export class WebhookDispatch {
   private readonly held = new Map<string, HeldEvent>();
   /** Per endpoint and ordering key: the first attempt the next event of that key waits for. */
   private readonly chains = new Map<string, Promise<void>>();
-  /** Held events whose first attempts all ended, waiting to be stored together, and the timer that stores them. */
+  /** Held events whose sends all ended, to be stored together, and the timer that stores them. */
   private readonly finished: HeldEvent[] = [];
   private storeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Stores the held events older than HOLD_MS; armed while any is held. */
   private sweep: ReturnType<typeof setTimeout> | undefined;
   /** When old messages were last swept; read once. */
   private prunedAt: number | undefined;
-  /** Whether each endpoint URL breaks the outbound rules, as checked; forgotten with the endpoints. */
+  /** Whether each endpoint URL breaks the outbound rules; forgotten with the endpoints. */
   private readonly refused = new Map<string, boolean>();
 
   /** `slot` names this hub in attempt ids (HubStorage.recordAttempt). */
@@ -121,10 +129,7 @@ export class WebhookDispatch {
     private readonly hooks: DispatchHooks,
   ) {}
 
-  /**
-   * Mirrors the endpoints of the PROJECTS configuration into the table, keeping their disabled state. Answers
-   * whether the endpoints changed.
-   */
+  /** Mirrors PROJECTS' endpoints into the table, keeping their disabled state; true when they changed. */
   async syncConfiguredEndpoints(): Promise<boolean> {
     const source = this.env.PROJECTS ?? '';
     if (this.configSource === source) return false;
@@ -146,10 +151,7 @@ export class WebhookDispatch {
     return JSON.stringify(this.storage.endpointsWithSecrets()) !== before;
   }
 
-  /**
-   * Makes a shard's endpoint table match the project's: new ones added, settings and on/off copied (turning one off
-   * fails its pending deliveries, as on the project's object), and those gone removed as the project's object did.
-   */
+  /** Makes a shard's endpoint table match the project's, as the project's object changed it. */
   applyCopy(endpoints: EndpointCopy[], now = Date.now()): void {
     this.forget();
     const local = new Map(this.storage.endpointsWithSecrets().map((endpoint) => [endpoint.id, endpoint]));
@@ -187,11 +189,7 @@ export class WebhookDispatch {
     this.refused.clear();
   }
 
-  /**
-   * Takes an event for every listener that wants its type; once per event id, and not at all when none does. It
-   * goes out behind the events of the same ordering key taken before it (see HubStorage). Resolves once the event is
-   * stored; the caller acknowledges the hand-over then.
-   */
+  /** Takes an event for the listeners that want its type, once per id; resolves once it is stored. */
   async take(id: string, payload: WebhookPayload, listeners: Listener[], orderingKey: string, now: number): Promise<void> {
     const known = this.held.get(id);
     if (known) return known.durable;
@@ -230,7 +228,7 @@ export class WebhookDispatch {
     return durable;
   }
 
-  /** One timer for every held event (held in the order taken): a timer per event costs more than its send. */
+  /** One timer for every held event (a timer per event costs more than its send). */
   private armSweep(): void {
     if (this.sweep !== undefined) return;
     const oldest = this.held.values().next().value;
@@ -249,7 +247,7 @@ export class WebhookDispatch {
     );
   }
 
-  /** Sends a held event to one endpoint once the previous event of its key had its first attempt. Never rejects. */
+  /** Sends a held event to one endpoint after the previous one of its key. Never rejects. */
   private async sendHeld(event: HeldEvent, send: HeldSend, before: Promise<void> | undefined): Promise<void> {
     if (before) await before;
     try {
@@ -270,7 +268,7 @@ export class WebhookDispatch {
     }
   }
 
-  /** A held send's first attempt ended: store the event once all of its sends did, or record this one if stored. */
+  /** Stores the event once all its sends ended, or records this one's outcome if stored already. */
   private ended(event: HeldEvent, send: HeldSend): void {
     if (!event.stored) {
       if (!event.sends.every((each) => each.done)) return;
@@ -299,15 +297,12 @@ export class WebhookDispatch {
 
   /** Stores the finished events in one step: one commit for all of them. */
   private storeFinished(): void {
-    clearTimeout(this.storeTimer);
+    if (this.storeTimer !== undefined) clearTimeout(this.storeTimer);
     this.storeTimer = undefined;
     for (const event of this.finished.splice(0)) this.store(event);
   }
 
-  /**
-   * Stores a held event: sends whose first attempt ended with their outcome, the others pending and leased to the
-   * attempt under way or to come (they come due should this hub stop before recording them). Acknowledges it.
-   */
+  /** Stores a held event (unfinished sends pending and leased) and acknowledges it. */
   private store(event: HeldEvent): void {
     if (event.stored) return;
     event.stored = true;
@@ -345,7 +340,7 @@ export class WebhookDispatch {
     return this.storage.leaseDueDeliveries(now, now + attemptTimeout(this.env) + LEASE_MARGIN_MS, limit);
   }
 
-  /** Makes one attempt of a delivery from the table and records it: delivered, retried on the schedule, or failed. */
+  /** Makes one attempt of a delivery from the table and records it. */
   async deliver(delivery: DueDelivery): Promise<void> {
     const record = await this.attempt(
       { id: delivery.endpointId, url: delivery.url, secret: delivery.secret },
@@ -356,11 +351,7 @@ export class WebhookDispatch {
     this.storage.recordAttempt(delivery, record, Date.now(), this.slot);
   }
 
-  /**
-   * Makes one attempt and says what it decided: delivered, retried on the schedule (or later, as Retry-After asks),
-   * or failed for good. A 410 turns the endpoint off; so does a URL the server may no longer send to (stored before a
-   * rule existed, or local development turned off), without sending.
-   */
+  /** Makes one attempt and says what it decided (see the class). */
   private async attempt(endpoint: { id: string; url: string; secret: string }, eventId: string, body: string, attempt: number): Promise<AttemptRecord> {
     if (this.urlRefused(endpoint.url)) {
       const now = Date.now();
