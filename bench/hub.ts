@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/server.js';
+import { groupCpuMs } from './lib/cpu.js';
 import { runThroughput, type ThroughputRun } from './lib/drive.js';
 import { connectOurPair, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally } from './lib/stats.js';
@@ -43,8 +44,8 @@ export interface HubBenchResult {
   pairs: number;
   shards: number | null;
   /** Invitations per second of each phase, and their mean, per project. */
-  plain: { phases: number[]; perSecond: number };
-  hooks: { phases: number[]; perSecond: number };
+  plain: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
+  hooks: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
   ratio: number;
   events: {
     /** Three per completed cycle on the project with endpoints. */
@@ -187,6 +188,8 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
     await pause(500);
 
     const phases: Record<'plain' | 'hooks', ThroughputRun[]> = { plain: [], hooks: [] };
+    /** workerd CPU (ms) of each project's phases, webhook drain included, and the cycles they ran (ramp included). */
+    const cpu: Record<'plain' | 'hooks', { ms: number; cycles: number } | null> = { plain: { ms: 0, cycles: 0 }, hooks: { ms: 0, cycles: 0 } };
     /** Every cycle on the project with endpoints gives three events: waits until the receiver has them all. */
     const drain = async (expected: number): Promise<number> => {
       const start = performance.now();
@@ -206,11 +209,21 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
     for (let round = 0; round < rounds; round++) {
       for (const name of round % 2 === 0 ? (['plain', 'hooks'] as const) : (['hooks', 'plain'] as const)) {
         options.signal?.throwIfAborted();
+        const cpuBefore = groupCpuMs(server.pgid)?.workerd;
         const run = await runThroughput(sides[name], rampMs, durationMs, 100_000);
         phases[name].push(run);
-        log(`${name} ${round + 1}/${rounds}: ${(run.completed / (durationMs / 1000)).toFixed(1)} invitations/s, ${run.errors.total} errors`);
         // The webhooks of a phase are its own work: the next phase starts once they are out.
         if (name === 'hooks') drainMs = Math.max(drainMs, await drain(expectedSoFar()));
+        const cpuAfter = groupCpuMs(server.pgid)?.workerd;
+        const tally = cpu[name];
+        if (tally && cpuBefore !== undefined && cpuAfter !== undefined) {
+          tally.ms += cpuAfter - cpuBefore;
+          tally.cycles += run.cycles;
+        } else cpu[name] = null;
+        log(
+          `${name} ${round + 1}/${rounds}: ${(run.completed / (durationMs / 1000)).toFixed(1)} invitations/s, ${run.errors.total} errors` +
+            (cpuBefore !== undefined && cpuAfter !== undefined ? `, workerd CPU ${((cpuAfter - cpuBefore) / Math.max(1, run.cycles)).toFixed(2)} ms/inv` : ''),
+        );
         await pause(500);
       }
     }
@@ -246,11 +259,13 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
       },
       { name: `zero errors in the webhook phases: ${errors.total}`, pass: errors.total === 0 },
     ];
+    const perInvitation = (tally: { ms: number; cycles: number } | null) =>
+      tally && tally.cycles > 0 ? Math.round((tally.ms / tally.cycles) * 100) / 100 : null;
     return {
       pairs: pairsPerProject,
       shards: options.shards ?? null,
-      plain: { phases: plainRates, perSecond: Math.round(mean(plainRates) * 10) / 10 },
-      hooks: { phases: hookRates, perSecond: Math.round(mean(hookRates) * 10) / 10 },
+      plain: { phases: plainRates, perSecond: Math.round(mean(plainRates) * 10) / 10, cpuMsPerInvitation: perInvitation(cpu.plain) },
+      hooks: { phases: hookRates, perSecond: Math.round(mean(hookRates) * 10) / 10, cpuMsPerInvitation: perInvitation(cpu.hooks) },
       ratio: Math.round(ratio * 100) / 100,
       events,
       errors: errors.toJSON(),
@@ -273,9 +288,14 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
 /** Prints a result as the benchmark's other sections do. */
 export function printHubSection(result: HubBenchResult): void {
   console.log(`\nWebhooks: ${result.pairs} concurrent pairs per project${result.shards ? `, HUB_SHARDS=${result.shards}` : ''}`);
-  console.log(`  ${''.padEnd(34)}${'inv/s'.padStart(8)}   phases`);
-  console.log(`  ${'without webhook endpoints'.padEnd(34)}${result.plain.perSecond.toFixed(1).padStart(8)}   ${result.plain.phases.join(', ')}`);
-  console.log(`  ${'with one endpoint (local, 2xx)'.padEnd(34)}${result.hooks.perSecond.toFixed(1).padStart(8)}   ${result.hooks.phases.join(', ')}`);
+  const cpuCell = (ms: number | null) => (ms === null ? '—' : ms.toFixed(2)).padStart(12);
+  console.log(`  ${''.padEnd(34)}${'inv/s'.padStart(8)}${'CPU ms/inv'.padStart(12)}   phases`);
+  for (const [label, side] of [
+    ['without webhook endpoints', result.plain],
+    ['with one endpoint (local, 2xx)', result.hooks],
+  ] as const) {
+    console.log(`  ${label.padEnd(34)}${side.perSecond.toFixed(1).padStart(8)}${cpuCell(side.cpuMsPerInvitation)}   ${side.phases.join(', ')}`);
+  }
   const e = result.events;
   console.log(
     `  events: ${e.distinct}/${e.expected} by id, ${e.requests} requests (${e.repeats} repeats), ${e.duplicatedSteps} steps under two ids, drained at most ${e.drainMs} ms after a phase`,

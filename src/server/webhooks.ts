@@ -87,7 +87,8 @@ export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
  */
 export function encodeWebhookBody(payload: WebhookPayload): string {
   const body = JSON.stringify(payload);
-  if (new TextEncoder().encode(body).byteLength <= MAX_WEBHOOK_BODY_BYTES) return body;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: most bodies need no encoding to know they fit.
+  if (body.length * 3 <= MAX_WEBHOOK_BODY_BYTES || new TextEncoder().encode(body).byteLength <= MAX_WEBHOOK_BODY_BYTES) return body;
   if (payload.type === 'invitation.created') {
     const invitation = { ...payload.data.invitation, metadata: null, message: payload.data.invitation.message?.slice(0, 200) ?? null };
     return JSON.stringify({ ...payload, data: { ...payload.data, invitation } });

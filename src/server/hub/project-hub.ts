@@ -50,9 +50,18 @@ export interface HubConfig {
 /**
  * A project's hub, in two roles (src/server/hub/shards.ts). The project's own object (named by the project id)
  * keeps the webhook endpoints and the VAPID keys, lists deliveries and attempts of every shard, and sends shards a
- * copy of its endpoints and keys whenever they change. A shard (`${projectId}:${n}`) takes events from inboxes and
- * call rooms: the webhook outbox and its attempts log, Web Push jobs. Everything sent goes out from durable
- * tables, retried by the alarm; inboxes only ever insert (`ingest`), so a slow receiver never holds up a ring.
+ * copy of its endpoints and keys whenever they change (a shard asking for the copy, `shardConfig`, is noted, so that
+ * changes reach it and listings include it). A shard (`${projectId}:${n}`) takes events from inboxes and call rooms:
+ * the webhook outbox and its attempts log, Web Push jobs.
+ *
+ * `ingest` is the RPC the outboxes of UserInboxes and CallRooms call through `projectHub`
+ * (src/server/project-events.ts), which picks the shard. It is idempotent per order id, so a sender may hand an
+ * order over twice; it answers once the order is stored (a webhook event is sent first, see WebhookDispatch), and
+ * whether any enabled endpoint listens, so quiet projects cost nothing. The sender's outbox sends it apart from the
+ * ring, so a slow receiver never holds up a ring. What waits (retries, pushes, events queued behind others) goes out
+ * from durable tables, retried by the alarm: `flush` leases each due row in the step that selects it, so overlapping
+ * flushes never send a row twice, and a row whose attempt was cut short comes due again when its lease runs out.
+ * Member comments are kept short: the Worker's bundle keeps them.
  */
 export class ProjectHub extends DurableObject<HubEnv> {
   private readonly storage: HubStorage;
@@ -77,28 +86,35 @@ export class ProjectHub extends DurableObject<HubEnv> {
     const { projectId, shard } = parseHubName(name ?? this.storage.name());
     this.projectId = projectId;
     this.shard = shard;
-    this.webhooks = new WebhookDispatch(this.storage, env, projectId, shard === null ? 0 : shard + 1, (id, reason) => this.endpointTurnedOff(id, reason));
+    this.webhooks = new WebhookDispatch(this.storage, env, projectId, shard === null ? 0 : shard + 1, {
+      disabled: (id, reason) => this.endpointTurnedOff(id, reason),
+      alarmBy: (at) => this.alarmBy(at),
+      flush: () => this.queued(),
+    });
     this.pushes = new PushDispatch(this.storage, env, projectId, () => this.pushKeys());
   }
 
   // ---- intake ------------------------------------------------------------------------------------------
 
-  /**
-   * RPC from the outbox of a UserInbox or a CallRoom, through `projectHub` (src/server/project-events.ts), which
-   * picks the shard: takes one order. Idempotent per order id, so the sender may hand the same order over twice.
-   * Answers whether any enabled endpoint listens, so quiet projects cost nothing.
-   */
+  /** RPC from an outbox (see the class): takes one order, idempotent per id; answers once it is stored. */
   async ingest(order: HubOrder): Promise<{ listening: boolean }> {
     await this.ready();
     const now = Date.now();
     const listeners = this.webhooks.listeners();
     if (listeners.length === 0 && !order.push) return { listening: false };
-    if (order.webhook) this.webhooks.enqueue(order.id, order.webhook, listeners, orderKey(order), now);
-    if (order.push) this.pushes.enqueue(order.id, order.push, now);
-    void this.flush();
-    // The flush sends it now; should it be cut short, the alarm takes over once its lease runs out.
-    await this.alarmBy(now + LEASE_GUARD_MS);
+    const taken = order.webhook ? this.webhooks.take(order.id, order.webhook, listeners, orderKey(order), now) : undefined;
+    if (order.push) {
+      this.pushes.enqueue(order.id, order.push, now);
+      await this.queued();
+    }
+    await taken;
     return { listening: listeners.length > 0 };
+  }
+
+  /** Work was queued in the tables: sent now, or by the alarm once its lease runs out. */
+  private queued(): Promise<void> {
+    void this.flush();
+    return this.alarmBy(Date.now() + LEASE_GUARD_MS);
   }
 
   // ---- sending -----------------------------------------------------------------------------------------
@@ -115,11 +131,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
     this.webhooks.prune();
   }
 
-  /**
-   * Starts every due attempt. Each due row is leased in the same synchronous step that selects it, so
-   * overlapping flushes never send a row twice, and a row whose attempt was cut short by an eviction comes
-   * due again when the lease runs out.
-   */
+  /** Starts every due attempt, each leased in the step that selects it (see the class). */
   private async flush(): Promise<void> {
     const now = Date.now();
     const deliveries = this.webhooks.leaseDue(now, BATCH);
@@ -187,10 +199,7 @@ export class ProjectHub extends DurableObject<HubEnv> {
     this.storage.setConfigVersion(config.version);
   }
 
-  /**
-   * RPC from a shard to the project's object: the endpoints and keys to copy, keys made first when `withVapid`
-   * asks and there are none yet. Notes the shard, so that changes reach it and listings include it.
-   */
+  /** RPC from a shard to the project's object: what to copy (keys made first on `withVapid`); notes the shard. */
   async shardConfig(shard: number, withVapid = false): Promise<HubConfig> {
     await this.webhooks.syncConfiguredEndpoints();
     if (withVapid) await this.pushKeys();

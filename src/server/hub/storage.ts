@@ -52,8 +52,12 @@ INSERT OR IGNORE INTO config_version (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS hub_shard (shard INTEGER PRIMARY KEY);
 `;
 
-/** After the migrations: the unsent deliveries of an ordering key, oldest first, for the ordering rule. */
-const ORDERING_INDEX = `CREATE INDEX IF NOT EXISTS delivery_unsent ON delivery (endpoint_id, ordering_key, id) WHERE status = 'pending' AND attempts = 0`;
+/**
+ * After the migrations: the unsent deliveries of an ordering key, oldest first, for the ordering rule, and by key
+ * alone for an arriving event (HubStorage.eventStanding). Partial: deliveries whose first attempt ended leave them.
+ */
+const ORDERING_INDEX = `CREATE INDEX IF NOT EXISTS delivery_unsent ON delivery (endpoint_id, ordering_key, id) WHERE status = 'pending' AND attempts = 0;
+CREATE INDEX IF NOT EXISTS delivery_unsent_key ON delivery (ordering_key) WHERE status = 'pending' AND attempts = 0;`;
 
 /**
  * A pending delivery may go out when no delivery of the same endpoint and ordering key taken before it still waits
@@ -147,6 +151,11 @@ function endpointFromRow(row: EndpointRow): WebhookEndpoint {
 }
 
 export class HubStorage {
+  /** The config version as last read or written (only this object writes it). */
+  private version: number | undefined;
+  /** The tick of the newest attempt id (see SLOT_BITS), read once, then kept. */
+  private lastTick: number | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
     // Hubs from before missed-call notifications.
@@ -184,10 +193,7 @@ export class HubStorage {
 
   // ---- the project ------------------------------------------------------------------------------------------
 
-  /**
-   * Keeps the object's name (the project id, or `${projectId}:${shard}`): an alarm can wake the object without its
-   * id's name (seen after a local restart).
-   */
+  /** Keeps the object's name: an alarm can wake the object without it (seen after a local restart). */
   rememberName(name: string): void {
     if (this.name() !== name) this.run('INSERT OR REPLACE INTO meta (id, project_id) VALUES (1, ?)', name);
   }
@@ -199,18 +205,20 @@ export class HubStorage {
 
   // ---- shards (kept by the project's object) ----------------------------------------------------------------
 
-  /** The version of the endpoints and keys shards copy; moves on with every change. */
+  /** The version of the endpoints and keys shards copy; moves on with every change. Read once, then known. */
   configVersion(): number {
-    return this.one<{ version: number }>('SELECT version FROM config_version WHERE id = 1')?.version ?? 0;
+    return (this.version ??= this.one<{ version: number }>('SELECT version FROM config_version WHERE id = 1')?.version ?? 0);
   }
 
   /** On a shard: the version of the copy it holds. */
   setConfigVersion(version: number): void {
     this.run('UPDATE config_version SET version = ? WHERE id = 1', version);
+    this.version = version;
   }
 
   bumpConfigVersion(): number {
     this.run('UPDATE config_version SET version = version + 1 WHERE id = 1');
+    this.version = undefined;
     return this.configVersion();
   }
 
@@ -225,12 +233,11 @@ export class HubStorage {
 
   // ---- endpoints --------------------------------------------------------------------------------------------
 
-  /** Enabled endpoints and the event types each wants (null: all). */
-  enabledEndpoints(): Array<{ id: string; events: WebhookEventType[] | null }> {
-    return this.rows<{ id: string; events: string | null }>('SELECT id, events FROM endpoint WHERE enabled = 1').map((row) => ({
-      id: row.id,
-      events: decodeEvents(row.events),
-    }));
+  /** Enabled endpoints: where they are, their secret and the event types each wants (null: all). */
+  enabledEndpoints(): Array<{ id: string; url: string; secret: string; events: WebhookEventType[] | null }> {
+    return this.rows<{ id: string; url: string; secret: string; events: string | null }>('SELECT id, url, secret, events FROM endpoint WHERE enabled = 1').map(
+      (row) => ({ id: row.id, url: row.url, secret: row.secret, events: decodeEvents(row.events) }),
+    );
   }
 
   listEndpoints(): WebhookEndpoint[] {
@@ -343,13 +350,53 @@ export class HubStorage {
 
   // ---- the webhook outbox -----------------------------------------------------------------------------------
 
-  hasEvent(id: string): boolean {
-    return this.one('SELECT 1 FROM event WHERE id = ?', id) !== undefined;
+  /** Whether an arriving event was taken before, and whether an unsent delivery of its key is in the table. */
+  eventStanding(id: string, orderingKey: string): { seen: boolean; waiting: boolean } {
+    const row = this.one<{ seen: number | null; waiting: number | null }>(
+      `SELECT (SELECT 1 FROM event WHERE id = ?1) AS seen,
+              (SELECT 1 FROM delivery WHERE ordering_key = ?2 AND status = 'pending' AND attempts = 0 LIMIT 1) AS waiting`,
+      id,
+      orderingKey,
+    );
+    return { seen: row?.seen === 1, waiting: row?.waiting === 1 };
+  }
+
+  /**
+   * Stores an event and its deliveries: with the first attempt's `record` (logged too), `failed` (never sent), or
+   * pending, due at `nextAt`. Answers the deliveries' ids.
+   */
+  storeEvent(
+    event: { id: string; type: WebhookEventType; body: string; orderingKey: string; taken: number },
+    deliveries: Array<{ endpointId: string; nextAt: number; record?: AttemptRecord | null; failed?: string }>,
+    now: number,
+    slot: number,
+  ): number[] {
+    this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', event.id, event.type, event.body, event.taken);
+    return deliveries.map((delivery) => {
+      const record = delivery.record ?? null;
+      const status = record?.status ?? (delivery.failed ? 'failed' : 'pending');
+      const id = this.one<{ id: number }>(
+        `INSERT INTO delivery (event_id, endpoint_id, status, attempts, next_at, last_status, last_error, created_at, updated_at, ordering_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        event.id,
+        delivery.endpointId,
+        status,
+        record?.attempt ?? 0,
+        record ? record.nextAt : delivery.failed ? null : delivery.nextAt,
+        record?.httpStatus ?? null,
+        record?.error ?? delivery.failed ?? null,
+        event.taken,
+        record || delivery.failed ? now : event.taken,
+        event.orderingKey,
+      )!.id;
+      if (record) this.logAttempt(id, event.id, delivery.endpointId, record, slot);
+      return id;
+    });
   }
 
   /** Stores an event and a pending delivery of it to each endpoint, due now, in order behind others of its key. */
   queueEvent(event: { id: string; type: WebhookEventType; body: string; orderingKey: string }, endpointIds: string[], now: number): void {
-    this.run('INSERT INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', event.id, event.type, event.body, now);
+    this.run('INSERT OR IGNORE INTO event (id, type, body, created_at) VALUES (?, ?, ?, ?)', event.id, event.type, event.body, now);
     for (const endpointId of endpointIds) {
       this.run(
         "INSERT OR IGNORE INTO delivery (event_id, endpoint_id, status, next_at, created_at, updated_at, ordering_key) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
@@ -363,10 +410,22 @@ export class HubStorage {
     }
   }
 
-  /**
-   * Takes up to `limit` due deliveries to enabled endpoints and leases them: their next attempt moves to
-   * `leaseUntil`, so no one else takes them meanwhile, and they come due again should this attempt be lost.
-   */
+  /** Moves a pending delivery's next attempt (its lease) to `nextAt`. */
+  leaseDelivery(id: number, nextAt: number): void {
+    this.run("UPDATE delivery SET next_at = ? WHERE id = ? AND status = 'pending'", nextAt, id);
+  }
+
+  /** A pending delivery whose endpoint was turned off before its first attempt: failed, never sent. */
+  failUnsent(id: number, reason: string, now: number): void {
+    this.run(
+      "UPDATE delivery SET status = 'failed', next_at = NULL, last_error = coalesce(last_error, ?), updated_at = ? WHERE id = ? AND status = 'pending'",
+      reason,
+      now,
+      id,
+    );
+  }
+
+  /** Takes up to `limit` due deliveries to enabled endpoints and leases them until `leaseUntil`. */
   leaseDueDeliveries(now: number, leaseUntil: number, limit: number): DueDelivery[] {
     const due = this.rows<DueDeliveryRow>(
       `SELECT d.id, d.event_id, d.endpoint_id, d.attempts, e.url, e.secret, ev.body
@@ -375,7 +434,8 @@ export class HubStorage {
       now,
       limit,
     );
-    for (const row of due) this.run('UPDATE delivery SET next_at = ? WHERE id = ?', leaseUntil, row.id);
+    if (due.length > 0)
+      this.run('UPDATE delivery SET next_at = ? WHERE id IN (SELECT value FROM json_each(?))', leaseUntil, JSON.stringify(due.map((row) => row.id)));
     return due.map((row) => ({
       id: row.id,
       eventId: row.event_id,
@@ -388,9 +448,7 @@ export class HubStorage {
   }
 
   /** Logs one attempt and moves its delivery on. `slot` names this hub in the attempt's id (see SLOT_BITS). */
-  recordAttempt(delivery: DueDelivery, record: AttemptRecord, now: number, slot: number): void {
-    const last = this.one<{ id: number | null }>('SELECT max(id) AS id FROM attempt')?.id ?? 0;
-    const tick = Math.max(Math.floor(last / SLOT_BITS) + 1, Math.floor(record.startedAt * TICKS_PER_MS));
+  recordAttempt(delivery: { id: number; eventId: string; endpointId: string }, record: AttemptRecord, now: number, slot: number): void {
     this.run(
       'UPDATE delivery SET status = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?',
       record.status,
@@ -401,12 +459,19 @@ export class HubStorage {
       now,
       delivery.id,
     );
+    this.logAttempt(delivery.id, delivery.eventId, delivery.endpointId, record, slot);
+  }
+
+  private logAttempt(deliveryId: number, eventId: string, endpointId: string, record: AttemptRecord, slot: number): void {
+    this.lastTick ??= Math.floor((this.one<{ id: number | null }>('SELECT max(id) AS id FROM attempt')?.id ?? 0) / SLOT_BITS);
+    const tick = Math.max(this.lastTick + 1, Math.floor(record.startedAt * TICKS_PER_MS));
+    this.lastTick = tick;
     this.run(
       'INSERT INTO attempt (id, delivery_id, event_id, endpoint_id, attempt, at, status, error, duration_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       tick * SLOT_BITS + slot,
-      delivery.id,
-      delivery.eventId,
-      delivery.endpointId,
+      deliveryId,
+      eventId,
+      endpointId,
       record.attempt,
       record.startedAt,
       record.httpStatus,

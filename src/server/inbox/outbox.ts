@@ -20,8 +20,6 @@ type Sender<K extends OutboxKind> = (target: string, message: OutboxMessages[K])
  * A message still failing `outboxMaxAgeMs` after it was written becomes a dead letter, which the REST API lists.
  */
 export class Outbox {
-  /** Rows being sent right now, so overlapping flushes do not send one twice. */
-  private readonly inFlight = new Set<number>();
   /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
   private hubQuietUntil = 0;
   /** Due rows this instance wrote and has not sent yet: sent from here, without reading them back (a statement each time). */
@@ -51,7 +49,12 @@ export class Outbox {
     },
   };
 
-  constructor(private readonly inbox: Inbox) {}
+  /** Rows being sent right now, so overlapping flushes do not send one twice (and the alarm waits for them). */
+  private readonly inFlight: Set<number>;
+
+  constructor(private readonly inbox: Inbox) {
+    this.inFlight = inbox.store.sendingOutbox;
+  }
 
   enqueue<K extends OutboxKind>(target: string, kind: K, message: OutboxMessages[K], nextAt = Date.now()): void {
     const now = Date.now();

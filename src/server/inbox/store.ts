@@ -193,6 +193,11 @@ export class InboxStore {
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
   /**
+   * Outbox rows being sent right now (the outbox adds and removes them): not due while their send is under way, so
+   * the alarm is not set for them meanwhile (it would fire, find them in flight, and set itself again at once).
+   */
+  readonly sendingOutbox = new Set<number>();
+  /**
    * The newest invitations of ours this instance wrote, by id, and their invitees by user id, kept as every write to
    * them leaves them (see sentInvitation and invitee).
    */
@@ -818,7 +823,12 @@ export class InboxStore {
 
   /** Unsent rows due by `now`, oldest first. */
   dueOutbox(now: number, limit: number): OutboxRow[] {
-    return this.rows<OutboxRow>(`SELECT * FROM outbox WHERE next_at <= ?${this.unsentOutbox()} ORDER BY id LIMIT ?`, now, limit);
+    return this.rows<OutboxRow>(
+      'SELECT * FROM outbox WHERE next_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?',
+      now,
+      this.unsentOutbox(),
+      limit,
+    );
   }
 
   /** A row was delivered: it is deleted with the next write. */
@@ -832,13 +842,17 @@ export class InboxStore {
    */
   purgeSentOutbox(): void {
     if (this.sentOutbox.size === 0) return;
-    this.write(`DELETE FROM outbox WHERE id IN (${[...this.sentOutbox].join(',')})`);
+    this.write('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify([...this.sentOutbox]));
     this.sentOutbox.clear();
   }
 
-  /** Outbox rows still to send, as SQL: sent rows wait in memory for their deletion. */
+  /**
+   * The outbox rows not to send now, as a JSON array bound to the query: sent rows wait in memory for their deletion,
+   * and rows being sent are not due meanwhile. Bound rather than spelled out in the SQL, so that the statement is
+   * compiled once, not for every set of ids.
+   */
   private unsentOutbox(): string {
-    return this.sentOutbox.size === 0 ? '' : ` AND id NOT IN (${[...this.sentOutbox].join(',')})`;
+    return this.sentOutbox.size + this.sendingOutbox.size === 0 ? '[]' : JSON.stringify([...this.sentOutbox, ...this.sendingOutbox]);
   }
 
   retryOutboxAt(id: number, nextAt: number): void {
@@ -924,11 +938,12 @@ export class InboxStore {
         `SELECT min(at) AS at FROM (
            SELECT min(expires_at) AS at FROM incoming WHERE state = 'pending'
            UNION ALL SELECT gone_deadline FROM profile
-           UNION ALL SELECT min(next_at) FROM outbox WHERE 1${this.unsentOutbox()}
+           UNION ALL SELECT min(next_at) FROM outbox WHERE id NOT IN (SELECT value FROM json_each(?3))
            UNION ALL SELECT min(expires_at) + ?1 FROM outgoing WHERE reconciled = 0
            UNION ALL SELECT min(created_at) + ?2 FROM (SELECT created_at FROM requests UNION ALL SELECT created_at FROM send_intent))`,
         reconcileAfterMs,
         requestTtlMs,
+        this.unsentOutbox(),
       )?.at ?? null
     );
   }
