@@ -189,7 +189,7 @@ export interface InviteeOutcome {
  * the profile or the watchers alone (a new user connecting) creates only PRESENCE_SCHEMA.
  */
 export class InboxStore {
-  private cachedProfile: ProfileRow | undefined;
+  private cachedProfile: (ProfileRow & { inbox_name?: string | null }) | undefined;
   /** Outbox rows already sent, deleted with the next write rather than in a write (and disk flush) of their own. */
   private readonly sentOutbox = new Set<number>();
   /**
@@ -818,7 +818,7 @@ export class InboxStore {
         now,
       )
       .one();
-    return { id, target, kind, payload: text, attempts: 0, next_at: nextAt, created_at: now };
+    return { id, target, kind, payload: text, attempts: 0, created_at: now };
   }
 
   /** Unsent rows due by `now`, oldest first. */
