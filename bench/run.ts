@@ -256,8 +256,8 @@ async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T
 
 // ---- the run ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<number> {
-  log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
+/** Starts the signaling server and the baseline, each `wrangler dev` on 127.0.0.1 with fresh state. */
+async function startServers(): Promise<[StartedWorker, StartedWorker]> {
   const started = await Promise.allSettled([
     // Like invitesPerMinute, the per-connection frame rate is a product limit, not what this measures.
     startWrangler({
@@ -268,11 +268,60 @@ async function main(): Promise<number> {
     }),
     startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal }),
   ]);
-  for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+  const pair: StartedWorker[] = [];
+  for (const result of started) if (result.status === 'fulfilled') pair.push(result.value);
+  servers.push(...pair);
   for (const result of started) if (result.status === 'rejected') throw result.reason;
-  const [server, bare] = servers as [StartedWorker, StartedWorker];
+  return pair as [StartedWorker, StartedWorker];
+}
+
+/** Stops servers a section started for itself, and forgets them. */
+async function stopServers(pair: StartedWorker[]): Promise<void> {
+  await Promise.allSettled(pair.map((server) => server.stop()));
+  for (const server of pair) servers.splice(servers.indexOf(server), 1);
+}
+
+async function main(): Promise<number> {
+  log(`load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  // 0. connected users: memory, connect rate, resync after a restart, on a server pair of their own: the 2,000 users'
+  // departures (a profile write and a grace-period alarm each, 15 s later) must not run during the later sections.
+  let users: Record<'ours' | 'baseline', UsersRun> | undefined;
+  const usersErrors = { ours: [] as string[], baseline: [] as string[] };
+  if (config.sections.has('users') && config.users > 0) {
+    log('bundling and starting a signaling server and a baseline for the users section (wrangler dev on 127.0.0.1, fresh state)');
+    const [server, bare] = await startServers();
+    const common = {
+      users: config.users,
+      concurrency: config.usersConcurrency,
+      idleMs: config.idleMs,
+      restart: true,
+      resyncTimeoutMs: 90_000,
+      log,
+      open: openUsers,
+    };
+    log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
+    const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
+    log(`users (ours): connecting ${config.users} users, one device each`);
+    const ours = await runUsers({
+      ...common,
+      server,
+      connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
+    });
+    users = { ours, baseline };
+    for (const user of openUsers) user.close();
+    openUsers.clear();
+    writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
+    writeFileSync(join(root, '.bench/wrangler-users-baseline.log'), bare.logs());
+    usersErrors.ours = errorLines(server.logs());
+    usersErrors.baseline = errorLines(bare.logs());
+    await stopServers([server, bare]);
+  }
+
+  log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
+  const [server, bare] = await startServers();
   const logOffsets = [server.logs().length, bare.logs().length];
-  log(`server ${server.host}, baseline ${bare.host}; load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  log(`server ${server.host}, baseline ${bare.host}`);
 
   const side = (connect: () => Promise<Pair>, pgid: () => number | undefined): Side => ({
     connect,
@@ -296,30 +345,6 @@ async function main(): Promise<number> {
     ),
   };
 
-  // 0. connected users: memory, connect rate, resync after a restart (first, on fresh isolates) ------------
-  let users: Record<'ours' | 'baseline', UsersRun> | undefined;
-  if (config.sections.has('users') && config.users > 0) {
-    const common = {
-      users: config.users,
-      concurrency: config.usersConcurrency,
-      idleMs: config.idleMs,
-      restart: true,
-      resyncTimeoutMs: 90_000,
-      log,
-      open: openUsers,
-    };
-    log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
-    const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
-    log(`users (ours): connecting ${config.users} users, one device each`);
-    const ours = await runUsers({
-      ...common,
-      server,
-      connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
-    });
-    users = { ours, baseline };
-    await pause(500);
-  }
-
   // 1. latency --------------------------------------------------------------------------------------------
   if (config.sections.has('latency')) await latencySection(sides);
   // 2. throughput -----------------------------------------------------------------------------------------
@@ -338,11 +363,10 @@ async function main(): Promise<number> {
   }
 
   // 4. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
-  mkdirSync(join(root, '.bench'), { recursive: true });
   writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
   writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
-  const serverErrors = errorLines(server.logs().slice(logOffsets[0]));
-  const baselineErrors = errorLines(bare.logs().slice(logOffsets[1]));
+  const serverErrors = [...usersErrors.ours, ...errorLines(server.logs().slice(logOffsets[0]))];
+  const baselineErrors = [...usersErrors.baseline, ...errorLines(bare.logs().slice(logOffsets[1]))];
   return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] }, users, { webhooks, worker });
 }
 
