@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/server.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runThroughput, type ThroughputRun } from './lib/drive.js';
-import { connectOurPair, inBatches, type Pair } from './lib/pairs.js';
+import { benchProject, connectOurPair, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally } from './lib/stats.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 
@@ -150,15 +150,8 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
   const log = options.log ?? ((message: string) => console.log(`[hub ${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${message}`));
 
   const receiver = await CountingReceiver.start();
-  const project = (projectId: string) => ({
-    projectId,
-    apiKey: `${projectId}-key`,
-    secret: `${projectId}-secret`,
-    invitesPerMinute: 100_000,
-    allowedOrigins: ['*'],
-  });
-  const plain = project('hub-plain');
-  const hooks = { ...project('hub-hooks'), webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] };
+  const plain = benchProject('hub-plain');
+  const hooks = { ...benchProject('hub-hooks'), webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] };
   let server: StartedWorker | undefined;
   const open: Pair[] = [];
   try {

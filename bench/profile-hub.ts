@@ -10,10 +10,10 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import WebSocket from 'ws';
 import { freePort } from '../test/support/server.js';
 import { groupCpuMs } from './lib/cpu.js';
-import { connectOurPair, type Pair } from './lib/pairs.js';
+import { profiled } from './lib/inspector.js';
+import { benchProject, connectOurPair, type Pair } from './lib/pairs.js';
 import { startWrangler } from './lib/wrangler.js';
 
 const cycles = Number(process.argv[2] ?? 600);
@@ -39,55 +39,6 @@ function workerdCpu(pgid: number): Map<string, number> {
 }
 const SECRET = `whsec_${Buffer.from('hub benchmark webhook secret 32b').toString('base64')}`;
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-async function inspector(port: number) {
-  const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const ws = new WebSocket(list[0]!.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-  let id = 0;
-  const pending = new Map<number, (value: unknown) => void>();
-  ws.on('message', (data) => {
-    const message = JSON.parse((data as Buffer).toString('utf8')) as { id?: number; result?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  });
-  const call = (method: string, params: object = {}) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      pending.set(++id, resolve as (value: unknown) => void);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  return { call, close: () => ws.close() };
-}
-
-function summarize(label: string, profile: Profile, per: number): void {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
-  const fn = new Map<string, number>();
-  const file = new Map<string, number>();
-  let total = 0;
-  for (const [nodeId, us] of self) {
-    const f = byId.get(nodeId)!.callFrame;
-    if (f.functionName === '(idle)') continue;
-    total += us;
-    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-    fn.set(key, (fn.get(key) ?? 0) + us);
-    const fileKey = f.url.split('/').pop() || f.functionName;
-    file.set(fileKey, (file.get(fileKey) ?? 0) + us);
-  }
-  console.log(`\n== ${label}: sampled CPU (idle excluded) ${(total / 1000 / per).toFixed(3)} ms per cycle over ${per}`);
-  for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(us / 1000 / per).toFixed(4).padStart(8)} ms  ${k}`);
-}
-
 const receiverPort = await freePort();
 let received = 0;
 const receiver = createServer((request, response) => {
@@ -99,15 +50,8 @@ const receiver = createServer((request, response) => {
 });
 await new Promise<void>((resolve) => receiver.listen(receiverPort, '127.0.0.1', resolve));
 
-const project = (projectId: string) => ({
-  projectId,
-  apiKey: `${projectId}-key`,
-  secret: `${projectId}-secret`,
-  invitesPerMinute: 100_000,
-  allowedOrigins: ['*'],
-});
-const plain = project('hub-plain');
-const hooks = { ...project('hub-hooks'), webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hooks`, secret: SECRET }] };
+const plain = benchProject('hub-plain');
+const hooks = { ...benchProject('hub-hooks'), webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hooks`, secret: SECRET }] };
 const server = await startWrangler({
   config: 'wrangler.jsonc',
   healthPath: '/v1/health',
@@ -168,19 +112,20 @@ try {
   );
 
   for (const name of profile ? (['plain', 'hooks'] as const) : []) {
-    const insp = await inspector(server.inspectorPort);
-    await insp.call('Profiler.enable');
-    await insp.call('Profiler.setSamplingInterval', { interval: 100 });
-    await insp.call('Profiler.start');
-    await drive(sides[name], cycles);
-    if (name === 'hooks') {
-      hookCycles += cycles;
-      await drained(3 * hookCycles);
-    }
-    const { profile } = (await insp.call('Profiler.stop')) as { profile: Profile };
-    writeFileSync(`/tmp/prof/hub-${name}.cpuprofile`, JSON.stringify(profile));
-    summarize(name, profile, cycles);
-    insp.close();
+    await profiled(
+      server.inspectorPort,
+      name,
+      cycles,
+      `/tmp/prof/hub-${name}.cpuprofile`,
+      async () => {
+        await drive(sides[name], cycles);
+        if (name === 'hooks') {
+          hookCycles += cycles;
+          await drained(3 * hookCycles);
+        }
+      },
+      40,
+    );
   }
   console.log(`\nreceived ${received} webhook requests, expected ${3 * hookCycles}`);
   for (const pair of [...sides.plain, ...sides.hooks]) pair.close();

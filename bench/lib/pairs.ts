@@ -20,6 +20,11 @@ export interface Pair {
   close(): void;
 }
 
+/** A project for a benchmark run: its credentials from its id, no invitation rate limit, any origin. */
+export function benchProject(projectId: string) {
+  return { projectId, apiKey: `${projectId}-key`, secret: `${projectId}-secret`, invitesPerMinute: 100_000, allowedOrigins: ['*'] };
+}
+
 /** Connections that closed while the benchmark used them (each client then reconnects and resends). */
 export const drops = { ours: 0, baseline: 0 };
 
