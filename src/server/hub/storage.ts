@@ -1,5 +1,6 @@
 import type { InviteeState } from '../../protocol/types.js';
 import type { VapidKeys } from '../push/crypto.js';
+import { addMissingColumn } from '../sql-migrate.js';
 import type { PushSubscriptionRecord } from '../push/subscriptions.js';
 import type { InvitationSummary, WebhookEndpoint, WebhookEventType } from '../webhooks.js';
 import type { AttemptRecord, DeliveryAttempt, DeliveryStatus, DueDelivery, EndpointSettings, MessageDelivery, PushJob, PushJobInput } from './types.js';
@@ -158,24 +159,9 @@ export class HubStorage {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
-    // Hubs from before missed-call notifications.
-    if (
-      !sql
-        .exec<{ name: string }>('PRAGMA table_info(push_job)')
-        .toArray()
-        .some((column) => column.name === 'missed_calls')
-    ) {
-      sql.exec('ALTER TABLE push_job ADD COLUMN missed_calls INTEGER');
-    }
-    // Hubs from before sharding.
-    if (
-      !sql
-        .exec<{ name: string }>('PRAGMA table_info(delivery)')
-        .toArray()
-        .some((column) => column.name === 'ordering_key')
-    ) {
-      sql.exec('ALTER TABLE delivery ADD COLUMN ordering_key TEXT');
-    }
+    // Hubs from before missed-call notifications, and from before sharding.
+    addMissingColumn(sql, 'push_job', 'missed_calls', 'INTEGER');
+    addMissingColumn(sql, 'delivery', 'ordering_key', 'TEXT');
     sql.exec(ORDERING_INDEX);
   }
 

@@ -22,8 +22,11 @@ type Sender<K extends OutboxKind> = (target: string, message: OutboxMessages[K])
 export class Outbox {
   /** Until then the project's hub is known to have no webhook endpoint (see HUB_QUIET_MS). */
   private hubQuietUntil = 0;
-  /** Due rows this instance wrote and has not sent yet: sent from here, without reading them back (a statement each time). */
-  private readonly fresh: OutboxRow[] = [];
+  /**
+   * Due rows this instance wrote and has not sent yet, with their message: sent from here, without reading the row
+   * back (a statement each time) or parsing the payload it just serialized.
+   */
+  private readonly fresh: Array<{ row: OutboxRow; message: unknown }> = [];
   /**
    * Whether rows this instance does not hold in `fresh` may be due: when it starts (rows an earlier instance left),
    * after a row was written for later or failed (its retry), and when the alarm rings. Only then does a flush read them.
@@ -59,31 +62,31 @@ export class Outbox {
   enqueue<K extends OutboxKind>(target: string, kind: K, message: OutboxMessages[K], nextAt = Date.now()): void {
     const now = Date.now();
     const row = this.inbox.store.addToOutbox(target, kind, message, nextAt, now);
-    if (nextAt <= now && this.fresh.length < OUTBOX_BATCH) this.fresh.push(row);
+    if (nextAt <= now && this.fresh.length < OUTBOX_BATCH) this.fresh.push({ row, message });
     else this.storedMayBeDue = true;
   }
 
   /** Sends the messages that are due; `stored`: reads every due row (the alarm's flush). */
   async flush(stored = false): Promise<void> {
     const { store } = this.inbox;
-    let due: OutboxRow[];
+    let due: Array<{ row: OutboxRow; message?: unknown }>;
     if (stored || this.storedMayBeDue) {
       // The rows in `fresh` are stored and due, so this read finds them too (or a later one, past a full batch).
       this.fresh.length = 0;
-      due = store.dueOutbox(Date.now(), OUTBOX_BATCH);
+      due = store.dueOutbox(Date.now(), OUTBOX_BATCH).map((row) => ({ row }));
       this.storedMayBeDue = due.length === OUTBOX_BATCH;
     } else {
       due = this.fresh.splice(0);
     }
-    due = due.filter((row) => !this.inFlight.has(row.id));
+    due = due.filter(({ row }) => !this.inFlight.has(row.id));
     if (due.length === 0) return;
     let failed = false;
     await Promise.all(
-      due.map(async (row) => {
+      due.map(async ({ row, message }) => {
         this.inFlight.add(row.id);
         try {
           const send = this.senders[row.kind as OutboxKind] as Sender<OutboxKind>;
-          await send(row.target, JSON.parse(row.payload) as OutboxMessages[OutboxKind]);
+          await send(row.target, (message ?? JSON.parse(row.payload)) as OutboxMessages[OutboxKind]);
           store.markOutboxSent(row.id);
         } catch (error) {
           failed = true;

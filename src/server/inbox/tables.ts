@@ -1,6 +1,7 @@
 // The inbox's storage, first layer: its schema, the helpers every statement goes through, and the tables of a user
 // who only connects (profile, presence watchers) and of contacts. src/server/inbox/invitation-tables.ts adds the
 // invitations, src/server/inbox/store.ts the rest; every SQL statement of the inbox is in one of the three.
+import { addMissingColumn } from '../sql-migrate.js';
 import type { ProfileRow } from './rows.js';
 
 /**
@@ -175,23 +176,11 @@ export class InboxTables {
   /** Columns that inboxes written by older versions lack. */
   private migrate(): void {
     // Outboxes written before rows carried their age count as created now.
-    const outboxColumns = this.sql.exec<{ name: string }>('PRAGMA table_info(outbox)').toArray();
-    if (!outboxColumns.some((column) => column.name === 'created_at')) {
-      this.sql.exec('ALTER TABLE outbox ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0');
-      this.sql.exec('UPDATE outbox SET created_at = ?', Date.now());
-    }
+    if (addMissingColumn(this.sql, 'outbox', 'created_at', 'INTEGER NOT NULL DEFAULT 0')) this.sql.exec('UPDATE outbox SET created_at = ?', Date.now());
     // Inboxes from before quiet invitations: every invitation rang, and exactly those that expired were missed calls.
-    if (this.addColumn('incoming', 'missed', 'INTEGER NOT NULL DEFAULT 0')) this.sql.exec("UPDATE incoming SET missed = 1 WHERE state = 'expired'");
-    this.addColumn('incoming', 'ring', 'INTEGER NOT NULL DEFAULT 1');
-    this.addColumn('outgoing', 'ring', 'INTEGER NOT NULL DEFAULT 1');
-  }
-
-  /** Adds a column a table written by an older version lacks; true when it was missing. */
-  private addColumn(table: string, column: string, definition: string): boolean {
-    const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-    if (columns.some((existing) => existing.name === column)) return false;
-    this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-    return true;
+    if (addMissingColumn(this.sql, 'incoming', 'missed', 'INTEGER NOT NULL DEFAULT 0')) this.sql.exec("UPDATE incoming SET missed = 1 WHERE state = 'expired'");
+    addMissingColumn(this.sql, 'incoming', 'ring', 'INTEGER NOT NULL DEFAULT 1');
+    addMissingColumn(this.sql, 'outgoing', 'ring', 'INTEGER NOT NULL DEFAULT 1');
   }
 
   protected ensureSchema(): void {
