@@ -54,6 +54,7 @@ const plain = benchProject('hub-plain');
 const hooks = { ...benchProject('hub-hooks'), webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hooks`, secret: SECRET }] };
 const server = await startWrangler({
   config: 'wrangler.jsonc',
+  inspector: true,
   healthPath: '/v1/health',
   vars: { PROJECTS: JSON.stringify([plain, hooks]), LOCAL_DEVELOPMENT: 'on', FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
 });
@@ -113,7 +114,7 @@ try {
 
   for (const name of profile ? (['plain', 'hooks'] as const) : []) {
     await profiled(
-      server.inspectorPort,
+      server.inspectorPort!,
       name,
       cycles,
       `/tmp/prof/hub-${name}.cpuprofile`,

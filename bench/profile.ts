@@ -14,6 +14,7 @@ const cycles = Number(process.argv[3] ?? 300);
 
 const server = await startWrangler({
   config: 'wrangler.jsonc',
+  inspector: true,
   healthPath: '/v1/health',
   vars: { PROJECTS: JSON.stringify([PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
 });
@@ -21,7 +22,7 @@ try {
   // warm the isolate
   const warm = await connectOurPair(server.host, { caller: 'warm-a', callee: 'warm-b' }, PROJECT, 10_000);
   for (let i = 0; i < 20; i++) await warm.cycle('accept');
-  const held = await profiled(server.inspectorPort, 'connect', users, '/tmp/prof/connect.cpuprofile', async () => {
+  const held = await profiled(server.inspectorPort!, 'connect', users, '/tmp/prof/connect.cpuprofile', async () => {
     const out = [];
     for (let i = 0; i < users; i += 10)
       out.push(...(await Promise.all(Array.from({ length: 10 }, (_, k) => connectOurUser(server.host, `u${i + k}`, PROJECT, 10_000)))));
@@ -30,7 +31,7 @@ try {
   for (const u of held) u.close();
   const pairs = await Promise.all(Array.from({ length: 4 }, (_, i) => connectOurPair(server.host, { caller: `pa${i}`, callee: `pb${i}` }, PROJECT, 10_000)));
   for (const p of pairs) await p.cycle('accept');
-  await profiled(server.inspectorPort, 'cycle', cycles, '/tmp/prof/cycle.cpuprofile', async () => {
+  await profiled(server.inspectorPort!, 'cycle', cycles, '/tmp/prof/cycle.cpuprofile', async () => {
     await Promise.all(
       pairs.map(async (p) => {
         for (let i = 0; i < cycles / pairs.length; i++) await p.cycle('accept');

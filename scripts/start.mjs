@@ -1,5 +1,6 @@
 // Runs the signaling server and the demo page on the embedded default: local Durable Objects whose
-// SQLite storage persists under .wrangler/. PORT changes the port (default 8787). The demo project (published
+// SQLite storage persists under .wrangler/, served by scripts/serve.mjs (wrangler's dev server, without the DevTools
+// inspector; INSPECTOR_PORT=<port> opens one). PORT changes the port (default 8787). The demo project (published
 // keys, tokens for anyone) exists only where it is asked for: here, for local development (DEMO_PROJECT=off
 // npm start leaves it out).
 import { spawn } from 'node:child_process';
@@ -8,8 +9,7 @@ const port = process.env.PORT ?? '8787';
 const child = spawn(
   process.execPath,
   [
-    'node_modules/wrangler/bin/wrangler.js',
-    'dev',
+    'scripts/serve.mjs',
     '--ip',
     process.env.HOST ?? '127.0.0.1',
     '--port',
@@ -20,6 +20,7 @@ const child = spawn(
     `DEMO_PROJECT:${process.env.DEMO_PROJECT ?? 'on'}`,
     '--var',
     'LOCAL_DEVELOPMENT:on',
+    ...(process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : []),
   ],
   { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
 );

@@ -8,13 +8,15 @@ import { freePort } from '../../test/support/server.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const wranglerBin = join(root, 'node_modules/wrangler/bin/wrangler.js');
+/** What `npm start` serves with: wrangler's dev server without the DevTools inspector unless asked for. */
+const serveScript = join(root, 'scripts/serve.mjs');
 
 export interface StartedWorker {
   host: string;
   url: string;
   port: number;
-  /** wrangler's DevTools inspector (for profiling the worker by hand). */
-  inspectorPort: number;
+  /** The DevTools inspector, when `inspector` asked for one (for profiling the worker by hand). */
+  inspectorPort: number | null;
   /** The process group of wrangler and its workerd. */
   pgid: number | undefined;
   stop(): Promise<void>;
@@ -33,13 +35,15 @@ export interface StartOptions {
   /** `--var` bindings. */
   vars?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Opens wrangler's DevTools inspector (the profiling scripts); off by default, as `npm start` has it. */
+  inspector?: boolean;
   /** Aborting stops whatever was started, also while still starting. */
   signal?: AbortSignal;
 }
 
 /**
- * Starts `wrangler dev` for a worker config on a free 127.0.0.1 port with fresh state, as test/support/server.ts
- * does, but on a snapshot: the worker is bundled once (`wrangler deploy --dry-run`) into a temporary folder and
+ * Serves a worker config as `npm start` does (scripts/serve.mjs: wrangler's dev server, no DevTools inspector unless
+ * `inspector`) on a free 127.0.0.1 port with fresh state, as test/support/server.ts does, but on a snapshot: the worker is bundled once (`wrangler deploy --dry-run`) into a temporary folder and
  * served from there with `no_bundle`, with a private dev registry. Edits to the sources (or to dist/site) during
  * a run then cannot make wrangler rebuild and restart workerd, which would drop every socket mid-measurement.
  * stop() ends the process group and removes the folder.
@@ -62,7 +66,7 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
     options.signal?.throwIfAborted();
     // 1. bundle once
     const bundleDir = join(work, 'bundle');
-    const bundler = run(['deploy', '--dry-run', '--outdir', bundleDir, '--config', resolve(root, options.config)], work);
+    const bundler = run([wranglerBin, 'deploy', '--dry-run', '--outdir', bundleDir, '--config', resolve(root, options.config)], work);
     processes.push(bundler.child);
     const bundled = await Promise.race([bundler.exit, delay(90_000).then(() => 'timeout' as const)]);
     if (bundled !== 0) throw new Error(`bundling ${options.config} failed (${bundled}):\n${bundler.output()}`);
@@ -84,20 +88,18 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
 
     // 3. serve it
     const port = await freePort();
-    const inspectorPort = await freePort();
+    const inspectorPort = options.inspector ? await freePort() : null;
     const args = [
-      'dev',
+      serveScript,
       '--config',
       configPath,
       '--ip',
       '127.0.0.1',
       '--port',
       String(port),
-      '--inspector-port',
-      String(inspectorPort),
+      ...(inspectorPort === null ? [] : ['--inspector-port', String(inspectorPort)]),
       '--persist-to',
       join(work, 'state'),
-      '--show-interactive-dev-session=false',
       '--log-level',
       'log',
     ];
@@ -111,14 +113,14 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
       const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
       for (;;) {
         options.signal?.throwIfAborted();
-        if (server.child.exitCode !== null) throw new Error(`wrangler dev (${options.config}) exited early:\n${server.output()}`);
+        if (server.child.exitCode !== null) throw new Error(`the dev server (${options.config}) exited early:\n${server.output()}`);
         try {
           const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(2000) });
           if (response.ok) break;
         } catch {
           // not listening (or not answering) yet
         }
-        if (Date.now() > deadline) throw new Error(`wrangler dev (${options.config}) did not answer ${options.healthPath} in time:\n${server.output()}`);
+        if (Date.now() > deadline) throw new Error(`the dev server (${options.config}) did not answer ${options.healthPath} in time:\n${server.output()}`);
         await delay(50);
       }
       return server;
@@ -153,7 +155,7 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
 }
 
 function run(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; exit: Promise<number | string>; output: () => string } {
-  const child = spawn(process.execPath, [wranglerBin, ...args], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

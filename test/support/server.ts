@@ -50,25 +50,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the real signaling server (`wrangler dev`, local Durable Objects) on a free loopback port. */
+/** Starts the real signaling server as `npm start` does (scripts/serve.mjs: wrangler's dev server, local Durable Objects) on a free loopback port. */
 export async function startServer(options: StartOptions = {}, attempt = 1): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
-  const inspectorPort = await freePort();
   const ownState = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'bax-state-'));
   mkdirSync(join(root, 'dist/site'), { recursive: true });
   const args = [
-    join(root, 'node_modules/wrangler/bin/wrangler.js'),
-    'dev',
+    join(root, 'scripts/serve.mjs'),
     '--ip',
     '127.0.0.1',
     '--port',
     String(port),
-    '--inspector-port',
-    String(inspectorPort),
     '--persist-to',
     stateDir,
-    '--show-interactive-dev-session=false',
     '--log-level',
     'log',
     '--var',
