@@ -8,6 +8,11 @@
  * machine's load hits both alike. The receiver counts events by webhook id: every cycle on `hub-hooks` must give
  * its three events (invitation.created, .delivered, .accepted or .declined), none lost, none sent under two ids.
  *
+ * Beside it, the floor on a baseline server (bench/baseline/worker.ts): the bare forward with one write in each
+ * object, without and with one signed POST per event to a receiver of its own. On one machine every object, every
+ * outbound request and every commit share workerd's one thread, so what an endpoint costs there is the least any
+ * design that sends each event as its own request pays; the floor's ratio shows it beside ours.
+ *
  * `runHubSection(options)` is what `bench/run.ts` calls; alone: `node --import tsx bench/hub.ts [--pairs 200 …]`.
  * Exit code alone: 0 every target met; 1 errors or lost events; 2 no errors but a target missed.
  */
@@ -19,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/server.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runThroughput, type ThroughputRun } from './lib/drive.js';
-import { benchProject, connectOurPair, inBatches, type Pair } from './lib/pairs.js';
+import { benchProject, connectBaselinePair, connectOurPair, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally } from './lib/stats.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 
@@ -46,6 +51,16 @@ export interface HubBenchResult {
   /** Invitations per second of each phase, and their mean, per project. */
   plain: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
   hooks: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
+  /**
+   * The floor, on the baseline (bench/baseline/worker.ts): the bare forward with one write in each object, without
+   * and with one signed POST per event (three per cycle, fire and forget), and the ratio of the two.
+   */
+  floor: {
+    plain: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
+    hooks: { phases: number[]; perSecond: number; cpuMsPerInvitation: number | null };
+    ratio: number;
+    events: { expected: number; distinct: number; badSignatures: number };
+  };
   ratio: number;
   events: {
     /** Three per completed cycle on the project with endpoints. */
@@ -140,6 +155,9 @@ class CountingReceiver {
   }
 }
 
+type Side = 'plain' | 'hooks' | 'floorPlain' | 'floorHooks';
+const SIDES: readonly Side[] = ['plain', 'hooks', 'floorPlain', 'floorHooks'];
+
 export async function runHubSection(options: HubBenchOptions = {}): Promise<HubBenchResult> {
   const pairsPerProject = options.pairs ?? 200;
   const durationMs = options.durationMs ?? 10_000;
@@ -150,64 +168,90 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
   const log = options.log ?? ((message: string) => console.log(`[hub ${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${message}`));
 
   const receiver = await CountingReceiver.start();
+  /** The floor's endpoint: the baseline's objects POST their events here (bench/baseline/worker.ts, `?hook=1`). */
+  const floorReceiver = await CountingReceiver.start();
   const plain = benchProject('hub-plain');
   const hooks = { ...benchProject('hub-hooks'), webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }] };
   let server: StartedWorker | undefined;
+  let floorServer: StartedWorker | undefined;
   const open: Pair[] = [];
   try {
-    log(`starting the signaling server (wrangler dev, fresh state${options.shards ? `, HUB_SHARDS=${options.shards}` : ''})`);
-    server = await startWrangler({
-      config: 'wrangler.jsonc',
-      healthPath: '/v1/health',
-      vars: {
-        PROJECTS: JSON.stringify([plain, hooks]),
-        // The receiver is on loopback, which only local development may send to.
-        LOCAL_DEVELOPMENT: 'on',
-        FRAMES_PER_SECOND: '1000000',
-        FRAME_BURST: '1000000',
-        ...(options.shards ? { HUB_SHARDS: String(options.shards) } : {}),
-      },
-      signal: options.signal,
-    });
+    log(`starting the signaling server and the baseline (fresh state${options.shards ? `, HUB_SHARDS=${options.shards}` : ''})`);
+    [server, floorServer] = await Promise.all([
+      startWrangler({
+        config: 'wrangler.jsonc',
+        healthPath: '/v1/health',
+        vars: {
+          PROJECTS: JSON.stringify([plain, hooks]),
+          // The receiver is on loopback, which only local development may send to.
+          LOCAL_DEVELOPMENT: 'on',
+          FRAMES_PER_SECOND: '1000000',
+          FRAME_BURST: '1000000',
+          ...(options.shards ? { HUB_SHARDS: String(options.shards) } : {}),
+        },
+        signal: options.signal,
+      }),
+      startWrangler({
+        config: 'bench/baseline/wrangler.jsonc',
+        healthPath: '/health',
+        vars: { HOOK_URL: floorReceiver.url, HOOK_SECRET: WEBHOOK_SECRET },
+        signal: options.signal,
+      }),
+    ]);
     const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+    const keep = (pair: Pair) => (open.push(pair), pair);
     const connect = (p: typeof plain, tag: string) =>
-      inBatches(pairsPerProject, 10, async (n) => {
-        const pair = await connectOurPair(server!.host, { caller: `${tag}-${runId}-${n}-a`, callee: `${tag}-${runId}-${n}-b` }, p, timeoutMs);
-        open.push(pair);
-        return pair;
-      });
-    log(`connecting ${pairsPerProject} pairs to each project`);
-    const sides = { plain: await connect(plain, 'plain'), hooks: await connect(hooks, 'hooks') };
+      inBatches(pairsPerProject, 10, async (n) =>
+        keep(await connectOurPair(server!.host, { caller: `${tag}-${runId}-${n}-a`, callee: `${tag}-${runId}-${n}-b` }, p, timeoutMs)),
+      );
+    const connectFloor = (hook: boolean, tag: string) =>
+      inBatches(pairsPerProject, 10, async (n) =>
+        keep(await connectBaselinePair(floorServer!.host, { caller: `${tag}-${runId}-${n}-a`, callee: `${tag}-${runId}-${n}-b` }, timeoutMs, true, hook)),
+      );
+    log(`connecting ${pairsPerProject} pairs to each project, and to the baseline with and without its endpoint`);
+    const sides: Record<Side, Pair[]> = {
+      plain: await connect(plain, 'plain'),
+      hooks: await connect(hooks, 'hooks'),
+      floorPlain: await connectFloor(false, 'floor'),
+      floorHooks: await connectFloor(true, 'floorhook'),
+    };
     await pause(500);
 
-    const phases: Record<'plain' | 'hooks', ThroughputRun[]> = { plain: [], hooks: [] };
-    /** workerd CPU (ms) of each project's phases, webhook drain included, and the cycles they ran (ramp included). */
-    const cpu: Record<'plain' | 'hooks', { ms: number; cycles: number } | null> = { plain: { ms: 0, cycles: 0 }, hooks: { ms: 0, cycles: 0 } };
-    /** Every cycle on the project with endpoints gives three events: waits until the receiver has them all. */
-    const drain = async (expected: number): Promise<number> => {
+    const phases: Record<Side, ThroughputRun[]> = { plain: [], hooks: [], floorPlain: [], floorHooks: [] };
+    /** workerd CPU (ms) of each side's phases, webhook drain included, and the cycles they ran (ramp included). */
+    const cpu: Record<Side, { ms: number; cycles: number } | null> = {
+      plain: { ms: 0, cycles: 0 },
+      hooks: { ms: 0, cycles: 0 },
+      floorPlain: { ms: 0, cycles: 0 },
+      floorHooks: { ms: 0, cycles: 0 },
+    };
+    /** Every cycle on a side with an endpoint gives three events: waits until its receiver has them all. */
+    const drain = async (into: CountingReceiver, expected: number): Promise<number> => {
       const start = performance.now();
       let last = -1;
       let stillSince = start;
-      while (receiver.bodies.size < expected && performance.now() - stillSince < 15_000) {
-        if (receiver.bodies.size !== last) {
-          last = receiver.bodies.size;
+      while (into.bodies.size < expected && performance.now() - stillSince < 15_000) {
+        if (into.bodies.size !== last) {
+          last = into.bodies.size;
           stillSince = performance.now();
         }
         await pause(100);
       }
       return performance.now() - start;
     };
-    const expectedSoFar = () => 3 * phases.hooks.reduce((sum, run) => sum + run.cycles, 0);
+    const expectedSoFar = (side: 'hooks' | 'floorHooks') => 3 * phases[side].reduce((sum, run) => sum + run.cycles, 0);
     let drainMs = 0;
     for (let round = 0; round < rounds; round++) {
-      for (const name of round % 2 === 0 ? (['plain', 'hooks'] as const) : (['hooks', 'plain'] as const)) {
+      for (const name of round % 2 === 0 ? SIDES : [...SIDES].reverse()) {
         options.signal?.throwIfAborted();
-        const cpuBefore = groupCpuMs(server.pgid)?.workerd;
+        const group = name.startsWith('floor') ? floorServer : server;
+        const cpuBefore = groupCpuMs(group.pgid)?.workerd;
         const run = await runThroughput(sides[name], rampMs, durationMs, 100_000);
         phases[name].push(run);
         // The webhooks of a phase are its own work: the next phase starts once they are out.
-        if (name === 'hooks') drainMs = Math.max(drainMs, await drain(expectedSoFar()));
-        const cpuAfter = groupCpuMs(server.pgid)?.workerd;
+        if (name === 'hooks') drainMs = Math.max(drainMs, await drain(receiver, expectedSoFar('hooks')));
+        if (name === 'floorHooks') await drain(floorReceiver, expectedSoFar('floorHooks'));
+        const cpuAfter = groupCpuMs(group.pgid)?.workerd;
         const tally = cpu[name];
         if (tally && cpuBefore !== undefined && cpuAfter !== undefined) {
           tally.ms += cpuAfter - cpuBefore;
@@ -220,16 +264,17 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
         await pause(500);
       }
     }
-    const expected = expectedSoFar();
+    const expected = expectedSoFar('hooks');
+    const floorExpected = expectedSoFar('floorHooks');
 
     const errors = new ErrorTally();
-    for (const run of [...phases.plain, ...phases.hooks])
+    for (const run of SIDES.flatMap((side) => phases[side]))
       for (const [label, n] of Object.entries(run.errors.toJSON())) for (let i = 0; i < n; i++) errors.add({ code: label });
     const rate = (runs: ThroughputRun[]) => runs.map((run) => Math.round((run.completed / (durationMs / 1000)) * 10) / 10);
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-    const plainRates = rate(phases.plain);
-    const hookRates = rate(phases.hooks);
-    const ratio = mean(hookRates) / mean(plainRates);
+    const rates = Object.fromEntries(SIDES.map((side) => [side, rate(phases[side])])) as Record<Side, number[]>;
+    const ratio = mean(rates.hooks) / mean(rates.plain);
+    const floorRatio = mean(rates.floorHooks) / mean(rates.floorPlain);
     const distinct = receiver.bodies.size;
     const events = {
       expected,
@@ -243,7 +288,7 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
     };
     const targets = [
       {
-        name: `invitations/s with webhook endpoints ≥ ${targetRatio} × without: ${mean(hookRates).toFixed(1)} vs ${mean(plainRates).toFixed(1)} (${ratio.toFixed(2)}×)`,
+        name: `invitations/s with webhook endpoints ≥ ${targetRatio} × without: ${mean(rates.hooks).toFixed(1)} vs ${mean(rates.plain).toFixed(1)} (${ratio.toFixed(2)}×; the floor's ${floorRatio.toFixed(2)}×)`,
         pass: ratio >= targetRatio,
       },
       {
@@ -254,11 +299,18 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
     ];
     const perInvitation = (tally: { ms: number; cycles: number } | null) =>
       tally && tally.cycles > 0 ? Math.round((tally.ms / tally.cycles) * 100) / 100 : null;
+    const summary = (side: Side) => ({ phases: rates[side], perSecond: Math.round(mean(rates[side]) * 10) / 10, cpuMsPerInvitation: perInvitation(cpu[side]) });
     return {
       pairs: pairsPerProject,
       shards: options.shards ?? null,
-      plain: { phases: plainRates, perSecond: Math.round(mean(plainRates) * 10) / 10, cpuMsPerInvitation: perInvitation(cpu.plain) },
-      hooks: { phases: hookRates, perSecond: Math.round(mean(hookRates) * 10) / 10, cpuMsPerInvitation: perInvitation(cpu.hooks) },
+      plain: summary('plain'),
+      hooks: summary('hooks'),
+      floor: {
+        plain: summary('floorPlain'),
+        hooks: summary('floorHooks'),
+        ratio: Math.round(floorRatio * 100) / 100,
+        events: { expected: floorExpected, distinct: floorReceiver.bodies.size, badSignatures: floorReceiver.badSignatures },
+      },
       ratio: Math.round(ratio * 100) / 100,
       events,
       errors: errors.toJSON(),
@@ -273,8 +325,8 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
         // closing anyway
       }
     }
-    await server?.stop();
-    await receiver.stop();
+    await Promise.all([server?.stop(), floorServer?.stop()]);
+    await Promise.all([receiver.stop(), floorReceiver.stop()]);
   }
 }
 
@@ -286,12 +338,18 @@ export function printHubSection(result: HubBenchResult): void {
   for (const [label, side] of [
     ['without webhook endpoints', result.plain],
     ['with one endpoint (local, 2xx)', result.hooks],
+    ['floor: bare forward + 1 write/object', result.floor.plain],
+    ['  + 1 signed POST per event', result.floor.hooks],
   ] as const) {
     console.log(`  ${label.padEnd(34)}${side.perSecond.toFixed(1).padStart(8)}${cpuCell(side.cpuMsPerInvitation)}   ${side.phases.join(', ')}`);
   }
   const e = result.events;
   console.log(
     `  events: ${e.distinct}/${e.expected} by id, ${e.requests} requests (${e.repeats} repeats), ${e.duplicatedSteps} steps under two ids, drained at most ${e.drainMs} ms after a phase`,
+  );
+  const f = result.floor;
+  console.log(
+    `  with an endpoint / without: ours ${result.ratio.toFixed(2)}×, the floor's ${f.ratio.toFixed(2)}× (its events: ${f.events.distinct}/${f.events.expected}, ${f.events.badSignatures} bad signatures)`,
   );
   for (const target of result.targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`);
 }

@@ -7,6 +7,8 @@ declare module 'cloudflare:workers' {
       acceptWebSocket(ws: WebSocket, tags?: string[]): void;
       getWebSockets(tag?: string): WebSocket[];
       getTags(ws: WebSocket): string[];
+      waitUntil(promise: Promise<unknown>): void;
+      id: { toString(): string };
       storage: { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
     };
     protected env: Env;

@@ -15,7 +15,7 @@ import { DurableObject } from 'cloudflare:workers';
  */
 
 interface ForwarderStub {
-  deliver(frame: string, durable: boolean): Promise<number>;
+  deliver(frame: string, durable: boolean, hooked: boolean): Promise<number>;
 }
 
 interface Namespace<Stub> {
@@ -26,6 +26,16 @@ interface Namespace<Stub> {
 interface Env {
   Forwarder: Namespace<ForwarderStub>;
   Holder: Namespace<unknown>;
+  /** Where `?hook=1` sockets' events go, and the endpoint's `whsec_…` secret. */
+  HOOK_URL?: string;
+  HOOK_SECRET?: string;
+}
+
+/** What a forwarded frame says of itself (bench/lib/pairs.ts): its step's event type. */
+interface Frame {
+  to?: unknown;
+  id?: unknown;
+  type?: unknown;
 }
 
 // The runtime's global, declared here so the Node type-check of bench/ accepts this file too.
@@ -35,6 +45,34 @@ const PATH = /^\/parties\/(forwarder|holder)\/([^/]+)$/;
 
 export class Forwarder extends DurableObject<Env> {
   private tableReady = false;
+  private hookKey: Promise<CryptoKey> | undefined;
+
+  /** One signed POST of an event to HOOK_URL, kept alive by waitUntil and awaited by nothing else. */
+  private hook(type: string, frameId: unknown): void {
+    const { HOOK_URL: url, HOOK_SECRET: secret } = this.env;
+    if (!url || !secret) throw new Error('HOOK_URL and HOOK_SECRET are needed for ?hook=1');
+    this.hookKey ??= crypto.subtle.importKey(
+      'raw',
+      Uint8Array.from(atob(secret.slice('whsec_'.length)), (c) => c.charCodeAt(0)),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const id = `msg_${crypto.randomUUID().replace(/-/g, '')}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data: { invitationId: String(frameId).split(':')[0], userId: this.ctx.id.toString() } });
+    const send = async () => {
+      const mac = await crypto.subtle.sign('HMAC', await this.hookKey!, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
+      const signature = btoa(String.fromCharCode(...new Uint8Array(mac)));
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
+        body,
+      });
+      await response.body?.cancel();
+    };
+    this.ctx.waitUntil(send().catch((error: unknown) => console.error('hook failed', error)));
+  }
 
   private store(id: unknown, frame: string): void {
     if (!this.tableReady) {
@@ -47,7 +85,9 @@ export class Forwarder extends DurableObject<Env> {
   override fetch(request: Request): Response {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, new URL(request.url).searchParams.get('durable') === '1' ? ['durable'] : []);
+    const query = new URL(request.url).searchParams;
+    const tags = [...(query.get('durable') === '1' ? ['durable'] : []), ...(query.get('hook') === '1' ? ['hook'] : [])];
+    this.ctx.acceptWebSocket(server, tags);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the root tsconfig checks this file too, with the DOM's ResponseInit
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
@@ -55,9 +95,9 @@ export class Forwarder extends DurableObject<Env> {
   /** A frame from this object's own user: `{ "to": "<name>", "id": "…", … }`. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (typeof message !== 'string') return;
-    let frame: { to?: unknown; id?: unknown };
+    let frame: Frame;
     try {
-      frame = JSON.parse(message) as { to?: unknown; id?: unknown };
+      frame = JSON.parse(message) as Frame;
     } catch {
       ws.send('{"type":"error","message":"malformed JSON"}');
       return;
@@ -67,10 +107,13 @@ export class Forwarder extends DurableObject<Env> {
       return;
     }
     try {
-      const durable = this.ctx.getTags(ws).includes('durable');
+      const tags = this.ctx.getTags(ws);
+      const durable = tags.includes('durable');
+      const hooked = tags.includes('hook');
       if (durable) this.store(frame.id, message);
-      const delivered = await this.env.Forwarder.get(this.env.Forwarder.idFromName(frame.to)).deliver(message, durable);
+      const delivered = await this.env.Forwarder.get(this.env.Forwarder.idFromName(frame.to)).deliver(message, durable, hooked);
       ws.send(JSON.stringify({ type: 'ack', id: frame.id, delivered }));
+      if (hooked) this.hook(frame.type === 'invitation.received' ? 'invitation.created' : String(frame.type), frame.id);
     } catch (error) {
       console.error('forward failed', error);
       ws.send(JSON.stringify({ type: 'error', id: frame.id, message: String(error) }));
@@ -85,11 +128,18 @@ export class Forwarder extends DurableObject<Env> {
     }
   }
 
-  /** RPC from another user's Forwarder: send the frame to every socket of this user (after storing it, if durable). */
-  deliver(frame: string, durable: boolean): number {
+  /**
+   * RPC from another user's Forwarder: send the frame to every socket of this user (after storing it, if durable);
+   * `hooked`: an invite's delivery is an event too.
+   */
+  deliver(frame: string, durable: boolean, hooked: boolean): number {
     if (durable) this.store(null, frame);
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) socket.send(frame);
+    if (hooked) {
+      const parsed = JSON.parse(frame) as Frame;
+      if (parsed.type === 'invitation.received') this.hook('invitation.delivered', parsed.id);
+    }
     return sockets.length;
   }
 }

@@ -192,13 +192,13 @@ interface Peer {
   acks: Mailbox<unknown>;
 }
 
-function connectPeer(host: string, name: string, timeoutMs: number, durable: boolean): Promise<Peer> {
+function connectPeer(host: string, name: string, timeoutMs: number, durable: boolean, hook: boolean): Promise<Peer> {
   const socket = new PartySocket({
     host,
     protocol: 'ws',
     party: 'forwarder',
     room: name,
-    query: durable ? { durable: '1' } : {},
+    query: { ...(durable ? { durable: '1' } : {}), ...(hook ? { hook: '1' } : {}) },
     WebSocket,
     maxEnqueuedMessages: 0,
     connectionTimeout: 5000,
@@ -236,10 +236,17 @@ function connectPeer(host: string, name: string, timeoutMs: number, durable: boo
 
 /**
  * A forwards an invitation-sized frame to B; B forwards an answer back to A. Each side waits for its ack too.
- * `durable`: both objects store each frame before passing it on (see bench/baseline/worker.ts).
+ * `durable`: both objects store each frame before passing it on; `hook`: they POST each event to the baseline's
+ * webhook endpoint (see bench/baseline/worker.ts).
  */
-export async function connectBaselinePair(host: string, ids: { caller: string; callee: string }, timeoutMs: number, durable = false): Promise<Pair> {
-  const [a, b] = await Promise.all([connectPeer(host, ids.caller, timeoutMs, durable), connectPeer(host, ids.callee, timeoutMs, durable)]);
+export async function connectBaselinePair(
+  host: string,
+  ids: { caller: string; callee: string },
+  timeoutMs: number,
+  durable = false,
+  hook = false,
+): Promise<Pair> {
+  const [a, b] = await Promise.all([connectPeer(host, ids.caller, timeoutMs, durable, hook), connectPeer(host, ids.callee, timeoutMs, durable, hook)]);
   let seq = 0;
   const hop = async (from: Peer, to: Peer, id: string, body: Record<string, unknown>): Promise<number> => {
     const arrived = to.inbox.expect(id, timeoutMs);
