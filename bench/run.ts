@@ -199,6 +199,8 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---- the sides -------------------------------------------------------------------------------------------
 
 type SideName = 'ours' | 'baseline' | 'durable';
+/** The users section: ours, the bare holder, and the holder that writes a row per connect. */
+type UsersSection = Record<'ours' | 'baseline' | 'durable', UsersRun>;
 const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
 const LABEL: Record<SideName, string> = {
   ours: 'BaxCloud Call',
@@ -257,6 +259,13 @@ async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T
 // ---- the run ---------------------------------------------------------------------------------------------
 
 /** Starts the signaling server and the baseline, each `wrangler dev` on 127.0.0.1 with fresh state. */
+/** The baseline alone (bench/baseline/worker.ts), on a fresh state. */
+async function startBaseline(): Promise<[StartedWorker]> {
+  const baseline = await startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal });
+  servers.push(baseline);
+  return [baseline];
+}
+
 async function startServers(): Promise<[StartedWorker, StartedWorker]> {
   const started = await Promise.allSettled([
     // Like invitesPerMinute, the per-connection frame rate is a product limit, not what this measures.
@@ -286,7 +295,7 @@ async function main(): Promise<number> {
   mkdirSync(join(root, '.bench'), { recursive: true });
   // 0. connected users: memory, connect rate, resync after a restart, on a server pair of their own: the 2,000 users'
   // departures (a profile write and a grace-period alarm each, 15 s later) must not run during the later sections.
-  let users: Record<'ours' | 'baseline', UsersRun> | undefined;
+  let users: UsersSection | undefined;
   const usersErrors = { ours: [] as string[], baseline: [] as string[] };
   if (config.sections.has('users') && config.users > 0) {
     log('bundling and starting a signaling server and a baseline for the users section (wrangler dev on 127.0.0.1, fresh state)');
@@ -302,20 +311,29 @@ async function main(): Promise<number> {
     };
     log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
     const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
+    // The floor of an object that keeps anything: on a baseline of its own, so that its memory is its users' alone.
+    await stopServers([bare]);
+    const [durableBare] = await startBaseline();
+    log(`users (baseline + 1 write): connecting ${config.users} users, one holder object each that writes a row per connect`);
+    const durable = await runUsers({
+      ...common,
+      server: durableBare,
+      connect: (i) => connectHeldSocket(durableBare.host, `dhold-${runId}-${i}`, config.timeoutMs, true),
+    });
     log(`users (ours): connecting ${config.users} users, one device each`);
     const ours = await runUsers({
       ...common,
       server,
       connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
     });
-    users = { ours, baseline };
+    users = { ours, baseline, durable };
     for (const user of openUsers) user.close();
     openUsers.clear();
     writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
-    writeFileSync(join(root, '.bench/wrangler-users-baseline.log'), bare.logs());
+    writeFileSync(join(root, '.bench/wrangler-users-baseline.log'), bare.logs() + '\n--- baseline + 1 write ---\n' + durableBare.logs());
     usersErrors.ours = errorLines(server.logs());
-    usersErrors.baseline = errorLines(bare.logs());
-    await stopServers([server, bare]);
+    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durableBare.logs())];
+    await stopServers([server, durableBare]);
   }
 
   log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
@@ -434,7 +452,7 @@ function errorLines(output: string): string[] {
 function report(
   sides: Record<SideName, Side>,
   serverErrors: Record<SideName, string[]>,
-  users: Record<'ours' | 'baseline', UsersRun> | undefined,
+  users: UsersSection | undefined,
   { webhooks, worker }: { webhooks: HubBenchResult | undefined; worker: WorkerSizeRun | undefined },
 ): number {
   const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
@@ -445,7 +463,8 @@ function report(
       s.unloaded.errors.total +
       s.latency.errors.total +
       (s.throughput?.errors.total ?? 0) +
-      (name === 'durable' ? 0 : (users?.[name].errors.total ?? 0)) +
+      // The users section's holder + 1 write is a baseline's line: its errors count as the baseline's.
+      (name === 'ours' ? (users?.ours.errors.total ?? 0) : name === 'baseline' ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) : 0) +
       serverErrors[name].length +
       dropsOf[name]
     );
@@ -507,17 +526,19 @@ function report(
     console.log(
       `  ${''.padEnd(31)}${'users/s'.padStart(9)}${'RSS MB'.padStart(10)}${'+conn MB'.padStart(10)}${'+idle MB'.padStart(10)}${'KB/user'.padStart(10)}${'(awake)'.padStart(10)}${'down s'.padStart(10)}${'resync s'.padStart(10)}`,
     );
-    for (const name of ['ours', 'baseline'] as const) {
+    const labels = { ours: 'BaxCloud Call (UserInbox)', baseline: 'bare holder object (baseline)', durable: '  + 1 write per connect' } as const;
+    for (const name of ['ours', 'baseline', 'durable'] as const) {
       const u = users[name];
       const delta = (n: number | null) => (n === null || u.rssBeforeKb === null ? null : n - u.rssBeforeKb);
       console.log(
-        `  ${(name === 'ours' ? 'BaxCloud Call (UserInbox)' : 'bare holder object (baseline)').padEnd(31)}${u.perSecond.toFixed(1).padStart(9)}${kb(u.rssBeforeKb)}${kb(delta(u.rssConnectedKb))}${kb(delta(u.rssIdleKb))}` +
+        `  ${labels[name].padEnd(31)}${u.perSecond.toFixed(1).padStart(9)}${kb(u.rssBeforeKb)}${kb(delta(u.rssConnectedKb))}${kb(delta(u.rssIdleKb))}` +
           `${perUser(u.idleKbPerUser)}${perUser(u.connectedKbPerUser)}${secs(u.restart?.serverDownMs)}${secs(u.restart?.resyncAfterUpMs)}`,
       );
     }
     console.log('  (down s: kill → the new server answers; resync s: from then until every user is served again, snapshot included)');
     console.log(
-      `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline; ` +
+      `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline, ` +
+        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write; ` +
         `the clients (this process) ${users.ours.clientCpuMsPerConnect} ours, ${users.baseline.clientCpuMsPerConnect} baseline`,
     );
   }
@@ -589,7 +610,9 @@ function report(
         pass: memoryRatio <= 1.5,
       },
       {
-        name: `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×)`,
+        name:
+          `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×; ` +
+          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
         pass: rateRatio >= 0.7,
       },
     );
@@ -667,6 +690,7 @@ function report(
     users: users && {
       ours: { ...users.ours, errors: users.ours.errors.toJSON() },
       baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
+      durable: { ...users.durable, errors: users.durable.errors.toJSON() },
     },
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     webhooks,

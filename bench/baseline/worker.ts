@@ -148,10 +148,17 @@ export class Forwarder extends DurableObject<Env> {
  * The connected-users baseline: one object per user that holds that user's socket and nothing else (hibernatable,
  * no storage, no state). It sends one small frame when a socket opens, so that a client can tell when it is served
  * again after a reconnect, as our snapshot tells a BaxCloudClient.
+ *
+ * With `?durable=1` it also writes one row when a socket opens (the object's SQLite table created on first use),
+ * before it answers: the least an object that keeps anything of its user pays per connect.
  */
 export class Holder extends DurableObject<Env> {
   override fetch(request: Request): Response {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
+    if (new URL(request.url).searchParams.get('durable') === '1') {
+      this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS opened (at INTEGER NOT NULL)');
+      this.ctx.storage.sql.exec('INSERT INTO opened (at) VALUES (?)', Date.now());
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.send('{"type":"snapshot"}');

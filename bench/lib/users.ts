@@ -155,13 +155,17 @@ export async function connectOurUser(
   return user;
 }
 
-/** A bare socket to a Holder (bench/baseline/worker.ts), with the client's reconnect settings (src/client/connection.ts). */
-export function connectHeldSocket(host: string, name: string, timeoutMs: number): Promise<HeldUser> {
+/**
+ * A bare socket to a Holder (bench/baseline/worker.ts), with the client's reconnect settings (src/client/connection.ts);
+ * `durable`: the holder writes one row per connect.
+ */
+export function connectHeldSocket(host: string, name: string, timeoutMs: number, durable = false): Promise<HeldUser> {
   const socket = new PartySocket({
     host,
     protocol: 'ws',
     party: 'holder',
     room: name,
+    query: durable ? { durable: '1' } : {},
     WebSocket,
     minReconnectionDelay: 250 + Math.random() * 500,
     maxReconnectionDelay: 5000,
