@@ -32,6 +32,7 @@ import {
   type ConnectionGrants,
 } from './inbox/room.js';
 import { InboxStore } from './inbox/store.js';
+import { withNameRecord } from './party-name.js';
 import { runBackendCall, type BackendCall, type BackendResult } from './inbox-backend.js';
 import type { RoomDelivery, RoomInboxRpc, RoomNotice } from './room/types.js';
 import type { CancelRequest, InboxRpc, InviteeUpdate, SyncRequest, WatchAnswer } from './rpc.js';
@@ -81,6 +82,8 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const store = new InboxStore(ctx.storage.sql);
     // An alarm may wake the object without its name (seen after a local restart), so the name is kept.
     const name = store.rememberName(ctx.id.name);
+    // partyserver reads its own name record through this.ctx once the object starts (src/server/party-name.ts).
+    Object.defineProperty(this, 'ctx', { value: withNameRecord(ctx, name), configurable: true, enumerable: true });
     const separator = name.indexOf(':');
     this.inbox = new Inbox({
       projectId: name.slice(0, separator),
