@@ -60,7 +60,11 @@ export class Forwarder extends DurableObject<Env> {
     );
     const id = `msg_${crypto.randomUUID().replace(/-/g, '')}`;
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data: { invitationId: String(frameId).split(':')[0], userId: this.ctx.id.toString() } });
+    const body = JSON.stringify({
+      type,
+      timestamp: new Date().toISOString(),
+      data: { invitationId: String(frameId).split(':')[0], userId: this.ctx.id.toString() },
+    });
     const send = async () => {
       const mac = await crypto.subtle.sign('HMAC', await this.hookKey!, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
       const signature = btoa(String.fromCharCode(...new Uint8Array(mac)));
