@@ -84,6 +84,7 @@ export interface HubBenchResult {
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('hub benchmark webhook secret 32b').toString('base64')}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** A local receiver: checks each Standard Webhooks signature, answers 204 at once, counts by id. */
 class CountingReceiver {
@@ -258,7 +259,8 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
           tally.cycles += run.cycles;
         } else cpu[name] = null;
         log(
-          `${name} ${round + 1}/${rounds}: ${(run.completed / (durationMs / 1000)).toFixed(1)} invitations/s, ${run.errors.total} errors` +
+          `${name} ${round + 1}/${rounds}: ${(run.completed / (durationMs / 1000)).toFixed(1)} invitations/s (each second: ${run.perSecond.join(' ')}; ` +
+            `ring p50 ${median(run.ring).toFixed(0)} ms), ${run.errors.total} errors` +
             (cpuBefore !== undefined && cpuAfter !== undefined ? `, workerd CPU ${((cpuAfter - cpuBefore) / Math.max(1, run.cycles)).toFixed(2)} ms/inv` : ''),
         );
         await pause(500);

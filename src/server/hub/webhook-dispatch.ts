@@ -26,10 +26,13 @@ const URL_REFUSED = 'url not allowed';
 /** Why a delivery whose endpoint was turned off before its first attempt failed. */
 const ENDPOINT_OFF = 'endpoint disabled';
 /**
- * An event sent from memory is stored, and its hand-over acknowledged, once its first attempts ended, or after this
- * long at most: then it is stored as pending, leased to the attempt under way, and its outcome recorded when it ends.
+ * An event sent from memory is stored, and its hand-over acknowledged, once its first attempts ended: at the latest
+ * when they time out (attemptTimeout), plus this margin. Only an event still unsent then (its attempt cut short by
+ * a stall) is stored as pending, leased to the attempt under way, with its outcome recorded when it ends. Holding it
+ * for no more than a second (as before) sent most events of a busy local server down that path, each with two more
+ * writes and a look at the table: under load, a fetch's answer waits its turn on the one thread too.
  */
-const HOLD_MS = 1_000;
+const HOLD_MARGIN_MS = 1_000;
 /**
  * Events whose first attempts ended are stored together (group commit): at most this long after the first of them
  * ended, or at once when STORE_BATCH wait. Locally every commit is a disk flush on the one thread all objects share.
@@ -70,7 +73,7 @@ interface HeldSend {
   ended: Promise<void>;
 }
 
-/** An event taken and sent from memory, not stored yet (or stored early, see HOLD_MS). */
+/** An event taken and sent from memory, not stored yet (or stored early, see HOLD_MARGIN_MS). */
 interface HeldEvent {
   id: string;
   type: WebhookEventType;
@@ -93,7 +96,7 @@ const chainKey = (endpointId: string, orderingKey: string) => `${endpointId}\n${
  * the attempt's outcome, together with the other events that ended meanwhile (STORE_WINDOW_MS); the hand-over is
  * acknowledged after that write, so until then the sender's outbox keeps the event and hands it over again should
  * this hub restart. Only what must wait goes through the table: retries, an event behind a delivery of its key still
- * unsent in the table, events past MAX_HELD, and attempts slower than HOLD_MS (stored pending, leased to the attempt
+ * unsent in the table, events past MAX_HELD, and attempts outlasting their timeout (stored pending, leased to the attempt
  * under way or to come, their outcome recorded when it ends; they come due should this hub stop first).
  *
  * Order: the first attempt of a held event waits for the first attempt of the event taken before it with the same
@@ -113,7 +116,7 @@ export class WebhookDispatch {
   /** Held events whose sends all ended, to be stored together, and the timer that stores them. */
   private readonly finished: HeldEvent[] = [];
   private storeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Stores the held events older than HOLD_MS; armed while any is held. */
+  /** Stores the held events older than holdMs; armed while any is held. */
   private sweep: ReturnType<typeof setTimeout> | undefined;
   /** When old messages were last swept; read once. */
   private prunedAt: number | undefined;
@@ -127,7 +130,12 @@ export class WebhookDispatch {
     private readonly projectId: string,
     private readonly slot: number,
     private readonly hooks: DispatchHooks,
-  ) {}
+  ) {
+    this.holdMs = attemptTimeout(env) + HOLD_MARGIN_MS;
+  }
+
+  /** How long an event is held in memory at most (HOLD_MARGIN_MS). */
+  private readonly holdMs: number;
 
   /** Mirrors PROJECTS' endpoints into the table, keeping their disabled state; true when they changed. */
   async syncConfiguredEndpoints(): Promise<boolean> {
@@ -236,14 +244,14 @@ export class WebhookDispatch {
     this.sweep = setTimeout(
       () => {
         this.sweep = undefined;
-        const cutoff = Date.now() - HOLD_MS;
+        const cutoff = Date.now() - this.holdMs;
         for (const event of this.held.values()) {
           if (event.taken > cutoff) break;
           this.store(event);
         }
         this.armSweep();
       },
-      Math.max(0, oldest.taken + HOLD_MS - Date.now()),
+      Math.max(0, oldest.taken + this.holdMs - Date.now()),
     );
   }
 
