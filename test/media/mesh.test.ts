@@ -34,6 +34,23 @@ const received = (who: string, from: string) => page.evaluate(([who, from]) => m
 const view = (who: string) => page.evaluate((who) => mesh.view(who), who);
 const participantIn = async (who: string, other: string) => (await view(who))?.participants.find((each) => each.participantId === other);
 
+/**
+ * Runs a test's body once more, in a new page, when Chromium's renderer crashed under it ("Target crashed"); any
+ * other failure fails the test. Seen twice, both in the whole suite under full load, never in this file alone (also
+ * not with the CPU kept busy): in the test that stops and restarts both fake cameras of one page over crossing
+ * offers. A crash the second time fails the test.
+ */
+async function againIfTheRendererCrashed(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (!/Target crashed/.test(String((error as Error)?.message))) throw error;
+    console.warn('the renderer crashed; running the test once more in a new page');
+    await page?.close().catch(() => undefined);
+    await body();
+  }
+}
+
 /** Waits until `who` decodes more video frames from `from` than now, and returns how many. */
 async function videoFlows(who: string, from: string, frames = 10): Promise<number> {
   const before = (await received(who, from)).framesDecoded;
@@ -201,26 +218,27 @@ describe('renegotiation', () => {
     await Promise.all([videoFlows('a#1', 'b#1'), videoFlows('b#1', 'a#1')]);
   });
 
-  it('settles offers that cross: both sides switch cameras at the same moment, again and again', async () => {
-    await callOf(
-      [
-        ['alice#1', 'host'],
-        ['bob#1', 'participant'],
-      ],
-      { maxDelayMs: 60 },
-    );
-    await allOn('alice#1', 'bob#1');
-    await settled();
-    for (let round = 0; round < 3; round += 1) {
-      // Both turn off at once: two offers cross. Turning on opens the camera, one after the other.
-      await page.evaluate(() => Promise.all(['alice#1', 'bob#1'].map((id) => mesh.session(id).disableCamera())));
-      await page.evaluate(async () => {
-        for (const id of ['alice#1', 'bob#1']) await mesh.session(id).enableCamera();
-      });
-    }
-    await settled();
-    await Promise.all([videoFlows('alice#1', 'bob#1'), videoFlows('bob#1', 'alice#1')]);
-  });
+  it('settles offers that cross: both sides switch cameras at the same moment, again and again', () =>
+    againIfTheRendererCrashed(async () => {
+      await callOf(
+        [
+          ['alice#1', 'host'],
+          ['bob#1', 'participant'],
+        ],
+        { maxDelayMs: 60 },
+      );
+      await allOn('alice#1', 'bob#1');
+      await settled();
+      for (let round = 0; round < 3; round += 1) {
+        // Both turn off at once: two offers cross. Turning on opens the camera, one after the other.
+        await page.evaluate(() => Promise.all(['alice#1', 'bob#1'].map((id) => mesh.session(id).disableCamera())));
+        await page.evaluate(async () => {
+          for (const id of ['alice#1', 'bob#1']) await mesh.session(id).enableCamera();
+        });
+      }
+      await settled();
+      await Promise.all([videoFlows('alice#1', 'bob#1'), videoFlows('bob#1', 'alice#1')]);
+    }));
 
   it('keeps the polite side’s video flowing after it rolls back an offer that changed what it sends', async () => {
     page = await pages.open();
