@@ -114,17 +114,6 @@ export class Outbox {
     if (quiet && !mayPush) return;
     const order = hubOrderFor(event, { projectId: this.inbox.projectId, me: this.inbox.me(), push: this.inbox.store });
     if (!order || (quiet && !order.push)) return;
-    const exp = (this.inbox.env as { EXP?: string }).EXP;
-    if (exp === 'buildonly') return;
-    if (exp === 'rpconly') {
-      void projectHub(this.inbox.env, this.inbox.projectId).ingest(order);
-      return;
-    }
-    if (exp === 'writeonly') {
-      this.enqueue(this.inbox.projectId, 'event', order);
-      this.fresh.length = 0;
-      return;
-    }
     this.enqueue(this.inbox.projectId, 'event', order);
     void this.flush();
   }
