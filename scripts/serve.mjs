@@ -11,6 +11,7 @@
 //                          [--var NAME:value]… [--inspector-port N] [--log-level log]
 //
 // It prints "Ready on <url>" once the server answers, and stops the server on SIGINT or SIGTERM.
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { unstable_startWorker } from 'wrangler';
 
@@ -41,6 +42,19 @@ for (const entry of values.var) {
   bindings[entry.slice(0, at)] = { type: 'plain_text', value: entry.slice(at + 1) };
 }
 const inspectorPort = values['inspector-port'] === undefined ? undefined : Number(values['inspector-port']);
+
+// wrangler's dev server does not end when its port is taken (its workerd logs the failed bind and waits): find out
+// first, and exit as the `wrangler dev` command does, so that whoever started us can pick another port.
+if (port !== 0) {
+  await new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error) => {
+      console.error(`Address already in use: ${values.ip}:${port} (${error.code})`);
+      process.exit(1);
+    });
+    probe.listen(port, values.ip, () => probe.close(resolve));
+  });
+}
 
 const worker = await unstable_startWorker({
   config: values.config,
