@@ -15,7 +15,7 @@ import { DurableObject } from 'cloudflare:workers';
  */
 
 interface ForwarderStub {
-  deliver(frame: string, durable: boolean, hooked: boolean): Promise<number>;
+  deliver(frame: string, durable: boolean, deliveredEvent: { frameId: unknown } | null): Promise<number>;
 }
 
 interface Namespace<Stub> {
@@ -115,7 +115,9 @@ export class Forwarder extends DurableObject<Env> {
       const durable = tags.includes('durable');
       const hooked = tags.includes('hook');
       if (durable) this.store(frame.id, message);
-      const delivered = await this.env.Forwarder.get(this.env.Forwarder.idFromName(frame.to)).deliver(message, durable, hooked);
+      // An invite's delivery is an event of the receiver's too (the sender read the frame already: it says which).
+      const deliveredEvent = hooked && frame.type === 'invitation.received' ? { frameId: frame.id } : null;
+      const delivered = await this.env.Forwarder.get(this.env.Forwarder.idFromName(frame.to)).deliver(message, durable, deliveredEvent);
       ws.send(JSON.stringify({ type: 'ack', id: frame.id, delivered }));
       if (hooked) this.hook(frame.type === 'invitation.received' ? 'invitation.created' : String(frame.type), frame.id);
     } catch (error) {
@@ -134,16 +136,13 @@ export class Forwarder extends DurableObject<Env> {
 
   /**
    * RPC from another user's Forwarder: send the frame to every socket of this user (after storing it, if durable);
-   * `hooked`: an invite's delivery is an event too.
+   * `deliveredEvent`: the delivery is an event to POST as well (an invite's, on `?hook=1` sockets).
    */
-  deliver(frame: string, durable: boolean, hooked: boolean): number {
+  deliver(frame: string, durable: boolean, deliveredEvent: { frameId: unknown } | null): number {
     if (durable) this.store(null, frame);
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) socket.send(frame);
-    if (hooked) {
-      const parsed = JSON.parse(frame) as Frame;
-      if (parsed.type === 'invitation.received') this.hook('invitation.delivered', parsed.id);
-    }
+    if (deliveredEvent) this.hook('invitation.delivered', deliveredEvent.frameId);
     return sockets.length;
   }
 }
