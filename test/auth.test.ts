@@ -4,8 +4,8 @@ import { BaxCloudClient } from '../src/client/client.js';
 import { createUserToken } from '../src/server/tokens.js';
 import WebSocket from 'ws';
 import { DEMO, connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
-import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/protocol/socket.js';
-import { openSocket, socketUrl, upgradeStatus } from './support/raw.js';
+import { CLOCK_PROBE, CLOCK_PROBE_ANSWER, SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/protocol/socket.js';
+import { frameText, openSocket, socketUrl, upgradeStatus } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const ACME = { projectId: 'acme', apiKey: 'acme-key', secret: 'acme-secret-0123456789', allowedOrigins: ['https://app.acme.example'] };
@@ -156,6 +156,27 @@ describe('tokens stay out of URLs', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     expect(socket.protocol).toBe(SOCKET_PROTOCOL);
     socket.close();
+  });
+
+  it('answers the clock probe from the runtime, with no result frame, and the client takes its clock offset from it', async () => {
+    const socket = openSocket(socketUrl(server.host, { userId, token: await demoToken(userId) }));
+    const frames: string[] = [];
+    socket.on('message', (data) => frames.push(frameText(data)));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    await expect.poll(() => frames.some((frame) => frame.startsWith('{"type":"snapshot"'))).toBe(true);
+    socket.send(CLOCK_PROBE);
+    await expect.poll(() => frames.includes(CLOCK_PROBE_ANSWER)).toBe(true);
+    // Nothing else answers it: the probe never reaches the inbox's frame handling.
+    socket.send(JSON.stringify({ type: 'ping', requestId: 'after-probe' }));
+    await expect.poll(() => frames.some((frame) => frame.includes('"requestId":"after-probe"'))).toBe(true);
+    expect(frames.filter((frame) => frame.startsWith('{"type":"error"') || frame.startsWith('{"type":"result"'))).toHaveLength(1);
+    socket.close();
+
+    // The probe's answer corrects the snapshot's first estimate by half the round trip; here both clocks are one.
+    const client = await connectClient(server.host, { userId: uniqueUser('clock') });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(Math.abs(client.getState().clockOffset)).toBeLessThan(50);
+    client.disconnect();
   });
 
   it('refuses a token in the socket URL, even a valid one, and even beside one in the header', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
-import { connectClient, nextEvent, uniqueUser } from './support/clients.js';
+import { connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 /**
@@ -57,3 +57,39 @@ it('an inbox woken after going idle has everything it needs, over the sockets it
   const history = await alice.getCallHistory();
   expect(history.entries.find((entry) => entry.invitationId === sent.invitationId)?.outcome).toBe('accepted');
 });
+
+it(
+  "a new user's first connect stores nothing: their profile outlives the eviction in the connection's state and is stored when they leave",
+  { timeout: 60_000 },
+  async () => {
+    const hostId = uniqueUser('host');
+    const niaId = uniqueUser('nia');
+    const omarId = uniqueUser('omar');
+    const host = await connectClient(server.host, { userId: hostId });
+    const nia = await connectClient(server.host, { userId: niaId, name: 'Nia Newcomer' });
+    const omar = await connectClient(server.host, { userId: omarId, name: 'Omar Onlyonce' });
+    clients.push(host, nia, omar);
+    // A subscriber of a connected new user is stored though nothing else is: it must outlive the eviction.
+    await host.subscribePresence([niaId]);
+
+    await new Promise((resolve) => setTimeout(resolve, EVICTED_AFTER_IDLE_MS + 2_500));
+
+    // Nia's inbox was started again with nothing stored: the name its invitation carries came from her socket's state.
+    const ring = nextEvent(host.onInvitationReceived.bind(host), (invitation) => invitation.from === niaId);
+    await nia.sendCallInvitation({ to: hostId, roomName: 'first-words', callType: 'audio_call' });
+    expect((await ring).fromUser).toEqual({ userId: niaId, name: 'Nia Newcomer', avatarUrl: null });
+    nia.disconnect();
+    await waitForState(host, (state) => state.presenceOf[niaId]?.status === 'offline');
+
+    // Omar leaves without having stored anything: his leaving stores his profile, which his inbox, evicted once more,
+    // reads back from storage.
+    const left = Date.now();
+    omar.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, EVICTED_AFTER_IDLE_MS + 2_500));
+    const sent = await host.sendCallInvitation({ to: omarId, roomName: 'after-leaving', callType: 'audio_call' });
+    expect(sent.invitees[0]).toMatchObject({ userId: omarId, user: { userId: omarId, name: 'Omar Onlyonce', avatarUrl: null }, delivered: false });
+    const [presence] = await host.getPresence([omarId]);
+    expect(presence).toMatchObject({ userId: omarId, status: 'offline' });
+    expect(presence!.lastSeen).toBeGreaterThanOrEqual(left - 1_000);
+  },
+);

@@ -53,6 +53,7 @@ export class BaxCloudClient extends StoreClient implements CallClient {
         this.calls?.connectionChanged(connection);
       },
       pushed: (frame) => this.handlePush(frame),
+      clock: (clockOffset) => this.store.dispatch({ type: 'clock', clockOffset }),
     });
     if (options.appBadge !== false) showMissedCallsOnAppBadge(this.store);
   }
@@ -152,9 +153,9 @@ export class BaxCloudClient extends StoreClient implements CallClient {
   private handlePush(frame: ServerEvent): void {
     if (isRoomFrame(frame)) return this.calls?.handleFrame(frame);
     if (frame.type !== 'snapshot') return this.store.dispatch(frame);
+    // A first estimate, off by the one-way delay until the clock probe's answer corrects it (src/client/connection.ts).
     this.store.dispatch(frame, { type: 'clock', clockOffset: frame.serverTime - Date.now() });
     this.calls?.connectionChanged('open');
-    void this.measureClock();
     // Presence changes pushed while this client was away were missed: read the users it shows again.
     const watched = Object.keys(this.store.getState().presenceOf).slice(-MAX_PRESENCE_USERS);
     if (watched.length > 0) this.getPresence(watched).catch(() => undefined);
@@ -181,18 +182,6 @@ export class BaxCloudClient extends StoreClient implements CallClient {
       return this.calls;
     });
     return use(await this.loadingCalls);
-  }
-
-  /** Estimates the server clock from one round trip, so countdowns end when the server expires the call. */
-  private async measureClock(): Promise<void> {
-    const sentAt = Date.now();
-    try {
-      const { serverTime } = await this.connection.request('ping', {});
-      const receivedAt = Date.now();
-      this.store.dispatch({ type: 'clock', clockOffset: Math.round(serverTime - (sentAt + receivedAt) / 2) });
-    } catch {
-      // The snapshot's estimate stays.
-    }
   }
 }
 

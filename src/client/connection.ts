@@ -3,7 +3,7 @@ import { fromBase64, randomId } from '../protocol/base64.js';
 import ReconnectingWebSocket from 'partysocket/ws';
 import type { ClientFrame, ResultByType, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES } from '../protocol/limits.js';
-import { SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
+import { CLOCK_PROBE, CLOCK_PROBE_ANSWER, SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
 import type { ErrorCode } from '../protocol/types.js';
 import type { BaxCloudClientOptions } from './client.js';
 import { BaxCloudError } from './errors.js';
@@ -17,6 +17,8 @@ export interface ConnectionOwner {
   setStatus(status: Exclude<ConnectionStatus, 'open'>): void;
   /** A frame the server pushed. Requests waiting for a connection went out just before a snapshot is handed on. */
   pushed(frame: ServerEvent): void;
+  /** The server's clock minus this one's, from the last snapshot's server time and the probe's round trip. */
+  clock(offset: number): void;
 }
 
 export type RequestBody<T extends ClientFrame['type']> = Omit<Extract<ClientFrame, { type: T }>, 'type' | 'requestId'>;
@@ -49,6 +51,8 @@ export class Connection {
   private requestCounter = 0;
   private readonly requestPrefix = randomId(8);
   private closed = false;
+  /** The last snapshot's server time, and when it arrived (the clock probe went out then). */
+  private probe = { serverTime: 0, sentAt: 0 };
 
   // Fields rather than parameter properties: the script-tag build shortens only the names of declared members.
   constructor(options: BaxCloudClientOptions, owner: ConnectionOwner) {
@@ -193,6 +197,11 @@ export class Connection {
   }
 
   private handleMessage(data: unknown): void {
+    if (data === CLOCK_PROBE_ANSWER) {
+      // Half the round trip is how old the snapshot's server time was when it arrived.
+      const { serverTime, sentAt } = this.probe;
+      return this.owner.clock(Math.round(serverTime - sentAt + (Date.now() - sentAt) / 2));
+    }
     let frame: ServerFrame;
     try {
       frame = JSON.parse(String(data)) as ServerFrame;
@@ -212,6 +221,8 @@ export class Connection {
     if (frame.type === 'snapshot') {
       for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
       this.scheduleRefresh();
+      this.probe = { serverTime: frame.serverTime, sentAt: Date.now() };
+      this.socket.send(CLOCK_PROBE);
     }
     this.owner.pushed(frame);
   }

@@ -1,5 +1,5 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from 'partyserver';
-import { TOKEN_EXPIRED_CLOSE_CODE } from '../protocol/socket.js';
+import { CLOCK_PROBE, CLOCK_PROBE_ANSWER, SOCKET_PROTOCOL, TOKEN_EXPIRED_CLOSE_CODE } from '../protocol/socket.js';
 import { clientFrameSchema, describeIssues, parseJsonStrict, type ClientFrame, type ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, LIMITS } from '../protocol/limits.js';
 import type { PresenceInfo, ReceivedInvitation, UserInfo } from '../protocol/types.js';
@@ -48,7 +48,15 @@ interface ConnectionState {
   tokenExpiresAt: number;
   /** The room grants of the token the device connected with (src/server/inbox/room.ts). */
   grants?: ConnectionGrants | null;
+  /**
+   * How the token showed the user, kept while the inbox has stored nothing yet: a new user's connect writes nothing
+   * (InboxTables.deviceConnected), and an instance started later reads the profile back from here.
+   */
+  user?: { name: string | null; avatarUrl: string | null };
 }
+
+/** Longest avatar URL a connection's state carries (its state is at most 2 KB); a longer one is stored at once. */
+const MAX_UNSAVED_AVATAR_URL = 1024;
 
 /** Headers the Worker sets after verifying the token; the object trusts nothing else about identity. */
 export const USER_HEADER = 'x-bax-user';
@@ -84,6 +92,8 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const name = store.rememberName(ctx.id.name);
     // partyserver reads its own name record through this.ctx once the object starts (src/server/party-name.ts).
     Object.defineProperty(this, 'ctx', { value: withNameRecord(ctx, name), configurable: true, enumerable: true });
+    // The runtime answers the clients' clock probe itself (src/protocol/socket.ts): no JavaScript, no wake.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(CLOCK_PROBE, CLOCK_PROBE_ANSWER));
     const separator = name.indexOf(':');
     this.inbox = new Inbox({
       projectId: name.slice(0, separator),
@@ -99,9 +109,30 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     });
     // Before any event: a send cut short when this object last stopped gets its record, and its deliveries resume.
     this.inbox.outgoing.finishInterruptedSends();
+    if (!store.used) this.restoreUnsavedProfile();
+  }
+
+  /** A new user's profile, not stored yet, as their newest connection showed it (see ConnectionState.user). */
+  private restoreUnsavedProfile(): void {
+    let newest: ConnectionState | undefined;
+    for (const connection of this.getConnections<ConnectionState>()) {
+      const state = connection.state;
+      if (state?.user && (!newest || state.connectedAt > newest.connectedAt)) newest = state;
+    }
+    if (newest?.user) this.inbox.store.deviceConnected(newest.user, newest.connectedAt, true);
   }
 
   // ---- connections -------------------------------------------------------------------------------------
+
+  /**
+   * Answers an upgrade with the subprotocol selected (the Worker took the token offered beside it), so that browsers
+   * keep the socket; setting it here spares the Worker a copy of the response.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const response = await super.fetch(request);
+    if (response.status === 101) response.headers.set('sec-websocket-protocol', SOCKET_PROTOCOL);
+    return response;
+  }
 
   private anyOpen(exceptConnection?: string): boolean {
     for (const connection of this.getConnections()) {
@@ -179,15 +210,18 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     const deviceId = ctx.request.headers.get(DEVICE_HEADER) ?? connection.id;
     const grants = JSON.parse(ctx.request.headers.get(ROOM_GRANTS_HEADER) ?? 'null') as ConnectionGrants | null;
     const now = Date.now();
+    const shown = { name: user.name ?? null, avatarUrl: user.avatarUrl ?? null };
+    const unsaved = !inbox.store.used && (shown.avatarUrl?.length ?? 0) <= MAX_UNSAVED_AVATAR_URL;
     connection.setState({
       deviceId,
       connectedAt: now,
       tokenExpiresAt: Number(ctx.request.headers.get(TOKEN_EXPIRY_HEADER)) || 0,
       ...(grants ? { grants } : {}),
+      ...(unsaved ? { user: shown } : {}),
     });
     this.closeOldestBeyondCap(connection);
     const wasOffline = !this.anyOpen(connection.id);
-    inbox.store.deviceConnected({ name: user.name ?? null, avatarUrl: user.avatarUrl ?? null }, now);
+    inbox.store.deviceConnected(shown, now, unsaved);
     expireDue(inbox, now);
     // Invitations that arrived while every device was away ring now, through the snapshot.
     reportDelivered(inbox);

@@ -1,4 +1,3 @@
-import { routePartykitRequest } from 'partyserver';
 import { describeIssues } from '../protocol/frames.js';
 import { SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../protocol/socket.js';
 import { PROJECT_ID_PATTERN, USER_ID_PATTERN } from '../protocol/limits.js';
@@ -22,7 +21,7 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
       const url = new URL(request.url);
-      if (url.pathname.startsWith(`/parties/${PARTY}/`)) return await connect(request, env);
+      if (url.pathname.startsWith(`/parties/${PARTY}/`)) return await connect(request, env, url);
       const tokens = url.pathname.match(/^\/v1\/projects\/([^/]+)\/tokens$/);
       if (tokens && request.method === 'POST') return await mintToken(request, env, decodePathSegment(tokens[1]!));
       const session = url.pathname.match(/^\/v1\/projects\/([^/]+)\/session$/);
@@ -39,32 +38,35 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-/** Authenticates a WebSocket upgrade before it reaches the user's inbox; refusals never open a socket. */
-async function connect(request: Request, env: Env): Promise<Response> {
-  const response = await routePartykitRequest(request, env as unknown as Record<string, unknown>, {
-    onBeforeConnect: async (req, lobby) => {
-      const { user, deviceId } = await authenticate(req, env, lobby.name);
-      const headers = new Headers(req.headers);
-      // The token has done its work here: the inbox learns who it names and until when, not the token itself.
-      headers.delete('sec-websocket-protocol');
-      headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
-      headers.set(DEVICE_HEADER, deviceId);
-      headers.set(TOKEN_EXPIRY_HEADER, String(user.expiresAt));
-      if (user.rooms) headers.set(ROOM_GRANTS_HEADER, JSON.stringify({ rooms: user.rooms, grantedAt: user.issuedAt } satisfies ConnectionGrants));
-      else headers.delete(ROOM_GRANTS_HEADER);
-      return new Request(req, { headers });
-    },
-    onBeforeRequest: () => errorResponse('not_found', 'inboxes are reached over WebSocket only'),
-  }).catch((error: unknown) => {
+/**
+ * Authenticates a WebSocket upgrade before it reaches the user's inbox; refusals never open a socket. The inbox is
+ * addressed here rather than through partyserver's routePartykitRequest, which copies the request twice more and
+ * clones it for retries an upgrade never needs; the object is still partyserver's Server, named by `idFromName`.
+ */
+async function connect(request: Request, env: Env, url: URL): Promise<Response> {
+  const name = url.pathname.slice(`/parties/${PARTY}/`.length);
+  if (!name || name.includes('/')) return errorResponse('not_found', 'no such route');
+  if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return errorResponse('not_found', 'inboxes are reached over WebSocket only');
+  let user: Awaited<ReturnType<typeof verifyUserToken>>;
+  let deviceId: string;
+  try {
+    ({ user, deviceId } = await authenticate(request, env, url, name));
+  } catch (error) {
     if (error instanceof TokenError || error instanceof HttpError) return errorResponse(error.code, error.message, error.status);
     throw error;
-  });
-  if (!response) return errorResponse('not_found', 'no such route');
-  if (response.status !== 101 || !response.webSocket) return response;
-  // Browsers drop a socket whose answer selects none of the subprotocols it offered.
-  const headers = new Headers(response.headers);
-  headers.set('sec-websocket-protocol', SOCKET_PROTOCOL);
-  return new Response(null, { status: 101, webSocket: response.webSocket, headers });
+  }
+  const headers = new Headers(request.headers);
+  // The token has done its work here: the inbox learns who it names and until when, not the token itself.
+  headers.delete('sec-websocket-protocol');
+  headers.set(USER_HEADER, JSON.stringify({ userId: user.userId, name: user.name, avatarUrl: user.avatarUrl }));
+  headers.set(DEVICE_HEADER, deviceId);
+  headers.set(TOKEN_EXPIRY_HEADER, String(user.expiresAt));
+  if (user.rooms) headers.set(ROOM_GRANTS_HEADER, JSON.stringify({ rooms: user.rooms, grantedAt: user.issuedAt } satisfies ConnectionGrants));
+  else headers.delete(ROOM_GRANTS_HEADER);
+  // The inbox answers with the subprotocol selected (UserInbox.fetch): browsers drop a socket whose answer selects
+  // none of the subprotocols it offered.
+  const inbox = env.UserInbox.get(env.UserInbox.idFromName(name));
+  return inbox.fetch(new Request(request.url, { headers }));
 }
 
 /**
@@ -84,8 +86,12 @@ function socketToken(request: Request, url: URL): string {
   return tokens[0]!.slice(TOKEN_PROTOCOL_PREFIX.length);
 }
 
-async function authenticate(request: Request, env: Env, room: string): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
-  const url = new URL(request.url);
+async function authenticate(
+  request: Request,
+  env: Env,
+  url: URL,
+  room: string,
+): Promise<{ user: Awaited<ReturnType<typeof verifyUserToken>>; deviceId: string }> {
   const { projectId, userId: roomUser } = inboxOwner(room);
   const project = projectsFrom(env).get(projectId);
   if (!project) throw new TokenError(401, 'unauthorized', 'unknown project');

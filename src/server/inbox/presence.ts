@@ -70,9 +70,18 @@ export function setContacts(inbox: Inbox, userIds: string[]): string[] {
   return inbox.store.backendContacts();
 }
 
-/** Once this inbox stores anything, the watchers it held in memory until then are stored too. */
+/**
+ * Whether watchers go to storage: once the inbox stores anything, and while the user has a device connected (a new
+ * user's connect stores nothing, InboxTables.deviceConnected, but their watchers must outlive an eviction). Only an
+ * inbox nobody is connected to and nothing was ever stored in keeps them in memory.
+ */
+function storesWatchers(inbox: Inbox): boolean {
+  return inbox.store.used || inbox.devices.anyOpen();
+}
+
+/** Watchers held in memory are stored once the inbox stores them at all (storesWatchers). */
 function saveWatchers(inbox: Inbox): void {
-  if (inbox.unsavedWatchers.size === 0 || !inbox.store.used) return;
+  if (inbox.unsavedWatchers.size === 0 || !storesWatchers(inbox)) return;
   for (const userId of inbox.unsavedWatchers) inbox.store.addWatcher(userId);
   inbox.unsavedWatchers.clear();
 }
@@ -85,17 +94,18 @@ export function setPresence(inbox: Inbox, status: 'online' | 'busy'): PresenceIn
 
 /**
  * On the watched user's inbox: `watcherId` follows this user's presence from now on, unless the inbox has as many
- * watchers as it keeps. An inbox that never stored anything answers "offline, never seen" and keeps the watcher
- * in memory only, so asking about user ids nobody uses leaves no storage behind. A watcher this user is hidden from
+ * watchers as it keeps. An inbox that never stored anything and has no device connected answers "offline, never
+ * seen" and keeps the watcher in memory only, so asking about user ids nobody uses leaves no storage behind. A watcher this user is hidden from
  * is kept all the same, and gets changes once it may see them.
  */
 export function addWatcher(inbox: Inbox, watcherId: string): WatchAnswer {
   const { store, unsavedWatchers, limits } = inbox;
   saveWatchers(inbox);
-  const known = store.used ? store.hasWatcher(watcherId) : unsavedWatchers.has(watcherId);
-  const count = store.used ? store.watcherCount() : unsavedWatchers.size;
+  const stored = storesWatchers(inbox);
+  const known = stored ? store.hasWatcher(watcherId) : unsavedWatchers.has(watcherId);
+  const count = stored ? store.watcherCount() : unsavedWatchers.size;
   if (!known && count >= limits.maxPresenceWatchers) return { presence: presenceFor(inbox, watcherId), watching: false };
-  if (store.used) store.addWatcher(watcherId);
+  if (stored) store.addWatcher(watcherId);
   else unsavedWatchers.add(watcherId);
   return { presence: presenceFor(inbox, watcherId), watching: true };
 }
