@@ -95,8 +95,8 @@ export function setPresence(inbox: Inbox, status: 'online' | 'busy'): PresenceIn
 /**
  * On the watched user's inbox: `watcherId` follows this user's presence from now on, unless the inbox has as many
  * watchers as it keeps. An inbox that never stored anything and has no device connected answers "offline, never
- * seen" and keeps the watcher in memory only, so asking about user ids nobody uses leaves no storage behind. A watcher this user is hidden from
- * is kept all the same, and gets changes once it may see them.
+ * seen" and keeps the watcher in memory only, so asking about user ids nobody uses leaves no storage behind. A
+ * watcher this user is hidden from is kept all the same, and gets changes once it may see them.
  */
 export function addWatcher(inbox: Inbox, watcherId: string): WatchAnswer {
   const { store, unsavedWatchers, limits } = inbox;

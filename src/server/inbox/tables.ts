@@ -206,11 +206,10 @@ export class InboxTables {
    * the tables.
    */
   private profileCreated(): void {
-    const unsaved = this.profileUnsaved ? this.cachedProfile : undefined;
-    this.profileUnsaved = false;
     this.noWatchers = true;
-    if (unsaved) {
-      this.cachedProfile = { ...NEW_PROFILE, inbox_name: this.name ?? null, name: unsaved.name, avatar_url: unsaved.avatar_url, last_seen: unsaved.last_seen };
+    if (this.profileUnsaved && this.cachedProfile) {
+      // The cache is the row as deviceConnected built it: nothing changes it before the tables exist.
+      this.profileUnsaved = false;
       const { inbox_name, name, avatar_url, last_seen } = this.cachedProfile;
       this.sql.exec('UPDATE profile SET inbox_name = ?, name = ?, avatar_url = ?, last_seen = ? WHERE id = 1', inbox_name ?? null, name, avatar_url, last_seen);
       return;
