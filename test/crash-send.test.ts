@@ -80,9 +80,10 @@ async function eventually<T>(probe: () => T | Promise<T>, done: (value: T) => bo
  * frame was written. Rings reach the sockets after most invitees' writes, so the early points are timed: at a few
  * milliseconds the sender's intent is written and some or none of the invitees have the invitation yet.
  */
-type KillPoint = { rings: number } | { ms: number };
+type KillPoint = { rings: number } | { ms: number } | { answered: true };
 
 function describeKillPoint(point: KillPoint): string {
+  if ('answered' in point) return 'once the sender has its result (the record waits for the next write)';
   return 'rings' in point ? `after ${point.rings} of ${INVITEES} rings` : `${point.ms} ms after the invite was written`;
 }
 
@@ -94,6 +95,17 @@ async function sendAndKill(killPoint: KillPoint, timeoutSeconds: number) {
   const senderId = uniqueUser('sender');
   const inviteeIds = Array.from({ length: INVITEES }, () => uniqueUser('invitee'));
   const before = await connect(senderId);
+  if ('answered' in killPoint) {
+    // The send must write nothing after its deliveries for its record to wait: this inbox has to know already that the
+    // project has no webhook endpoint (its first events ask the hub) and that these are its contacts (written at most
+    // every 10 minutes). An invitation to the same invitees, still offline, and its cancel teach it both.
+    const first = { type: 'invite', requestId: `first-${senderId}`, to: inviteeIds, roomName: `first-${senderId}`, callType: 'video_call' };
+    const sent = await before.request(first);
+    expect(sent.type).toBe('result');
+    const invitationId = (sent.result as SendInvitationResult).invitationId;
+    expect((await before.request({ type: 'cancel', requestId: `cancel-${senderId}`, invitationId })).type).toBe('result');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
   const ringing = await Promise.all(inviteeIds.map((userId) => connect(userId)));
   const invite = { type: 'invite', requestId: `invite-${senderId}`, to: inviteeIds, roomName: `crash-${senderId}`, callType: 'video_call', timeoutSeconds };
   let rang = 0;
@@ -103,6 +115,10 @@ async function sendAndKill(killPoint: KillPoint, timeoutSeconds: number) {
         if ((JSON.parse(frameText(data)) as RawFrame).type === 'invitation.received' && 'rings' in killPoint && ++rang === killPoint.rings) resolve();
       });
     }
+    before.socket.on('message', (data) => {
+      const frame = JSON.parse(frameText(data)) as RawFrame;
+      if ('answered' in killPoint && frame.type === 'result' && frame.requestId === invite.requestId) resolve();
+    });
     before.socket.send(JSON.stringify(invite), () => 'ms' in killPoint && setTimeout(resolve, killPoint.ms));
   });
   await server.kill();
@@ -114,7 +130,7 @@ async function sendAndKill(killPoint: KillPoint, timeoutSeconds: number) {
 }
 
 describe('a crash while a 20-invitee invitation is being delivered', () => {
-  const killPoints: KillPoint[] = [{ ms: 0 }, { ms: 5 }, { ms: 15 }, { ms: 30 }, { rings: 1 }, { rings: 10 }, { rings: INVITEES }];
+  const killPoints: KillPoint[] = [{ ms: 0 }, { ms: 5 }, { ms: 15 }, { ms: 30 }, { rings: 1 }, { rings: 10 }, { rings: INVITEES }, { answered: true }];
   for (const killPoint of killPoints) {
     it(`${describeKillPoint(killPoint)}: both sides agree, answers reach the sender, a retry rings no one twice`, async () => {
       const { senderId, inviteeIds, invite, rung } = await sendAndKill(killPoint, 120);
@@ -126,6 +142,8 @@ describe('a crash while a 20-invitee invitation is being delivered', () => {
       // Nothing rings before the sender's intent is durable: whatever rang, the sender knows.
       const sent = snapshotOf(sender).outgoing.find((invitation) => invitation.roomName === invite.roomName);
       if (rung) expect(sent?.invitationId).toBe(rung.invitationId);
+      // A sender that had its result has the invitation, whether or not its record was written before the crash.
+      if ('answered' in killPoint) expect(sent).toBeDefined();
       if (sent) expect(sent.invitees.map((invitee) => invitee.userId)).toEqual([...inviteeIds].sort());
 
       // The client resends its unanswered request after reconnecting: the same invitation (if the first attempt got

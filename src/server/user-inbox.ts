@@ -63,6 +63,21 @@ export const USER_HEADER = 'x-bax-user';
 export const DEVICE_HEADER = 'x-bax-device';
 export const TOKEN_EXPIRY_HEADER = 'x-bax-token-expires';
 
+/** Each socket's connection id, as partyserver stored it in the socket's attachment when it accepted it. */
+const connectionIds = new WeakMap<WebSocket, string>();
+
+function connectionIdOf(socket: WebSocket): string | undefined {
+  let id = connectionIds.get(socket);
+  if (id === undefined) {
+    // The prototype's method: partyserver replaces the socket's own with one that answers the user's state only.
+    const attachment = WebSocket.prototype.deserializeAttachment.call(socket) as { __pk?: { id?: unknown } } | null;
+    if (typeof attachment?.__pk?.id !== 'string') return undefined;
+    id = attachment.__pk.id;
+    connectionIds.set(socket, id);
+  }
+  return id;
+}
+
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 
 /**
@@ -102,7 +117,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
       store,
       devices: {
         anyOpen: (exceptConnection) => this.anyOpen(exceptConnection),
-        broadcast: (frame, exceptConnection) => this.broadcast(JSON.stringify(frame), exceptConnection ? [exceptConnection] : undefined),
+        broadcast: (frame, exceptConnection) => this.sendToDevices(JSON.stringify(frame), exceptConnection),
         tokenExpiry: () => this.earliestTokenExpiry(),
       },
       alarmStorage: { getAlarm: () => ctx.storage.getAlarm(), setAlarm: (at) => ctx.storage.setAlarm(at) },
@@ -135,10 +150,27 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   }
 
   private anyOpen(exceptConnection?: string): boolean {
-    for (const connection of this.getConnections()) {
-      if (connection.id !== exceptConnection && connection.readyState === WebSocket.OPEN) return true;
+    for (const socket of this.ctx.getWebSockets()) {
+      if (socket.readyState === WebSocket.OPEN && (exceptConnection === undefined || connectionIdOf(socket) !== exceptConnection)) return true;
     }
     return false;
+  }
+
+  /**
+   * Sends a frame to every open socket of this user but `exceptConnection`. partyserver's broadcast (and its
+   * getConnections) read each socket's attachment on every call to tell its own sockets from others; every socket of
+   * this object is accepted through partyserver, so that check is skipped, and a socket's connection id is read once
+   * per instance (it is needed only to leave one socket out).
+   */
+  private sendToDevices(text: string, exceptConnection?: string): void {
+    for (const socket of this.ctx.getWebSockets()) {
+      if (socket.readyState !== WebSocket.OPEN || (exceptConnection !== undefined && connectionIdOf(socket) === exceptConnection)) continue;
+      try {
+        socket.send(text);
+      } catch {
+        socket.close(1011, 'Unexpected error');
+      }
+    }
   }
 
   private earliestTokenExpiry(): number | null {

@@ -247,24 +247,10 @@ export class InvitationTables extends InboxTables {
     senderDevice: string,
     glareWith: string | null,
     reached: ReadonlyArray<{ user: UserInfo | undefined; delivered: boolean } | undefined> = [],
+    when: 'now' | 'with the next write' = 'now',
   ): { outgoing: OutgoingRow; invitees: InviteeRow[] } {
     const { invitationId, to } = invitation;
     const outgoing: OutgoingRow = { ...invitationColumns(invitation), sender_device: senderDevice, reconciled: 0 };
-    this.write(
-      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      outgoing.invitation_id,
-      outgoing.to_ids,
-      outgoing.call_type,
-      outgoing.room_name,
-      outgoing.room_url,
-      outgoing.message,
-      outgoing.metadata,
-      outgoing.created_at,
-      outgoing.expires_at,
-      outgoing.sender_device,
-      outgoing.ring,
-    );
     if (this.recentOutgoing.size >= RECENT_KEPT) this.recentOutgoing.delete(this.recentOutgoing.keys().next().value!);
     const invitees = to.map((userId, index): InviteeRow => {
       const known = reached[index];
@@ -280,6 +266,46 @@ export class InvitationTables extends InboxTables {
         glare_with: glareWith,
       };
     });
+    if (when === 'now') this.writeOutgoing(outgoing, invitees);
+    else this.unsavedOutgoing.push({ outgoing: { ...outgoing }, invitees: invitees.map((row) => ({ ...row })) });
+    this.recentOutgoing.set(invitationId, { outgoing, invitees: new Map(invitees.map((row) => [row.user_id, { ...row }])) });
+    return { outgoing, invitees };
+  }
+
+  /**
+   * Records of sends not written yet (insertOutgoing 'with the next write'), in the order they were made: the first
+   * statement of any kind writes them first, so every read finds them and they share that write's commit.
+   */
+  private readonly unsavedOutgoing: Array<{ outgoing: OutgoingRow; invitees: InviteeRow[] }> = [];
+
+  protected override writeUnsaved(): void {
+    if (this.unsavedOutgoing.length === 0) return;
+    // Taken off the list before their statements run, which come through write() as well. Should one fail, the
+    // send's intent still finishes the record when the object next starts (finishInterruptedSends).
+    for (const record of this.unsavedOutgoing.splice(0)) this.writeOutgoing(record.outgoing, record.invitees);
+  }
+
+  /** Writes the records of sends that still wait for the next write (see insertOutgoing). */
+  writeUnsavedOutgoing(): void {
+    this.writeUnsaved();
+  }
+
+  private writeOutgoing(outgoing: OutgoingRow, invitees: InviteeRow[]): void {
+    this.write(
+      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      outgoing.invitation_id,
+      outgoing.to_ids,
+      outgoing.call_type,
+      outgoing.room_name,
+      outgoing.room_url,
+      outgoing.message,
+      outgoing.metadata,
+      outgoing.created_at,
+      outgoing.expires_at,
+      outgoing.sender_device,
+      outgoing.ring,
+    );
     for (const row of invitees) {
       this.write(
         "INSERT INTO outgoing_invitee (invitation_id, user_id, user, delivered, state, glare_with) VALUES (?, ?, ?, ?, 'pending', ?)",
@@ -290,8 +316,6 @@ export class InvitationTables extends InboxTables {
         row.glare_with,
       );
     }
-    this.recentOutgoing.set(invitationId, { outgoing, invitees: new Map(invitees.map((row) => [row.user_id, { ...row }])) });
-    return { outgoing, invitees };
   }
 
   /** The newest `limit` of our invitations that still have a pending invitee, oldest first, and whether there are more. */

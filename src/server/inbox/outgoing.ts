@@ -10,6 +10,12 @@ import { checkPendingInvitations } from './pending-cap.js';
 import { RequestError } from './request-error.js';
 import { joinedResultFromRow, sendResultFromRows, sentFromRows, type InviteeRow, type OutgoingRow } from './rows.js';
 
+/**
+ * The longest a send's record waits for another write to share its commit. Far below the object's eviction after
+ * 10 s without events: an evicted object would lose it (and finish it from the intent when woken, delivering again).
+ */
+const RECORD_WRITE_DELAY_MS = 1000;
+
 /** A send whose deliveries are under way and whose record is not written yet. */
 export interface SendInFlight {
   invitation: ReceivedInvitation;
@@ -24,6 +30,8 @@ export interface SendInFlight {
 export class OutgoingInvitations {
   /** Sends in flight, by invitation id. */
   private readonly inFlight = new Map<string, SendInFlight>();
+  /** Writes the records of sends still unsaved (see send). */
+  private recordTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly inbox: Inbox) {}
 
@@ -81,12 +89,26 @@ export class OutgoingInvitations {
     }
     // Each invitee's row is written with what their delivery reported (how they show, whether it rang), and the
     // rows are kept as written: reading them back and updating them cost four statements on every send.
+    // The record is written with the next write of any kind (nearly always the first answer), and within
+    // RECORD_WRITE_DELAY_MS at the latest, rather than in a commit of its own before the sender is answered: the
+    // invitation is durable already (its intent, and each invitee's own record), and what the deliveries reported is
+    // each invitee's to tell again. Should the object stop before the record is written, it is finished from the
+    // intent when the object starts, as a send cut short is.
     const written = store.insertOutgoing(
       invitation,
       flight.senderDevice,
       flight.glareWith,
       updates.map((update) => update && { user: update.user, delivered: update.delivered === true }),
+      'with the next write',
     );
+    this.recordTimer ??= setTimeout(() => {
+      this.recordTimer = undefined;
+      try {
+        store.writeUnsavedOutgoing();
+      } catch (error) {
+        console.error('writing the record of a send failed; the object finishes it from its intent when it next starts', error);
+      }
+    }, RECORD_WRITE_DELAY_MS);
     let changed = flight.early.length > 0;
     for (const [index, update] of updates.entries()) {
       // Not reached: the outbox retries the delivery until it lands or the invitation expires.

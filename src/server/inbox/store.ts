@@ -77,6 +77,7 @@ export class InboxStore extends InvitationTables {
     this.purgeSentOutbox();
     const text = JSON.stringify(payload);
     this.ensureSchema();
+    this.writeUnsaved();
     const { id } = this.sql
       .exec<{ id: number }>(
         'INSERT INTO outbox (target, kind, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',

@@ -218,14 +218,23 @@ export class InboxTables {
     if (this.name) this.sql.exec('UPDATE profile SET inbox_name = ? WHERE id = 1', this.name);
   }
 
+  /**
+   * Writes what a subclass holds unsaved until the next statement (InvitationTables: the record of a send). Every
+   * statement but those on the presence tables alone runs it first.
+   */
+  protected writeUnsaved(): void {}
+
   protected write(query: string, ...bindings: SqlStorageValue[]): void {
     this.ensureSchema();
+    this.writeUnsaved();
     this.sql.exec(query, ...bindings);
   }
 
   /** A write to PRESENCE_SCHEMA's tables only. */
   private writePresence(query: string, ...bindings: SqlStorageValue[]): void {
     this.ensurePresenceSchema();
+    // Nothing reads the unsaved rows here, but they may as well share this commit.
+    if (this.ready) this.writeUnsaved();
     this.sql.exec(query, ...bindings);
   }
 
@@ -237,6 +246,7 @@ export class InboxTables {
 
   protected rows<T>(query: string, ...bindings: SqlStorageValue[]): T[] {
     if (!this.ready) return [];
+    this.writeUnsaved();
     return this.sql.exec<Row>(query, ...bindings).toArray() as T[];
   }
 
