@@ -94,7 +94,9 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
     }
     try {
       const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) break;
+      // Its own answer, not just any: another test's server may have bound the port between freePort and wrangler
+      // (wrangler then exits with "Address already in use", and the loop above tries another port).
+      if (response.ok && ((await response.json().catch(() => null)) as { ok?: unknown } | null)?.ok === true) break;
     } catch {
       // not listening yet
     }
