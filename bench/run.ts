@@ -200,7 +200,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type SideName = 'ours' | 'baseline' | 'durable';
 /** The users section: ours, the bare holder, and the holder that writes a row per connect. */
-type UsersSection = Record<'ours' | 'baseline' | 'durable', UsersRun>;
+type UsersSection = Record<'ours' | 'baseline' | 'durable' | 'alarm', UsersRun>;
 const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
 const LABEL: Record<SideName, string> = {
   ours: 'BaxCloud Call',
@@ -318,7 +318,16 @@ async function main(): Promise<number> {
     const durable = await runUsers({
       ...common,
       server: durableBare,
-      connect: (i) => connectHeldSocket(durableBare.host, `dhold-${runId}-${i}`, config.timeoutMs, true),
+      connect: (i) => connectHeldSocket(durableBare.host, `dhold-${runId}-${i}`, config.timeoutMs, 'write'),
+    });
+    await stopServers([durableBare]);
+    // What our connect must pay at least: an alarm to close the socket when its token expires.
+    const [alarmBare] = await startBaseline();
+    log(`users (baseline + alarm): connecting ${config.users} users, one holder object each that sets its alarm per connect`);
+    const alarm = await runUsers({
+      ...common,
+      server: alarmBare,
+      connect: (i) => connectHeldSocket(alarmBare.host, `ahold-${runId}-${i}`, config.timeoutMs, 'alarm'),
     });
     log(`users (ours): connecting ${config.users} users, one device each`);
     const ours = await runUsers({
@@ -326,14 +335,17 @@ async function main(): Promise<number> {
       server,
       connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
     });
-    users = { ours, baseline, durable };
+    users = { ours, baseline, durable, alarm };
     for (const user of openUsers) user.close();
     openUsers.clear();
     writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
-    writeFileSync(join(root, '.bench/wrangler-users-baseline.log'), bare.logs() + '\n--- baseline + 1 write ---\n' + durableBare.logs());
+    writeFileSync(
+      join(root, '.bench/wrangler-users-baseline.log'),
+      bare.logs() + '\n--- baseline + 1 write ---\n' + durableBare.logs() + '\n--- baseline + alarm ---\n' + alarmBare.logs(),
+    );
     usersErrors.ours = errorLines(server.logs());
-    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durableBare.logs())];
-    await stopServers([server, durableBare]);
+    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durableBare.logs()), ...errorLines(alarmBare.logs())];
+    await stopServers([server, alarmBare]);
   }
 
   log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');
@@ -464,7 +476,11 @@ function report(
       s.latency.errors.total +
       (s.throughput?.errors.total ?? 0) +
       // The users section's holder + 1 write is a baseline's line: its errors count as the baseline's.
-      (name === 'ours' ? (users?.ours.errors.total ?? 0) : name === 'baseline' ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) : 0) +
+      (name === 'ours'
+        ? (users?.ours.errors.total ?? 0)
+        : name === 'baseline'
+          ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) + (users?.alarm.errors.total ?? 0)
+          : 0) +
       serverErrors[name].length +
       dropsOf[name]
     );
@@ -526,8 +542,13 @@ function report(
     console.log(
       `  ${''.padEnd(31)}${'users/s'.padStart(9)}${'RSS MB'.padStart(10)}${'+conn MB'.padStart(10)}${'+idle MB'.padStart(10)}${'KB/user'.padStart(10)}${'(awake)'.padStart(10)}${'down s'.padStart(10)}${'resync s'.padStart(10)}`,
     );
-    const labels = { ours: 'BaxCloud Call (UserInbox)', baseline: 'bare holder object (baseline)', durable: '  + 1 write per connect' } as const;
-    for (const name of ['ours', 'baseline', 'durable'] as const) {
+    const labels = {
+      ours: 'BaxCloud Call (UserInbox)',
+      baseline: 'bare holder object (baseline)',
+      durable: '  + 1 write per connect',
+      alarm: '  + its alarm set per connect',
+    } as const;
+    for (const name of ['ours', 'baseline', 'durable', 'alarm'] as const) {
       const u = users[name];
       const delta = (n: number | null) => (n === null || u.rssBeforeKb === null ? null : n - u.rssBeforeKb);
       console.log(
@@ -538,7 +559,7 @@ function report(
     console.log('  (down s: kill → the new server answers; resync s: from then until every user is served again, snapshot included)');
     console.log(
       `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline, ` +
-        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write; ` +
+        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write, ${users.alarm.workerdCpuMsPerConnect ?? '-'} baseline + alarm; ` +
         `the clients (this process) ${users.ours.clientCpuMsPerConnect} ours, ${users.baseline.clientCpuMsPerConnect} baseline`,
     );
   }
@@ -612,7 +633,7 @@ function report(
       {
         name:
           `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×; ` +
-          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
+          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×, + its alarm: ${(users.alarm.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
         pass: rateRatio >= 0.7,
       },
     );
@@ -691,6 +712,7 @@ function report(
       ours: { ...users.ours, errors: users.ours.errors.toJSON() },
       baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
       durable: { ...users.durable, errors: users.durable.errors.toJSON() },
+      alarm: { ...users.alarm, errors: users.alarm.errors.toJSON() },
     },
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     webhooks,

@@ -9,12 +9,13 @@ declare module 'cloudflare:workers' {
       getTags(ws: WebSocket): string[];
       waitUntil(promise: Promise<unknown>): void;
       id: { toString(): string };
-      storage: { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
+      storage: { sql: { exec(query: string, ...bindings: unknown[]): unknown }; setAlarm(scheduledTime: number): Promise<void> };
     };
     protected env: Env;
     constructor(ctx: unknown, env: Env);
     fetch?(request: Request): Response | Promise<Response>;
     webSocketMessage?(ws: WebSocket, message: string | ArrayBuffer): void | Promise<void>;
     webSocketClose?(ws: WebSocket, code: number, reason: string, wasClean: boolean): void | Promise<void>;
+    alarm?(): void | Promise<void>;
   }
 }

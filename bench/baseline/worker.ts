@@ -153,21 +153,27 @@ export class Forwarder extends DurableObject<Env> {
  * again after a reconnect, as our snapshot tells a BaxCloudClient.
  *
  * With `?durable=1` it also writes one row when a socket opens (the object's SQLite table created on first use),
- * before it answers: the least an object that keeps anything of its user pays per connect.
+ * before it answers: the least an object that keeps anything of its user pays per connect. With `?alarm=1` it sets
+ * its alarm an hour ahead instead, before it answers, as an inbox does to close a socket when its token expires.
  */
 export class Holder extends DurableObject<Env> {
-  override fetch(request: Request): Response {
+  override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('WebSocket only', { status: 426 });
-    if (new URL(request.url).searchParams.get('durable') === '1') {
+    const params = new URL(request.url).searchParams;
+    if (params.get('durable') === '1') {
       this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS opened (at INTEGER NOT NULL)');
       this.ctx.storage.sql.exec('INSERT INTO opened (at) VALUES (?)', Date.now());
     }
+    if (params.get('alarm') === '1') await this.ctx.storage.setAlarm(Date.now() + 3_600_000);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.send('{"type":"snapshot"}');
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the root tsconfig checks this file too, with the DOM's ResponseInit
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
+
+  /** The alarm `?alarm=1` sets (an hour ahead: never due within a run). */
+  override alarm(): void {}
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     try {

@@ -157,15 +157,16 @@ export async function connectOurUser(
 
 /**
  * A bare socket to a Holder (bench/baseline/worker.ts), with the client's reconnect settings (src/client/connection.ts);
- * `durable`: the holder writes one row per connect.
+ * `write`: the holder writes one row per connect; `alarm`: it sets its alarm on each connect, as an inbox does for the
+ * token's expiry.
  */
-export function connectHeldSocket(host: string, name: string, timeoutMs: number, durable = false): Promise<HeldUser> {
+export function connectHeldSocket(host: string, name: string, timeoutMs: number, holder: 'bare' | 'write' | 'alarm' = 'bare'): Promise<HeldUser> {
   const socket = new PartySocket({
     host,
     protocol: 'ws',
     party: 'holder',
     room: name,
-    query: durable ? { durable: '1' } : {},
+    query: holder === 'write' ? { durable: '1' } : holder === 'alarm' ? { alarm: '1' } : {},
     WebSocket,
     minReconnectionDelay: 250 + Math.random() * 500,
     maxReconnectionDelay: 5000,
