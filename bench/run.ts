@@ -311,41 +311,41 @@ async function main(): Promise<number> {
     };
     log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
     const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
-    // The floor of an object that keeps anything: on a baseline of its own, so that its memory is its users' alone.
+    // Each floor on a baseline server of its own, so that its memory is its users' alone.
+    const floor = async (holder: 'write' | 'alarm', prefix: string, what: string) => {
+      const [floorServer] = await startBaseline();
+      log(`users (baseline + ${holder === 'write' ? '1 write' : 'alarm'}): connecting ${config.users} users, one holder object each that ${what}`);
+      const run = await runUsers({
+        ...common,
+        server: floorServer,
+        connect: (i) => connectHeldSocket(floorServer.host, `${prefix}-${runId}-${i}`, config.timeoutMs, holder),
+      });
+      const logs = floorServer.logs();
+      await stopServers([floorServer]);
+      return { run, logs };
+    };
     await stopServers([bare]);
-    const [durableBare] = await startBaseline();
-    log(`users (baseline + 1 write): connecting ${config.users} users, one holder object each that writes a row per connect`);
-    const durable = await runUsers({
-      ...common,
-      server: durableBare,
-      connect: (i) => connectHeldSocket(durableBare.host, `dhold-${runId}-${i}`, config.timeoutMs, 'write'),
-    });
-    await stopServers([durableBare]);
-    // What our connect must pay at least: an alarm to close the socket when its token expires.
-    const [alarmBare] = await startBaseline();
-    log(`users (baseline + alarm): connecting ${config.users} users, one holder object each that sets its alarm per connect`);
-    const alarm = await runUsers({
-      ...common,
-      server: alarmBare,
-      connect: (i) => connectHeldSocket(alarmBare.host, `ahold-${runId}-${i}`, config.timeoutMs, 'alarm'),
-    });
+    // The least an object that keeps anything pays per connect, and what our connect must pay at least: an alarm to
+    // close the socket when its token expires.
+    const durable = await floor('write', 'dhold', 'writes a row per connect');
+    const alarm = await floor('alarm', 'ahold', 'sets its alarm per connect');
     log(`users (ours): connecting ${config.users} users, one device each`);
     const ours = await runUsers({
       ...common,
       server,
       connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
     });
-    users = { ours, baseline, durable, alarm };
+    users = { ours, baseline, durable: durable.run, alarm: alarm.run };
     for (const user of openUsers) user.close();
     openUsers.clear();
     writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
     writeFileSync(
       join(root, '.bench/wrangler-users-baseline.log'),
-      bare.logs() + '\n--- baseline + 1 write ---\n' + durableBare.logs() + '\n--- baseline + alarm ---\n' + alarmBare.logs(),
+      bare.logs() + '\n--- baseline + 1 write ---\n' + durable.logs + '\n--- baseline + alarm ---\n' + alarm.logs,
     );
     usersErrors.ours = errorLines(server.logs());
-    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durableBare.logs()), ...errorLines(alarmBare.logs())];
-    await stopServers([server, alarmBare]);
+    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durable.logs), ...errorLines(alarm.logs)];
+    await stopServers([server]);
   }
 
   log('bundling and starting the signaling server and the baseline (wrangler dev on 127.0.0.1, fresh state)');

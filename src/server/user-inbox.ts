@@ -78,6 +78,11 @@ function connectionIdOf(socket: WebSocket): string | undefined {
   return id;
 }
 
+/** Whether a socket is open and is not the connection `exceptConnection` (a connection id) names. */
+function isOpenDevice(socket: WebSocket, exceptConnection: string | undefined): boolean {
+  return socket.readyState === WebSocket.OPEN && (exceptConnection === undefined || connectionIdOf(socket) !== exceptConnection);
+}
+
 const MUTATIONS = new Set<ClientFrame['type']>(['invite', 'accept', 'decline', 'cancel']);
 
 /**
@@ -150,10 +155,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
   }
 
   private anyOpen(exceptConnection?: string): boolean {
-    for (const socket of this.ctx.getWebSockets()) {
-      if (socket.readyState === WebSocket.OPEN && (exceptConnection === undefined || connectionIdOf(socket) !== exceptConnection)) return true;
-    }
-    return false;
+    return this.ctx.getWebSockets().some((socket) => isOpenDevice(socket, exceptConnection));
   }
 
   /**
@@ -164,7 +166,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
    */
   private sendToDevices(text: string, exceptConnection?: string): void {
     for (const socket of this.ctx.getWebSockets()) {
-      if (socket.readyState !== WebSocket.OPEN || (exceptConnection !== undefined && connectionIdOf(socket) === exceptConnection)) continue;
+      if (!isOpenDevice(socket, exceptConnection)) continue;
       try {
         socket.send(text);
       } catch {
