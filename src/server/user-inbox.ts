@@ -122,7 +122,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
       store,
       devices: {
         anyOpen: (exceptConnection) => this.anyOpen(exceptConnection),
-        broadcast: (frame, exceptConnection) => this.sendToDevices(JSON.stringify(frame), exceptConnection),
+        broadcast: (frame, exceptConnection) => this.sendToDevices(frame, exceptConnection),
         tokenExpiry: () => this.earliestTokenExpiry(),
       },
       alarmStorage: { getAlarm: () => ctx.storage.getAlarm(), setAlarm: (at) => ctx.storage.setAlarm(at) },
@@ -162,11 +162,14 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
    * Sends a frame to every open socket of this user but `exceptConnection`. partyserver's broadcast (and its
    * getConnections) read each socket's attachment on every call to tell its own sockets from others; every socket of
    * this object is accepted through partyserver, so that check is skipped, and a socket's connection id is read once
-   * per instance (it is needed only to leave one socket out).
+   * per instance (it is needed only to leave one socket out). The frame is serialized for its first recipient: many
+   * frames are for the user's other devices, and most users have one.
    */
-  private sendToDevices(text: string, exceptConnection?: string): void {
+  private sendToDevices(frame: ServerFrame, exceptConnection?: string): void {
+    let text: string | undefined;
     for (const socket of this.ctx.getWebSockets()) {
       if (!isOpenDevice(socket, exceptConnection)) continue;
+      text ??= JSON.stringify(frame);
       try {
         socket.send(text);
       } catch {
@@ -260,7 +263,8 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     // Invitations that arrived while every device was away ring now, through the snapshot.
     reportDelivered(inbox);
     this.send(connection, { type: 'snapshot', ...snapshot(inbox, now) });
-    if (wasOffline) presenceUpdated(inbox);
+    // The user came online: their watchers hear it. This socket is their only open one, and its snapshot showed it.
+    if (wasOffline) presenceUpdated(inbox, undefined, false);
     void roomConnectionsSwept(inbox, (id) => this.getConnection(id)?.readyState === WebSocket.OPEN);
     void inbox.outbox.flush();
     await inbox.alarms.schedule();

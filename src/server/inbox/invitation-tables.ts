@@ -292,8 +292,8 @@ export class InvitationTables extends InboxTables {
 
   private writeOutgoing(outgoing: OutgoingRow, invitees: InviteeRow[]): void {
     this.write(
-      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outgoing (invitation_id, to_ids, call_type, room_name, room_url, message, metadata, created_at, expires_at, sender_device, ring, reconciled)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       outgoing.invitation_id,
       outgoing.to_ids,
       outgoing.call_type,
@@ -305,14 +305,20 @@ export class InvitationTables extends InboxTables {
       outgoing.expires_at,
       outgoing.sender_device,
       outgoing.ring,
+      outgoing.reconciled,
     );
     for (const row of invitees) {
       this.write(
-        "INSERT INTO outgoing_invitee (invitation_id, user_id, user, delivered, state, glare_with) VALUES (?, ?, ?, ?, 'pending', ?)",
+        `INSERT INTO outgoing_invitee (invitation_id, user_id, user, delivered, state, reason, reply_message, ended_at, glare_with)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         row.invitation_id,
         row.user_id,
         row.user,
         row.delivered,
+        row.state,
+        row.reason,
+        row.reply_message,
+        row.ended_at,
         row.glare_with,
       );
     }
@@ -411,6 +417,18 @@ export class InvitationTables extends InboxTables {
 
   /** Records one invitee's outcome; once every invitee has one there is nothing left to double-check at expiry. */
   settleInvitee(invitationId: string, userId: string, outcome: InviteeOutcome, now: number): void {
+    const settled = { state: outcome.state, reason: outcome.reason, reply_message: outcome.message, ended_at: now, glare_with: outcome.glareWith };
+    this.patchInvitee(invitationId, userId, (row) => ({ ...row, ...settled }));
+    const unsaved = this.unsavedOutgoing.find((record) => record.outgoing.invitation_id === invitationId);
+    const unsavedRow = unsaved?.invitees.find((row) => row.user_id === userId);
+    if (unsaved && unsavedRow) {
+      // The record of the send is not written yet (nearly always so when the first answer comes): it is written now,
+      // as settled, rather than inserted pending and updated at once (two statements fewer in the same commit).
+      Object.assign(unsavedRow, settled);
+      if (unsaved.invitees.every((row) => row.state !== 'pending')) unsaved.outgoing.reconciled = 1;
+      this.writeUnsaved();
+      return;
+    }
     this.write(
       'UPDATE outgoing_invitee SET state = ?, reason = ?, reply_message = ?, ended_at = ?, glare_with = ? WHERE invitation_id = ? AND user_id = ?',
       outcome.state,
@@ -421,14 +439,6 @@ export class InvitationTables extends InboxTables {
       invitationId,
       userId,
     );
-    this.patchInvitee(invitationId, userId, (row) => ({
-      ...row,
-      state: outcome.state,
-      reason: outcome.reason,
-      reply_message: outcome.message,
-      ended_at: now,
-      glare_with: outcome.glareWith,
-    }));
     this.write(
       "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
       invitationId,

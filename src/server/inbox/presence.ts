@@ -29,11 +29,12 @@ export function presenceFor(inbox: Inbox, viewerId: string): PresenceInfo {
 /**
  * Pushes this user's presence to their own devices and to every subscriber who may see it, without waiting on them. Every
  * presence change writes first (a device came or went, a status was set), so watchers held in memory are saved by now.
+ * `toDevices: false` when the user's only open device is one whose snapshot just showed this presence.
  */
-export function presenceUpdated(inbox: Inbox, exceptConnection?: string): void {
+export function presenceUpdated(inbox: Inbox, exceptConnection?: string, toDevices = true): void {
   saveWatchers(inbox);
   const info = presenceInfo(inbox, exceptConnection);
-  inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
+  if (toDevices) inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
   const maySee = presenceViewers(inbox);
   for (const userId of inbox.store.watchers()) {
     if (maySee(userId)) pushPresence(inbox, userId, info);
