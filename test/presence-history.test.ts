@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BaxCloudClient } from '../src/client/client.js';
 import { connectClient, dropConnection, nextEvent, uniqueUser, waitForState } from './support/clients.js';
+import { openRaw } from './support/raw.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
@@ -38,6 +39,24 @@ describe('presence', () => {
       { userId: idOf(alice), status: 'online', lastSeen: expect.any(Number) },
     ]);
     expect(alice.getState().presenceOf[idOf(bob)]?.status).toBe('busy');
+  });
+
+  it("shows a user's own device its coming online in its snapshot alone, and their subscribers by a push", async () => {
+    const alice = await user('alice');
+    const bobId = uniqueUser('bob');
+    await alice.subscribePresence([bobId]);
+    const online = nextEvent(alice.onPresenceChanged.bind(alice), (info) => info.userId === bobId && info.status === 'online');
+    const bob = await openRaw(server.host, bobId);
+    try {
+      await online;
+      expect(bob.frames[0]).toMatchObject({ type: 'snapshot', presence: 'online' });
+      // A socket's frames arrive in order: a presence frame sent on connect would come before this answer.
+      const answer = await bob.request({ type: 'presence.get', requestId: 'own', userIds: [bobId] });
+      expect(answer).toMatchObject({ type: 'result', result: [{ userId: bobId, status: 'online' }] });
+      expect(bob.frames.map((frame) => frame.type)).toEqual(['snapshot', 'result']);
+    } finally {
+      await bob.close();
+    }
   });
 
   it('pushes changes to subscribers in real time', async () => {
