@@ -225,23 +225,32 @@ describe('admission', () => {
     expect(await join(guest, roomName())).toMatchObject({ type: 'error', code: 'forbidden' });
   });
 
-  it('takes grants only from the verified token, never from a header the client sends', async () => {
+  it('takes grants and identity only from the verified token, never from a header the client sends', async () => {
     const room = roomName();
     const userId = uniqueUser('forger');
-    const { token } = await createUserToken({ projectId: ROOMS.projectId, secret: ROOMS.secret, userId });
+    const { token } = await createUserToken({ projectId: ROOMS.projectId, secret: ROOMS.secret, userId, name: 'Forger' });
     const forged = JSON.stringify({ rooms: { [room]: 'host' }, grantedAt: Date.now() });
     const socket = openSocket(socketUrl(server.host, { projectId: ROOMS.projectId, apiKey: ROOMS.apiKey, userId, token }), {
-      headers: { 'x-bax-rooms': forged },
+      headers: {
+        'x-bax-rooms': forged,
+        'x-bax-user': JSON.stringify({ userId, name: 'Someone Else' }),
+        'x-bax-token-expires': String(Date.now() + 86_400_000),
+      },
     });
+    let snapshot: RawFrame | undefined;
     const answer = await new Promise<RawFrame>((resolve, reject) => {
       socket.on('message', (data) => {
         const frame = JSON.parse(frameText(data)) as RawFrame;
-        if (frame.type === 'snapshot') socket.send(JSON.stringify({ type: 'room.join', requestId: 'forged', roomName: room }));
+        if (frame.type === 'snapshot') {
+          snapshot = frame;
+          socket.send(JSON.stringify({ type: 'room.join', requestId: 'forged', roomName: room }));
+        }
         if (frame.requestId === 'forged') resolve(frame);
       });
       socket.on('error', reject);
     });
     socket.close();
+    expect(snapshot).toMatchObject({ user: { userId, name: 'Forger' } });
     expect(answer).toMatchObject({ type: 'error', code: 'forbidden' });
   });
 
