@@ -13,6 +13,7 @@ import {
   addWatcher,
   presenceFor,
   presenceOf,
+  presenceToWatchers,
   presenceUpdated,
   rememberInvitationContacts,
   setContacts,
@@ -265,8 +266,7 @@ export class UserInbox extends Server<Env> implements InboxRpc, RoomInboxRpc {
     // Invitations that arrived while every device was away ring now, through the snapshot.
     reportDelivered(inbox);
     this.send(connection, { type: 'snapshot', ...snapshot(inbox, now) });
-    // The user came online: their watchers hear it. This socket is their only open one, and its snapshot showed it.
-    if (wasOffline) presenceUpdated(inbox, undefined, false);
+    if (wasOffline) presenceToWatchers(inbox);
     void roomConnectionsSwept(inbox, (id) => this.getConnection(id)?.readyState === WebSocket.OPEN);
     void inbox.outbox.flush();
     await inbox.alarms.schedule();

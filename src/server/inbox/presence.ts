@@ -29,16 +29,24 @@ export function presenceFor(inbox: Inbox, viewerId: string): PresenceInfo {
 /**
  * Pushes this user's presence to their own devices and to every subscriber who may see it, without waiting on them. Every
  * presence change writes first (a device came or went, a status was set), so watchers held in memory are saved by now.
- * `toDevices: false` when the user's only open device is one whose snapshot just showed this presence.
  */
-export function presenceUpdated(inbox: Inbox, exceptConnection?: string, toDevices = true): void {
+export function presenceUpdated(inbox: Inbox, exceptConnection?: string): void {
+  const info = presenceToWatchers(inbox, exceptConnection);
+  inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
+}
+
+/**
+ * Pushes this user's presence to every subscriber who may see it, and returns it. Alone when a user's first device
+ * connects: that device is their only one, and its snapshot shows the presence.
+ */
+export function presenceToWatchers(inbox: Inbox, exceptConnection?: string): PresenceInfo {
   saveWatchers(inbox);
   const info = presenceInfo(inbox, exceptConnection);
-  if (toDevices) inbox.devices.broadcast({ type: 'presence.changed', ...info }, exceptConnection);
   const maySee = presenceViewers(inbox);
   for (const userId of inbox.store.watchers()) {
     if (maySee(userId)) pushPresence(inbox, userId, info);
   }
+  return info;
 }
 
 function pushPresence(inbox: Inbox, userId: string, info: PresenceInfo): void {
