@@ -23,7 +23,7 @@ import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
 import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
-import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type UsersRun } from './lib/users.js';
+import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type HolderKind, type UsersRun } from './lib/users.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 import { reportWorkerSize, runWorkerSize, type WorkerSizeRun } from './worker-size.js';
 
@@ -200,7 +200,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type SideName = 'ours' | 'baseline' | 'durable';
 /** The users section: ours, the bare holder, and the holder that writes a row per connect. */
-type UsersSection = Record<'ours' | 'baseline' | 'durable' | 'alarm', UsersRun>;
+type UsersSection = Record<'ours' | 'baseline' | 'durable' | 'alarm' | 'party', UsersRun>;
 const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
 const LABEL: Record<SideName, string> = {
   ours: 'BaxCloud Call',
@@ -258,14 +258,21 @@ async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T
 
 // ---- the run ---------------------------------------------------------------------------------------------
 
-/** Starts the signaling server and the baseline, each `wrangler dev` on 127.0.0.1 with fresh state. */
-/** The baseline alone (bench/baseline/worker.ts), on a fresh state. */
-async function startBaseline(): Promise<[StartedWorker]> {
-  const baseline = await startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal });
+/** How the users section's floors are named in its log. */
+const FLOOR_NAMES: Record<Exclude<HolderKind, 'bare'>, string> = {
+  write: 'holder + 1 write',
+  alarm: 'holder + alarm',
+  party: "holder on partyserver's Server + alarm",
+};
+
+/** A baseline alone (bench/baseline/worker.ts, or another config of that folder), on a fresh state. */
+async function startBaseline(config = 'bench/baseline/wrangler.jsonc'): Promise<[StartedWorker]> {
+  const baseline = await startWrangler({ config, healthPath: '/health', signal: starting.signal });
   servers.push(baseline);
   return [baseline];
 }
 
+/** Starts the signaling server and the baseline, each `wrangler dev` on 127.0.0.1 with fresh state. */
 async function startServers(): Promise<[StartedWorker, StartedWorker]> {
   const started = await Promise.allSettled([
     // Like invitesPerMinute, the per-connection frame rate is a product limit, not what this measures.
@@ -312,9 +319,9 @@ async function main(): Promise<number> {
     log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
     const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
     // Each floor on a baseline server of its own, so that its memory is its users' alone.
-    const floor = async (holder: 'write' | 'alarm', prefix: string, what: string) => {
-      const [floorServer] = await startBaseline();
-      log(`users (baseline + ${holder === 'write' ? '1 write' : 'alarm'}): connecting ${config.users} users, one holder object each that ${what}`);
+    const floor = async (holder: Exclude<HolderKind, 'bare'>, prefix: string, what: string) => {
+      const [floorServer] = await startBaseline(holder === 'party' ? 'bench/baseline/party-holder.wrangler.jsonc' : undefined);
+      log(`users (baseline: ${FLOOR_NAMES[holder]}): connecting ${config.users} users, one holder object each that ${what}`);
       const run = await runUsers({
         ...common,
         server: floorServer,
@@ -329,22 +336,30 @@ async function main(): Promise<number> {
     // close the socket when its token expires.
     const durable = await floor('write', 'dhold', 'writes a row per connect');
     const alarm = await floor('alarm', 'ahold', 'sets its alarm per connect');
+    // The same holder built on partyserver's Server, as the inbox is: what the framework adds to a connect.
+    const party = await floor('party', 'phold', "runs on partyserver's Server and sets its alarm per connect");
     log(`users (ours): connecting ${config.users} users, one device each`);
     const ours = await runUsers({
       ...common,
       server,
       connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
     });
-    users = { ours, baseline, durable: durable.run, alarm: alarm.run };
+    users = { ours, baseline, durable: durable.run, alarm: alarm.run, party: party.run };
     for (const user of openUsers) user.close();
     openUsers.clear();
     writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
     writeFileSync(
       join(root, '.bench/wrangler-users-baseline.log'),
-      bare.logs() + '\n--- baseline + 1 write ---\n' + durable.logs + '\n--- baseline + alarm ---\n' + alarm.logs,
+      bare.logs() +
+        '\n--- baseline + 1 write ---\n' +
+        durable.logs +
+        '\n--- baseline + alarm ---\n' +
+        alarm.logs +
+        "\n--- partyserver's Server + alarm ---\n" +
+        party.logs,
     );
     usersErrors.ours = errorLines(server.logs());
-    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durable.logs), ...errorLines(alarm.logs)];
+    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durable.logs), ...errorLines(alarm.logs), ...errorLines(party.logs)];
     await stopServers([server]);
   }
 
@@ -475,11 +490,12 @@ function report(
       s.unloaded.errors.total +
       s.latency.errors.total +
       (s.throughput?.errors.total ?? 0) +
-      // The users section's holder + 1 write is a baseline's line: its errors count as the baseline's.
+      // The users section's floors (the holder + 1 write, + its alarm, on partyserver) are baseline lines: their errors
+      // count as the baseline's.
       (name === 'ours'
         ? (users?.ours.errors.total ?? 0)
         : name === 'baseline'
-          ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) + (users?.alarm.errors.total ?? 0)
+          ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) + (users?.alarm.errors.total ?? 0) + (users?.party.errors.total ?? 0)
           : 0) +
       serverErrors[name].length +
       dropsOf[name]
@@ -547,8 +563,9 @@ function report(
       baseline: 'bare holder object (baseline)',
       durable: '  + 1 write per connect',
       alarm: '  + its alarm set per connect',
+      party: "  + partyserver's Server, alarm",
     } as const;
-    for (const name of ['ours', 'baseline', 'durable', 'alarm'] as const) {
+    for (const name of ['ours', 'baseline', 'durable', 'alarm', 'party'] as const) {
       const u = users[name];
       const delta = (n: number | null) => (n === null || u.rssBeforeKb === null ? null : n - u.rssBeforeKb);
       console.log(
@@ -559,7 +576,8 @@ function report(
     console.log('  (down s: kill → the new server answers; resync s: from then until every user is served again, snapshot included)');
     console.log(
       `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline, ` +
-        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write, ${users.alarm.workerdCpuMsPerConnect ?? '-'} baseline + alarm; ` +
+        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write, ${users.alarm.workerdCpuMsPerConnect ?? '-'} baseline + alarm, ` +
+        `${users.party.workerdCpuMsPerConnect ?? '-'} partyserver + alarm; ` +
         `the clients (this process) ${users.ours.clientCpuMsPerConnect} ours, ${users.baseline.clientCpuMsPerConnect} baseline`,
     );
   }
@@ -633,7 +651,8 @@ function report(
       {
         name:
           `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×; ` +
-          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×, + its alarm: ${(users.alarm.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
+          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×, + its alarm: ${(users.alarm.perSecond / users.baseline.perSecond).toFixed(2)}×, ` +
+          `on partyserver with its alarm: ${(users.party.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
         pass: rateRatio >= 0.7,
       },
     );
@@ -713,6 +732,7 @@ function report(
       baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
       durable: { ...users.durable, errors: users.durable.errors.toJSON() },
       alarm: { ...users.alarm, errors: users.alarm.errors.toJSON() },
+      party: { ...users.party, errors: users.party.errors.toJSON() },
     },
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     webhooks,

@@ -1,6 +1,7 @@
 // The root tsconfig type-checks bench/ for Node, where the Workers runtime module does not exist. This is just
 // enough of it for bench/baseline/worker.ts; bench/baseline/tsconfig.json checks the worker against the real
-// @cloudflare/workers-types instead (and does not include this file).
+// @cloudflare/workers-types instead (and does not include this file). party-holder.ts, built on partyserver, is
+// checked there alone.
 declare module 'cloudflare:workers' {
   export abstract class DurableObject<Env = unknown> {
     protected ctx: {

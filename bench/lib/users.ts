@@ -155,16 +155,20 @@ export async function connectOurUser(
   return user;
 }
 
+/** Which holder a baseline socket connects to (see connectHeldSocket). */
+export type HolderKind = 'bare' | 'write' | 'alarm' | 'party';
+
 /**
  * A bare socket to a Holder (bench/baseline/worker.ts), with the client's reconnect settings (src/client/connection.ts);
  * `write`: the holder writes one row per connect; `alarm`: it sets its alarm on each connect, as an inbox does for the
- * token's expiry.
+ * token's expiry; `party`: the holder built on partyserver, which sets its alarm too (bench/baseline/party-holder.ts,
+ * a server of its own).
  */
-export function connectHeldSocket(host: string, name: string, timeoutMs: number, holder: 'bare' | 'write' | 'alarm' = 'bare'): Promise<HeldUser> {
+export function connectHeldSocket(host: string, name: string, timeoutMs: number, holder: HolderKind = 'bare'): Promise<HeldUser> {
   const socket = new PartySocket({
     host,
     protocol: 'ws',
-    party: 'holder',
+    party: holder === 'party' ? 'party-holder' : 'holder',
     room: name,
     query: holder === 'write' ? { durable: '1' } : holder === 'alarm' ? { alarm: '1' } : {},
     WebSocket,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/server.js';
@@ -75,7 +75,8 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
     const config = parseJsonc(readFileSync(resolve(root, options.config), 'utf8')) as Record<string, unknown>;
     delete config.$schema;
     delete config.build;
-    config.main = join(bundleDir, 'worker.js');
+    // The bundle is named after the entry point (worker.ts → worker.js).
+    config.main = join(bundleDir, basename(String(config.main)).replace(/\.[cm]?[jt]s$/, '.js'));
     config.no_bundle = true;
     const assets = config.assets as { directory?: string } | undefined;
     if (assets?.directory) {

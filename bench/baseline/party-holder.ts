@@ -1,0 +1,46 @@
+import { Server, type Connection, type ConnectionContext } from 'partyserver';
+import { withNameRecord } from '../../src/server/party-name.js';
+
+/**
+ * A floor of the connected-users section: the holder of `worker.ts` built on partyserver's `Server`, the framework
+ * the inbox is built on. One object per user accepts that user's socket as hibernatable through partyserver, sets
+ * its alarm an hour ahead before answering (as an inbox does, to close a socket when its token expires), sends one
+ * small frame, and keeps nothing else. Like the inbox, it answers partyserver's read of its name record from memory
+ * (src/server/party-name.ts), so that partyserver writes nothing on an object's first start.
+ *
+ * Between this and the bare holder with its alarm lies what the framework costs a connect; between this and the
+ * inbox, what the inbox itself does. Its own Worker, so that the bare baseline's bundle stays free of partyserver.
+ */
+
+interface Env {
+  PartyHolder: { idFromName(name: string): unknown; get(id: unknown): { fetch(request: Request): Promise<Response> } };
+}
+
+export class PartyHolder extends Server<Env> {
+  static override options = { hibernate: true };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    Object.defineProperty(this, 'ctx', { value: withNameRecord(ctx, ctx.id.name ?? ''), configurable: true, enumerable: true });
+  }
+
+  override async onConnect(connection: Connection, _context: ConnectionContext): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now() + 3_600_000);
+    connection.send('{"type":"snapshot"}');
+  }
+
+  /** The alarm set on each connect (an hour ahead: never due within a run). */
+  override onAlarm(): void {}
+}
+
+const PATH = /^\/parties\/party-holder\/([^/]+)$/;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/health') return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
+    const match = url.pathname.match(PATH);
+    if (!match) return new Response('not found', { status: 404 });
+    return env.PartyHolder.get(env.PartyHolder.idFromName(decodeURIComponent(match[1]!))).fetch(request);
+  },
+};
