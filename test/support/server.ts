@@ -92,6 +92,13 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
       }
       throw new Error(`wrangler exited early:\n${output}`);
     }
+    if (/Address already in use/.test(output) && attempt < 3) {
+      // wrangler picks free ports for the runtime's own sockets too, and another test's server may take one of them
+      // first: workerd then dies on its bind while wrangler lives on and never answers. Start over.
+      killGroup(child, 'SIGKILL');
+      if (ownState) rmSync(stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      return startServer(options, attempt + 1);
+    }
     try {
       const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
       // Its own answer, not just any: another test's server may have bound the port between freePort and wrangler
