@@ -1,5 +1,6 @@
 import { Server, type Connection, type ConnectionContext } from 'partyserver';
 import { withNameRecord } from '../../src/server/party-name.js';
+import { routeToObject, type ObjectStub } from './routing.js';
 
 /**
  * A floor of the connected-users section: the holder of `worker.ts` built on partyserver's `Server`, the framework
@@ -13,7 +14,7 @@ import { withNameRecord } from '../../src/server/party-name.js';
  */
 
 interface Env {
-  PartyHolder: { idFromName(name: string): unknown; get(id: unknown): { fetch(request: Request): Promise<Response> } };
+  PartyHolder: { idFromName(name: string): unknown; get(id: unknown): ObjectStub };
 }
 
 export class PartyHolder extends Server<Env> {
@@ -33,14 +34,8 @@ export class PartyHolder extends Server<Env> {
   override onAlarm(): void {}
 }
 
-const PATH = /^\/parties\/party-holder\/([^/]+)$/;
-
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname === '/health') return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
-    const match = url.pathname.match(PATH);
-    if (!match) return new Response('not found', { status: 404 });
-    return env.PartyHolder.get(env.PartyHolder.idFromName(decodeURIComponent(match[1]!))).fetch(request);
+  fetch(request: Request, env: Env): Response | Promise<Response> {
+    return routeToObject(request, (party, name) => (party === 'party-holder' ? env.PartyHolder.get(env.PartyHolder.idFromName(name)) : undefined));
   },
 };

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { routeToObject, type ObjectStub } from './routing.js';
 
 /**
  * The benchmark's baseline: the least a Durable Object can do on our invitation path.
@@ -40,8 +41,6 @@ interface Frame {
 
 // The runtime's global, declared here so the Node type-check of bench/ accepts this file too.
 declare const WebSocketPair: new () => { 0: WebSocket; 1: WebSocket };
-
-const PATH = /^\/parties\/(forwarder|holder)\/([^/]+)$/;
 
 export class Forwarder extends DurableObject<Env> {
   private tableReady = false;
@@ -185,13 +184,10 @@ export class Holder extends DurableObject<Env> {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname === '/health') return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
-    const match = url.pathname.match(PATH);
-    if (!match) return new Response('not found', { status: 404 });
-    const namespace: Namespace<unknown> = match[1] === 'holder' ? env.Holder : env.Forwarder;
-    const stub = namespace.get(namespace.idFromName(decodeURIComponent(match[2]!))) as { fetch(request: Request): Promise<Response> };
-    return stub.fetch(request);
+  fetch(request: Request, env: Env): Response | Promise<Response> {
+    return routeToObject(request, (party, name) => {
+      const namespace: Namespace<unknown> | undefined = party === 'holder' ? env.Holder : party === 'forwarder' ? env.Forwarder : undefined;
+      return namespace && (namespace.get(namespace.idFromName(name)) as ObjectStub);
+    });
   },
 };

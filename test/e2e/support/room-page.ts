@@ -165,13 +165,40 @@ export const framesFrom = (page: Page, userId: string) => receivedFrom(page, use
 /** Waits until this page has decoded ten more frames of `userId`'s video. */
 export async function decodes(page: Page, userId: string): Promise<void> {
   const before = await framesFrom(page, userId);
-  await expect.poll(() => framesFrom(page, userId), { timeout: 30_000 }).toBeGreaterThan(before + 10);
+  await withLinks(page, expect.poll(() => framesFrom(page, userId), { timeout: 30_000 }).toBeGreaterThan(before + 10));
 }
 
 /** Waits until this page has received 25 more packets of `userId`'s audio. */
 export async function hears(page: Page, userId: string): Promise<void> {
   const before = await receivedFrom(page, userId, 'audio');
-  await expect.poll(() => receivedFrom(page, userId, 'audio'), { timeout: 30_000 }).toBeGreaterThan(before + 25);
+  await withLinks(page, expect.poll(() => receivedFrom(page, userId, 'audio'), { timeout: 30_000 }).toBeGreaterThan(before + 25));
+}
+
+/**
+ * A media wait that failed says how every peer connection of the page stood then, and what each received, so that a
+ * rare failure can be read from the log alone.
+ */
+async function withLinks(page: Page, wait: Promise<void>): Promise<void> {
+  try {
+    await wait;
+  } catch (error) {
+    const links = await page
+      .evaluate(async () =>
+        Promise.all(
+          (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections.map(async (pc) => ({
+            connection: pc.connectionState,
+            ice: pc.iceConnectionState,
+            signaling: pc.signalingState,
+            inbound: [...(await pc.getStats()).values()]
+              .filter((stat) => stat.type === 'inbound-rtp')
+              .map((stat) => `${stat.kind} ${stat.trackIdentifier}: ${stat.packetsReceived} packets, ${stat.framesDecoded ?? '-'} frames`),
+          })),
+        ),
+      )
+      .catch((reason: unknown) => `unreadable: ${String(reason)}`);
+    (error as Error).message += `\npeer connections of the page, oldest first: ${JSON.stringify(links, null, 2)}`;
+    throw error;
+  }
 }
 
 /** The candidate types of the selected pair of each open peer connection of this page: `{ local, remote }`. */
