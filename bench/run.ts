@@ -199,7 +199,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---- the sides -------------------------------------------------------------------------------------------
 
 type SideName = 'ours' | 'baseline' | 'durable';
-/** The users section: ours, the bare holder, and the holder that writes a row per connect. */
+/** The users section: ours, the bare holder, and its floors (+ 1 write, + its alarm, on partyserver with its alarm). */
 type UsersSection = Record<'ours' | 'baseline' | 'durable' | 'alarm' | 'party', UsersRun>;
 const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
 const LABEL: Record<SideName, string> = {
