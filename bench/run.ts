@@ -199,8 +199,48 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---- the sides -------------------------------------------------------------------------------------------
 
 type SideName = 'ours' | 'baseline' | 'durable';
-/** The users section: ours, the bare holder, and its floors (+ 1 write, + its alarm, on partyserver with its alarm). */
-type UsersSection = Record<'ours' | 'baseline' | 'durable' | 'alarm' | 'party', UsersRun>;
+/**
+ * The users section's floors, in the order they run and print: each a holder on a baseline server of its own. `row`,
+ * `cpu` and `ratio` name it in the report's table, CPU line and connect-rate line.
+ */
+const USER_FLOORS = [
+  // The least an object that keeps anything pays per connect.
+  {
+    key: 'durable',
+    holder: 'write',
+    prefix: 'dhold',
+    name: 'holder + 1 write',
+    does: 'writes a row per connect',
+    row: '  + 1 write per connect',
+    cpu: 'baseline + 1 write',
+    ratio: 'the holder + 1 write',
+  },
+  // What our connect must pay at least: an alarm to close the socket when its token expires.
+  {
+    key: 'alarm',
+    holder: 'alarm',
+    prefix: 'ahold',
+    name: 'holder + alarm',
+    does: 'sets its alarm per connect',
+    row: '  + its alarm set per connect',
+    cpu: 'baseline + alarm',
+    ratio: '+ its alarm',
+  },
+  // The same holder built on partyserver's Server, as the inbox is: what the framework adds to a connect.
+  {
+    key: 'party',
+    holder: 'party',
+    prefix: 'phold',
+    name: "holder on partyserver's Server + alarm",
+    does: "runs on partyserver's Server and sets its alarm per connect",
+    row: "  + partyserver's Server, alarm",
+    cpu: 'partyserver + alarm',
+    ratio: 'on partyserver with its alarm',
+  },
+] as const satisfies ReadonlyArray<{ key: string; holder: Exclude<HolderKind, 'bare'> } & Record<'prefix' | 'name' | 'does' | 'row' | 'cpu' | 'ratio', string>>;
+type FloorKey = (typeof USER_FLOORS)[number]['key'];
+/** The users section: ours, the bare holder, and its floors. */
+type UsersSection = Record<'ours' | 'baseline' | FloorKey, UsersRun>;
 const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
 const LABEL: Record<SideName, string> = {
   ours: 'BaxCloud Call',
@@ -258,13 +298,6 @@ async function withCpu<T>(side: Side, fn: () => Promise<T>): Promise<{ result: T
 
 // ---- the run ---------------------------------------------------------------------------------------------
 
-/** How the users section's floors are named in its log. */
-const FLOOR_NAMES: Record<Exclude<HolderKind, 'bare'>, string> = {
-  write: 'holder + 1 write',
-  alarm: 'holder + alarm',
-  party: "holder on partyserver's Server + alarm",
-};
-
 /** A baseline alone (bench/baseline/worker.ts, or another config of that folder), on a fresh state. */
 async function startBaseline(config = 'bench/baseline/wrangler.jsonc'): Promise<[StartedWorker]> {
   const baseline = await startWrangler({ config, healthPath: '/health', signal: starting.signal });
@@ -318,48 +351,34 @@ async function main(): Promise<number> {
     };
     log(`users (baseline): connecting ${config.users} users, one bare holder object each`);
     const baseline = await runUsers({ ...common, server: bare, connect: (i) => connectHeldSocket(bare.host, `hold-${runId}-${i}`, config.timeoutMs) });
+    await stopServers([bare]);
     // Each floor on a baseline server of its own, so that its memory is its users' alone.
-    const floor = async (holder: Exclude<HolderKind, 'bare'>, prefix: string, what: string) => {
+    const floors = {} as Record<FloorKey, UsersRun>;
+    let floorLogs = '';
+    for (const { key, holder, prefix, name, does } of USER_FLOORS) {
       const [floorServer] = await startBaseline(holder === 'party' ? 'bench/baseline/party-holder.wrangler.jsonc' : undefined);
-      log(`users (baseline: ${FLOOR_NAMES[holder]}): connecting ${config.users} users, one holder object each that ${what}`);
-      const run = await runUsers({
+      log(`users (baseline: ${name}): connecting ${config.users} users, one holder object each that ${does}`);
+      floors[key] = await runUsers({
         ...common,
         server: floorServer,
         connect: (i) => connectHeldSocket(floorServer.host, `${prefix}-${runId}-${i}`, config.timeoutMs, holder),
       });
-      const logs = floorServer.logs();
+      floorLogs += `\n--- ${name} ---\n${floorServer.logs()}`;
       await stopServers([floorServer]);
-      return { run, logs };
-    };
-    await stopServers([bare]);
-    // The least an object that keeps anything pays per connect, and what our connect must pay at least: an alarm to
-    // close the socket when its token expires.
-    const durable = await floor('write', 'dhold', 'writes a row per connect');
-    const alarm = await floor('alarm', 'ahold', 'sets its alarm per connect');
-    // The same holder built on partyserver's Server, as the inbox is: what the framework adds to a connect.
-    const party = await floor('party', 'phold', "runs on partyserver's Server and sets its alarm per connect");
+    }
     log(`users (ours): connecting ${config.users} users, one device each`);
     const ours = await runUsers({
       ...common,
       server,
       connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
     });
-    users = { ours, baseline, durable: durable.run, alarm: alarm.run, party: party.run };
+    users = { ours, baseline, ...floors };
     for (const user of openUsers) user.close();
     openUsers.clear();
     writeFileSync(join(root, '.bench/wrangler-users-server.log'), server.logs());
-    writeFileSync(
-      join(root, '.bench/wrangler-users-baseline.log'),
-      bare.logs() +
-        '\n--- baseline + 1 write ---\n' +
-        durable.logs +
-        '\n--- baseline + alarm ---\n' +
-        alarm.logs +
-        "\n--- partyserver's Server + alarm ---\n" +
-        party.logs,
-    );
+    writeFileSync(join(root, '.bench/wrangler-users-baseline.log'), bare.logs() + floorLogs);
     usersErrors.ours = errorLines(server.logs());
-    usersErrors.baseline = [...errorLines(bare.logs()), ...errorLines(durable.logs), ...errorLines(alarm.logs), ...errorLines(party.logs)];
+    usersErrors.baseline = errorLines(bare.logs() + floorLogs);
     await stopServers([server]);
   }
 
@@ -490,12 +509,11 @@ function report(
       s.unloaded.errors.total +
       s.latency.errors.total +
       (s.throughput?.errors.total ?? 0) +
-      // The users section's floors (the holder + 1 write, + its alarm, on partyserver) are baseline lines: their errors
-      // count as the baseline's.
+      // The users section's floors are baseline lines: their errors count as the baseline's.
       (name === 'ours'
         ? (users?.ours.errors.total ?? 0)
         : name === 'baseline'
-          ? (users?.baseline.errors.total ?? 0) + (users?.durable.errors.total ?? 0) + (users?.alarm.errors.total ?? 0) + (users?.party.errors.total ?? 0)
+          ? [users?.baseline, ...USER_FLOORS.map(({ key }) => users?.[key])].reduce((sum, run) => sum + (run?.errors.total ?? 0), 0)
           : 0) +
       serverErrors[name].length +
       dropsOf[name]
@@ -558,26 +576,22 @@ function report(
     console.log(
       `  ${''.padEnd(31)}${'users/s'.padStart(9)}${'RSS MB'.padStart(10)}${'+conn MB'.padStart(10)}${'+idle MB'.padStart(10)}${'KB/user'.padStart(10)}${'(awake)'.padStart(10)}${'down s'.padStart(10)}${'resync s'.padStart(10)}`,
     );
-    const labels = {
-      ours: 'BaxCloud Call (UserInbox)',
-      baseline: 'bare holder object (baseline)',
-      durable: '  + 1 write per connect',
-      alarm: '  + its alarm set per connect',
-      party: "  + partyserver's Server, alarm",
-    } as const;
-    for (const name of ['ours', 'baseline', 'durable', 'alarm', 'party'] as const) {
-      const u = users[name];
+    const rows: Array<[string, UsersRun]> = [
+      ['BaxCloud Call (UserInbox)', users.ours],
+      ['bare holder object (baseline)', users.baseline],
+      ...USER_FLOORS.map(({ key, row }): [string, UsersRun] => [row, users[key]]),
+    ];
+    for (const [label, u] of rows) {
       const delta = (n: number | null) => (n === null || u.rssBeforeKb === null ? null : n - u.rssBeforeKb);
       console.log(
-        `  ${labels[name].padEnd(31)}${u.perSecond.toFixed(1).padStart(9)}${kb(u.rssBeforeKb)}${kb(delta(u.rssConnectedKb))}${kb(delta(u.rssIdleKb))}` +
+        `  ${label.padEnd(31)}${u.perSecond.toFixed(1).padStart(9)}${kb(u.rssBeforeKb)}${kb(delta(u.rssConnectedKb))}${kb(delta(u.rssIdleKb))}` +
           `${perUser(u.idleKbPerUser)}${perUser(u.connectedKbPerUser)}${secs(u.restart?.serverDownMs)}${secs(u.restart?.resyncAfterUpMs)}`,
       );
     }
     console.log('  (down s: kill → the new server answers; resync s: from then until every user is served again, snapshot included)');
     console.log(
       `  CPU per connect (ms): workerd ${users.ours.workerdCpuMsPerConnect ?? '-'} ours, ${users.baseline.workerdCpuMsPerConnect ?? '-'} baseline, ` +
-        `${users.durable.workerdCpuMsPerConnect ?? '-'} baseline + 1 write, ${users.alarm.workerdCpuMsPerConnect ?? '-'} baseline + alarm, ` +
-        `${users.party.workerdCpuMsPerConnect ?? '-'} partyserver + alarm; ` +
+        `${USER_FLOORS.map(({ key, cpu }) => `${users[key].workerdCpuMsPerConnect ?? '-'} ${cpu}`).join(', ')}; ` +
         `the clients (this process) ${users.ours.clientCpuMsPerConnect} ours, ${users.baseline.clientCpuMsPerConnect} baseline`,
     );
   }
@@ -651,8 +665,7 @@ function report(
       {
         name:
           `connect rate ≥ 0.7 × the bare holder's: ${users.ours.perSecond} vs ${(0.7 * users.baseline.perSecond).toFixed(1)} users/s (${rateRatio.toFixed(2)}×; ` +
-          `the holder + 1 write: ${(users.durable.perSecond / users.baseline.perSecond).toFixed(2)}×, + its alarm: ${(users.alarm.perSecond / users.baseline.perSecond).toFixed(2)}×, ` +
-          `on partyserver with its alarm: ${(users.party.perSecond / users.baseline.perSecond).toFixed(2)}×)`,
+          `${USER_FLOORS.map(({ key, ratio }) => `${ratio}: ${(users[key].perSecond / users.baseline.perSecond).toFixed(2)}×`).join(', ')})`,
         pass: rateRatio >= 0.7,
       },
     );
@@ -727,13 +740,7 @@ function report(
         ];
       }),
     ),
-    users: users && {
-      ours: { ...users.ours, errors: users.ours.errors.toJSON() },
-      baseline: { ...users.baseline, errors: users.baseline.errors.toJSON() },
-      durable: { ...users.durable, errors: users.durable.errors.toJSON() },
-      alarm: { ...users.alarm, errors: users.alarm.errors.toJSON() },
-      party: { ...users.party, errors: users.party.errors.toJSON() },
-    },
+    users: users && Object.fromEntries(Object.entries(users).map(([name, run]) => [name, { ...run, errors: run.errors.toJSON() }])),
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     webhooks,
     worker,

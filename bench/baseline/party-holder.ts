@@ -1,4 +1,4 @@
-import { Server, type Connection, type ConnectionContext } from 'partyserver';
+import { Server, type Connection } from 'partyserver';
 import { withNameRecord } from '../../src/server/party-name.js';
 import { routeToObject, type ObjectStub } from './routing.js';
 
@@ -25,7 +25,7 @@ export class PartyHolder extends Server<Env> {
     Object.defineProperty(this, 'ctx', { value: withNameRecord(ctx, ctx.id.name ?? ''), configurable: true, enumerable: true });
   }
 
-  override async onConnect(connection: Connection, _context: ConnectionContext): Promise<void> {
+  override async onConnect(connection: Connection): Promise<void> {
     await this.ctx.storage.setAlarm(Date.now() + 3_600_000);
     connection.send('{"type":"snapshot"}');
   }

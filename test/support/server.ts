@@ -84,21 +84,16 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      // Another process may take a free port between our probe and wrangler's bind: try fresh ports.
-      if (/Address already in use/.test(output) && options.port === undefined && attempt < 3) {
-        if (ownState) rmSync(stateDir, { recursive: true, force: true });
-        return startServer(options, attempt + 1);
-      }
-      throw new Error(`wrangler exited early:\n${output}`);
-    }
-    if (/Address already in use/.test(output) && attempt < 3) {
-      // wrangler picks free ports for the runtime's own sockets too, and another test's server may take one of them
-      // first: workerd then dies on its bind while wrangler lives on and never answers. Start over.
+    const gone = child.exitCode !== null;
+    // A port clash: another process took our free port before wrangler bound it (wrangler exits), or one of the ports
+    // wrangler picks for the runtime's own sockets (workerd dies on its bind, wrangler lives on and never answers).
+    // Start over; when the caller fixed our port and wrangler exited on it, starting over cannot help.
+    if (/Address already in use/.test(output) && attempt < 3 && (!gone || options.port === undefined)) {
       killGroup(child, 'SIGKILL');
       if (ownState) rmSync(stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       return startServer(options, attempt + 1);
     }
+    if (gone) throw new Error(`wrangler exited early:\n${output}`);
     try {
       const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
       // Its own answer, not just any: another test's server may have bound the port between freePort and wrangler
