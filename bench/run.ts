@@ -24,7 +24,7 @@ import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from '
 import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
 import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type HolderKind, type UsersRun } from './lib/users.js';
-import { startWrangler, type StartedWorker } from './lib/wrangler.js';
+import { currentStorage, DEFAULT_STORAGE, startWrangler, useStorage, type StartedWorker } from './lib/wrangler.js';
 import { reportWorkerSize, runWorkerSize, type WorkerSizeRun } from './worker-size.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     'users-concurrency': { type: 'string', default: '50' },
     'idle-seconds': { type: 'string', default: '15' },
     only: { type: 'string' },
+    storage: { type: 'string', default: DEFAULT_STORAGE },
     help: { type: 'boolean', default: false },
   },
 });
@@ -82,7 +83,9 @@ if (args.help) {
   --idle-seconds S          silence before the idle memory is read           default 15
   --only SECTIONS           comma-separated: users, latency, throughput,     default all
                             webhooks (bench/hub.ts), worker (bench/worker-size.ts)
-                            (targets of sections not run are not checked)`);
+                            (targets of sections not run are not checked)
+  --storage ram|disk        where the servers keep their state: /dev/shm     default ${DEFAULT_STORAGE}
+                            or the OS temp folder (see bench/README.md)`);
   process.exit(0);
 }
 
@@ -95,7 +98,14 @@ function count(name: keyof typeof args, min: number): number {
   return value;
 }
 
+if (args.storage !== 'ram' && args.storage !== 'disk') {
+  console.error('--storage is ram or disk');
+  process.exit(1);
+}
+useStorage(args.storage);
+
 const config = {
+  storage: currentStorage().kind,
   invitations: count('invitations', 1),
   latencyPairs: count('latency-pairs', 1),
   warmupCycles: count('warmup', 0),
@@ -331,7 +341,9 @@ async function stopServers(pair: StartedWorker[]): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  log(`load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  log(
+    `load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; the servers' state in ${currentStorage().folder} (${currentStorage().kind})`,
+  );
   mkdirSync(join(root, '.bench'), { recursive: true });
   // 0. connected users: memory, connect rate, resync after a restart, on a server pair of their own: the 2,000 users'
   // departures (a profile write and a grace-period alarm each, 15 s later) must not run during the later sections.
@@ -541,6 +553,11 @@ function report(
     return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
   };
 
+  const state = currentStorage();
+  console.log(
+    `\nEvery server keeps its Durable Objects' state in ${state.folder} (--storage ${state.kind}` +
+      `${state.kind === 'ram' ? ': no commit waits for a disk' : ': each commit waits for its fsync on the one JavaScript thread'})`,
+  );
   const latencyRan = config.sections.has('latency');
   if (latencyRan && config.unloadedInvitations > 0) {
     console.log('\nLatency, ms: a single pair, one invitation at a time (context: no queueing behind other pairs)');

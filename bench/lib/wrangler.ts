@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,28 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const wranglerBin = join(root, 'node_modules/wrangler/bin/wrangler.js');
 /** What `npm start` serves with: wrangler's dev server without the DevTools inspector unless asked for. */
 const serveScript = join(root, 'scripts/serve.mjs');
+
+/**
+ * Where the servers keep their Durable Object state (and their bundles): `ram`, a folder under /dev/shm, or `disk`,
+ * the OS temp folder. The local runtime ends every commit of an object's SQLite with an fsync on its one JavaScript
+ * thread, which every object of the server shares; on this kind of machine that flush, not the code, then sets the
+ * pace of anything that writes (bench/results/README.md, seventh round). On Cloudflare an object's storage is made
+ * durable by replication and no other object waits for it, so `ram` is the default where the machine has it.
+ */
+export type Storage = 'ram' | 'disk';
+const RAM_FOLDER = '/dev/shm';
+export const DEFAULT_STORAGE: Storage = existsSync(RAM_FOLDER) ? 'ram' : 'disk';
+let storage: Storage = DEFAULT_STORAGE;
+
+/** Where servers started from now on keep their state (see Storage). */
+export function useStorage(kind: Storage): void {
+  if (kind === 'ram' && !existsSync(RAM_FOLDER)) throw new Error(`no ${RAM_FOLDER} on this machine: use disk storage`);
+  storage = kind;
+}
+
+export function currentStorage(): { kind: Storage; folder: string } {
+  return { kind: storage, folder: storage === 'ram' ? RAM_FOLDER : tmpdir() };
+}
 
 export interface StartedWorker {
   host: string;
@@ -43,13 +65,13 @@ export interface StartOptions {
 
 /**
  * Serves a worker config as `npm start` does (scripts/serve.mjs: wrangler's dev server, no DevTools inspector unless
- * `inspector`) on a free 127.0.0.1 port with fresh state, as test/support/server.ts does, but on a snapshot: the worker is bundled once (`wrangler deploy --dry-run`) into a temporary folder and
+ * `inspector`) on a free 127.0.0.1 port with fresh state, as test/support/server.ts does, but on a snapshot: the worker is bundled once (`wrangler deploy --dry-run`) into a temporary folder (on the current Storage) and
  * served from there with `no_bundle`, with a private dev registry. Edits to the sources (or to dist/site) during
  * a run then cannot make wrangler rebuild and restart workerd, which would drop every socket mid-measurement.
  * stop() ends the process group and removes the folder.
  */
 export async function startWrangler(options: StartOptions): Promise<StartedWorker> {
-  const work = mkdtempSync(join(tmpdir(), 'bax-bench-'));
+  const work = mkdtempSync(join(currentStorage().folder, 'bax-bench-'));
   const processes: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(processes.map((child) => halt(child)));
