@@ -105,7 +105,7 @@ if (args.storage !== 'ram' && args.storage !== 'disk') {
 useStorage(args.storage);
 
 const config = {
-  storage: currentStorage().kind,
+  storage: args.storage,
   invitations: count('invitations', 1),
   latencyPairs: count('latency-pairs', 1),
   warmupCycles: count('warmup', 0),
@@ -341,9 +341,8 @@ async function stopServers(pair: StartedWorker[]): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  log(
-    `load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; the servers' state in ${currentStorage().folder} (${currentStorage().kind})`,
-  );
+  const state = currentStorage();
+  log(`load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; the servers' state in ${state.folder} (${state.kind})`);
   mkdirSync(join(root, '.bench'), { recursive: true });
   // 0. connected users: memory, connect rate, resync after a restart, on a server pair of their own: the 2,000 users'
   // departures (a profile write and a grace-period alarm each, 15 s later) must not run during the later sections.
