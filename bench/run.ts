@@ -23,7 +23,7 @@ import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
 import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
-import { connectHeldSocket, connectOurUser, runUsers, type HeldUser, type HolderKind, type UsersRun } from './lib/users.js';
+import { connectHeldSocket, connectOurUser, mintTokens, runUsers, type HeldUser, type HolderKind, type UsersRun } from './lib/users.js';
 import { currentStorage, DEFAULT_STORAGE, startWrangler, useStorage, type StartedWorker } from './lib/wrangler.js';
 import { reportWorkerSize, runWorkerSize, type WorkerSizeRun } from './worker-size.js';
 
@@ -378,10 +378,13 @@ async function main(): Promise<number> {
       await stopServers([floorServer]);
     }
     log(`users (ours): connecting ${config.users} users, one device each`);
+    // Their tokens are minted before the clock starts: that is the app's backend's work, which the holders skip.
+    const userIds = Array.from({ length: config.users }, (_, i) => `user-${runId}-${i}`);
+    const tokens = await mintTokens(userIds, BENCH_PROJECT);
     const ours = await runUsers({
       ...common,
       server,
-      connect: (i) => connectOurUser(server.host, `user-${runId}-${i}`, BENCH_PROJECT, config.timeoutMs),
+      connect: (i) => connectOurUser(server.host, userIds[i]!, BENCH_PROJECT, config.timeoutMs, tokens[i]),
     });
     users = { ours, baseline, ...floors };
     for (const user of openUsers) user.close();

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { PartySocket } from 'partysocket';
 import WebSocket from 'ws';
 import type { BaxCloudClient } from '../../src/client/client.js';
+import { createUserToken } from '../../src/server/tokens.js';
 import { connectClient } from '../../test/support/clients.js';
 import { groupCpuMs, groupWorkerdRssKb } from './cpu.js';
 import { inBatches } from './pairs.js';
@@ -137,14 +138,19 @@ export async function runUsers(options: UsersOptions): Promise<UsersRun> {
   };
 }
 
-/** A BaxCloudClient; served each time its connection opens (the client opens on the server's snapshot). */
+/**
+ * A BaxCloudClient; served each time its connection opens (the client opens on the server's snapshot). `token`: one
+ * minted beforehand (mintTokens), as an app's backend hands it out, so that the connect rate does not count the
+ * backend's work.
+ */
 export async function connectOurUser(
   host: string,
   userId: string,
   project: { projectId: string; apiKey: string; secret: string },
   timeoutMs: number,
+  token?: string,
 ): Promise<HeldUser> {
-  const client: BaxCloudClient = await connectClient(host, { userId, name: userId, deviceId: `${userId}-d`, project, requestTimeoutMs: timeoutMs });
+  const client: BaxCloudClient = await connectClient(host, { userId, name: userId, deviceId: `${userId}-d`, project, requestTimeoutMs: timeoutMs, token });
   const user = { served: 1, close: () => client.disconnect() };
   let connection = client.getState().connection;
   client.subscribe((state) => {
@@ -153,6 +159,13 @@ export async function connectOurUser(
     if (connection === 'open') user.served++;
   });
   return user;
+}
+
+/** Tokens for `userIds` (valid an hour), minted before a timed connect as an app's backend mints them ahead of use. */
+export async function mintTokens(userIds: string[], project: { projectId: string; secret: string }): Promise<string[]> {
+  return Promise.all(
+    userIds.map(async (userId) => (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: userId })).token),
+  );
 }
 
 /** Which holder a baseline socket connects to (see connectHeldSocket). */

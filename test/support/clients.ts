@@ -17,6 +17,8 @@ export interface ClientOptions {
   deviceId?: string;
   project?: { projectId: string; apiKey: string; secret: string };
   requestTimeoutMs?: number;
+  /** A token minted beforehand, as an app's backend hands one out (default: minted on each connect). */
+  token?: string;
 }
 
 /** A real BaxCloudClient over a real WebSocket, resolved once the server's snapshot arrived. */
@@ -28,7 +30,8 @@ export async function connectClient(host: string, options: ClientOptions = {}): 
     apiKey: project.apiKey,
     host,
     user: { userId, name: options.name ?? userId },
-    token: async () => (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: options.name ?? userId })).token,
+    token: async () =>
+      options.token ?? (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: options.name ?? userId })).token,
     WebSocket,
     deviceId: options.deviceId ?? `device-${++counter}`,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
