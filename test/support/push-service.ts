@@ -28,7 +28,8 @@ export class PushService {
 
   static async start(): Promise<PushService> {
     const service = new PushService(await freePort());
-    const server = createServer((request, response) => void service.answer(request, response));
+    // A sender that goes away mid-request (a server the test kills) delivered nothing: the read's rejection is dropped.
+    const server = createServer((request, response) => void service.answer(request, response).catch(() => response.destroy()));
     await new Promise<void>((resolve) => server.listen(service.port, PUSH_SERVICE_HOST, () => resolve()));
     service.server = server;
     return service;

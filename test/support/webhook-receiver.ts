@@ -74,7 +74,8 @@ export class WebhookReceiver {
   /** Starts listening (again) on the same port. */
   async up(): Promise<void> {
     if (this.server) return;
-    const server = createServer((request, response) => void this.handle(request, response));
+    // A sender that goes away mid-request (a server the test kills) delivered nothing: the read's rejection is dropped.
+    const server = createServer((request, response) => void this.handle(request, response).catch(() => response.destroy()));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
