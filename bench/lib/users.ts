@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { PartySocket } from 'partysocket';
 import WebSocket from 'ws';
 import type { BaxCloudClient } from '../../src/client/client.js';
-import { createUserToken } from '../../src/server/tokens.js';
-import { connectClient } from '../../test/support/clients.js';
+import { connectClient, userToken } from '../../test/support/clients.js';
 import { groupCpuMs, groupWorkerdRssKb } from './cpu.js';
 import { inBatches } from './pairs.js';
 import { ErrorTally } from './stats.js';
@@ -163,9 +162,7 @@ export async function connectOurUser(
 
 /** Tokens for `userIds` (valid an hour), minted before a timed connect as an app's backend mints them ahead of use. */
 export async function mintTokens(userIds: string[], project: { projectId: string; secret: string }): Promise<string[]> {
-  return Promise.all(
-    userIds.map(async (userId) => (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: userId })).token),
-  );
+  return Promise.all(userIds.map((userId) => userToken(project, userId)));
 }
 
 /** Which holder a baseline socket connects to (see connectHeldSocket). */

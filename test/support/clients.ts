@@ -21,6 +21,11 @@ export interface ClientOptions {
   token?: string;
 }
 
+/** A token for `userId`, as an app's backend mints one (valid an hour). */
+export async function userToken(project: { projectId: string; secret: string }, userId: string, name = userId): Promise<string> {
+  return (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name })).token;
+}
+
 /** A real BaxCloudClient over a real WebSocket, resolved once the server's snapshot arrived. */
 export async function connectClient(host: string, options: ClientOptions = {}): Promise<BaxCloudClient> {
   const project = options.project ?? DEMO;
@@ -30,8 +35,7 @@ export async function connectClient(host: string, options: ClientOptions = {}): 
     apiKey: project.apiKey,
     host,
     user: { userId, name: options.name ?? userId },
-    token: async () =>
-      options.token ?? (await createUserToken({ projectId: project.projectId, secret: project.secret, userId, name: options.name ?? userId })).token,
+    token: async () => options.token ?? (await userToken(project, userId, options.name ?? userId)),
     WebSocket,
     deviceId: options.deviceId ?? `device-${++counter}`,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
