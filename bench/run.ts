@@ -208,7 +208,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- the sides -------------------------------------------------------------------------------------------
 
-type SideName = 'ours' | 'baseline' | 'durable';
+type SideName = 'ours' | 'baseline' | 'durable' | 'skeleton';
 /**
  * The users section's floors, in the order they run and print: each a holder on a baseline server of its own. `row`,
  * `cpu` and `ratio` name it in the report's table, CPU line and connect-rate line.
@@ -251,11 +251,17 @@ const USER_FLOORS = [
 type FloorKey = (typeof USER_FLOORS)[number]['key'];
 /** The users section: ours, the bare holder, and its floors. */
 type UsersSection = Record<'ours' | 'baseline' | FloorKey, UsersRun>;
-const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable'];
+/**
+ * The latency section's sides. The skeleton (bench/baseline/skeleton.ts) is our own Worker with the inbox's invitation
+ * handling cut to the least an answerable invitation needs: between the durable forward and it lies what our stack
+ * costs, between it and ours what the inbox's logic does. It runs in the latency section only.
+ */
+const SIDES: readonly SideName[] = ['ours', 'baseline', 'durable', 'skeleton'];
 const LABEL: Record<SideName, string> = {
   ours: 'BaxCloud Call',
   baseline: 'bare forward (baseline)',
   durable: 'bare forward + 1 write/object',
+  skeleton: 'skeleton of our stack',
 };
 
 interface Side {
@@ -400,6 +406,17 @@ async function main(): Promise<number> {
   const [server, bare] = await startServers();
   const logOffsets = [server.logs().length, bare.logs().length];
   log(`server ${server.host}, baseline ${bare.host}`);
+  let skeleton: StartedWorker | undefined;
+  if (config.sections.has('latency')) {
+    log('bundling and starting the skeleton of our stack for the latency section (bench/baseline/skeleton.ts)');
+    skeleton = await startWrangler({
+      config: 'bench/baseline/skeleton.wrangler.jsonc',
+      healthPath: '/v1/health',
+      vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+      signal: starting.signal,
+    });
+    servers.push(skeleton);
+  }
 
   const side = (connect: () => Promise<Pair>, pgid: () => number | undefined): Side => ({
     connect,
@@ -420,6 +437,10 @@ async function main(): Promise<number> {
     durable: side(
       () => connectBaselinePair(bare.host, pairIds('dura'), config.timeoutMs, true),
       () => bare.pgid,
+    ),
+    skeleton: side(
+      () => connectOurPair(skeleton!.host, pairIds('skel'), BENCH_PROJECT, config.timeoutMs),
+      () => skeleton?.pgid,
     ),
   };
 
@@ -443,9 +464,11 @@ async function main(): Promise<number> {
   // 4. what the servers logged (kept in .bench/ for a look afterwards) --------------------------------------
   writeFileSync(join(root, '.bench/wrangler-server.log'), server.logs());
   writeFileSync(join(root, '.bench/wrangler-baseline.log'), bare.logs());
+  if (skeleton) writeFileSync(join(root, '.bench/wrangler-skeleton.log'), skeleton.logs());
   const serverErrors = [...usersErrors.ours, ...errorLines(server.logs().slice(logOffsets[0]))];
   const baselineErrors = [...usersErrors.baseline, ...errorLines(bare.logs().slice(logOffsets[1]))];
-  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [] }, users, { webhooks, worker });
+  const skeletonErrors = skeleton ? errorLines(skeleton.logs()) : [];
+  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [], skeleton: skeletonErrors }, users, { webhooks, worker });
 }
 
 async function latencySection(sides: Record<SideName, Side>): Promise<void> {
@@ -485,7 +508,7 @@ async function latencySection(sides: Record<SideName, Side>): Promise<void> {
 }
 
 async function throughputSection(sides: Record<SideName, Side>): Promise<void> {
-  for (const name of SIDES.filter((name) => name !== 'durable' || config.durableThroughput)) {
+  for (const name of SIDES.filter((name) => name !== 'skeleton' && (name !== 'durable' || config.durableThroughput))) {
     log(`throughput (${name}): connecting ${config.pairs} pairs`);
     const pairs = await connectPairs(config.pairs, sides[name].connect);
     await pause(500);
@@ -515,7 +538,8 @@ function report(
   users: UsersSection | undefined,
   { webhooks, worker }: { webhooks: HubBenchResult | undefined; worker: WorkerSizeRun | undefined },
 ): number {
-  const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0 };
+  // The skeleton's clients are BaxCloudClients too: a connection of theirs that drops counts as ours.
+  const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0, skeleton: 0 };
   const errorsOf = (name: SideName) => {
     const s = sides[name];
     return (
@@ -544,9 +568,11 @@ function report(
     console.log(row('time-to-ring: send → onInvitationReceived', summarize(runOf(sides.ours).ring)));
     console.log(row('  baseline: A → A obj → RPC → B obj → B', summarize(runOf(sides.baseline).ring)));
     console.log(row('  baseline + 1 write in each object', summarize(runOf(sides.durable).ring)));
+    console.log(row('  skeleton of our stack', summarize(runOf(sides.skeleton).ring)));
     console.log(row('accept: acceptCallInvitation → onAccepted', summarize(runOf(sides.ours).answer)));
     console.log(row('  baseline: B → B obj → RPC → A obj → A', summarize(runOf(sides.baseline).answer)));
     console.log(row('  baseline + 1 write in each object', summarize(runOf(sides.durable).answer)));
+    console.log(row('  skeleton of our stack', summarize(runOf(sides.skeleton).answer)));
   };
   const perInvitation = (cpuMs: number | undefined, n: number) => (cpuMs === undefined || n === 0 ? undefined : Math.round((cpuMs / n) * 100) / 100);
   const rate = (t: ThroughputRun) => t.completed / (t.durationMs / 1000);
@@ -578,10 +604,11 @@ function report(
   const ratio = ring.p99 / baseRing.p99;
   const cpuOf = (name: SideName) => perInvitation(sides[name].latencyCpuMs, sides[name].latency.completed);
   const cpuRatio = (cpuOf('ours') ?? NaN) / (cpuOf('durable') ?? NaN);
+  const skeletonCpuRatio = (cpuOf('skeleton') ?? NaN) / (cpuOf('durable') ?? NaN);
   if (latencyRan) {
     console.log(`  p99 / baseline p99: time-to-ring ${ratio.toFixed(2)}×, accept ${(accept.p99 / baseAnswer.p99).toFixed(2)}×`);
     console.log(
-      `  workerd CPU per invitation cycle (ms): ${SIDES.map((name) => `${name} ${cpuOf(name) ?? '-'}`).join(', ')}; ours / durable ${cpuRatio.toFixed(2)}×`,
+      `  workerd CPU per invitation cycle (ms): ${SIDES.map((name) => `${name} ${cpuOf(name) ?? '-'}`).join(', ')}; ours / durable ${cpuRatio.toFixed(2)}×, skeleton / durable ${skeletonCpuRatio.toFixed(2)}×`,
     );
   }
 
@@ -659,7 +686,7 @@ function report(
     targets.push(
       { name: `time-to-ring p99 ≤ 2 × baseline p99: ${ring.p99} ms vs ${(2 * baseRing.p99).toFixed(2)} ms (${ratio.toFixed(2)}×)`, pass: ratio <= 2 },
       {
-        name: `workerd CPU per invitation cycle ≤ 1.25 × the durable baseline's: ${cpuOf('ours')} ms vs ${((cpuOf('durable') ?? NaN) * 1.25).toFixed(2)} ms (${cpuRatio.toFixed(2)}×)`,
+        name: `workerd CPU per invitation cycle ≤ 1.25 × the durable baseline's: ${cpuOf('ours')} ms vs ${((cpuOf('durable') ?? NaN) * 1.25).toFixed(2)} ms (${cpuRatio.toFixed(2)}×; the skeleton of our stack ${skeletonCpuRatio.toFixed(2)}×)`,
         pass: cpuRatio <= 1.25,
       },
     );

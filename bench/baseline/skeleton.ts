@@ -77,7 +77,7 @@ export class UserInbox extends RealUserInbox {
     return {
       invitationId: invitation.invitationId,
       roomName: invitation.roomName,
-      roomUrl: null,
+      roomUrl: invitation.roomUrl,
       callType: invitation.callType,
       createdAt: now,
       expiresAt: invitation.expiresAt,
