@@ -6,7 +6,7 @@
  *   1. latency: time-to-ring (send → the invitee's onInvitationReceived) and the accept round trip
  *      (acceptCallInvitation → the sender's onInvitationAccepted), one pair at a time for context, then with a
  *      moderate number of pairs in flight, in alternating rounds so that load drifting on the machine hits every
- *      side alike;
+ *      side alike, with the skeleton of our stack (bench/baseline/skeleton.ts) as a fourth side for CPU per cycle;
  *   2. sustained throughput with many concurrent pairs (invite → ring → accept or decline → the sender hears it).
  * Prints tables and PASS/FAIL lines and writes bench/results/latest.json.
  * Exit code: 0 every target met; 1 errors, or the run could not complete; 2 no errors but a target missed.
