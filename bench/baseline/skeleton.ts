@@ -1,5 +1,6 @@
 import { clientFrameSchema, parseJsonStrict, type ClientFrame } from '../../src/protocol/frames.js';
 import type { ReceivedInvitation, SendInvitationResult, UserInfo } from '../../src/protocol/types.js';
+import { invitationFromFrame } from '../../src/server/inbox/outgoing.js';
 import worker, { UserInbox as RealUserInbox } from '../../src/server/worker.js';
 
 export { CallRoom, ProjectHub } from '../../src/server/worker.js';
@@ -59,19 +60,7 @@ export class UserInbox extends RealUserInbox {
   private async invite(frame: Extract<ClientFrame, { type: 'invite' }>): Promise<SendInvitationResult> {
     const now = Date.now();
     const to = Array.isArray(frame.to) ? frame.to : [frame.to];
-    const invitation: ReceivedInvitation = {
-      invitationId: crypto.randomUUID(),
-      from: this.userId,
-      fromUser: { userId: this.userId, name: null, avatarUrl: null },
-      to,
-      callType: frame.callType,
-      roomName: frame.roomName,
-      roomUrl: frame.roomUrl ?? null,
-      message: frame.message ?? null,
-      metadata: frame.metadata ?? null,
-      createdAt: now,
-      expiresAt: now + 60_000,
-    };
+    const invitation = invitationFromFrame(frame, { userId: this.userId, name: null, avatarUrl: null }, to, now);
     this.exec('INSERT INTO skeleton_invitation (id, body) VALUES (?, ?)', invitation.invitationId, JSON.stringify(invitation));
     const invitees = await Promise.all(to.map((userId) => this.peer(userId).skeletonDeliver(invitation)));
     return {

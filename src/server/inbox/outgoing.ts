@@ -26,6 +26,24 @@ export interface SendInFlight {
   early: InviteeUpdate[];
 }
 
+/** The new invitation an `invite` frame makes: from `sender`, to the invitees `to` (deduplicated), at `now`. */
+export function invitationFromFrame(frame: Extract<ClientFrame, { type: 'invite' }>, sender: UserInfo, to: string[], now: number): ReceivedInvitation {
+  return {
+    invitationId: randomId(),
+    from: sender.userId,
+    fromUser: sender,
+    to,
+    callType: frame.callType,
+    roomName: frame.roomName,
+    roomUrl: frame.roomUrl ?? null,
+    message: frame.message ?? null,
+    metadata: frame.metadata ?? null,
+    createdAt: now,
+    expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
+    ...(frame.ring === false ? { ring: false as const } : {}),
+  };
+}
+
 /** The sender's side: invitations this user sends, and what their invitees' inboxes report back. */
 export class OutgoingInvitations {
   /** Sends in flight, by invitation id. */
@@ -59,20 +77,7 @@ export class OutgoingInvitations {
     this.checkRate(checks.sent);
     checkPendingInvitations(this.inbox, checks.pending + this.inFlight.size);
 
-    const invitation: ReceivedInvitation = {
-      invitationId: randomId(),
-      from: userId,
-      fromUser: this.inbox.me(),
-      to,
-      callType: frame.callType,
-      roomName: frame.roomName,
-      roomUrl: frame.roomUrl ?? null,
-      message: frame.message ?? null,
-      metadata: frame.metadata ?? null,
-      createdAt: now,
-      expiresAt: now + (frame.timeoutSeconds ?? LIMITS.defaultTimeoutSeconds) * 1000,
-      ...(frame.ring === false ? { ring: false as const } : {}),
-    };
+    const invitation = invitationFromFrame(frame, this.inbox.me(), to, now);
     // A message sent after a write waits until that write is durable, so the ring waits for exactly one small write:
     // the intent, without which a crash could leave invitees ringing for a send we have no trace of. It costs one
     // commit before the ring (locally an fsync: single-pair time-to-ring went from below to about the bench's
