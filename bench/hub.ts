@@ -24,8 +24,8 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/server.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runThroughput, type ThroughputRun } from './lib/drive.js';
-import { benchProject, connectBaselinePair, connectOurPair, inBatches, type Pair } from './lib/pairs.js';
-import { ErrorTally } from './lib/stats.js';
+import { benchProject, connectBaselinePair, connectOurPair, inBatches, serverVars, type Pair } from './lib/pairs.js';
+import { ErrorTally, median } from './lib/stats.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 
 export interface HubBenchOptions {
@@ -84,7 +84,6 @@ export interface HubBenchResult {
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('hub benchmark webhook secret 32b').toString('base64')}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** A local receiver: checks each Standard Webhooks signature, answers 204 at once, counts by id. */
 class CountingReceiver {
@@ -183,11 +182,9 @@ export async function runHubSection(options: HubBenchOptions = {}): Promise<HubB
         config: 'wrangler.jsonc',
         healthPath: '/v1/health',
         vars: {
-          PROJECTS: JSON.stringify([plain, hooks]),
+          ...serverVars([plain, hooks]),
           // The receiver is on loopback, which only local development may send to.
           LOCAL_DEVELOPMENT: 'on',
-          FRAMES_PER_SECOND: '1000000',
-          FRAME_BURST: '1000000',
           ...(options.shards ? { HUB_SHARDS: String(options.shards) } : {}),
         },
         signal: options.signal,

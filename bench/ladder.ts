@@ -9,7 +9,8 @@
  * `node --import tsx bench/ladder.ts [cycles per round] [rounds]` (defaults 2000 and 3; about a minute per round).
  */
 import { groupCpuMs } from './lib/cpu.js';
-import { benchProject, connectBaselinePair, connectOurPair, type Pair } from './lib/pairs.js';
+import { benchProject, connectBaselinePair, connectOurPair, serverVars, type Pair } from './lib/pairs.js';
+import { median } from './lib/stats.js';
 import { startWrangler, type StartedWorker } from './lib/wrangler.js';
 
 const cycles = Number(process.argv[2] ?? 2000);
@@ -17,8 +18,7 @@ const rounds = Number(process.argv[3] ?? 3);
 const PAIRS = 4;
 const TIMEOUT_MS = 10_000;
 const PROJECT = benchProject('ladder');
-// As in npm run bench: the per-connection frame rate is a product limit, not what this measures.
-const vars = { PROJECTS: JSON.stringify([PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' };
+const vars = serverVars([PROJECT]);
 
 interface Rung {
   label: string;
@@ -69,7 +69,6 @@ try {
     }
     console.log(`round ${round}: ${line.join(', ')} ms/cycle`);
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const durable = median(perCycle[1]!);
   console.log(`\nworkerd CPU per invitation cycle, median of ${rounds} rounds of ${cycles} cycles on ${PAIRS} pairs`);
   for (const [index, rung] of rungs.entries()) {

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { freePort } from '../test/support/server.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { profiled } from './lib/inspector.js';
-import { benchProject, connectOurPair, type Pair } from './lib/pairs.js';
+import { benchProject, connectOurPair, serverVars, type Pair } from './lib/pairs.js';
 import { startWrangler } from './lib/wrangler.js';
 
 const cycles = Number(process.argv[2] ?? 600);
@@ -56,7 +56,7 @@ const server = await startWrangler({
   config: 'wrangler.jsonc',
   inspector: true,
   healthPath: '/v1/health',
-  vars: { PROJECTS: JSON.stringify([plain, hooks]), LOCAL_DEVELOPMENT: 'on', FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+  vars: { ...serverVars([plain, hooks]), LOCAL_DEVELOPMENT: 'on' },
 });
 mkdirSync('/tmp/prof', { recursive: true });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

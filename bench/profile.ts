@@ -4,7 +4,7 @@
  * cycles, and prints the self time per function and per source file. `node --import tsx bench/profile.ts [users] [cycles]`
  */
 import { profiled } from './lib/inspector.js';
-import { connectOurPair } from './lib/pairs.js';
+import { connectOurPair, serverVars } from './lib/pairs.js';
 import { connectOurUser } from './lib/users.js';
 import { startWrangler } from './lib/wrangler.js';
 
@@ -16,7 +16,7 @@ const server = await startWrangler({
   config: 'wrangler.jsonc',
   inspector: true,
   healthPath: '/v1/health',
-  vars: { PROJECTS: JSON.stringify([PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+  vars: serverVars([PROJECT]),
 });
 try {
   // warm the isolate

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { printHubSection, runHubSection, type HubBenchResult } from './hub.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
-import { connectBaselinePair, connectOurPair, drops, inBatches, type Pair } from './lib/pairs.js';
+import { connectBaselinePair, connectOurPair, drops, inBatches, serverVars, type Pair } from './lib/pairs.js';
 import { ErrorTally, summarize, type Summary } from './lib/stats.js';
 import { connectHeldSocket, connectOurUser, mintTokens, runUsers, type HeldUser, type HolderKind, type UsersRun } from './lib/users.js';
 import { currentStorage, DEFAULT_STORAGE, startWrangler, useStorage, type StartedWorker } from './lib/wrangler.js';
@@ -328,7 +328,7 @@ async function startServers(): Promise<[StartedWorker, StartedWorker]> {
     startWrangler({
       config: 'wrangler.jsonc',
       healthPath: '/v1/health',
-      vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+      vars: serverVars([BENCH_PROJECT]),
       signal: starting.signal,
     }),
     startWrangler({ config: 'bench/baseline/wrangler.jsonc', healthPath: '/health', signal: starting.signal }),
@@ -412,7 +412,7 @@ async function main(): Promise<number> {
     skeleton = await startWrangler({
       config: 'bench/baseline/skeleton.wrangler.jsonc',
       healthPath: '/v1/health',
-      vars: { PROJECTS: JSON.stringify([BENCH_PROJECT]), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' },
+      vars: serverVars([BENCH_PROJECT]),
       signal: starting.signal,
     });
     servers.push(skeleton);

@@ -6,7 +6,7 @@ import worker, { UserInbox as RealUserInbox } from '../../src/server/worker.js';
 export { CallRoom, ProjectHub } from '../../src/server/worker.js';
 
 /**
- * The benchmark's "skeleton" (`node --import tsx bench/ladder.ts`, by hand): our own server, Worker, sign-in and
+ * The benchmark's "skeleton" (a side of `npm run bench`'s latency section, and of `bench/ladder.ts`): our own server, Worker, sign-in and
  * connect path unchanged, with the inbox's handling of `invite`, `accept` and `decline` replaced by the least an
  * invitation needs on our stack. Each frame comes through partyserver's dispatch, is parsed and validated with the
  * protocol's schema as the inbox does, and is answered with a `result` frame; the invitation travels between the two
@@ -84,19 +84,22 @@ export class UserInbox extends RealUserInbox {
     return Promise.resolve({ userId: user.userId, user, delivered: sockets.length > 0, state: 'pending' });
   }
 
-  private async answer(invitationId: string, state: 'accepted' | 'declined'): Promise<{ invitationId: string; state: string }> {
+  /** Reads a stored invitation back (whom to tell, which room) and stores its answer: an answer's two statements. */
+  private settle(invitationId: string, state: 'accepted' | 'declined'): ReceivedInvitation {
     const [row] = this.exec<{ body: string }>('SELECT body FROM skeleton_invitation WHERE id = ?', invitationId);
-    const invitation = JSON.parse(row!.body) as ReceivedInvitation;
     this.exec('UPDATE skeleton_invitation SET answer = ? WHERE id = ?', state, invitationId);
+    return JSON.parse(row!.body) as ReceivedInvitation;
+  }
+
+  private async answer(invitationId: string, state: 'accepted' | 'declined'): Promise<{ invitationId: string; state: string }> {
+    const invitation = this.settle(invitationId, state);
     await this.peer(invitation.from).skeletonAnswered(invitationId, state, { userId: this.userId, name: null, avatarUrl: null });
     return { invitationId, state };
   }
 
   /** RPC, on the sender's inbox. */
   skeletonAnswered(invitationId: string, state: 'accepted' | 'declined', by: UserInfo): Promise<void> {
-    const [row] = this.exec<{ body: string }>('SELECT body FROM skeleton_invitation WHERE id = ?', invitationId);
-    const invitation = JSON.parse(row!.body) as ReceivedInvitation;
-    this.exec('UPDATE skeleton_invitation SET answer = ? WHERE id = ?', state, invitationId);
+    const invitation = this.settle(invitationId, state);
     const base = { invitationId, roomName: invitation.roomName, roomUrl: invitation.roomUrl, callType: invitation.callType, by: by.userId, byUser: by };
     const text = JSON.stringify(
       state === 'accepted' ? { type: 'invitation.accepted', ...base } : { type: 'invitation.declined', ...base, reason: 'declined', message: null },

@@ -25,6 +25,14 @@ export function benchProject(projectId: string) {
   return { projectId, apiKey: `${projectId}-key`, secret: `${projectId}-secret`, invitesPerMinute: 100_000, allowedOrigins: ['*'] };
 }
 
+/**
+ * The variables a benchmark's signaling server runs with: `projects`, and no per-connection frame-rate limit (a
+ * product limit, not what a benchmark measures).
+ */
+export function serverVars(projects: readonly object[]): Record<string, string> {
+  return { PROJECTS: JSON.stringify(projects), FRAMES_PER_SECOND: '1000000', FRAME_BURST: '1000000' };
+}
+
 /** Connections that closed while the benchmark used them (each client then reconnects and resends). */
 export const drops = { ours: 0, baseline: 0 };
 

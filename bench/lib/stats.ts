@@ -8,6 +8,11 @@ export interface Summary {
   mean: number;
 }
 
+/** The middle value (the upper one of an even count); NaN without values. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+}
+
 /** Nearest-rank percentiles, in the samples' unit (ms here), rounded to 0.01. */
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) return { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
