@@ -10,7 +10,10 @@ import type { Inbox } from './inbox.js';
 
 /** Most contacts the app backend may list for one user. */
 export const MAX_BACKEND_CONTACTS = 1000;
-/** Users one inbox remembers exchanging invitations with; the longest ago are forgotten first. */
+/**
+ * Users one inbox remembers exchanging invitations with: past this many, the longest ago are forgotten, a tenth of
+ * them at a time (see InboxTables.addInvitationContacts).
+ */
 const INVITATION_CONTACTS_KEPT = 1000;
 
 function contactsOnly(inbox: Inbox): boolean {
@@ -28,8 +31,12 @@ export function presenceViewers(inbox: Inbox): (viewerId: string) => boolean {
   return (viewerId) => viewerId === SYSTEM_USER_ID || viewerId === inbox.userId || inbox.store.isContact(viewerId);
 }
 
-/** Notes an invitation between this user and `userIds`; returns those who see this user's presence only from now on. */
+/**
+ * Notes an invitation between this user and `userIds`; returns those who see this user's presence only from now on.
+ * The system user (the app backend) keeps no contacts: it sees every user's presence, and nobody sees its own.
+ */
 export function addInvitationContacts(inbox: Inbox, userIds: string[]): string[] {
+  if (inbox.userId === SYSTEM_USER_ID) return [];
   const others = [...new Set(userIds)].filter((userId) => userId !== inbox.userId && userId !== SYSTEM_USER_ID);
   if (others.length === 0) return [];
   const hidden = others.filter((userId) => !canSeePresence(inbox, userId));

@@ -1,5 +1,10 @@
 // The inbox's storage, second layer: invitations in both directions, history pages, request results and sends under
 // way, with the newest rows of each direction kept in memory as every write leaves them (see InboxTables).
+//
+// `+state` (the unary plus) in a lookup by invitation id keeps SQLite on the primary key. Without statistics the planner
+// may take the state index instead and walk every row in that state for each lookup: for a sender with thousands of
+// invitations waiting (the app backend, sending as the system user), retention's pass and each send's duplicate check
+// went quadratic, and each send cost 30 ms of CPU with 6,000 waiting (bench/results/README.md, "The app backend's sends").
 import type { InviteeState, ReceivedInvitation, UserInfo } from '../../protocol/types.js';
 import type { HistoryRow, IncomingRow, InviteeRow, OutgoingRow } from './rows.js';
 import { invitationColumns } from './rows.js';
@@ -145,7 +150,7 @@ export class InvitationTables extends InboxTables {
   settleIncoming(invitationId: string, state: InviteeState, outcome: IncomingAnswer, now: number): void {
     this.write(
       `UPDATE incoming SET state = ?, reason = ?, reply_message = ?, answered_device = ?, ended_at = ?, missed = ?
-        WHERE invitation_id = ? AND state = 'pending'`,
+        WHERE invitation_id = ? AND +state = 'pending'`,
       state,
       outcome.reason,
       outcome.message,
@@ -209,6 +214,10 @@ export class InvitationTables extends InboxTables {
    *   instead of ringing them back);
    * - `sent`: our invitations created after `since` (the rate limit);
    * - `pending`: our invitations still waiting for an answer from someone, not expired by `now` (the pending cap).
+   *
+   * `counted: false` leaves `sent` and `pending` at 0 without reading them: for a sender with neither a rate limit nor
+   * a cap (the app backend, as the system user), whose invitations waiting can number thousands, counting them cost
+   * a scan of every one on every send (about 4 µs each: 29 ms of CPU a send with 6,000 waiting).
    */
   sendChecks(
     me: string,
@@ -216,23 +225,25 @@ export class InvitationTables extends InboxTables {
     roomName: string,
     now: number,
     since: number,
+    counted = true,
   ): { duplicate: string | null; crossing: string | null; sent: number; pending: number } {
     const checks = this.one<{ duplicate: string | null; crossing: string | null; sent: number; pending: number }>(
       `SELECT
          (SELECT o.invitation_id FROM outgoing o WHERE o.room_name = ?1 AND o.to_ids = ?2 AND o.expires_at > ?3
-             AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending')
+             AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND +i.state = 'pending')
            ORDER BY o.created_at DESC LIMIT 1) AS duplicate,
          (SELECT invitation_id FROM incoming WHERE ?4 IS NOT NULL AND from_id = ?4 AND to_ids = ?5 AND state = 'pending' AND expires_at > ?3
            ORDER BY created_at LIMIT 1) AS crossing,
-         (SELECT count(*) FROM outgoing WHERE created_at > ?6) AS sent,
-         (SELECT count(DISTINCT i.invitation_id) FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id
-           WHERE i.state = 'pending' AND o.expires_at > ?3) AS pending`,
+         CASE WHEN ?7 THEN (SELECT count(*) FROM outgoing WHERE created_at > ?6) ELSE 0 END AS sent,
+         CASE WHEN ?7 THEN (SELECT count(DISTINCT i.invitation_id) FROM outgoing_invitee i JOIN outgoing o ON o.invitation_id = i.invitation_id
+           WHERE i.state = 'pending' AND o.expires_at > ?3) ELSE 0 END AS pending`,
       roomName,
       JSON.stringify(to),
       now,
       to.length === 1 ? to[0]! : null,
       JSON.stringify([me]),
       since,
+      counted ? 1 : 0,
     );
     return checks ?? { duplicate: null, crossing: null, sent: 0, pending: 0 };
   }
@@ -384,7 +395,7 @@ export class InvitationTables extends InboxTables {
   }
 
   pendingInvitees(invitationId: string): InviteeRow[] {
-    return this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND state = 'pending'", invitationId);
+    return this.rows<InviteeRow>("SELECT * FROM outgoing_invitee WHERE invitation_id = ? AND +state = 'pending'", invitationId);
   }
 
   /** Every pending invitee of every invitation of ours. */
@@ -440,7 +451,7 @@ export class InvitationTables extends InboxTables {
       userId,
     );
     this.write(
-      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND state = 'pending')",
+      "UPDATE outgoing SET reconciled = 1 WHERE invitation_id = ?1 AND NOT EXISTS (SELECT 1 FROM outgoing_invitee WHERE invitation_id = ?1 AND +state = 'pending')",
       invitationId,
     );
   }
@@ -449,7 +460,7 @@ export class InvitationTables extends InboxTables {
   takeUnreconciled(expiredBy: number): InviteeRow[] {
     const overdue = this.rows<InviteeRow>(
       `SELECT i.* FROM outgoing o JOIN outgoing_invitee i ON i.invitation_id = o.invitation_id
-        WHERE o.reconciled = 0 AND o.expires_at <= ? AND i.state = 'pending'`,
+        WHERE o.reconciled = 0 AND o.expires_at <= ? AND +i.state = 'pending'`,
       expiredBy,
     );
     this.write('UPDATE outgoing SET reconciled = 1 WHERE reconciled = 0 AND expires_at <= ?', expiredBy);

@@ -66,7 +66,7 @@ export class OutgoingInvitations {
     if (to.includes(userId)) throw new RequestError('invalid_request', 'to: a user cannot invite themselves');
     const now = Date.now();
 
-    const checks = store.sendChecks(userId, to, frame.roomName, now, now - 60_000);
+    const checks = store.sendChecks(userId, to, frame.roomName, now, now - 60_000, userId !== SYSTEM_USER_ID);
     if (checks.duplicate) return { ...sendResultFromRows(store.outgoing(checks.duplicate)!, store.invitees(checks.duplicate)), existing: true };
     if (checks.crossing) {
       // The callee is already calling us: join that call instead of ringing them back (glare).

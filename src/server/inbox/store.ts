@@ -61,7 +61,7 @@ export class InboxStore extends InvitationTables {
     this.recentIncoming.clear();
     this.write("DELETE FROM incoming WHERE created_at < ?1 AND (state != 'pending' OR expires_at < ?1)", before);
     const ended = `SELECT invitation_id FROM outgoing o WHERE o.created_at < ?1 AND (o.expires_at < ?1 OR NOT EXISTS
-                     (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'pending'))`;
+                     (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND +i.state = 'pending'))`;
     this.write(`DELETE FROM outgoing_invitee WHERE invitation_id IN (${ended})`, before);
     this.write(
       'DELETE FROM outgoing WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = outgoing.invitation_id)',
@@ -222,11 +222,11 @@ export class InboxStore extends InvitationTables {
   sentNamingRoom(roomName: string, now: number): SentForRoomRow[] {
     return this.rows<SentForRoomRow>(
       `SELECT o.invitation_id, o.created_at, o.call_type, o.to_ids,
-              (SELECT json_group_array(i.user_id) FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted') AS accepted
+              (SELECT json_group_array(i.user_id) FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND +i.state = 'accepted') AS accepted
          FROM outgoing o
         WHERE o.room_name = ?1
           AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id
-                         AND (i.state = 'accepted' OR (i.state = 'pending' AND o.expires_at > ?2)))
+                         AND (+i.state = 'accepted' OR (+i.state = 'pending' AND o.expires_at > ?2)))
           AND NOT EXISTS (SELECT 1 FROM room_call c WHERE c.invitation_id = o.invitation_id AND c.ended_at IS NOT NULL)
         ORDER BY o.created_at DESC LIMIT 5`,
       roomName,
@@ -325,7 +325,7 @@ export class InboxStore extends InvitationTables {
          SELECT invitation_id FROM incoming WHERE room_name = ?1 AND state = 'accepted' AND created_at <= ?6
          UNION
          SELECT o.invitation_id FROM outgoing o WHERE o.room_name = ?1 AND o.created_at <= ?6
-            AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND i.state = 'accepted')
+            AND EXISTS (SELECT 1 FROM outgoing_invitee i WHERE i.invitation_id = o.invitation_id AND +i.state = 'accepted')
        ) WHERE true
        ON CONFLICT (invitation_id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, duration_ms = excluded.duration_ms
          WHERE room_call.call_id = excluded.call_id`,

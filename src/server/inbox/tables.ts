@@ -410,15 +410,18 @@ export class InboxTables {
     }
     if (userIds.length === 0) return;
     // The count is taken only when an upper bound of it (the last count plus every user added since) passes `keep`:
-    // counting on every invitation cost a statement on both sides of each send.
+    // counting on every invitation cost a statement on both sides of each send. Past `keep`, the oldest are forgotten
+    // down to nine tenths of it, so that a user who keeps inviting new people pays the count and the delete (each
+    // reads every contact) once per tenth of `keep` new contacts rather than on every one.
     if (this.invitationContactsAtMost !== undefined) this.invitationContactsAtMost += userIds.length;
     if (this.invitationContactsAtMost !== undefined && this.invitationContactsAtMost <= keep) return;
     this.invitationContactsAtMost = this.count("SELECT count(*) AS n FROM contacts WHERE source = 'invitation'");
     if (this.invitationContactsAtMost <= keep) return;
-    this.invitationContactsAtMost = keep;
+    const kept = keep - Math.floor(keep / 10);
+    this.invitationContactsAtMost = kept;
     this.write(
       "DELETE FROM contacts WHERE source = 'invitation' AND user_id NOT IN (SELECT user_id FROM contacts WHERE source = 'invitation' ORDER BY since DESC LIMIT ?)",
-      keep,
+      kept,
     );
     // Those forgotten may be noted here (more than `keep` within CONTACT_REFRESH_MS): write each again next time.
     this.contactsNoted.clear();
