@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { reportBackendSection, runBackendSection, type BackendBenchResult } from './backend.js';
 import { printHubSection, runHubSection, type HubBenchResult } from './hub.js';
 import { groupCpuMs } from './lib/cpu.js';
 import { runLatency, runThroughput, type LatencyRun, type ThroughputRun } from './lib/drive.js';
@@ -38,7 +39,7 @@ const BENCH_PROJECT = {
   allowedOrigins: ['*'],
 };
 
-const SECTIONS = ['users', 'latency', 'throughput', 'webhooks', 'worker'] as const;
+const SECTIONS = ['users', 'latency', 'throughput', 'webhooks', 'backend', 'worker'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values: args } = parseArgs({
@@ -82,7 +83,8 @@ if (args.help) {
   --users-concurrency N     connects in flight at a time                     default 50
   --idle-seconds S          silence before the idle memory is read           default 15
   --only SECTIONS           comma-separated: users, latency, throughput,     default all
-                            webhooks (bench/hub.ts), worker (bench/worker-size.ts)
+                            webhooks (bench/hub.ts), backend (bench/backend.ts),
+                            worker (bench/worker-size.ts)
                             (targets of sections not run are not checked)
   --storage ram|disk        where the servers keep their state: /dev/shm     default ${DEFAULT_STORAGE}
                             or the OS temp folder (see bench/README.md)`);
@@ -455,6 +457,11 @@ async function main(): Promise<number> {
     log(`webhooks: ${config.pairs} pairs, with and without a webhook endpoint`);
     webhooks = await runHubSection({ pairs: config.pairs, timeoutMs: config.timeoutMs, log });
   }
+  let backend: BackendBenchResult | undefined;
+  if (config.sections.has('backend')) {
+    log("backend: the app backend's sends as its invitations waiting grow");
+    backend = await runBackendSection({ log });
+  }
   let worker: WorkerSizeRun | undefined;
   if (config.sections.has('worker')) {
     log('worker: size and cold start');
@@ -468,7 +475,7 @@ async function main(): Promise<number> {
   const serverErrors = [...usersErrors.ours, ...errorLines(server.logs().slice(logOffsets[0]))];
   const baselineErrors = [...usersErrors.baseline, ...errorLines(bare.logs().slice(logOffsets[1]))];
   const skeletonErrors = skeleton ? errorLines(skeleton.logs()) : [];
-  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [], skeleton: skeletonErrors }, users, { webhooks, worker });
+  return report(sides, { ours: serverErrors, baseline: baselineErrors, durable: [], skeleton: skeletonErrors }, users, { webhooks, backend, worker });
 }
 
 async function latencySection(sides: Record<SideName, Side>): Promise<void> {
@@ -536,7 +543,7 @@ function report(
   sides: Record<SideName, Side>,
   serverErrors: Record<SideName, string[]>,
   users: UsersSection | undefined,
-  { webhooks, worker }: { webhooks: HubBenchResult | undefined; worker: WorkerSizeRun | undefined },
+  { webhooks, backend, worker }: { webhooks: HubBenchResult | undefined; backend: BackendBenchResult | undefined; worker: WorkerSizeRun | undefined },
 ): number {
   // The skeleton's clients are BaxCloudClients too: a connection of theirs that drops counts as ours.
   const dropsOf: Record<SideName, number> = { ours: drops.ours, baseline: drops.baseline, durable: 0, skeleton: 0 };
@@ -727,6 +734,11 @@ function report(
     printHubSection(webhooks);
     targets.push(...webhooks.targets.map((target) => ({ ...target, name: `webhooks: ${target.name}` })));
   }
+  if (backend) {
+    console.log('');
+    for (const line of reportBackendSection(backend)) console.log(line);
+    targets.push(...backend.targets.map((target) => ({ ...target, name: `backend: ${target.name}` })));
+  }
   if (worker) {
     console.log('');
     for (const line of reportWorkerSize(worker)) console.log(line);
@@ -789,6 +801,7 @@ function report(
     users: users && Object.fromEntries(Object.entries(users).map(([name, run]) => [name, { ...run, errors: run.errors.toJSON() }])),
     errors: Object.fromEntries(SIDES.map((name) => [name, errorDetail(name)])),
     webhooks,
+    backend,
     worker,
     targets,
     pass: targets.every((target) => target.pass),
