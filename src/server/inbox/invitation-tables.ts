@@ -216,8 +216,8 @@ export class InvitationTables extends InboxTables {
    * - `pending`: our invitations still waiting for an answer from someone, not expired by `now` (the pending cap).
    *
    * `counted: false` leaves `sent` and `pending` at 0 without reading them: for a sender with neither a rate limit nor
-   * a cap (the app backend, as the system user), whose invitations waiting can number thousands, counting them cost
-   * a scan of every one on every send (about 4 µs each: 29 ms of CPU a send with 6,000 waiting).
+   * a cap (the app backend, as the system user), whose invitations waiting can number thousands, counting them read
+   * every one of them on every send.
    */
   sendChecks(
     me: string,
