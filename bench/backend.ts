@@ -16,10 +16,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { groupCpuMs } from './lib/cpu.js';
-import { serverVars } from './lib/pairs.js';
+import { benchProject, serverVars } from './lib/pairs.js';
 import { startWrangler } from './lib/wrangler.js';
 
-const PROJECT = { projectId: 'bench', apiKey: 'bench-key', secret: 'bench-secret', invitesPerMinute: 100_000, allowedOrigins: ['*'] };
+const PROJECT = benchProject('bench');
 const TARGET_RATIO = 1.5;
 
 export interface BackendBenchOptions {
