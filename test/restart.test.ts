@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { BaxCloudClient } from '../src/client/client.js';
-import { connectClient, nextEvent, uniqueUser, waitForState } from './support/clients.js';
+import WebSocket from 'ws';
+import { BaxCloudClient } from '../src/client/client.js';
+import { connectClient, nextEvent, uniqueUser, userToken, waitForState } from './support/clients.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'bax-restart-'));
@@ -68,3 +69,44 @@ it('a crash mid-flow loses nothing: pending invitations survive, still expire on
     ['before-crash', 'accepted'],
   ]);
 });
+
+it('a dropped client does not ask the server why at every failed reconnect, and still learns of a refusal', async () => {
+  const project = { projectId: 'rotating', apiKey: 'rotating-key', secret: 'secret-before' };
+  const ownState = mkdtempSync(join(tmpdir(), 'bax-restart-'));
+  const first = await startServer({ stateDir: ownState, projects: [project] });
+  running.push(first);
+  const userId = uniqueUser('dropped');
+  let sockets = 0;
+  class CountedWebSocket extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      sockets++;
+    }
+  }
+  /** The socket count at each time the client asked the server why it was refused. */
+  const asked: number[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : input instanceof URL ? input.href : input;
+    if (url.includes('/session')) asked.push(sockets);
+    return realFetch(input, init);
+  };
+  try {
+    const client = new BaxCloudClient({ ...project, host: first.host, user: { userId }, token: await userToken(project, userId), WebSocket: CountedWebSocket });
+    clients.push(client);
+    await waitForState(client, (state) => state.connection === 'open');
+    expect(sockets).toBe(1);
+
+    // The server comes back with the project's secret rotated: the token the client holds is refused from now on.
+    await first.kill();
+    const second = await startServer({ stateDir: ownState, port: first.port, projects: [{ ...project, secret: 'secret-after' }] });
+    running.push(second);
+    await waitForState(client, (state) => state.connection === 'unauthorized', 50_000);
+    // Seven failed reconnects went by without a question (the old client asked at each); the eighth asked.
+    expect(asked.length).toBeGreaterThanOrEqual(1);
+    expect(asked[0]).toBe(1 + 8);
+  } finally {
+    globalThis.fetch = realFetch;
+    rmSync(ownState, { recursive: true, force: true });
+  }
+}, 90_000);

@@ -86,7 +86,9 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     options.signal?.throwIfAborted();
-    // 1. bundle once
+    // 1. bundle once (wrangler wants the assets folder to exist; a fresh clone has no dist/site before a build, and
+    // the server is then served with an empty one of its own anyway)
+    mkdirSync(join(root, 'dist/site'), { recursive: true });
     const bundleDir = join(work, 'bundle');
     const bundler = run([wranglerBin, 'deploy', '--dry-run', '--outdir', bundleDir, '--config', resolve(root, options.config)], work);
     processes.push(bundler.child);
@@ -138,7 +140,9 @@ export async function startWrangler(options: StartOptions): Promise<StartedWorke
         options.signal?.throwIfAborted();
         if (server.child.exitCode !== null) throw new Error(`the dev server (${options.config}) exited early:\n${server.output()}`);
         try {
-          const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(2000) });
+          // Long enough to wait behind thousands of users reconnecting at a restart: a shorter wait gave up on
+          // every answer once they took longer than it, and the server never counted as up.
+          const response = await fetch(url + options.healthPath, { signal: AbortSignal.timeout(15_000) });
           if (response.ok) break;
         } catch {
           // not listening (or not answering) yet

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,14 +38,41 @@ export interface RunningServer {
   logs(): string;
 }
 
+/**
+ * A free loopback port, below the kernel's ephemeral range where it can tell (Linux). A server that restarts on its
+ * port needs it still free: a port of that range (what listening on port 0 hands out) can be taken meanwhile as the
+ * local end of any outgoing connection, and thousands of clients reconnecting at once make that likely.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  const low = ephemeralLow();
+  for (let attempt = 0; low !== null && low > 12_000 && attempt < 50; attempt++) {
+    const port = await listenOnce(10_000 + Math.floor(Math.random() * (low - 10_000)));
+    if (port !== null) return port;
+  }
+  const port = await listenOnce(0);
+  if (port === null) throw new Error('no free port on 127.0.0.1');
+  return port;
+}
+
+/** The lowest port of the kernel's ephemeral range, or null where that cannot be read. */
+function ephemeralLow(): number | null {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Listens on `port` (0: any) at 127.0.0.1 and lets go at once: the port it got, or null when that one is taken. */
+function listenOnce(port: number): Promise<number | null> {
+  return new Promise((resolvePort) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolvePort(null));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : null));
     });
   });
 }
