@@ -37,8 +37,9 @@ const TOKEN_MARGIN_MS = 30_000;
 const MIN_REFRESH_DELAY_MS = 1000;
 /**
  * Failed reconnects after an open socket dropped before the server is asked why (then at 16, 32…). The server took
- * this token moments ago, so a server restart or the network is the likely cause, and every user of a restarted
- * server asking at each failed attempt would pile thousands of requests onto it while it starts.
+ * this token moments ago (an expired one closes the socket with its own code), so a server restart or the network
+ * is the likely cause, and every user of a restarted server asking at each failed attempt would pile thousands of
+ * requests onto it while it starts.
  */
 const DIAGNOSE_AFTER_DROP = 8;
 
@@ -57,9 +58,10 @@ export class Connection {
   private requestCounter = 0;
   private readonly requestPrefix = randomId(8);
   private closed = false;
-  /** Connects that failed since the socket was last open, and whether the server is being asked why. */
+  /** Connects that failed since the socket was last open. */
   private failedConnects = 0;
-  private diagnosing = false;
+  /** The socket was open, and closed for another reason than its token's expiry. */
+  private dropped = false;
   /** The last snapshot's server time, and when it arrived (the clock probe went out then). */
   private probe = { serverTime: 0, sentAt: 0 };
 
@@ -180,21 +182,14 @@ export class Connection {
     }
     if (this.owner.status() === 'open') {
       this.failedConnects = 0;
+      this.dropped = code !== TOKEN_EXPIRED_CLOSE_CODE;
       this.owner.setStatus('reconnecting');
-    } else if (this.shouldDiagnose(++this.failedConnects)) {
-      void this.diagnoseRefusal();
+    } else {
+      // Ask why at the 1st, 2nd, 4th, 8th… failure in a row (so a question rarely waits on another); after a drop,
+      // from the 8th on.
+      const failed = ++this.failedConnects;
+      if ((failed & (failed - 1)) === 0 && (!this.dropped || failed >= DIAGNOSE_AFTER_DROP)) void this.diagnoseRefusal();
     }
-  }
-
-  /**
-   * Whether to ask the server why the `failed`th connect in a row failed: at the 1st, 2nd, 4th, 8th… failure, one
-   * question at a time. After a drop, only from the DIAGNOSE_AFTER_DROP-th on, unless the token has expired by now.
-   */
-  private shouldDiagnose(failed: number): boolean {
-    if (this.diagnosing || (failed & (failed - 1)) !== 0) return false;
-    if (this.owner.status() !== 'reconnecting' || failed >= DIAGNOSE_AFTER_DROP) return true;
-    const expiresAt = typeof this.options.token === 'string' ? tokenExpiry(this.options.token) : this.token?.expiresAt;
-    return expiresAt !== undefined && expiresAt <= Date.now();
   }
 
   /** A refused upgrade looks like any network failure to a WebSocket, so ask the server why. */
@@ -203,9 +198,8 @@ export class Connection {
     if (!token) return;
     const query = new URLSearchParams({ apiKey: this.options.apiKey });
     const url = `${serverOrigin(this.options.host, 'http')}/v1/projects/${encodeURIComponent(this.options.projectId)}/session?${query}`;
-    this.diagnosing = true;
     try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       if (response.status !== 401 && response.status !== 403) {
         if (this.owner.status() !== 'connecting') this.owner.setStatus('reconnecting');
         return;
@@ -217,9 +211,7 @@ export class Connection {
       // A fixed token will not get better by retrying; a token function may fetch a good one.
       if (typeof this.options.token === 'string') this.socket.close(4001, 'unauthorized');
     } catch {
-      // The server is unreachable (or slow to answer): keep reconnecting.
-    } finally {
-      this.diagnosing = false;
+      // The server is unreachable: keep reconnecting.
     }
   }
 
@@ -246,7 +238,6 @@ export class Connection {
       return;
     }
     if (frame.type === 'snapshot') {
-      this.failedConnects = 0;
       for (const request of this.pending.values()) this.socket.send(JSON.stringify(request.frame));
       this.scheduleRefresh();
       this.probe = { serverTime: frame.serverTime, sentAt: Date.now() };
