@@ -350,7 +350,8 @@ export class CallSession {
       self: { ...this.self },
       status: this.status,
       participants: [...this.participants.values()].map((participant) => this.view(participant)),
-      local: { stream, ...this.local.flags, speaking: this.speaking.has(this.self.participantId) },
+      // A muted microphone is not speaking, from the moment it is muted (the detector holds on for a while).
+      local: { stream, ...this.local.flags, speaking: this.local.flags.microphone && this.speaking.has(this.self.participantId) },
     };
   }
 
@@ -372,7 +373,7 @@ export class CallSession {
       connection,
       stream: media?.stream ?? null,
       quality: this.quality.get(participantId) ?? null,
-      speaking: this.speaking.has(participantId),
+      speaking: microphone && this.speaking.has(participantId),
     };
   }
 
