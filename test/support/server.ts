@@ -78,7 +78,10 @@ function listenOnce(port: number): Promise<number | null> {
 }
 
 /** Starts the real signaling server as `npm start` does (scripts/serve.mjs: wrangler's dev server, local Durable Objects) on a free loopback port. */
-export async function startServer(options: StartOptions = {}, attempt = 1): Promise<RunningServer> {
+/** Within the suites' hook timeout (90 s), so that a server that does not come up fails with its output. */
+const START_TIMEOUT_MS = 80_000;
+
+export async function startServer(options: StartOptions = {}, attempt = 1, deadline = Date.now() + START_TIMEOUT_MS): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const ownState = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'bax-state-'));
@@ -109,7 +112,6 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
   for (;;) {
     const gone = child.exitCode !== null;
     // A port clash: another process took our free port before wrangler bound it (wrangler exits), or one of the ports
@@ -118,7 +120,7 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
     if (/Address already in use/.test(output) && attempt < 3 && (!gone || options.port === undefined)) {
       killGroup(child, 'SIGKILL');
       if (ownState) rmSync(stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      return startServer(options, attempt + 1);
+      return startServer(options, attempt + 1, deadline);
     }
     if (gone) throw new Error(`wrangler exited early:\n${output}`);
     try {
@@ -131,7 +133,7 @@ export async function startServer(options: StartOptions = {}, attempt = 1): Prom
     }
     if (Date.now() > deadline) {
       killGroup(child);
-      throw new Error(`wrangler did not start within 60 s:\n${output}`);
+      throw new Error(`wrangler did not start within ${START_TIMEOUT_MS / 1000} s (attempt ${attempt}):\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
