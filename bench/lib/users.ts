@@ -184,7 +184,7 @@ export function connectHeldSocket(host: string, name: string, timeoutMs: number,
     WebSocket,
     minReconnectionDelay: 250 + Math.random() * 500,
     maxReconnectionDelay: 5000,
-    connectionTimeout: 5000,
+    connectionTimeout: 10_000,
     maxEnqueuedMessages: 0,
   });
   const user = { served: 0, close: () => socket.close() };
