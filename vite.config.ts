@@ -56,7 +56,9 @@ const shortNodeWarning: Plugin = {
   transform(code, id) {
     if (!id.replaceAll('\\', '/').endsWith('/node_modules/partysocket/dist/ws.js')) return undefined;
     if (!NODE_WARNING.test(code)) this.error("partysocket's warning about a missing WebSocket has changed: see shortNodeWarning");
-    return { code: code.replace(NODE_WARNING, 'console.error("no WebSocket implementation: pass options.WebSocket")'), map: null };
+    // As many line breaks as the warning had, so that the lines after it keep their place in the source map.
+    const short = (warning: string) => `console.error("no WebSocket implementation: pass options.WebSocket")${'\n'.repeat(warning.split('\n').length - 1)}`;
+    return { code: code.replace(NODE_WARNING, short), map: null };
   },
 };
 

@@ -77,10 +77,10 @@ function listenOnce(port: number): Promise<number | null> {
   });
 }
 
-/** Starts the real signaling server as `npm start` does (scripts/serve.mjs: wrangler's dev server, local Durable Objects) on a free loopback port. */
 /** Within the suites' hook timeout (90 s), so that a server that does not come up fails with its output. */
 const START_TIMEOUT_MS = 80_000;
 
+/** Starts the real signaling server as `npm start` does (scripts/serve.mjs: wrangler's dev server, local Durable Objects) on a free loopback port. */
 export async function startServer(options: StartOptions = {}, attempt = 1, deadline = Date.now() + START_TIMEOUT_MS): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const ownState = !options.stateDir;
